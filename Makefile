@@ -1,0 +1,48 @@
+# Everything a fresh machine needs: `make chat` and `make test` set themselves up.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA ?= data
+SAMPLE_DATA := $(DATA)/sample
+
+.PHONY: install chat test test-fast lint bench eval-sample clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# torch first and pinned: pip then takes the local CPU wheel instead of a multi-GB CUDA build.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+chat: $(STAMP)
+	NEWSBOT_DATA_DIR=$(SAMPLE_DATA) $(BIN)/newsbot ingest samples/archive
+	NEWSBOT_DATA_DIR=$(SAMPLE_DATA) $(BIN)/newsbot chat
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not integration and not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot retrieval prompts tests benchmarks
+	$(BIN)/mypy bot retrieval prompts
+
+eval-sample: $(STAMP)
+	$(BIN)/newsbot eval samples/questions.jsonl --corpus samples/archive --data-dir $(DATA)/eval-sample
+
+# Benchmarks on real news need the RealTimeQA data: make bench RTQA=../shared/data/realtimeqa-2023
+RTQA ?= ../shared/data/realtimeqa-2023
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.speed --data-dir $(DATA)/bench-sample
+	$(BIN)/newsbot eval $(RTQA)/questions-dev.jsonl --corpus $(RTQA)/articles.jsonl.gz \
+		--data-dir $(DATA)/rtqa --output benchmarks/results/rtqa-dev.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Front ends: the Telegram bot and the CLI. Thin: parse, one service call, render."""

@@ -1,0 +1,111 @@
+"""`newsbot eval`: score retrieval and answers on a question file, configurations side by side."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shlex
+import sys
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bot.cli import app, err, load_settings, out, progress_bar, services_for, user_errors
+from retrieval.errors import SourceError
+
+CONFIGS = ("naive-baseline", "dense", "lexical", "hybrid", "hybrid+recency")
+
+
+@app.command("eval")
+def evaluate_command(
+    questions: Annotated[Path, typer.Argument(help="Question file (JSONL).")],
+    corpus: Annotated[
+        list[str], typer.Option("--corpus", help="Articles to index first (skipped if indexed).")
+    ],
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Index directory for this corpus.")
+    ] = None,
+    configs: Annotated[
+        str, typer.Option(help=f"Comma-separated, from: {', '.join(CONFIGS)}.")
+    ] = ",".join(CONFIGS),
+    limit: Annotated[int, typer.Option(help="Only the first N questions (0: all).")] = 0,
+    output: Annotated[
+        Path | None, typer.Option(help="Also write the results as Markdown to this file.")
+    ] = None,
+) -> None:
+    """Index CORPUS (incrementally) and score QUESTIONS: recall@1/5/10, MRR@10, accuracy,
+    refusals, query time."""
+    from retrieval.answerers.extractive import ExtractiveAnswerer
+    from retrieval.evaluation import EvalQuestion, evaluate, load_questions, markdown_table
+    from retrieval.search import SearchConfig, SearchRequest
+
+    with user_errors():
+        chosen = [c.strip() for c in configs.split(",") if c.strip()]
+        unknown = [c for c in chosen if c not in CONFIGS]
+        if unknown:
+            raise typer.BadParameter(f"unknown configuration(s): {', '.join(unknown)}")
+        items = load_questions(questions)
+        if limit:
+            items = items[:limit]
+        for source in corpus:
+            if not source.startswith("http") and not Path(source).exists():
+                raise SourceError(f"{source}: no such file or directory")
+        settings = load_settings(data_dir or load_settings().data_dir / "eval")
+        services = services_for(settings)
+        with progress_bar("index") as update:
+            report = services.index.sync(corpus, progress=update)
+        err.print(escape(report.summary()))
+        answerer = ExtractiveAnswerer(services.embedder)
+        base = services.searcher.config
+        results = []
+        for name in chosen:
+            if name == "naive-baseline":
+                from retrieval.baseline import NaiveBaseline
+
+                baseline = NaiveBaseline(settings.data_dir / "baseline", services.embedder)
+                with progress_bar("baseline index") as update:
+                    baseline.build(corpus, progress=update)
+
+                def search(item: EvalQuestion, k: int, b: NaiveBaseline = baseline) -> list:  # type: ignore[type-arg]
+                    return b.search(item.question, k)
+            else:
+                mode, _, extra = name.partition("+")
+                config = replace(base, mode=mode, recency=extra == "recency")  # type: ignore[arg-type]
+
+                def search(item: EvalQuestion, k: int, c: SearchConfig = config) -> list:  # type: ignore[type-arg]
+                    return services.searcher.search(
+                        SearchRequest(item.question, item.asked or date.today(), k), config=c
+                    )
+
+            with Progress(
+                TextColumn(f"eval {name}"), BarColumn(), MofNCompleteColumn(),
+                TimeElapsedColumn(), console=err,
+            ) as bar:
+                task = bar.add_task(name, total=len(items))
+                results.append(evaluate(
+                    name, items, search, answerer,
+                    k_answer=settings.retrieval.top_k,
+                    progress=lambda done, total, t=task: bar.update(t, completed=done),
+                ))
+        table = markdown_table(results)
+        answerable = sum(1 for i in items if i.answerable)
+        header = (
+            f"{len(items)} questions ({answerable} answerable) from {questions}; corpus "
+            f"{', '.join(corpus)}: {services.index.stats().articles} articles, "
+            f"{services.index.stats().chunks} passages."
+        )
+        out.print(escape(header))
+        out.print(escape(table))
+        if output:
+            command = "newsbot " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+            machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+            output.write_text(
+                f"<!-- written by newsbot eval on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC -->\n"
+                f"Command: `{command}`  \nMachine: {machine}  \n{header}\n\n{table}\n",
+                encoding="utf-8",
+            )

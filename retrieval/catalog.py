@@ -1,0 +1,195 @@
+"""The index's own record of what it holds: articles, their chunks' text, and sync state.
+
+Chroma holds the vectors; this SQLite file (under the data dir) says which article versions are
+in which collection, so a sync knows what changed, and the lexical index can be rebuilt without
+reading every vector back. One short-lived connection per call keeps it safe across threads.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from retrieval.models import Article, Chunk, Passage
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    collection TEXT NOT NULL, id TEXT NOT NULL, content_hash TEXT NOT NULL,
+    text_hash TEXT NOT NULL, url TEXT NOT NULL, title TEXT NOT NULL, source TEXT NOT NULL,
+    published INTEGER NOT NULL, authors TEXT NOT NULL, origin TEXT NOT NULL,
+    n_chunks INTEGER NOT NULL, indexed_at REAL NOT NULL,
+    PRIMARY KEY (collection, id)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    collection TEXT NOT NULL, id TEXT NOT NULL, article_id TEXT NOT NULL,
+    number INTEGER NOT NULL, text TEXT NOT NULL, embed_text TEXT NOT NULL,
+    PRIMARY KEY (collection, id)
+);
+CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks (collection, article_id);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def date_to_int(value: date | None) -> int:
+    """Dates as YYYYMMDD integers, so Chroma and SQLite can filter ranges; 0 means undated."""
+    return value.year * 10000 + value.month * 100 + value.day if value else 0
+
+
+def int_to_date(value: int) -> date | None:
+    if not value:
+        return None
+    return date(value // 10000, value // 100 % 100, value % 100)
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    id: str
+    content_hash: str
+    text_hash: str
+    url: str
+    title: str
+    source: str
+    published: date | None
+    n_chunks: int
+    indexed_at: float
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    # -- state ------------------------------------------------------------------------------
+    def get_state(self, key: str, default: str | None = None) -> str | None:
+        with self._connect() as db:
+            row = db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._connect() as db:
+            db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (key, value))
+
+    # -- articles ---------------------------------------------------------------------------
+    def articles(self, collection: str) -> dict[str, StoredArticle]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, content_hash, text_hash, url, title, source, published, n_chunks,"
+                " indexed_at FROM articles WHERE collection = ?",
+                (collection,),
+            ).fetchall()
+        return {
+            row[0]: StoredArticle(
+                row[0], row[1], row[2], row[3], row[4], row[5], int_to_date(row[6]), row[7], row[8]
+            )
+            for row in rows
+        }
+
+    def latest(self, collection: str, limit: int) -> list[StoredArticle]:
+        stored = sorted(
+            self.articles(collection).values(),
+            key=lambda a: (a.published or date.min, a.indexed_at),
+            reverse=True,
+        )
+        return stored[:limit]
+
+    def record(self, collection: str, items: Iterable[tuple[Article, list[Chunk]]]) -> None:
+        """Replace each article's row and chunk rows in one transaction."""
+        now = time.time()
+        with self._connect() as db:
+            for article, chunks in items:
+                db.execute(
+                    "DELETE FROM chunks WHERE collection = ? AND article_id = ?",
+                    (collection, article.id),
+                )
+                db.execute(
+                    "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        collection, article.id, article.content_hash, article.text_hash,
+                        article.url, article.title, article.source,
+                        date_to_int(article.published), "|".join(article.authors),
+                        article.origin, len(chunks), now,
+                    ),
+                )
+                db.executemany(
+                    "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?)",
+                    [
+                        (collection, c.id, c.article_id, c.number, c.text, c.embed_text)
+                        for c in chunks
+                    ],
+                )
+
+    def forget(self, collection: str, article_ids: Iterable[str]) -> None:
+        ids = list(article_ids)
+        with self._connect() as db:
+            db.executemany(
+                "DELETE FROM chunks WHERE collection = ? AND article_id = ?",
+                [(collection, i) for i in ids],
+            )
+            db.executemany(
+                "DELETE FROM articles WHERE collection = ? AND id = ?", [(collection, i) for i in ids]
+            )
+
+    def drop(self, collection: str) -> None:
+        with self._connect() as db:
+            db.execute("DELETE FROM chunks WHERE collection = ?", (collection,))
+            db.execute("DELETE FROM articles WHERE collection = ?", (collection,))
+
+    # -- chunks -----------------------------------------------------------------------------
+    def chunk_rows(self, collection: str) -> list[tuple[str, str, int]]:
+        """(chunk id, embedded text, published YYYYMMDD) for every chunk, in a stable order."""
+        with self._connect() as db:
+            return db.execute(
+                "SELECT c.id, c.embed_text, a.published FROM chunks c JOIN articles a"
+                " ON a.collection = c.collection AND a.id = c.article_id"
+                " WHERE c.collection = ? ORDER BY c.id",
+                (collection,),
+            ).fetchall()
+
+    def passages(self, collection: str, chunk_ids: list[str]) -> dict[str, Passage]:
+        if not chunk_ids:
+            return {}
+        found: dict[str, Passage] = {}
+        with self._connect() as db:
+            for start in range(0, len(chunk_ids), 500):
+                batch = chunk_ids[start : start + 500]
+                marks = ",".join("?" * len(batch))
+                rows = db.execute(
+                    "SELECT c.id, c.article_id, c.text, a.title, a.source, a.published, a.url"
+                    " FROM chunks c JOIN articles a ON a.collection = c.collection"
+                    f" AND a.id = c.article_id WHERE c.collection = ? AND c.id IN ({marks})",
+                    (collection, *batch),
+                ).fetchall()
+                for row in rows:
+                    found[row[0]] = Passage(
+                        row[0], row[1], row[2], row[3], row[4], int_to_date(row[5]), row[6]
+                    )
+        return found
+
+    def counts(self, collection: str) -> tuple[int, int, date | None, date | None]:
+        with self._connect() as db:
+            articles, first, last = db.execute(
+                "SELECT COUNT(*), MIN(NULLIF(published, 0)), MAX(published) FROM articles"
+                " WHERE collection = ?",
+                (collection,),
+            ).fetchone()
+            (chunks,) = db.execute(
+                "SELECT COUNT(*) FROM chunks WHERE collection = ?", (collection,)
+            ).fetchone()
+        return articles, chunks, int_to_date(first or 0), int_to_date(last or 0)

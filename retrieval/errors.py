@@ -1,0 +1,29 @@
+"""Errors whose messages are written for users; front ends show them as they are."""
+
+
+class NewsbotError(Exception):
+    """Base of every error a front end may show to a user."""
+
+
+class ConfigError(NewsbotError):
+    """A setting is missing or wrong."""
+
+
+class SourceError(NewsbotError):
+    """A source (file, directory, URL) cannot be read at all."""
+
+
+class StoreUnavailableError(NewsbotError):
+    """The vector store cannot be reached or opened."""
+
+
+class EmptyIndexError(NewsbotError):
+    """A question was asked before anything was indexed."""
+
+
+class AnswererError(NewsbotError):
+    """The answer backend (e.g. an LLM endpoint) failed."""
+
+
+class IndexBusyError(NewsbotError):
+    """A re-index is already running."""

@@ -1,0 +1,168 @@
+"""Scoring retrieval and answers on a question file, the same way for every configuration.
+
+Question files: JSONL in the RealTimeQA format (`question`, `choices`, `answer_idx`,
+`question_date`, `answer_string_in_corpus`) or the sample archive's own (`question`, `answers`,
+`date`, `unanswerable`). A retrieval hit is a passage containing a correct answer string,
+case-folded; an answer is correct when it names a correct answer and no wrong choice.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from retrieval.answerers import Answerer
+from retrieval.errors import SourceError
+from retrieval.loaders.common import parse_date
+from retrieval.models import Passage
+
+RECALL_AT = (1, 5, 10)
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    wrong: tuple[str, ...]
+    asked: date | None
+    answerable: bool
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read the question file ({exc.strerror})") from None
+    questions = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            questions.append(_question(record, number))
+        except (json.JSONDecodeError, KeyError, TypeError, IndexError) as exc:
+            raise SourceError(f"{path}:{number}: not a question record ({exc})") from None
+    return questions
+
+
+def _question(record: dict[str, object], number: int) -> EvalQuestion:
+    qid = str(record.get("question_id") or record.get("id") or number)
+    asked = parse_date(record.get("question_date") or record.get("date"))
+    if "choices" in record:
+        choices = [str(c) for c in record["choices"]]  # type: ignore[attr-defined]
+        indexes = [int(i) for i in record["answer_idx"]]  # type: ignore[attr-defined]
+        answers = tuple(choices[i] for i in indexes)
+        wrong = tuple(c for i, c in enumerate(choices) if i not in indexes)
+        answerable = bool(record.get("answer_string_in_corpus", True))
+    else:
+        answers = tuple(str(a) for a in record.get("answers", []))  # type: ignore[attr-defined]
+        wrong = tuple(str(a) for a in record.get("wrong", []))  # type: ignore[attr-defined]
+        answerable = not record.get("unanswerable", False) and bool(answers)
+    return EvalQuestion(qid, str(record["question"]), answers, wrong, asked, answerable)
+
+
+def _has(text: str, needles: Sequence[str]) -> bool:
+    folded = text.casefold()
+    return any(n.casefold() in folded for n in needles if n)
+
+
+@dataclass
+class Scores:
+    name: str
+    answerable: int = 0
+    unanswerable: int = 0
+    hits: dict[int, int] = field(default_factory=lambda: dict.fromkeys(RECALL_AT, 0))
+    reciprocal_ranks: list[float] = field(default_factory=list)
+    correct: int = 0
+    refused_answerable: int = 0
+    refused_unanswerable: int = 0
+    bad_quotes: int = 0
+    seconds: list[float] = field(default_factory=list)
+
+    def row(self) -> dict[str, float]:
+        n = max(1, self.answerable)
+        times = sorted(self.seconds) or [0.0]
+        return {
+            **{f"recall@{k}": self.hits[k] / n for k in RECALL_AT},
+            "mrr@10": sum(self.reciprocal_ranks) / n,
+            "accuracy": self.correct / n,
+            "refused (answerable)": self.refused_answerable / n,
+            "refused (unanswerable)": (
+                self.refused_unanswerable / self.unanswerable if self.unanswerable else float("nan")
+            ),
+            "bad quotes": float(self.bad_quotes),
+            "median s": statistics.median(times),
+            "p95 s": times[min(len(times) - 1, int(0.95 * len(times)))],
+        }
+
+
+Search = Callable[[EvalQuestion, int], list[Passage]]
+
+
+def evaluate(
+    name: str, questions: Sequence[EvalQuestion], search: Search, answerer: Answerer | None,
+    *, k_answer: int = 5, progress: Callable[[int, int], None] | None = None,
+) -> Scores:
+    scores = Scores(name)
+    for position, item in enumerate(questions, start=1):
+        started = time.perf_counter()
+        passages = search(item, max(RECALL_AT))
+        answer = answerer.answer(item.question, passages[:k_answer]) if answerer else None
+        scores.seconds.append(time.perf_counter() - started)
+        if item.answerable:
+            scores.answerable += 1
+            first = next(
+                (rank for rank, p in enumerate(passages[:10], 1) if _has(p.text, item.answers)),
+                None,
+            )
+            for k in RECALL_AT:
+                scores.hits[k] += int(first is not None and first <= k)
+            scores.reciprocal_ranks.append(1.0 / first if first else 0.0)
+        else:
+            scores.unanswerable += 1
+        if answer is not None:
+            quoted = {p.article_id: p.text for p in passages[:k_answer]}
+            scores.bad_quotes += sum(
+                1 for c in answer.citations if c.quote not in quoted.get(c.article_id, "")
+                and not any(c.quote in p.text for p in passages[:k_answer])
+            )
+            if item.answerable:
+                if answer.refused:
+                    scores.refused_answerable += 1
+                elif _has(answer.text, item.answers) and not _has(answer.text, item.wrong):
+                    scores.correct += 1
+            elif answer.refused:
+                scores.refused_unanswerable += 1
+        if progress:
+            progress(position, len(questions))
+    return scores
+
+
+COLUMNS = ("recall@1", "recall@5", "recall@10", "mrr@10", "accuracy", "refused (answerable)",
+           "refused (unanswerable)", "bad quotes", "median s", "p95 s")
+
+
+def markdown_table(results: Sequence[Scores]) -> str:
+    lines = ["| configuration | " + " | ".join(COLUMNS) + " |",
+             "|---|" + "---:|" * len(COLUMNS)]
+    for result in results:
+        row = result.row()
+        cells = []
+        for column in COLUMNS:
+            value = row[column]
+            if column == "bad quotes":
+                cells.append(f"{int(value)}")
+            elif column.endswith(" s"):
+                cells.append(f"{value:.3f}")
+            elif value != value:  # NaN: no unanswerable questions
+                cells.append("–")
+            else:
+                cells.append(f"{value:.3f}")
+        lines.append(f"| {result.name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

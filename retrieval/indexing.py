@@ -1,0 +1,240 @@
+"""Keeping the index in step with the sources: incremental, idempotent, resumable."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from retrieval.catalog import Catalog, StoredArticle, date_to_int
+from retrieval.chunking import ChunkingConfig, chunk_article
+from retrieval.embeddings import Embedder
+from retrieval.errors import IndexBusyError, NewsbotError
+from retrieval.lexical import LexicalIndex
+from retrieval.loaders import HttpFetcher, Skipped, load_sources
+from retrieval.models import Article, Chunk, IndexReport, IndexStats
+from retrieval.store import VectorStore
+
+logger = logging.getLogger(__name__)
+# progress(stage, done, total): stages are "reading", "embedding", "lexical", "done".
+Progress = Callable[[str, int, int], None]
+EMBED_BATCH_CHUNKS = 512
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+class IndexService:
+    def __init__(
+        self, *, embedder: Embedder, store: VectorStore, catalog: Catalog, lexical: LexicalIndex,
+        base_collection: str, chunking: ChunkingConfig, fetcher: HttpFetcher | None = None,
+        embed_batch: int = EMBED_BATCH_CHUNKS,
+    ) -> None:
+        self.embed_batch = embed_batch
+        self.embedder = embedder
+        self.store = store
+        self.catalog = catalog
+        self.lexical = lexical
+        self.base_collection = base_collection
+        self.chunking = chunking
+        self.fetcher = fetcher or HttpFetcher()
+        self._busy = threading.Lock()
+
+    # -- which collection readers use ------------------------------------------------------
+    @property
+    def active_collection(self) -> str:
+        key = f"active:{self.base_collection}"
+        return self.catalog.get_state(key) or self.base_collection
+
+    def _switch_to(self, collection: str) -> None:
+        self.catalog.set_state(f"active:{self.base_collection}", collection)
+
+    @property
+    def running(self) -> bool:
+        return self._busy.locked()
+
+    # -- sync -------------------------------------------------------------------------------
+    def sync(
+        self, sources: Sequence[str | Path], *, full: bool = False, prune: bool = False,
+        progress: Progress | None = None,
+    ) -> IndexReport:
+        """Bring the index in line with `sources`.
+
+        Incremental by default: unchanged articles cost nothing, changed ones are re-embedded
+        and their old chunks removed. `prune` also deletes articles no longer in the sources.
+        `full` rebuilds everything into a fresh collection and switches readers to it only
+        when it is complete, so nobody ever searches a half-built index.
+        """
+        if not self._busy.acquire(blocking=False):
+            raise IndexBusyError("a re-index is already running; try again when it has finished")
+        try:
+            return self._sync(sources, full=full, prune=prune, progress=progress or _no_progress)
+        finally:
+            self._busy.release()
+
+    def _sync(self, sources: Sequence[str | Path], *, full: bool, prune: bool,
+              progress: Progress) -> IndexReport:
+        started = time.monotonic()
+        report = IndexReport()
+        old_collection = self.active_collection
+        collection = (
+            f"{self.base_collection}-{datetime.now(UTC):%Y%m%d%H%M%S}" if full else old_collection
+        )
+        report.collection = collection
+        articles = self._read(sources, report, progress)
+        stored = self.catalog.articles(collection)
+        todo: list[Article] = []
+        for article in articles:
+            previous = stored.get(article.id)
+            if previous is not None and previous.content_hash == article.content_hash:
+                report.unchanged += 1
+            else:
+                todo.append(article)
+                if previous is None:
+                    report.added += 1
+                else:
+                    report.updated += 1
+        seen = {a.id for a in articles}
+        gone = [i for i in stored if i not in seen] if (prune or full) else []
+        dirty_key = f"lexical-dirty:{collection}"
+        if todo or gone:
+            self.catalog.set_state(dirty_key, "1")
+        report.chunks = self._embed_and_store(collection, todo, progress)
+        if gone:
+            self.store.delete_articles(collection, gone)
+            self.catalog.forget(collection, gone)
+            report.deleted = len(gone)
+        if self.catalog.get_state(dirty_key) == "1" or not (
+            self.lexical.directory / collection
+        ).exists():
+            progress("lexical", 0, 1)
+            self.lexical.build(collection, self.catalog.chunk_rows(collection))
+            self.catalog.set_state(dirty_key, "0")
+            progress("lexical", 1, 1)
+        if full:
+            self._switch_to(collection)
+            if old_collection != collection:
+                self._drop(old_collection)
+        self.catalog.set_state(
+            f"last-sync:{self.base_collection}", datetime.now(UTC).isoformat(timespec="seconds")
+        )
+        report.seconds = time.monotonic() - started
+        progress("done", 1, 1)
+        logger.info("sync into %s: %s", collection, report.summary())
+        return report
+
+    def _read(self, sources: Sequence[str | Path], report: IndexReport, progress: Progress
+              ) -> list[Article]:
+        """Every article once: later copies of an id, URL or body are reported, not indexed."""
+        articles: list[Article] = []
+        by_id: dict[str, str] = {}
+        by_url: dict[str, str] = {}
+        by_text: dict[str, str] = {}
+        for item in load_sources(sources, fetcher=self.fetcher):
+            if isinstance(item, Skipped):
+                report.skipped.append((item.origin, item.reason))
+                continue
+            duplicate_of = (
+                by_id.get(item.id)
+                or (by_url.get(item.url) if item.url else None)
+                or by_text.get(item.text_hash)
+            )
+            if duplicate_of:
+                report.skipped.append((item.origin, f"duplicate of {duplicate_of}"))
+                continue
+            by_id[item.id] = by_text[item.text_hash] = item.origin
+            if item.url:
+                by_url[item.url] = item.origin
+            articles.append(item)
+            if len(articles) % 200 == 0:
+                progress("reading", len(articles), 0)
+        progress("reading", len(articles), len(articles))
+        return articles
+
+    def _embed_and_store(self, collection: str, todo: list[Article], progress: Progress) -> int:
+        total_articles = len(todo)
+        done_chunks = 0
+        progress("embedding", 0, total_articles)
+        batch: list[tuple[Article, list[Chunk]]] = []
+        batch_chunks = 0
+        for position, article in enumerate(todo, start=1):
+            chunks = chunk_article(article, self.embedder, self.chunking)
+            batch.append((article, chunks))
+            batch_chunks += len(chunks)
+            if batch_chunks >= self.embed_batch or position == total_articles:
+                self._write_batch(collection, batch)
+                done_chunks += batch_chunks
+                batch, batch_chunks = [], 0
+                progress("embedding", position, total_articles)
+        return done_chunks
+
+    def _write_batch(self, collection: str, batch: list[tuple[Article, list[Chunk]]]) -> None:
+        chunks = [c for _, cs in batch for c in cs]
+        vectors = self.embedder.embed_documents([c.embed_text for c in chunks])
+        by_id = {a.id: a for a, _ in batch}
+        # Old chunks first: a changed article may now have fewer chunks than before.
+        self.store.delete_articles(collection, list(by_id))
+        if chunks:
+            self.store.upsert(
+                collection,
+                [c.id for c in chunks],
+                vectors,
+                [c.text for c in chunks],
+                [_metadata(by_id[c.article_id], c) for c in chunks],
+            )
+        # Recorded only once the vectors are in: a run killed here re-does this batch.
+        self.catalog.record(collection, batch)
+
+    # -- other admin operations -------------------------------------------------------------
+    def delete(self, key: str) -> StoredArticle | None:
+        """Remove one article by id or URL; None when the index has no such article."""
+        collection = self.active_collection
+        stored = self.catalog.articles(collection)
+        found = stored.get(key) or next((a for a in stored.values() if a.url == key), None)
+        if found is None:
+            return None
+        if not self._busy.acquire(blocking=False):
+            raise IndexBusyError("a re-index is running; delete again when it has finished")
+        try:
+            self.store.delete_articles(collection, [found.id])
+            self.catalog.forget(collection, [found.id])
+            self.lexical.build(collection, self.catalog.chunk_rows(collection))
+        finally:
+            self._busy.release()
+        return found
+
+    def stats(self) -> IndexStats:
+        collection = self.active_collection
+        articles, chunks, first, last = self.catalog.counts(collection)
+        return IndexStats(
+            articles=articles, chunks=chunks, first_published=first, last_published=last,
+            model=self.embedder.name, store=getattr(self.store, "description", "?"),
+            collection=collection,
+            last_sync=self.catalog.get_state(f"last-sync:{self.base_collection}"),
+        )
+
+    def latest(self, limit: int = 10) -> list[StoredArticle]:
+        return self.catalog.latest(self.active_collection, limit)
+
+    def _drop(self, collection: str) -> None:
+        try:
+            self.store.drop(collection)
+        except NewsbotError as exc:
+            logger.warning("could not drop old collection %s: %s", collection, exc)
+        self.catalog.drop(collection)
+        self.lexical.drop(collection)
+
+
+def _metadata(article: Article, chunk: Chunk) -> dict[str, str | int]:
+    return {
+        "article_id": article.id,
+        "chunk": chunk.number,
+        "title": article.title,
+        "source": article.source,
+        "url": article.url,
+        "published": date_to_int(article.published),
+    }

@@ -1,0 +1,184 @@
+"""Finding passages: dense (Chroma) and lexical (BM25) candidates, fused, dated, diversified."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, Literal, Protocol
+
+from retrieval.catalog import Catalog, date_to_int
+from retrieval.embeddings import Embedder
+from retrieval.lexical import LexicalIndex
+from retrieval.models import Passage
+from retrieval.store import VectorStore
+from retrieval.timeframe import TimeFrame, resolve_timeframe
+
+logger = logging.getLogger(__name__)
+Mode = Literal["dense", "lexical", "hybrid"]
+
+
+class Reranker(Protocol):
+    def rerank(self, query: str, passages: Sequence[Passage]) -> list[Passage]: ...
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    mode: Mode = "hybrid"
+    recency: bool = True
+    candidates: int = 50
+    per_article: int = 2
+    fusion: Literal["convex", "rrf"] = "convex"
+    rrf_k: int = 60
+    # convex: dense_weight * cosine + (1 - dense_weight) * BM25 / best BM25 of the query.
+    dense_weight: float = 0.5
+    # No time words: today's story gains `recency_weight`, one `half_life` old half of that.
+    recency_half_life_days: float = 30.0
+    recency_weight: float = 0.05
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str
+    today: date
+    k: int = 5
+    lexical_extra: str = ""  # words searched lexically only (follow-up context)
+
+
+def fuse(rankings: Sequence[tuple[float, Sequence[str]]], rrf_k: int) -> dict[str, float]:
+    """Weighted reciprocal-rank fusion: each list adds weight / (rrf_k + rank)."""
+    scores: dict[str, float] = {}
+    for weight, ids in rankings:
+        for rank, item in enumerate(ids, start=1):
+            scores[item] = scores.get(item, 0.0) + weight / (rrf_k + rank)
+    return scores
+
+
+def cap_per_article(passages: Sequence[Passage], per_article: int, k: int) -> list[Passage]:
+    """Best first, at most `per_article` passages of one article, `k` in all."""
+    taken: dict[str, int] = {}
+    result: list[Passage] = []
+    for passage in passages:
+        if taken.get(passage.article_id, 0) >= per_article:
+            continue
+        taken[passage.article_id] = taken.get(passage.article_id, 0) + 1
+        result.append(passage)
+        if len(result) == k:
+            break
+    return result
+
+
+def convex(
+    dense: Sequence[tuple[str, float]], lexical: Sequence[tuple[str, float]], dense_weight: float
+) -> dict[str, float]:
+    """Score fusion: cosine similarity and max-normalised BM25, mixed. A candidate missing from
+    the dense list gets that list's lowest similarity (it ranked below all of them)."""
+    dense_scores = dict(dense)
+    floor = min(dense_scores.values(), default=0.0)
+    best = max((s for _, s in lexical), default=0.0) or 1.0
+    lexical_scores = {i: s / best for i, s in lexical}
+    weight = dense_weight if dense else 0.0
+    if not lexical:
+        weight = 1.0
+    return {
+        item: weight * dense_scores.get(item, floor)
+        + (1.0 - weight) * lexical_scores.get(item, 0.0)
+        for item in dense_scores.keys() | lexical_scores.keys()
+    }
+
+
+def recency_bonus(published: date | None, today: date, config: SearchConfig) -> float:
+    if published is None:
+        return 0.0
+    age = max(0, (today - published).days)
+    return config.recency_weight * math.pow(0.5, age / config.recency_half_life_days)
+
+
+class HybridSearcher:
+    def __init__(
+        self, *, embedder: Embedder, store: VectorStore, lexical: LexicalIndex, catalog: Catalog,
+        collection: Any, config: SearchConfig, reranker: Reranker | None = None,
+    ) -> None:
+        self.embedder = embedder
+        self.store = store
+        self.lexical = lexical
+        self.catalog = catalog
+        self._collection = collection  # a callable: the active collection can switch
+        self.config = config
+        self.reranker = reranker
+
+    @property
+    def collection(self) -> str:
+        return str(self._collection() if callable(self._collection) else self._collection)
+
+    def timeframe(self, request: SearchRequest) -> TimeFrame:
+        if not self.config.recency:
+            return TimeFrame(None, None, False)
+        return resolve_timeframe(request.query, request.today)
+
+    def search(self, request: SearchRequest, config: SearchConfig | None = None) -> list[Passage]:
+        config = config or self.config
+        frame = self.timeframe(request) if config.recency else TimeFrame(None, None, False)
+        passages = self._search(request, config, frame)
+        if frame.explicit and not passages:
+            # The question named a time the archive barely covers: widen, but not into the future.
+            wider = self._search(request, config, TimeFrame(None, frame.end, False))
+            seen = {p.chunk_id for p in passages}
+            passages += [p for p in wider if p.chunk_id not in seen]
+        if self.reranker is not None and passages:
+            passages = self.reranker.rerank(request.query, passages)
+        return cap_per_article(passages, config.per_article, request.k)
+
+    def _search(self, request: SearchRequest, config: SearchConfig, frame: TimeFrame
+                ) -> list[Passage]:
+        date_from = date_to_int(frame.start)
+        date_to = date_to_int(frame.end)
+        dense_hits: list[tuple[str, float]] = []
+        lexical_hits: list[tuple[str, float]] = []
+        n = config.candidates
+        if config.mode in ("dense", "hybrid"):
+            where = _date_where(date_from, date_to)
+            dense_hits = self.store.query(
+                self.collection, self.embedder.embed_query(request.query), n, where
+            )
+        if config.mode in ("lexical", "hybrid"):
+            query = f"{request.query} {request.lexical_extra}".strip()
+            lexical_hits = self.lexical.search(
+                self.collection, query, n, date_from=date_from, date_to=date_to
+            )
+        similarity = dict(dense_hits)
+        if config.fusion == "rrf":
+            scores = fuse(
+                [(1.0, [i for i, _ in dense_hits]), (1.0, [i for i, _ in lexical_hits])],
+                config.rrf_k,
+            )
+        else:
+            scores = convex(dense_hits, lexical_hits, config.dense_weight)
+        if not scores:
+            return []
+        found = self.catalog.passages(self.collection, list(scores))
+        passages = []
+        for chunk_id, score in scores.items():
+            passage = found.get(chunk_id)
+            if passage is None:  # written to one index and not yet the other; skip it
+                continue
+            if config.recency and not frame.explicit:
+                score += recency_bonus(passage.published, request.today, config)
+            passages.append(
+                replace(passage, score=score, similarity=similarity.get(chunk_id))
+            )
+        passages.sort(key=lambda p: p.score, reverse=True)
+        return passages
+
+
+def _date_where(date_from: int, date_to: int) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = []
+    if date_from:
+        clauses.append({"published": {"$gte": date_from}})
+    if date_to:
+        clauses.append({"published": {"$lte": date_to}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}

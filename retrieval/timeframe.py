@@ -1,0 +1,106 @@
+"""Time words in questions, read against a reference date ("today" for the bot, the quiz date in
+evaluation): "this week", "yesterday", "last month", "in 2019", "on March 3", "3 days ago"."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+}
+MONTHS["sept"] = 9
+MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+# News reports an event on the day or the days after it...
+REPORTING_GRACE = timedelta(days=3)
+# ...and a month's or a year's figures in the weeks after it ends.
+PERIOD_GRACE = timedelta(days=35)
+UNITS = {"day": 1, "week": 7, "month": 31, "year": 366}
+NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                "seven": 7, "ten": 10, "few": 3, "several": 5}
+
+
+@dataclass(frozen=True)
+class TimeFrame:
+    """Published-date bounds for a question. `explicit`: the question named a time."""
+
+    start: date | None
+    end: date | None
+    explicit: bool
+    phrase: str = ""
+
+
+def _month_span(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _latest_month(month: int, today: date) -> int:
+    """The year of the most recent `month` not after today."""
+    return today.year if month <= today.month else today.year - 1
+
+
+def resolve_timeframe(question: str, today: date) -> TimeFrame:
+    q = question.lower()
+    rules: list[tuple[str, object]] = [
+        (r"\btoday\b|\bthis morning\b|\btonight\b", lambda m: (today - timedelta(days=1), today)),
+        (r"\byesterday\b", lambda m: (today - timedelta(days=2), today)),
+        (r"\b(this|past) weekend\b", lambda m: (today - timedelta(days=4), today)),
+        (r"\b(this|past) week\b", lambda m: (today - timedelta(days=8), today)),
+        (r"\blast week\b", lambda m: (today - timedelta(days=15), today)),
+        (r"\b(this|past) month\b", lambda m: (today - timedelta(days=31), today)),
+        (r"\blast month\b", lambda m: (_month_span(*_previous_month(today))[0], today)),
+        (r"\bthis year\b", lambda m: (date(today.year, 1, 1), today)),
+        (r"\blast year\b", lambda m: _span(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))),
+        (rf"\b(?:the )?(past|last) (\d+|{'|'.join(NUMBER_WORDS)}) (day|week|month|year)s?\b",
+         lambda m: (today - timedelta(days=_count(m[2]) * UNITS[m[3]] + 1), today)),
+        (rf"\b(\d+|{'|'.join(NUMBER_WORDS)}) (day|week|month|year)s? ago\b",
+         lambda m: _around(today - timedelta(days=_count(m[1]) * UNITS[m[2]]), UNITS[m[2]])),
+        (rf"\b{MONTH} (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})\b",
+         lambda m: _day(int(m[3]), MONTHS[m[1][:3]], int(m[2]))),
+        (rf"\b(\d{{1,2}})(?:st|nd|rd|th)? {MONTH},? (\d{{4}})\b",
+         lambda m: _day(int(m[3]), MONTHS[m[2][:3]], int(m[1]))),
+        (rf"\bon {MONTH} (\d{{1,2}})(?:st|nd|rd|th)?\b",
+         lambda m: _day(_latest_month(MONTHS[m[1][:3]], today), MONTHS[m[1][:3]], int(m[2]))),
+        (rf"\bin {MONTH},? (\d{{4}})\b",
+         lambda m: _span(*_month_span(int(m[2]), MONTHS[m[1][:3]]))),
+        (rf"\bin {MONTH}\b(?! \d)",
+         lambda m: _span(*_month_span(_latest_month(MONTHS[m[1][:3]], today), MONTHS[m[1][:3]]))),
+        (r"\b(?:in|during|of|since) (19\d\d|20\d\d)\b",
+         lambda m: _span(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31))),
+    ]
+    for pattern, make in rules:
+        match = re.search(pattern, q)
+        if not match:
+            continue
+        try:
+            start, end = make(match)  # type: ignore[operator]
+        except (ValueError, KeyError):
+            continue
+        return TimeFrame(start, min(end, today), True, match.group(0))
+    return TimeFrame(None, today, False)
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBER_WORDS.get(word, 1)
+
+
+def _previous_month(today: date) -> tuple[int, int]:
+    return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+
+
+def _span(start: date, end: date) -> tuple[date, date]:
+    return start, end + PERIOD_GRACE
+
+
+def _day(year: int, month: int, day: int) -> tuple[date, date]:
+    when = date(year, month, day)
+    return when - timedelta(days=1), when + REPORTING_GRACE
+
+
+def _around(when: date, width_days: int) -> tuple[date, date]:
+    half = timedelta(days=max(2, width_days // 2 + 1))
+    return when - half, when + half

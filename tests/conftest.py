@@ -1,0 +1,83 @@
+"""Shared fixtures. No test may reach beyond loopback: a guard turns that into a failure."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from retrieval.embeddings import HashEmbedder, SentenceTransformerEmbedder
+from retrieval.services import Services, build_services
+from retrieval.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples" / "archive"
+SAMPLE_QUESTIONS = ROOT / "samples" / "questions.jsonl"
+SAMPLE_TODAY = date(2025, 6, 20)
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _loopback_only(address: Any) -> None:
+    if isinstance(address, tuple) and address:
+        host = address[0]
+        try:
+            if ipaddress.ip_address(host).is_loopback:
+                return
+        except ValueError:
+            if host in ("localhost",):
+                return
+        raise RuntimeError(f"test tried to reach {host}: only loopback is allowed in tests")
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def connect(self: socket.socket, address: Any) -> Any:
+        _loopback_only(address)
+        return _real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> Any:
+        _loopback_only(address)
+        return _real_connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+
+
+def make_settings(data_dir: Path, **updates: Any) -> Settings:
+    """Settings that ignore the developer's environment and .env file."""
+    settings = Settings(_env_file=None, data_dir=data_dir, ingest_dir=data_dir / "ingest")  # type: ignore[call-arg]
+    return settings.model_copy(update=updates) if updates else settings
+
+
+@pytest.fixture
+def hash_services(tmp_path: Path) -> Services:
+    """Fast services: the real store, index and chain, with a hash-seeded embedder."""
+    return build_services(
+        make_settings(tmp_path / "data"), embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY
+    )
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> SentenceTransformerEmbedder:
+    """The bundled all-MiniLM-L6-v2, loaded once for the whole run."""
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def sample_services(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+) -> Iterator[Services]:
+    """The sample archive indexed once with the real model (integration tests read it only)."""
+    data_dir = tmp_path_factory.mktemp("sample-index")
+    services = build_services(
+        make_settings(data_dir), embedder=real_embedder, today=lambda: SAMPLE_TODAY
+    )
+    services.index.sync([SAMPLES])
+    yield services

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.embeddings import HashEmbedder
+from retrieval.errors import IndexBusyError
+from retrieval.services import Services, build_services
+from tests.conftest import SAMPLE_TODAY, make_settings
+
+pytestmark = pytest.mark.unit
+
+
+def write_articles(folder: Path, count: int, *, words: int = 80, tag: str = "") -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        body = " ".join(f"Story {i} sentence {j} about topic{i}{tag}." for j in range(words))
+        (folder / f"a{i:02d}.txt").write_text(
+            f"date 2025-01-{i % 28 + 1:02d} By Paper\n\nHeadline {i}\n\n{body}\n", encoding="utf-8"
+        )
+
+
+def vector_ids(services: Services) -> set[str]:
+    collection = services.store._collection(services.index.active_collection)  # type: ignore[attr-defined]
+    return set(collection.get(include=[])["ids"])
+
+
+def catalog_ids(services: Services) -> set[str]:
+    return {row[0] for row in services.catalog.chunk_rows(services.index.active_collection)}
+
+
+def test_sync_add_rerun_change_delete(hash_services: Services, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write_articles(src, 5)
+    first = hash_services.index.sync([src])
+    assert (first.added, first.updated, first.unchanged, first.deleted) == (5, 0, 0, 0)
+    assert first.chunks > 5  # several chunks an article
+    ids = vector_ids(hash_services)
+    assert ids == catalog_ids(hash_services) and len(ids) == first.chunks
+
+    again = hash_services.index.sync([src])
+    assert (again.added, again.updated, again.unchanged, again.chunks) == (0, 0, 5, 0)
+    assert vector_ids(hash_services) == ids
+
+    # Change one article to a much shorter one: its surplus chunks must disappear.
+    (src / "a01.txt").write_text("date 2025-01-02 By Paper\n\nHeadline 1\n\nNow short. Really.\n")
+    changed = hash_services.index.sync([src])
+    assert (changed.added, changed.updated, changed.unchanged) == (0, 1, 4)
+    assert vector_ids(hash_services) == catalog_ids(hash_services)
+    assert len(vector_ids(hash_services)) < len(ids)
+
+    (src / "a02.txt").unlink()
+    kept = hash_services.index.sync([src])
+    assert kept.deleted == 0 and hash_services.index.stats().articles == 5  # no prune: kept
+    pruned = hash_services.index.sync([src], prune=True)
+    assert pruned.deleted == 1 and hash_services.index.stats().articles == 4
+    assert vector_ids(hash_services) == catalog_ids(hash_services)
+    removed = {a.id for a in hash_services.index.latest(10)}
+    assert len(removed) == 4
+    assert {i.split(":")[0] for i in vector_ids(hash_services)} == removed
+
+
+def test_duplicates_are_indexed_once(hash_services: Services, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write_articles(src, 2)
+    (src / "copy.txt").write_text((src / "a00.txt").read_text())
+    records = [{"title": "A", "text": "Same url text one.", "url": "https://e.org/1"},
+               {"title": "B", "text": "Other text two.", "url": "https://e.org/1"}]
+    (src / "x.jsonl").write_text("\n".join(json.dumps(r) for r in records))
+    report = hash_services.index.sync([src])
+    assert report.added == 3
+    reasons = [reason for _, reason in report.skipped]
+    assert len(reasons) == 2 and all(r.startswith("duplicate of") for r in reasons)
+
+
+class FailingEmbedder(HashEmbedder):
+    """Dies on the n-th embedding call, like a process killed half-way."""
+
+    def __init__(self, fail_on_call: int) -> None:
+        super().__init__()
+        self.calls = 0
+        self.fail_on_call = fail_on_call
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        if self.calls == self.fail_on_call:
+            raise KeyboardInterrupt("killed")
+        return super().embed_documents(texts)
+
+
+def test_interrupted_sync_converges_without_duplicates(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write_articles(src, 12, words=200)  # several embedding batches
+    settings = make_settings(tmp_path / "data")
+    broken = build_services(settings, embedder=FailingEmbedder(fail_on_call=3))
+    broken.index.embed_batch = 20  # several embedding batches
+    with pytest.raises(KeyboardInterrupt):
+        broken.index.sync([src])
+    partial = broken.index.stats().articles
+    assert 0 < partial < 12
+
+    resumed = build_services(settings, embedder=HashEmbedder())
+    resumed.index.embed_batch = 20
+    report = resumed.index.sync([src])
+    assert report.unchanged == partial and report.added == 12 - partial
+    assert vector_ids(resumed) == catalog_ids(resumed)
+
+    reference = build_services(make_settings(tmp_path / "ref"), embedder=HashEmbedder())
+    reference.index.sync([src])
+    assert vector_ids(resumed) == vector_ids(reference)
+    # The lexical index caught up too: it finds the last article.
+    assert resumed.searcher.lexical.search(resumed.index.active_collection, "topic11", 3)
+
+
+def test_full_rebuild_switches_collection_and_drops_the_old(hash_services: Services, tmp_path: Path
+                                                            ) -> None:
+    src = tmp_path / "src"
+    write_articles(src, 3)
+    hash_services.index.sync([src])
+    old = hash_services.index.active_collection
+    (src / "a00.txt").unlink()
+    report = hash_services.index.sync([src], full=True)
+    assert report.added == 2 and report.collection != old
+    assert hash_services.index.active_collection == report.collection
+    assert hash_services.catalog.articles(old) == {}
+    assert hash_services.index.stats().articles == 2
+    answer = hash_services.qa.answer("topic1 story", today=SAMPLE_TODAY)
+    assert answer.passages and all(p.article_id for p in answer.passages)
+
+
+def test_only_one_sync_at_a_time(hash_services: Services, tmp_path: Path) -> None:
+    write_articles(tmp_path / "src", 1)
+    assert hash_services.index._busy.acquire(blocking=False)
+    try:
+        with pytest.raises(IndexBusyError):
+            hash_services.index.sync([tmp_path / "src"])
+    finally:
+        hash_services.index._busy.release()
+
+
+def test_delete_by_id_or_url(hash_services: Services, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "x.jsonl").write_text("\n".join(json.dumps(
+        {"id": f"id{i}", "title": f"T{i}", "text": f"Text number {i}.", "url": f"https://e.org/{i}"}
+    ) for i in range(3)))
+    hash_services.index.sync([src])
+    assert hash_services.index.delete("id0") is not None
+    assert hash_services.index.delete("https://e.org/1") is not None
+    assert hash_services.index.delete("nothing") is None
+    assert hash_services.index.stats().articles == 1
+    assert vector_ids(hash_services) == {"id2:0000"}

@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from retrieval.errors import SourceError
+from retrieval.loaders import Skipped, load_sources
+from retrieval.loaders.common import parse_date
+from retrieval.loaders.text import parse_text_article
+from retrieval.models import Article
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.unit
+
+SEED = """ date 2019-11-25 By Trend
+
+The holding of the next Russia-Azerbaijan Interregional Forum in Moscow is a landmark event, Galina Niyazova told Trend.
+
+“Therefore, there is every reason to believe that the current forum will open up new prospects,” Niyazova noted.
+
+The 10th Russia-Azerbaijan Interregional Forum was held Nov. 22-23 in Moscow.
+
+---
+
+Follow us on Twitter @AzerNewsAz"""
+
+
+def articles(items: list[Article | Skipped]) -> list[Article]:
+    return [i for i in items if isinstance(i, Article)]
+
+
+def skips(items: list[Article | Skipped]) -> list[Skipped]:
+    return [i for i in items if isinstance(i, Skipped)]
+
+
+def test_seed_format_dateline_outlet_and_footer() -> None:
+    article = parse_text_article(SEED, "seed.txt")
+    assert article.published == date(2019, 11, 25)
+    assert article.source == "Trend"
+    assert "Follow us" not in article.text and "@AzerNewsAz" not in article.text
+    assert article.text.startswith("The holding of the next")
+    assert article.text.endswith("Nov. 22-23 in Moscow.")
+    # No title line: a title is derived from the first sentence, short and whole-word.
+    assert article.title.startswith("The holding of the next Russia-Azerbaijan")
+    assert len(article.title) <= 121
+
+
+def test_title_line_is_used_when_present() -> None:
+    article = parse_text_article("date 2025-01-02 By X\n\nBig headline here\n\nBody text. More.", "a")
+    assert article.title == "Big headline here"
+    assert article.text == "Body text. More."
+
+
+def test_sample_archive_loads_every_format_without_skips() -> None:
+    items = list(load_sources([SAMPLES]))
+    assert skips(items) == []
+    loaded = articles(items)
+    assert len(loaded) == 30
+    suffixes = {Path(a.origin.split("#")[0].split(":")[0]).suffix for a in loaded}
+    assert suffixes == {".txt", ".md", ".json", ".jsonl", ".html", ".xml"}
+    for article in loaded:
+        assert article.title and article.text and article.published and article.source
+    assert len({a.id for a in loaded}) == 30
+
+
+def test_markdown_front_matter_fields(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: T1\ndate: 2024-02-03\noutlet: Paper\nlink: https://e.org/x\n"
+        "author: A. Writer\n---\n\nSome **bold** text with a [link](https://e.org).\n"
+    )
+    [article] = articles(list(load_sources([tmp_path])))
+    assert (article.title, article.published, article.source, article.url) == (
+        "T1", date(2024, 2, 3), "Paper", "https://e.org/x"
+    )
+    assert article.text == "Some bold text with a link."
+    assert article.authors == ("A. Writer",)
+
+
+def test_realtimeqa_style_jsonl_gz(tmp_path: Path) -> None:
+    record = {"doc_id": "abc123", "url": "https://www.usatoday.com/x", "title": "T",
+              "text": "Body of the story.", "authors": "['Ann', 'Bob']",
+              "publish_date": "2023/01/05"}
+    with gzip.open(tmp_path / "a.jsonl.gz", "wt") as handle:
+        handle.write(json.dumps(record) + "\n")
+    [article] = articles(list(load_sources([tmp_path / "a.jsonl.gz"])))
+    assert article.id == "abc123"
+    assert article.published == date(2023, 1, 5)
+    assert article.authors == ("Ann", "Bob")
+    assert article.source == "usatoday.com"
+
+
+def test_html_keeps_article_drops_navigation_and_scripts() -> None:
+    [article] = articles(list(load_sources([SAMPLES / "html" / "central-bank-rate.html"])))
+    assert article.title == "Central bank raises interest rate to 3.75 percent"
+    assert article.source == "Metro Wire"
+    assert article.published == date(2025, 3, 5)
+    assert "3.75 percent" in article.text and "& services inflation" in article.text
+    for junk in ("Home", "analytics", "Most read", "newsletter"):
+        assert junk not in article.text
+
+
+def test_bad_files_are_skipped_with_reasons_and_good_ones_kept(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("date 2024-01-01 By P\n\nA fine article. It has text.")
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02garbage")
+    (tmp_path / "cyrillic.txt").write_bytes("Новости дня: всё хорошо".encode("cp1251"))
+    (tmp_path / "broken.json").write_text("{not json")
+    (tmp_path / "lines.jsonl").write_text('{"title": "x", "text": "ok text"}\nnot json\n{"title": "no text"}\n')
+    (tmp_path / "huge.txt").write_bytes(b"a" * 5_000_001)
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    items = list(load_sources([tmp_path]))
+    good = articles(items)
+    assert sorted(a.title for a in good) == ["A fine article", "x"]
+    reasons = {Path(s.origin.split(":")[0]).name: s.reason for s in skips(items)}
+    assert reasons["empty.txt"] == "empty file"
+    assert "binary" in reasons["binary.txt"]
+    assert "not UTF-8" in reasons["cyrillic.txt"]
+    assert "malformed JSON" in reasons["broken.json"]
+    assert "too large" in reasons["huge.txt"]
+    assert "unsupported file type .png" in reasons["image.png"]
+    assert sum("lines.jsonl" in s.origin for s in skips(items)) == 2
+    assert all("\n" not in s.reason for s in skips(items))
+
+
+def test_missing_source_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="no such file"):
+        list(load_sources([tmp_path / "nope"]))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2023/01/05", date(2023, 1, 5)), ("2024-02-03T10:00:00Z", date(2024, 2, 3)),
+     ("Thu, 05 Jun 2025 08:00:00 GMT", date(2025, 6, 5)), ("Nov. 22, 2019", date(2019, 11, 22)),
+     ("", None), ("not a date", None), (1700000000, date(2023, 11, 14))],
+)
+def test_parse_date_variants(value: object, expected: date | None) -> None:
+    assert parse_date(value) == expected
+
+
+WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFG0123456789éü.,;’", min_size=1,
+                max_size=12)
+paragraph = st.lists(WORDS, min_size=1, max_size=40).map(" ".join)
+
+
+@settings(max_examples=80)
+@given(body=st.lists(paragraph, min_size=1, max_size=6), day=st.dates(date(1990, 1, 1), date(2030, 1, 1)))
+def test_text_loader_keeps_every_body_word(body: list[str], day: date) -> None:
+    content = f"date {day.isoformat()} By Outlet\n\n" + "\n\n".join(body)
+    try:
+        article = parse_text_article(content, "prop.txt")
+    except ValueError:
+        assert not any(ch.isalnum() for ch in "".join(body))  # only punctuation: a clean skip
+        return
+    assert article.published == day
+    assert article.source == "Outlet"
+    # Title (when taken from a first line) plus text hold the body word for word, in order.
+    kept = (article.title + " " + article.text).split()
+    words = " ".join(body).split()
+    assert kept == words or article.text.split() == words
+
+
+json_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(records=st.lists(st.fixed_dictionaries({"title": json_text, "text": json_text}), max_size=8))
+def test_jsonl_loader_keeps_every_record_with_text(tmp_path_factory, records) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("jsonl")
+    (folder / "a.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    items = list(load_sources([folder / "a.jsonl"]))
+    if not records:
+        assert [type(i) for i in items] == [Skipped]  # an empty file is one skip
+        return
+    assert len(items) == len(records)
+    for record, item in zip(records, items, strict=True):
+        if " ".join(record["text"].split()):
+            assert isinstance(item, Article)
+            assert " ".join(item.text.split()) == " ".join(record["text"].split())
+        else:
+            assert isinstance(item, Skipped)
