@@ -1,0 +1,114 @@
+"""The real `newsbot` commands, end to end, with the bundled model on the sample archive."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from tests.conftest import SAMPLE_QUESTIONS, SAMPLES
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cli") / "data"
+
+
+def run(data_dir: Path, *args: str, stdin: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        app, list(args), input=stdin, env={"NEWSBOT_DATA_DIR": str(data_dir)}, catch_exceptions=False,
+    )
+    return result.exit_code, result.output
+
+
+def test_1_ask_before_ingest_is_a_clear_error(data_dir: Path) -> None:
+    code, output = run(data_dir, "ask", "Who won the cup final?")
+    assert code == 1
+    assert "archive is empty" in output and "Traceback" not in output
+
+
+def test_2_ingest_then_again_is_incremental(data_dir: Path) -> None:
+    code, output = run(data_dir, "ingest", str(SAMPLES))
+    assert code == 0, output
+    assert "30 added, 0 updated, 0 unchanged, 0 deleted, 0 skipped" in output
+    code, output = run(data_dir, "ingest", str(SAMPLES))
+    assert "0 added, 0 updated, 30 unchanged" in output and "0 chunks embedded" in output
+
+
+def test_3_ingest_missing_path(data_dir: Path) -> None:
+    code, output = run(data_dir, "ingest", str(SAMPLES / "nope"))
+    assert code == 1 and "no such file" in output and "Traceback" not in output
+
+
+def test_4_ask_json(data_dir: Path) -> None:
+    code, output = run(data_dir, "ask", "--json", "--today", "2025-06-20",
+                       "Who won the national cup final?")
+    assert code == 0, output
+    payload = json.loads(output)
+    assert payload["refused"] is False
+    assert "Harborview FC" in payload["text"] and "[1]" in payload["text"]
+    citation = payload["citations"][0]
+    assert set(citation) >= {"n", "article_id", "title", "source", "published", "url", "quote"}
+    assert citation["title"] == "Harborview FC win national cup final against Kelby Rovers"
+    assert citation["published"] == "2025-05-20" and citation["source"]
+
+
+def test_5_ask_unanswerable_refuses(data_dir: Path) -> None:
+    code, output = run(data_dir, "ask", "--json", "Who won the Nobel Prize in Literature?")
+    payload = json.loads(output)
+    assert code == 0 and payload["refused"] is True and payload["citations"] == []
+
+
+def test_6_ask_plain_text_with_retrieval(data_dir: Path) -> None:
+    code, output = run(data_dir, "ask", "--show-retrieval", "How many jobs will Corvanta cut?")
+    assert code == 0
+    assert "600 jobs" in output and "[1] Tech firm Corvanta to cut 600 jobs — Metro Wire, 2025-04-30" in output
+    assert "Retrieved passages" in output and "score" in output
+
+
+def test_7_chat_follow_up_sources_reset(data_dir: Path) -> None:
+    script = ("Who is the new head coach of Kelby Rovers?\n/sources\n"
+              "Whom did he replace?\n/reset\n/bogus\n/quit\n")
+    code, output = run(data_dir, "chat", stdin=script)
+    assert code == 0, output
+    assert "30 articles" in output
+    assert "Rafael Mendes" in output
+    assert "(1) Kelby Rovers appoint Rafael Mendes as head coach" in output
+    assert "Ingrid Halvorsen" in output  # the follow-up was understood in context
+    assert "(conversation forgotten)" in output and "unknown command /bogus" in output
+
+
+def test_8_stats(data_dir: Path) -> None:
+    code, output = run(data_dir, "stats")
+    assert code == 0
+    assert "30" in output and "2024-07-15 to 2025-06-18" in output and "bundled" in output
+
+
+# Floors recorded from the sample evaluation (BENCHMARKS.md); a change that drops below fails.
+FLOORS = {"hybrid+recency": {"recall@5": 0.95, "accuracy": 0.75, "refused (unanswerable)": 0.8},
+          "hybrid": {"recall@5": 0.95}, "naive-baseline": {"recall@5": 0.9}}
+
+
+def test_9_eval_on_the_sample_archive_stays_above_floors(data_dir: Path, tmp_path: Path) -> None:
+    report = tmp_path / "eval.md"
+    code, output = run(data_dir, "eval", str(SAMPLE_QUESTIONS), "--corpus", str(SAMPLES),
+                       "--data-dir", str(data_dir), "--output", str(report))
+    assert code == 0, output
+    lines = report.read_text().splitlines()
+    header = next(line for line in lines if line.startswith("| configuration"))
+    columns = [c.strip() for c in header.strip("|").split("|")]
+    rows = {}
+    for line in lines:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == len(columns) and cells[0] in FLOORS | {"dense": {}, "lexical": {}}:
+            rows[cells[0]] = dict(zip(columns, cells, strict=True))
+    assert set(rows) == {"naive-baseline", "dense", "lexical", "hybrid", "hybrid+recency"}
+    for name, floors in FLOORS.items():
+        for metric, floor in floors.items():
+            assert float(rows[name][metric]) >= floor, (name, metric, rows[name][metric])
+    assert all(rows[name]["bad quotes"] == "0" for name in rows)

@@ -1,0 +1,85 @@
+"""The LLM path end to end over HTTP against a fake OpenAI-compatible server (no mocks)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from retrieval.answerers import REFUSAL
+from retrieval.answerers.llm import LLMAnswerer
+from retrieval.embeddings import HashEmbedder
+from retrieval.errors import AnswererError, ConfigError
+from retrieval.models import Passage
+from retrieval.services import build_services
+from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
+from tests.fakes.openai_server import fake_openai
+
+pytestmark = pytest.mark.unit
+
+PASSAGES = [
+    Passage("a:0", "a", "The forum was held Nov. 22-23 in Moscow.", "Forum", "Trend",
+            date(2019, 11, 25), "https://e.org/a"),
+    Passage("b:0", "b", "It was attended by Mehriban Aliyeva. Ministers came too.", "Guests",
+            "Trend", date(2019, 11, 26), "https://e.org/b"),
+]
+
+
+def answerer(base_url: str) -> LLMAnswerer:
+    return LLMAnswerer(base_url=base_url, model="fake-model", api_key="sk-test", timeout_s=5,
+                       today=lambda: date(2019, 12, 1))
+
+
+def test_cited_answer_keeps_valid_markers_and_drops_invented_ones() -> None:
+    with fake_openai(lambda m: "The forum was held on Nov. 22-23 [1]. Aliyeva attended [2][7].") as fake:
+        answer = answerer(fake.base_url).answer("When and who?", PASSAGES)
+    assert not answer.refused
+    assert answer.text == "The forum was held on Nov. 22-23 [1]. Aliyeva attended [2]."
+    assert [c.article_id for c in answer.citations] == ["a", "b"]
+    assert answer.citations[1].quote == "It was attended by Mehriban Aliyeva."
+    request = fake.requests[0]
+    assert request["body"]["model"] == "fake-model"
+    assert request["auth"] == "Bearer sk-test"
+    prompt = fake.prompts()[0]
+    assert "[1] Forum — Trend, 2019-11-25" in prompt and "Question: When and who?" in prompt
+    assert "2019-12-01" in prompt
+
+
+@pytest.mark.parametrize("reply", ["NOT_IN_ARCHIVE", "The forum was in Moscow.", "It was [9].", ""])
+def test_uncited_or_not_in_archive_answers_are_refused(reply: str) -> None:
+    with fake_openai(lambda m: reply) as fake:
+        answer = answerer(fake.base_url).answer("Where?", PASSAGES)
+    assert answer.refused and answer.text == REFUSAL and answer.citations == []
+
+
+def test_endpoint_failure_is_a_user_error_not_a_traceback() -> None:
+    with fake_openai(lambda m: 500) as fake, pytest.raises(AnswererError, match="did not answer"):
+        answerer(fake.base_url).answer("Where?", PASSAGES)
+
+
+def test_missing_base_url_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="NEWSBOT_LLM_BASE_URL"):
+        LLMAnswerer(base_url="", model="m", api_key="k")
+
+
+def test_qa_service_with_llm_condenses_follow_ups(tmp_path: Path) -> None:
+    def reply(messages: list[dict[str, str]]) -> str:
+        prompt = messages[-1]["content"]
+        if "Standalone question:" in prompt:
+            return "Who is the new head coach of Kelby Rovers?"
+        assert "Rafael Mendes" in prompt  # retrieval used the rewritten question
+        return "Rafael Mendes is the new head coach [1]."
+
+    with fake_openai(reply) as fake:
+        settings = make_settings(tmp_path / "data", answerer="llm")
+        settings = settings.model_copy(update={"llm": settings.llm.model_copy(
+            update={"base_url": fake.base_url})})
+        services = build_services(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
+        services.index.sync([SAMPLES])
+        answer = services.qa.answer("And who replaced her?", history=[
+            ("Who coached Kelby Rovers?", "Ingrid Halvorsen [1]")])
+    assert answer.text == "Rafael Mendes is the new head coach [1]."
+    assert answer.citations[0].title == "Kelby Rovers appoint Rafael Mendes as head coach"
+    assert answer.search_query == "Who is the new head coach of Kelby Rovers?"
+    assert "Who coached Kelby Rovers?" in fake.prompts()[0]

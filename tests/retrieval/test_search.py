@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from retrieval.models import Passage
+from retrieval.search import SearchConfig, SearchRequest, cap_per_article, convex, fuse
+from retrieval.services import Services
+from tests.conftest import SAMPLE_TODAY
+
+pytestmark = pytest.mark.unit
+
+
+def passage(article: str, n: int, score: float) -> Passage:
+    return Passage(f"{article}:{n}", article, "t", "T", "S", None, "", score)
+
+
+def test_rrf_rewards_agreement() -> None:
+    scores = fuse([(1.0, ["a", "b", "c"]), (1.0, ["c", "a", "d"])], rrf_k=60)
+    assert max(scores, key=scores.__getitem__) == "a"
+    assert scores["c"] > scores["b"] and scores["b"] > scores["d"] * 0.99
+
+
+def test_convex_fusion_normalises_bm25_and_floors_missing_dense() -> None:
+    scores = convex([("a", 0.8), ("b", 0.6)], [("b", 12.0), ("c", 6.0)], dense_weight=0.5)
+    assert scores["b"] == pytest.approx(0.5 * 0.6 + 0.5 * 1.0)
+    assert scores["a"] == pytest.approx(0.5 * 0.8)
+    assert scores["c"] == pytest.approx(0.5 * 0.6 + 0.5 * 0.5)  # dense floor = lowest seen
+    assert convex([], [("x", 3.0)], 0.5) == {"x": 1.0}
+    assert convex([("x", 0.7)], [], 0.5) == {"x": 0.7}
+
+
+def test_cap_per_article_keeps_order_and_diversity() -> None:
+    ranked = [passage("A", 0, 9), passage("A", 1, 8), passage("A", 2, 7), passage("B", 0, 6),
+              passage("C", 0, 5)]
+    capped = cap_per_article(ranked, per_article=2, k=4)
+    assert [p.chunk_id for p in capped] == ["A:0", "A:1", "B:0", "C:0"]
+
+
+def dated_archive(folder: Path) -> None:
+    folder.mkdir()
+    for age in (1, 40, 400):
+        day = SAMPLE_TODAY - timedelta(days=age)
+        (folder / f"storm-{age}.txt").write_text(
+            f"date {day.isoformat()} By Wire\n\nStorm report {age}\n\n"
+            f"A storm hit the coast and cut power to homes, officials said. Report {age} days old.",
+            encoding="utf-8",
+        )
+    future = SAMPLE_TODAY + timedelta(days=5)
+    (folder / "future.txt").write_text(
+        f"date {future.isoformat()} By Wire\n\nStorm report future\n\nA storm hit the coast and "
+        "cut power to homes, officials said.", encoding="utf-8")
+
+
+def search(services: Services, query: str, **config: object) -> list[Passage]:
+    base = services.searcher.config
+    cfg = SearchConfig(**{**base.__dict__, **config})  # type: ignore[arg-type]
+    return services.searcher.search(SearchRequest(query, SAMPLE_TODAY, 5), config=cfg)
+
+
+def test_this_week_filters_and_no_time_words_prefer_recent(hash_services: Services,
+                                                            tmp_path: Path) -> None:
+    dated_archive(tmp_path / "src")
+    hash_services.index.sync([tmp_path / "src"])
+    this_week = search(hash_services, "storm power cut this week")
+    assert [p.title for p in this_week] == ["Storm report 1"]
+    plain = search(hash_services, "storm power cut homes")
+    assert [p.title for p in plain] == ["Storm report 1", "Storm report 40", "Storm report 400"]
+    # Never an article from after the reference date, once dates are honoured...
+    assert all(p.published and p.published <= SAMPLE_TODAY for p in plain)
+    # ...and "in <year>" finds the old one.
+    year = search(hash_services, f"storm power cut in {(SAMPLE_TODAY - timedelta(days=400)).year}")
+    assert year[0].title == "Storm report 400"
+    # Without recency every article, the future one included, is a candidate.
+    unaware = search(hash_services, "storm power cut homes", recency=False)
+    assert len(unaware) == 4
+
+
+def test_modes_dense_lexical_hybrid_all_find_names(hash_services: Services, tmp_path: Path
+                                                   ) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text("date 2025-06-01 By P\n\nHamlin update\n\nDamar Hamlin plays for "
+                               "the Buffalo Bills, the team said.")
+    (src / "b.txt").write_text("date 2025-06-01 By P\n\nWeather\n\nRain is expected all week.")
+    hash_services.index.sync([src])
+    for mode in ("dense", "lexical", "hybrid"):
+        found = search(hash_services, "Which team does Damar Hamlin play for?", mode=mode)
+        assert found[0].title == "Hamlin update", mode
+    assert date(2025, 6, 1) == found[0].published
