@@ -53,7 +53,11 @@ def bundled_model_path() -> str:
 class SentenceTransformerEmbedder:
     """Loads on first use (thread-safe), so `newsbot --help` and imports stay instant."""
 
-    def __init__(self, model: str = "", *, device: str = "cpu", batch_size: int = 64) -> None:
+    def __init__(
+        self, model: str = "", *, device: str = "cpu", batch_size: int = 64,
+        precision: str = "float32",
+    ) -> None:
+        self.precision = precision
         self.model_ref = model
         self.name = model or "all-MiniLM-L6-v2 (bundled)"
         self.device = device
@@ -100,10 +104,17 @@ class SentenceTransformerEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        vectors = self.model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-            convert_to_numpy=True, show_progress_bar=False,
-        )
+        import torch
+
+        # bfloat16 on CPUs with avx512_bf16/AMX: ~1.5x faster, cosine to float32 above 0.9999.
+        with torch.autocast(
+            device_type=self.device.split(":")[0], dtype=torch.bfloat16,
+            enabled=self.precision == "bfloat16",
+        ):
+            vectors = self.model.encode(
+                list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                convert_to_numpy=True, show_progress_bar=False,
+            )
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -160,5 +171,9 @@ class LangChainEmbeddings(Embeddings):
         return self.embedder.embed_query(text).tolist()  # type: ignore[no-any-return]
 
 
-def make_embedder(model: str, *, device: str = "cpu", batch_size: int = 64) -> Embedder:
-    return SentenceTransformerEmbedder(model, device=device, batch_size=batch_size)
+def make_embedder(
+    model: str, *, device: str = "cpu", batch_size: int = 64, precision: str = "float32"
+) -> Embedder:
+    return SentenceTransformerEmbedder(
+        model, device=device, batch_size=batch_size, precision=precision
+    )

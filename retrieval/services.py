@@ -103,7 +103,7 @@ def build_services(
     data_dir = settings.data_dir
     embedder = embedder or make_embedder(
         settings.embedding.model, device=settings.embedding.device,
-        batch_size=settings.embedding.batch_size,
+        batch_size=settings.embedding.batch_size, precision=settings.embedding.precision,
     )
     store = store or ChromaStore(
         path=data_dir / "chroma", host=settings.store.host, port=settings.store.port,

@@ -8,10 +8,14 @@ does not already contain. When even the best sentence is weak, it says the archi
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -48,6 +52,9 @@ BOILERPLATE = re.compile(
     r"copyright|all rights reserved)|(?:newsletter|cookies?)\b",
     re.IGNORECASE,
 )
+
+
+SENTENCE_CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -99,12 +106,21 @@ def question_names(question: str) -> set[str]:
     return found
 
 
+_STEMMER_LOCK = threading.Lock()
+_STEMMER: Any = None
+
+
+@functools.lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
+    """Snowball (the same stemmer as the BM25 index): replace, replaces, replaced -> replac."""
+    global _STEMMER
     word = word.replace("’", "'").removesuffix("'s")
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+    with _STEMMER_LOCK:
+        if _STEMMER is None:
+            import Stemmer
+
+            _STEMMER = Stemmer.Stemmer("english")
+        return str(_STEMMER.stemWord(word))
 
 
 def _new_entities(sentence: str, question: str, kind: str) -> int:
@@ -136,6 +152,8 @@ class ExtractiveAnswerer:
                  ) -> None:
         self.embedder = embedder
         self.config = config or ExtractiveConfig()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def answer(
         self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
@@ -214,8 +232,23 @@ class ExtractiveAnswerer:
             return np.array([
                 len(terms & key_terms(s)) / max(1, len(terms)) for s in sentences
             ])
-        vectors = self.embedder.embed_documents([question, *sentences])
+        vectors = self._sentence_vectors([question, *sentences])
         return np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
+
+    def _sentence_vectors(self, texts: list[str]) -> np.ndarray:
+        """Embeddings, cached: the same passages come back for related questions."""
+        assert self.embedder is not None
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            fresh = self.embedder.embed_documents(missing)
+            with self._lock:
+                for text, vector in zip(missing, fresh, strict=True):
+                    self._cache[text] = vector
+                while len(self._cache) > SENTENCE_CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            return np.stack([self._cache[t] for t in texts])
 
 
 def _overlap(a: str, b: str) -> float:

@@ -1,0 +1,232 @@
+"""Admin handlers: /reindex, /ingest, documents, /delete, /stats, /sources. Admins only."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import html
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.deps import BotDeps, deps_of
+from bot.render_html import render_stats
+from bot.replies import NO_PREVIEW
+from retrieval.errors import IndexBusyError, NewsbotError
+from retrieval.models import IndexReport
+
+logger = logging.getLogger(__name__)
+UPLOAD_TYPES = (".txt", ".md", ".markdown", ".json", ".jsonl", ".html", ".htm")
+PROGRESS_EVERY_S = 2.0
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def admin_only(handler: Handler) -> Handler:
+    @wraps(handler)
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        if not deps_of(context).is_admin(user.id if user else None):
+            logger.warning("non-admin %s tried %s", user.id if user else "?", handler.__name__)
+            if update.effective_message:
+                await update.effective_message.reply_text(
+                    "Sorry, that command is only for the archive's admins."
+                )
+            return
+        await handler(update, context)
+
+    return guarded
+
+
+def report_text(report: IndexReport, title: str) -> str:
+    lines = [f"<b>{html.escape(title)}</b>", html.escape(report.summary())]
+    for origin, reason in report.skipped[:10]:
+        lines.append(f"• skipped {html.escape(Path(origin).name or origin)}: {html.escape(reason)}")
+    if len(report.skipped) > 10:
+        lines.append(f"… and {len(report.skipped) - 10} more skipped")
+    return "\n".join(lines)
+
+
+async def run_sync(
+    deps: BotDeps, status: Message, title: str, sources: list[str | Path], *, full: bool = False,
+) -> None:
+    """Sync off the event loop, editing `status` with progress (throttled) and the report."""
+    loop = asyncio.get_running_loop()
+    last = [0.0]
+    pending: list[concurrent.futures.Future[None]] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage == "done" or now - last[0] < PROGRESS_EVERY_S:
+            return
+        last[0] = now
+        text = f"{title}: {stage} {done}/{total}" if total else f"{title}: {stage} {done}"
+        pending.append(asyncio.run_coroutine_threadsafe(_edit(status, html.escape(text)), loop))
+
+    try:
+        report = await asyncio.to_thread(
+            deps.services.index.sync, sources, full=full, progress=progress
+        )
+    except NewsbotError as exc:
+        report = None
+        final = f"{html.escape(title)} failed: {html.escape(str(exc))}"
+    else:
+        final = report_text(report, f"{title}: done")
+    # Progress edits still in flight must not land after the final report.
+    await asyncio.gather(*(asyncio.wrap_future(f) for f in pending), return_exceptions=True)
+    await _edit(status, final)
+
+
+async def _edit(message: Message, text: str) -> None:
+    try:
+        await message.edit_text(text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+    except TelegramError as exc:  # "message is not modified" and the like
+        logger.info("status edit skipped: %s", exc)
+
+
+def _track(context: ContextTypes.DEFAULT_TYPE, work: Awaitable[None]) -> None:
+    """Run in the background so other chats keep being answered meanwhile."""
+    context.application.create_task(work)  # type: ignore[arg-type]
+
+
+@admin_only
+async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    assert message is not None
+    deps = deps_of(context)
+    full = bool(context.args) and context.args[0].lower() == "full"
+    if deps.services.index.running:
+        await message.reply_text("A re-index is already running; I'll report when it's done.")
+        return
+    ingest_dir = deps.settings.ingest_dir
+    if not ingest_dir.is_dir():
+        await message.reply_text(f"The ingest directory {ingest_dir} does not exist.")
+        return
+    title = "Full re-index" if full else "Re-index"
+    status = await message.reply_text(f"{title} started…")
+    _track(context, run_sync(deps, status, title, [ingest_dir], full=full))
+
+
+@admin_only
+async def ingest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    assert message is not None
+    deps = deps_of(context)
+    if not context.args:
+        await message.reply_text("Usage: /ingest <article or feed URL, or a path in the ingest dir>")
+        return
+    target = context.args[0]
+    source: str | Path
+    if re.match(r"https?://", target):
+        source = target
+    else:
+        root = deps.settings.ingest_dir.resolve()
+        path = (root / target).resolve()
+        if not path.is_relative_to(root):
+            await message.reply_text("Only paths inside the ingest directory can be ingested.")
+            return
+        if not path.exists():
+            await message.reply_text(f"{target} does not exist in the ingest directory.")
+            return
+        source = path
+    if deps.services.index.running:
+        await message.reply_text("A re-index is running; try again when it has finished.")
+        return
+    status = await message.reply_text(f"Ingesting {target}…", link_preview_options=NO_PREVIEW)
+    _track(context, run_sync(deps, status, "Ingest", [source]))
+
+
+@admin_only
+async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    deps = deps_of(context)
+    doc = message.document
+    name = Path(doc.file_name or "upload.txt").name
+    suffix = "".join(Path(name).suffixes[-1:]).lower()
+    if suffix not in UPLOAD_TYPES:
+        await message.reply_text(
+            f"I can't ingest {suffix or 'files without an extension'}: send "
+            f"{', '.join(UPLOAD_TYPES)}."
+        )
+        return
+    limit = deps.settings.telegram.max_upload_bytes
+    if doc.file_size and doc.file_size > limit:
+        await message.reply_text(
+            f"That file is {doc.file_size:,} bytes; the limit is {limit:,} bytes."
+        )
+        return
+    uploads = deps.settings.ingest_dir / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^\w.-]", "_", name)
+    target = uploads / safe
+    telegram_file = await doc.get_file()
+    await telegram_file.download_to_drive(target)
+    if target.stat().st_size > limit:
+        target.unlink()
+        await message.reply_text(f"That file is larger than the limit of {limit:,} bytes.")
+        return
+    status = await message.reply_text(f"Ingesting {safe}…")
+    _track(context, run_sync(deps, status, f"Ingest {safe}", [target]))
+
+
+@admin_only
+async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    assert message is not None
+    if not context.args:
+        await message.reply_text("Usage: /delete <article id or URL>")
+        return
+    deps = deps_of(context)
+    try:
+        removed = await asyncio.to_thread(deps.services.index.delete, context.args[0])
+    except IndexBusyError as exc:
+        await message.reply_text(str(exc))
+        return
+    if removed is None:
+        await message.reply_text("No article with that id or URL is in the index.")
+    else:
+        await message.reply_text(f"Deleted “{removed.title}” ({removed.id}).")
+
+
+@admin_only
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    assert message is not None
+    deps = deps_of(context)
+    index_stats = await asyncio.to_thread(deps.services.index.stats)
+    answered, up, down = await asyncio.to_thread(deps.log.counts)
+    await message.reply_text(
+        render_stats(index_stats, answered=answered, up=up, down=down), parse_mode=ParseMode.HTML
+    )
+
+
+@admin_only
+async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    assert message is not None
+    deps = deps_of(context)
+    try:
+        count = max(1, min(50, int(context.args[0]))) if context.args else 10
+    except ValueError:
+        count = 10
+    latest = await asyncio.to_thread(deps.services.index.latest, count)
+    if not latest:
+        await message.reply_text("The index is empty.")
+        return
+    lines = [f"<b>Latest {len(latest)} articles</b>"]
+    for article in latest:
+        when = article.published.isoformat() if article.published else "undated"
+        title = html.escape(article.title)
+        link = f'<a href="{html.escape(article.url)}">{title}</a>' if article.url else title
+        lines.append(f"• {link} — {html.escape(article.source)}, {when} <code>{article.id}</code>")
+    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
+                             link_preview_options=NO_PREVIEW)

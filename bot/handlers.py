@@ -1,0 +1,189 @@
+"""Reader-facing handlers: /start, /help, /ask, /reset, questions, buttons, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+
+from telegram import Chat, Message, MessageEntity, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.deps import BotDeps, conversation_key, deps_of
+from bot.render_html import render_answer, render_quotes
+from bot.replies import NO_PREVIEW, Typing, answer_keyboard, reply_html
+from retrieval.errors import EmptyIndexError, NewsbotError
+
+logger = logging.getLogger(__name__)
+
+BUSY = "I'm still working on your previous question — one at a time, please."
+TOO_FAST = "You're asking faster than I can read the archive. Please wait a minute and try again."
+NOT_ALLOWED = "Sorry, this bot is private. Ask its owner to add you."
+FAILED = "Sorry, something went wrong while answering. Please try again in a moment."
+
+
+async def archive_summary(deps: BotDeps) -> str:
+    stats = await asyncio.to_thread(deps.services.index.stats)
+    if not stats.articles:
+        return "The archive is empty for now."
+    span = ""
+    if stats.first_published and stats.last_published:
+        span = f", published {stats.first_published:%d %b %Y} to {stats.last_published:%d %b %Y}"
+    return f"I know {stats.articles:,} articles{span}."
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    deps = deps_of(context)
+    summary = await archive_summary(deps)
+    topic = " ".join(context.args or []).replace("_", " ").strip()
+    lines = [f"Hello! I answer questions from a news archive, citing every source. {summary}"]
+    if topic:
+        lines.append(f"You came here about <b>{html.escape(topic)}</b>: ask me anything about it.")
+    lines.append(HOW_TO_ASK)
+    await message.reply_text("\n\n".join(lines), parse_mode=ParseMode.HTML,
+                             link_preview_options=NO_PREVIEW)
+
+
+HOW_TO_ASK = (
+    "Just send a question, e.g. <i>Who won the cup final?</i> In groups, use /ask, mention me, "
+    "or reply to one of my answers. Follow-up questions keep their context; /reset forgets it. "
+    "Tap 📰 Sources under an answer to read the quoted passages."
+)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message is None:
+        return
+    summary = await archive_summary(deps_of(context))
+    await update.effective_message.reply_text(
+        f"{summary}\n\n{HOW_TO_ASK}", parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+    )
+
+
+async def reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps_of(context).conversations.reset(conversation_key(update))
+    if update.effective_message:
+        await update.effective_message.reply_text("Done — I've forgotten our conversation.")
+
+
+async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    question = " ".join(context.args or []).strip()
+    if not question:
+        await message.reply_text("Ask me something after the command, e.g. /ask Who won the cup?")
+        return
+    await answer_question(update, context, question)
+
+
+def addressed_question(message: Message, bot_username: str, bot_id: int) -> str | None:
+    """In a group: the question if the bot is mentioned or replied to, else None."""
+    text = message.text or ""
+    mention = f"@{bot_username}".lower()
+    addressed = bool(
+        message.reply_to_message and message.reply_to_message.from_user
+        and message.reply_to_message.from_user.id == bot_id
+    )
+    for entity, value in message.parse_entities([MessageEntity.MENTION]).items():
+        if value.lower() == mention:
+            addressed = True
+            text = text.replace(value, " ")
+    for entity in message.entities:
+        if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
+            addressed = True
+    return " ".join(text.split()) if addressed else None
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None or not message.text:
+        return
+    if chat.type == Chat.PRIVATE:
+        await answer_question(update, context, message.text)
+        return
+    question = addressed_question(message, context.bot.username, context.bot.id)
+    if question:
+        await answer_question(update, context, question)
+
+
+async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
+                          ) -> None:
+    deps = deps_of(context)
+    message = update.effective_message
+    user = update.effective_user
+    chat = update.effective_chat
+    if message is None or user is None or chat is None:
+        return
+    if not deps.may_ask(update):
+        logger.info("user %s in chat %s is not on the allow-list", user.id, chat.id)
+        if chat.type == Chat.PRIVATE:
+            await message.reply_text(NOT_ALLOWED)
+        return
+    refusal = deps.limiter.try_acquire(user.id)
+    if refusal:
+        await message.reply_text(BUSY if refusal == "busy" else TOO_FAST, do_quote=True)
+        return
+    key = conversation_key(update)
+    try:
+        async with Typing(message):
+            history = deps.conversations.history(key)
+            try:
+                answer = await asyncio.to_thread(
+                    deps.services.qa.answer, question, history=history
+                )
+            except EmptyIndexError:
+                await message.reply_text("The archive is empty: an admin has to add articles first.")
+                return
+            except NewsbotError as exc:
+                logger.warning("question failed: %s", exc)
+                await message.reply_text(f"Sorry — {exc}.")
+                return
+        answer_id = await asyncio.to_thread(deps.log.record, chat.id, user.id, question, answer)
+        keyboard = answer_keyboard(answer_id, with_sources=bool(answer.citations))
+        await reply_html(message, render_answer(answer), keyboard=keyboard)
+        deps.conversations.add(key, question, answer.text)
+    finally:
+        deps.limiter.release(user.id)
+
+
+async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    deps = deps_of(context)
+    kind, _, rest = (query.data or "").partition(":")
+    try:
+        if kind == "src":
+            citations = await asyncio.to_thread(deps.log.citations, int(rest))
+            if citations is None:
+                await query.answer("That answer is too old to show its sources.")
+                return
+            await query.answer()
+            if isinstance(query.message, Message):
+                await reply_html(query.message, render_quotes(citations))
+        elif kind == "fb":
+            answer_id, _, vote = rest.partition(":")
+            known = await asyncio.to_thread(
+                deps.log.vote, int(answer_id), query.from_user.id, vote == "u"
+            )
+            await query.answer("Thanks for the feedback!" if known else "That answer is gone.")
+        else:
+            await query.answer()
+    except ValueError:
+        await query.answer("Unknown button.")
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The one place unexpected errors land: logged with the traceback, the user told politely."""
+    logger.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message:
+        try:
+            await update.effective_message.reply_text(FAILED)
+        except Exception:  # the error may be that Telegram is unreachable
+            logger.warning("could not tell the user about the error", exc_info=True)

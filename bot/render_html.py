@@ -1,0 +1,125 @@
+"""Telegram HTML rendering: escaped text, inline [n] markers, a sources footer, safe splitting."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from retrieval.models import Answer, Citation, IndexStats
+
+LIMIT = 4096
+TAG_OR_ENTITY = re.compile(r"<(/?)([a-zA-Z-]+)([^>]*)>|&[#\w]+;")
+
+
+def source_line(citation: Citation) -> str:
+    when = citation.published.strftime("%d %b %Y") if citation.published else "undated"
+    title = html.escape(citation.title)
+    headline = f'<a href="{html.escape(citation.url)}">{title}</a>' if citation.url else title
+    return f"[{citation.n}] {headline} — {html.escape(citation.source or 'unknown outlet')}, {when}"
+
+
+def render_answer(answer: Answer) -> str:
+    body = html.escape(answer.text)
+    if not answer.citations:
+        return body
+    return body + "\n\n<b>Sources</b>\n" + "\n".join(source_line(c) for c in answer.citations)
+
+
+def render_quotes(citations: Sequence[Citation]) -> str:
+    """Each cited passage as an expandable blockquote under its headline."""
+    if not citations:
+        return "No sources for this answer."
+    blocks = [
+        f"{source_line(c)}\n<blockquote expandable>{html.escape(c.quote)}</blockquote>"
+        for c in citations
+    ]
+    return "\n\n".join(blocks)
+
+
+def render_plain(answer: Answer) -> str:
+    lines = [answer.text]
+    for c in answer.citations:
+        when = c.published.isoformat() if c.published else "undated"
+        lines.append(f"[{c.n}] {c.title} — {c.source}, {when} {c.url}".rstrip())
+    return "\n".join(lines) if not answer.citations else lines[0] + "\n\n" + "\n".join(lines[1:])
+
+
+def strip_tags(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def render_stats(stats: IndexStats, *, answered: int = 0, up: int = 0, down: int = 0) -> str:
+    span = (
+        f"{stats.first_published:%d %b %Y} – {stats.last_published:%d %b %Y}"
+        if stats.first_published and stats.last_published else "–"
+    )
+    rows = [
+        ("Articles", f"{stats.articles:,}"), ("Passages", f"{stats.chunks:,}"),
+        ("Published", span), ("Model", stats.model), ("Store", stats.store),
+        ("Collection", stats.collection), ("Last sync", stats.last_sync or "never"),
+        ("Questions answered", f"{answered:,}"), ("Feedback", f"👍 {up} · 👎 {down}"),
+    ]
+    return "\n".join(f"<b>{k}:</b> {html.escape(str(v))}" for k, v in rows)
+
+
+def split_html(text: str, limit: int = LIMIT) -> list[str]:
+    """Pieces of at most `limit` characters: cut at paragraph breaks, else lines, else spaces;
+    never inside a tag or an entity. A tag open at a cut is closed there and reopened after."""
+    if len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    rest = text
+    reopen = ""
+    while rest:
+        rest = reopen + rest
+        if len(rest) <= limit:
+            pieces.append(rest)
+            break
+        cut = _cut_point(rest, limit)
+        head, rest = rest[:cut], rest[cut:].lstrip("\n ")
+        open_tags = _open_tags(head)
+        closing = "".join(f"</{name}>" for name, _ in reversed(open_tags))
+        while len(head) + len(closing) > limit:  # make room for the closing tags
+            cut = _cut_point(head, len(head) - len(closing) - 1)
+            head, rest = head[:cut], head[cut:] + rest
+            open_tags = _open_tags(head)
+            closing = "".join(f"</{name}>" for name, _ in reversed(open_tags))
+        pieces.append(head.rstrip() + closing)
+        reopen = "".join(f"<{name}{attrs}>" for name, attrs in open_tags)
+    return [p for p in pieces if strip_tags(p).strip()]
+
+
+def _cut_point(text: str, limit: int) -> int:
+    window = text[:limit]
+    protected = [(m.start(), m.end()) for m in TAG_OR_ENTITY.finditer(text[: limit + 20])]
+
+    def safe(i: int) -> bool:
+        return all(not (start < i < end) for start, end in protected)
+
+    for separator in ("\n\n", "\n", " "):
+        position = window.rfind(separator)
+        while position > 0:
+            if safe(position):
+                return position
+            position = window.rfind(separator, 0, position)
+    position = limit
+    while position > 1 and not safe(position):
+        position -= 1
+    return position
+
+
+def _open_tags(text: str) -> list[tuple[str, str]]:
+    stack: list[tuple[str, str]] = []
+    for match in TAG_OR_ENTITY.finditer(text):
+        if not match.group(2):
+            continue
+        closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3)
+        if closing:
+            for index in range(len(stack) - 1, -1, -1):
+                if stack[index][0] == name:
+                    del stack[index]
+                    break
+        elif not attrs.rstrip().endswith("/"):
+            stack.append((name, attrs))
+    return stack

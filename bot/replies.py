@@ -1,0 +1,82 @@
+"""Sending answers: HTML split under Telegram's limit, plain-text fallback, typing indicator."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, TelegramError
+
+from bot.render_html import split_html, strip_tags
+
+logger = logging.getLogger(__name__)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+TYPING_EVERY_S = 4.5
+
+
+def answer_keyboard(answer_id: int, *, with_sources: bool) -> InlineKeyboardMarkup:
+    row = [
+        InlineKeyboardButton("👍", callback_data=f"fb:{answer_id}:u"),
+        InlineKeyboardButton("👎", callback_data=f"fb:{answer_id}:d"),
+    ]
+    if with_sources:
+        row.insert(0, InlineKeyboardButton("📰 Sources", callback_data=f"src:{answer_id}"))
+    return InlineKeyboardMarkup([row])
+
+
+async def reply_html(
+    message: Message, text: str, *, keyboard: InlineKeyboardMarkup | None = None
+) -> Message:
+    """Reply in as many messages as the limit needs; the keyboard goes under the last one.
+    If Telegram rejects the formatting, the same text goes out as plain text instead."""
+    pieces = split_html(text)
+    sent = message
+    for index, piece in enumerate(pieces):
+        markup = keyboard if index == len(pieces) - 1 else None
+        try:
+            sent = await message.reply_text(
+                piece, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                reply_markup=markup, do_quote=index == 0,
+            )
+        except BadRequest as exc:
+            if "parse" not in str(exc).lower() and "entit" not in str(exc).lower():
+                raise
+            logger.warning("Telegram rejected our HTML (%s); sending plain text", exc)
+            sent = await message.reply_text(
+                strip_tags(piece), link_preview_options=NO_PREVIEW, reply_markup=markup,
+                do_quote=index == 0,
+            )
+    return sent
+
+
+class Typing:
+    """`async with Typing(message):` keeps "typing…" on screen until the block ends."""
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        self._task: asyncio.Task[None] | None = None
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.message.get_bot().send_chat_action(
+                    self.message.chat_id, ChatAction.TYPING,
+                    message_thread_id=self.message.message_thread_id
+                    if self.message.is_topic_message else None,
+                )
+            except TelegramError as exc:  # a lost indicator must never cost the answer
+                logger.info("typing indicator failed: %s", exc)
+            await asyncio.sleep(TYPING_EVERY_S)
+
+    async def __aenter__(self) -> Typing:
+        self._task = asyncio.create_task(self._loop())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

@@ -1,0 +1,121 @@
+"""The Telegram application: built with PTB's builder, every handler registered in one place."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import admin, handlers
+from bot.deps import BotDeps
+from bot.state import AnswerLog, Conversations, UserLimiter
+from retrieval.errors import ConfigError
+from retrieval.services import Services
+from retrieval.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+READER_COMMANDS = [
+    BotCommand("start", "What this bot knows"),
+    BotCommand("help", "How to ask"),
+    BotCommand("ask", "Ask a question (in groups)"),
+    BotCommand("reset", "Forget the conversation"),
+]
+ADMIN_COMMANDS = [
+    BotCommand("reindex", "Sync the ingest directory (add 'full' to rebuild)"),
+    BotCommand("ingest", "Add an article or feed by URL"),
+    BotCommand("delete", "Remove an article by id or URL"),
+    BotCommand("stats", "Index and usage statistics"),
+    BotCommand("sources", "The latest articles indexed"),
+]
+
+
+def file_base_url(base_url: str) -> str:
+    """https://api.telegram.org/bot -> https://api.telegram.org/file/bot (self-hosted alike)."""
+    root, _, _ = base_url.rstrip("/").rpartition("/bot")
+    return f"{root}/file/bot"
+
+
+def build_application(settings: Settings, services: Services) -> Application:  # type: ignore[type-arg]
+    token = settings.telegram.token.get_secret_value()
+    if not token:
+        raise ConfigError("NEWSBOT_TELEGRAM_TOKEN is not set: get a token from @BotFather")
+    application = (
+        Application.builder()
+        .token(token)
+        .base_url(settings.telegram.base_url)
+        .base_file_url(file_base_url(settings.telegram.base_url))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(True)
+        .post_init(set_commands)
+        .build()
+    )
+    application.bot_data["deps"] = BotDeps(
+        settings=settings,
+        services=services,
+        log=AnswerLog(settings.data_dir / "bot.sqlite"),
+        conversations=Conversations(settings.telegram.history_turns,
+                                    float(settings.telegram.history_ttl_s)),
+        limiter=UserLimiter(settings.telegram.questions_per_minute),
+    )
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("start", handlers.start))
+    application.add_handler(CommandHandler("help", handlers.help_command))
+    application.add_handler(CommandHandler("ask", handlers.ask_command))
+    application.add_handler(CommandHandler("reset", handlers.reset))
+    application.add_handler(CommandHandler("reindex", admin.reindex))
+    application.add_handler(CommandHandler("ingest", admin.ingest))
+    application.add_handler(CommandHandler("delete", admin.delete))
+    application.add_handler(CommandHandler("stats", admin.stats))
+    application.add_handler(CommandHandler("sources", admin.sources))
+    application.add_handler(MessageHandler(filters.Document.ALL, admin.document))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
+    application.add_handler(CallbackQueryHandler(handlers.on_callback))
+    application.add_error_handler(handlers.on_error)
+
+
+async def set_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """The reader menu for everyone; the admin commands only in the admins' own chats."""
+    deps: BotDeps = application.bot_data["deps"]
+    await application.bot.set_my_commands(READER_COMMANDS, scope=BotCommandScopeDefault())
+    for admin_id in deps.settings.telegram.admin_ids:
+        try:
+            await application.bot.set_my_commands(
+                READER_COMMANDS + ADMIN_COMMANDS, scope=BotCommandScopeChat(admin_id)
+            )
+        except TelegramError as exc:  # the admin has not started a chat with the bot yet
+            logger.warning("admin menu for %s not set: %s", admin_id, exc)
+
+
+def run(settings: Settings, services: Services) -> None:
+    """Long polling by default; a webhook when NEWSBOT_TELEGRAM_WEBHOOK_URL is set."""
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "chromadb", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    application = build_application(settings, services)
+    tg = settings.telegram
+    # Load the model before the first question arrives.
+    services.embedder.embed_query("warm-up")
+    if tg.webhook_url:
+        application.run_webhook(
+            listen=tg.webhook_listen, port=tg.webhook_port, url_path="telegram",
+            webhook_url=tg.webhook_url.rstrip("/") + "/telegram",
+            secret_token=tg.webhook_secret.get_secret_value() or None,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,308 @@
+"""The real python-telegram-bot Application, over HTTP, against a fake Bot API on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from typing import Any
+
+import pytest
+
+from bot import admin, handlers
+from bot.render_html import strip_tags
+from bot.replies import reply_html
+from tests.bot.conftest import ADMIN, BotHarness
+from tests.fakes.telegram_server import BOT_ID, BOT_USERNAME
+
+pytestmark = [pytest.mark.integration]
+
+
+def replies_to(h: BotHarness, message: dict[str, Any]) -> list[Any]:
+    """Messages sent to the question's chat after it arrived: quoted replies to it, or (for
+    commands in private chats) plain messages."""
+    chat_id = message["chat"]["id"]
+    start = h.api.pushed_at[message["message_id"]]
+    found = []
+    for call in h.api.calls[start:]:
+        if call.method != "sendMessage" or int(call.params["chat_id"]) != chat_id:
+            continue
+        quoted = call.params.get("reply_parameters", {}).get("message_id")
+        if quoted in (None, message["message_id"]):
+            found.append(call)
+    return found
+
+
+async def answer_to(h: BotHarness, message: dict[str, Any]) -> Any:
+    found = await h.api.wait_for(lambda: replies_to(h, message))
+    return found[0]
+
+
+async def test_private_question_gets_a_cited_html_answer(harness: BotHarness) -> None:
+    question = harness.api.message("Who is the new head coach of Kelby Rovers?")
+    reply = await answer_to(harness, question)
+    assert reply.params["reply_parameters"]["message_id"] == question["message_id"]
+    assert reply.params["parse_mode"] == "HTML"
+    assert "Rafael Mendes" in reply.text and "[1]" in reply.text
+    assert "<b>Sources</b>" in reply.text
+    assert ('<a href="https://example.org/northline/2025/06/08/rovers-coach">Kelby Rovers appoint '
+            'Rafael Mendes as head coach</a> — Northline News, 08 Jun 2025') in reply.text
+    assert reply.params["link_preview_options"] == {"is_disabled": True}
+    buttons = [b["callback_data"] for row in reply.params["reply_markup"]["inline_keyboard"]
+               for b in row]
+    assert buttons[0].startswith("src:") and {b[-1] for b in buttons[1:]} == {"u", "d"}
+    assert all(len(b.encode()) <= 64 for b in buttons)
+    assert harness.api.sent("sendChatAction")  # typing indicator while answering
+    commands = harness.api.sent("setMyCommands")
+    scopes = [c.params.get("scope", {}).get("type", "default") for c in commands]
+    assert scopes == ["default", "chat"]
+    assert "reindex" in str(commands[1].params["commands"]) and "reindex" not in str(
+        commands[0].params["commands"])
+
+
+async def test_start_and_help_describe_the_archive(harness: BotHarness) -> None:
+    start = harness.api.message("/start elections_2025")
+    reply = await answer_to(harness, start)
+    assert "30 articles" in reply.text and "15 Jul 2024 to 18 Jun 2025" in reply.text
+    assert "<b>elections 2025</b>" in reply.text
+    help_reply = await answer_to(harness, harness.api.message("/help"))
+    assert "/ask" in help_reply.text and "30 articles" in help_reply.text
+
+
+async def test_group_silence_mention_ask_and_reply(harness: BotHarness) -> None:
+    api = harness.api
+    group = -100500
+    chatter = api.message("Anyone for lunch?", user_id=5, chat_id=group, chat_type="supergroup")
+    mention = api.mention("How many jobs will Corvanta cut?", user_id=5, chat_id=group,
+                          chat_type="supergroup")
+    reply = await answer_to(harness, mention)
+    assert "600" in reply.text
+    asked = api.message("/ask Who won the national cup final?", user_id=6, chat_id=group,
+                        chat_type="supergroup")
+    assert "Harborview FC" in (await answer_to(harness, asked)).text
+    bot_message = {"message_id": 1, "date": 0, "chat": {"id": group, "type": "supergroup"},
+                   "from": {"id": BOT_ID, "is_bot": True, "first_name": "Newsbot",
+                            "username": BOT_USERNAME}, "text": "earlier answer"}
+    replied = api.message("How long is the new bridge over the Aster River?", user_id=7,
+                          chat_id=group, chat_type="supergroup", reply_to=bot_message)
+    assert "1.4" in (await answer_to(harness, replied)).text
+    await asyncio.sleep(0.3)
+    assert replies_to(harness, chatter) == []
+
+
+async def test_forum_topic_answers_in_the_topic(harness: BotHarness) -> None:
+    question = harness.api.message("/ask How many jobs will Corvanta cut?", user_id=8,
+                                   chat_id=-100600, chat_type="supergroup", thread_id=77)
+    reply = await answer_to(harness, question)
+    assert int(reply.params["message_thread_id"]) == 77
+
+
+async def test_follow_up_and_reset(harness: BotHarness) -> None:
+    api = harness.api
+    first = api.message("Who is the new head coach of Kelby Rovers?", user_id=11)
+    await answer_to(harness, first)
+    follow = api.message("Whom did he replace?", user_id=11)
+    assert "Ingrid Halvorsen" in (await answer_to(harness, follow)).text
+    reset = api.message("/reset", user_id=11)
+    assert "forgotten" in (await answer_to(harness, reset)).text
+    assert harness.app.bot_data["deps"].conversations.history((11, 0)) == []
+
+
+async def test_sources_button_and_feedback(harness: BotHarness) -> None:
+    api = harness.api
+    question = api.message("How much money did the start-up Lumora raise?", user_id=12)
+    reply = await answer_to(harness, question)
+    buttons = [b["callback_data"] for row in reply.params["reply_markup"]["inline_keyboard"]
+               for b in row]
+    bot_message = {"message_id": 999, "date": 0, "chat": {"id": 12, "type": "private"},
+                   "from": {"id": BOT_ID, "is_bot": True, "first_name": "Newsbot"},
+                   "text": "answer"}
+    api.press(buttons[0], bot_message, user_id=12)
+    sources = await api.wait_for(lambda: [c for c in api.sent(chat_id=12)
+                                          if "<blockquote expandable>" in c.text])
+    assert "35 million" in sources[0].text
+    api.press(buttons[1], bot_message, user_id=12)
+    api.press(buttons[2], bot_message, user_id=13)
+    await api.wait_for(lambda: len(api.sent("answerCallbackQuery")) == 3)
+    rows = harness.app.bot_data["deps"].log.feedback_rows()
+    assert sorted((r[1], r[2]) for r in rows) == [(12, 1), (13, -1)]
+    assert rows[0][3] == "How much money did the start-up Lumora raise?"
+    assert rows[0][5] and all(isinstance(i, str) for i in rows[0][5])
+    assert {c.params.get("text") for c in api.sent("answerCallbackQuery")} >= {
+        "Thanks for the feedback!"}
+
+
+async def test_long_answers_are_split_under_the_limit(harness: BotHarness) -> None:
+    paragraphs = [f"<b>Part {i}</b> " + "Words &amp; more words <i>in italics</i>. " * 30
+                  for i in range(12)]
+    text = "\n\n".join(paragraphs)
+    api = harness.api
+    question = api.message("placeholder for a reply target", user_id=0, chat_id=-1, chat_type="group")
+    from telegram import Message
+
+    target = Message.de_json(question, harness.app.bot)
+    assert target is not None
+    await reply_html(target, text)
+    sent = [c for c in api.sent(chat_id=-1) if c.text.startswith("<b>Part") or "Part" in c.text]
+    assert len(sent) >= 3
+    assert not api.sent("sendMessage:rejected")
+    assert all(len(strip_tags(c.text)) <= 4096 for c in sent)
+    assert "".join(strip_tags(c.text) for c in sent).replace("\n", "").replace(" ", "") == \
+        strip_tags(text).replace("\n", "").replace(" ", "")
+
+
+async def test_rejected_html_falls_back_to_plain_text(harness: BotHarness) -> None:
+    harness.api.reject_html_once = True
+    question = harness.api.message("How many jobs will Corvanta cut?", user_id=14)
+    reply = await answer_to(harness, question)
+    assert "parse_mode" not in reply.params and "600" in reply.text and "<b>" not in reply.text
+
+
+async def test_429_is_survived(harness: BotHarness) -> None:
+    harness.api.fail_next("sendMessage", retry_after=1)
+    question = harness.api.message("How many jobs will Corvanta cut?", user_id=15)
+    reply = await answer_to(harness, question)
+    assert "600" in reply.text
+
+
+@pytest.mark.parametrize("telegram_overrides", [{"questions_per_minute": 2}])
+async def test_per_user_rate_limit(harness: BotHarness) -> None:
+    api = harness.api
+    for _ in range(2):
+        await answer_to(harness, api.message("How many jobs will Corvanta cut?", user_id=16))
+    third = api.message("How many jobs will Corvanta cut?", user_id=16)
+    assert (await answer_to(harness, third)).text == handlers.TOO_FAST
+    other = api.message("How many jobs will Corvanta cut?", user_id=17)
+    assert "600" in (await answer_to(harness, other)).text
+
+
+async def test_one_question_in_flight_per_user(harness: BotHarness, monkeypatch: pytest.MonkeyPatch
+                                               ) -> None:
+    real = harness.services.qa.answer
+    gate = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        asyncio.run_coroutine_threadsafe(gate.wait(), loop).result(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(harness.services.qa, "answer", slow)
+    first = harness.api.message("How many jobs will Corvanta cut?", user_id=18)
+    await harness.api.wait_for(lambda: harness.api.sent("sendChatAction"))
+    second = harness.api.message("Who won the national cup final?", user_id=18)
+    assert (await answer_to(harness, second)).text == handlers.BUSY
+    gate.set()
+    assert "600" in (await answer_to(harness, first)).text
+
+
+@pytest.mark.parametrize("telegram_overrides", [{"allowed_user_ids": [21]}])
+async def test_allow_list(harness: BotHarness) -> None:
+    refused = harness.api.message("How many jobs will Corvanta cut?", user_id=22)
+    assert (await answer_to(harness, refused)).text == handlers.NOT_ALLOWED
+    allowed = harness.api.message("How many jobs will Corvanta cut?", user_id=21)
+    assert "600" in (await answer_to(harness, allowed)).text
+
+
+async def test_unexpected_errors_are_logged_and_users_told_politely(
+    harness: BotHarness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("database exploded at 0xdeadbeef")
+
+    monkeypatch.setattr(harness.services.qa, "answer", broken)
+    reply = await answer_to(harness, harness.api.message("Anything?", user_id=23))
+    assert reply.text == handlers.FAILED and "0xdeadbeef" not in reply.text
+    assert any("0xdeadbeef" in (r.exc_text or "") or r.exc_info for r in caplog.records
+               if r.levelname == "ERROR")
+
+
+async def test_non_admin_is_refused_admin_commands(harness: BotHarness,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    for command in ("/reindex", "/stats", "/delete x", "/sources", "/ingest http://x"):
+        reply = await answer_to(harness, harness.api.message(command, user_id=30))
+        assert "only for the archive's admins" in reply.text
+    upload = harness.api.document("a.txt", b"date 2025-06-01 By X\n\nT\n\nBody.", user_id=30)
+    assert "only for the archive's admins" in (await answer_to(harness, upload)).text
+    assert any("non-admin 30" in r.getMessage() for r in caplog.records)
+
+
+async def test_admin_stats_sources_delete(harness: BotHarness) -> None:
+    api = harness.api
+    stats = await answer_to(harness, api.message("/stats", user_id=ADMIN))
+    assert "<b>Articles:</b> 30" in stats.text and "Questions answered" in stats.text
+    latest = await answer_to(harness, api.message("/sources 3", user_id=ADMIN))
+    assert latest.text.count("•") == 3 and "Heat alert" in latest.text
+    deleted = await answer_to(harness, api.message(
+        "/delete https://example.org/metrowire/2025/04/30/corvanta", user_id=ADMIN))
+    assert "Deleted “Tech firm Corvanta to cut 600 jobs”" in deleted.text
+    assert harness.services.index.stats().articles == 29
+
+
+async def test_admin_reindex_full_with_progress_while_others_ask(
+    harness: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = harness.api
+    monkeypatch.setattr(admin, "PROGRESS_EVERY_S", 0.0)
+    embedder = harness.services.embedder
+    original = embedder.embed_documents
+
+    def slow_embed(texts: Any) -> Any:
+        import time
+
+        time.sleep(0.15)
+        return original(texts)
+
+    monkeypatch.setattr(embedder, "embed_documents", slow_embed)
+    harness.services.index.embed_batch = 1
+    old_collection = harness.services.index.active_collection
+    command = api.message("/reindex full", user_id=ADMIN)
+    status = await answer_to(harness, command)
+    assert "Full re-index started" in status.text
+    # While it runs: a second request is told, and readers keep getting answers.
+    await api.wait_for(lambda: api.sent("editMessageText"))
+    busy = await answer_to(harness, api.message("/reindex", user_id=ADMIN))
+    assert "already running" in busy.text
+    reader = api.message("How many jobs will Corvanta cut?", user_id=31)
+    assert "600" in (await answer_to(harness, reader)).text
+    assert harness.services.index.running  # the answer came while the re-index was running
+    done = await api.wait_for(lambda: [c for c in api.sent("editMessageText")
+                                       if "done" in c.text], timeout=60)
+    edits = api.sent("editMessageText")
+    assert len(edits) >= 3 and any("embedding" in e.text for e in edits)
+    assert edits[-1] is done[0] and "30 added" in done[0].text
+    assert harness.services.index.active_collection != old_collection
+
+
+async def test_admin_upload_ingested_and_bad_uploads_refused(harness: BotHarness) -> None:
+    api = harness.api
+    article = (b"date 2025-06-19 By Harborview Herald\n\nHarbour swim race draws 2,000\n\n"
+               b"A record 2,000 swimmers took part in the harbour swim race on Sunday, won by "
+               b"Lea Marchetti in 41 minutes.")
+    upload = api.document("swim-race.txt", article, user_id=ADMIN)
+    status = await answer_to(harness, upload)
+    assert "Ingesting swim-race.txt" in status.text
+    await api.wait_for(lambda: [c for c in api.sent("editMessageText") if "1 added" in c.text])
+    assert (harness.settings.ingest_dir / "uploads" / "swim-race.txt").exists()
+    question = api.message("Who won the harbour swim race?", user_id=32)
+    assert "Lea Marchetti" in (await answer_to(harness, question)).text
+
+    wrong = api.document("photo.png", b"\x89PNG....", user_id=ADMIN)
+    assert "can't ingest .png" in (await answer_to(harness, wrong)).text
+    huge = api.document("big.txt", b"x", user_id=ADMIN, declared_size=50_000_000)
+    assert "limit is 5,000,000 bytes" in (await answer_to(harness, huge)).text
+
+
+async def test_ingest_paths_must_stay_inside_the_ingest_dir(harness: BotHarness) -> None:
+    reply = await answer_to(harness, harness.api.message("/ingest ../../etc/passwd", user_id=ADMIN))
+    assert "inside the ingest directory" in reply.text
+
+
+def test_feedback_file_is_sqlite_under_the_data_dir(tmp_path: Any) -> None:
+    from bot.state import AnswerLog
+    from retrieval.models import Answer
+
+    log = AnswerLog(tmp_path / "bot.sqlite")
+    answer_id = log.record(1, 2, "q?", Answer("a [1]", []))
+    assert log.vote(answer_id, 2, True) and not log.vote(answer_id + 1, 2, True)
+    assert log.counts() == (1, 1, 0)
+    with sqlite3.connect(tmp_path / "bot.sqlite") as db:
+        assert db.execute("SELECT vote FROM feedback").fetchone() == (1,)
