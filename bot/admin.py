@@ -56,7 +56,12 @@ def report_text(report: IndexReport, title: str) -> str:
 
 
 async def run_sync(
-    deps: BotDeps, status: Message, title: str, sources: list[str | Path], *, full: bool = False,
+    deps: BotDeps,
+    status: Message,
+    title: str,
+    sources: list[str | Path],
+    *,
+    full: bool = False,
 ) -> None:
     """Sync off the event loop, editing `status` with progress (throttled) and the report."""
     loop = asyncio.get_running_loop()
@@ -76,7 +81,6 @@ async def run_sync(
             deps.services.index.sync, sources, full=full, progress=progress
         )
     except NewsbotError as exc:
-        report = None
         final = f"{html.escape(title)} failed: {html.escape(str(exc))}"
     else:
         final = report_text(report, f"{title}: done")
@@ -102,7 +106,8 @@ async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None
     deps = deps_of(context)
-    full = bool(context.args) and context.args[0].lower() == "full"
+    args = context.args or []
+    full = bool(args) and args[0].lower() == "full"
     if deps.services.index.running:
         await message.reply_text("A re-index is already running; I'll report when it's done.")
         return
@@ -121,7 +126,9 @@ async def ingest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert message is not None
     deps = deps_of(context)
     if not context.args:
-        await message.reply_text("Usage: /ingest <article or feed URL, or a path in the ingest dir>")
+        await message.reply_text(
+            "Usage: /ingest <article or feed URL, or a path in the ingest dir>"
+        )
         return
     target = context.args[0]
     source: str | Path
@@ -228,5 +235,6 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         title = html.escape(article.title)
         link = f'<a href="{html.escape(article.url)}">{title}</a>' if article.url else title
         lines.append(f"• {link} — {html.escape(article.source)}, {when} <code>{article.id}</code>")
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
-                             link_preview_options=NO_PREVIEW)
+    await message.reply_text(
+        "\n".join(lines), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+    )

@@ -6,10 +6,11 @@ import os
 import platform
 import shlex
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -17,6 +18,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bot.cli import app, err, load_settings, out, progress_bar, services_for, user_errors
 from retrieval.errors import SourceError
+
+if TYPE_CHECKING:
+    from retrieval.evaluation import EvalQuestion
+    from retrieval.models import Passage
+    from retrieval.services import Services
 
 CONFIGS = ("naive-baseline", "dense", "lexical", "hybrid", "hybrid+recency")
 
@@ -41,8 +47,7 @@ def evaluate_command(
     """Index CORPUS (incrementally) and score QUESTIONS: recall@1/5/10, MRR@10, accuracy,
     refusals, query time."""
     from retrieval.answerers.extractive import ExtractiveAnswerer
-    from retrieval.evaluation import EvalQuestion, evaluate, load_questions, markdown_table
-    from retrieval.search import SearchConfig, SearchRequest
+    from retrieval.evaluation import evaluate, load_questions, markdown_table
 
     with user_errors():
         chosen = [c.strip() for c in configs.split(",") if c.strip()]
@@ -61,37 +66,27 @@ def evaluate_command(
             report = services.index.sync(corpus, progress=update)
         err.print(escape(report.summary()))
         answerer = ExtractiveAnswerer(services.embedder)
-        base = services.searcher.config
         results = []
         for name in chosen:
-            if name == "naive-baseline":
-                from retrieval.baseline import NaiveBaseline
-
-                baseline = NaiveBaseline(settings.data_dir / "baseline", services.embedder)
-                with progress_bar("baseline index") as update:
-                    baseline.build(corpus, progress=update)
-
-                def search(item: EvalQuestion, k: int, b: NaiveBaseline = baseline) -> list:  # type: ignore[type-arg]
-                    return b.search(item.question, k)
-            else:
-                mode, _, extra = name.partition("+")
-                config = replace(base, mode=mode, recency=extra == "recency")  # type: ignore[arg-type]
-
-                def search(item: EvalQuestion, k: int, c: SearchConfig = config) -> list:  # type: ignore[type-arg]
-                    return services.searcher.search(
-                        SearchRequest(item.question, item.asked or date.today(), k), config=c
-                    )
-
+            search = _searcher(name, services, settings.data_dir, corpus)
             with Progress(
-                TextColumn(f"eval {name}"), BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), console=err,
+                TextColumn(f"eval {name}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
             ) as bar:
                 task = bar.add_task(name, total=len(items))
-                results.append(evaluate(
-                    name, items, search, answerer,
-                    k_answer=settings.retrieval.top_k,
-                    progress=lambda done, total, t=task: bar.update(t, completed=done),
-                ))
+                results.append(
+                    evaluate(
+                        name,
+                        items,
+                        search,
+                        answerer,
+                        k_answer=settings.retrieval.top_k,
+                        progress=lambda done, total, t=task: bar.update(t, completed=done),  # type: ignore[misc]
+                    )
+                )
         table = markdown_table(results)
         answerable = sum(1 for i in items if i.answerable)
         header = (
@@ -103,9 +98,31 @@ def evaluate_command(
         out.print(escape(table))
         if output:
             command = "newsbot " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-            machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+            machine = (
+                f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+            )
             output.write_text(
                 f"<!-- written by newsbot eval on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC -->\n"
                 f"Command: `{command}`  \nMachine: {machine}  \n{header}\n\n{table}\n",
                 encoding="utf-8",
             )
+
+
+def _searcher(
+    name: str, services: Services, data_dir: Path, corpus: list[str]
+) -> Callable[[EvalQuestion, int], list[Passage]]:
+    """The retrieval function a configuration name stands for."""
+    if name == "naive-baseline":
+        from retrieval.baseline import NaiveBaseline
+
+        baseline = NaiveBaseline(data_dir / "baseline", services.embedder)
+        with progress_bar("baseline index") as update:
+            baseline.build(corpus, progress=update)
+        return lambda item, k: baseline.search(item.question, k)
+    from retrieval.search import SearchRequest
+
+    mode, _, extra = name.partition("+")
+    config = replace(services.searcher.config, mode=mode, recency=extra == "recency")  # type: ignore[arg-type]
+    return lambda item, k: services.searcher.search(
+        SearchRequest(item.question, item.asked or date.today(), k), config=config
+    )

@@ -38,7 +38,9 @@ class BotDeps:
             return not tg.allowed_user_ids or user.id in tg.allowed_user_ids
         if tg.allowed_chat_ids and chat.id not in tg.allowed_chat_ids:
             return False
-        return not tg.allowed_user_ids or user.id in tg.allowed_user_ids or bool(tg.allowed_chat_ids)
+        return (
+            not tg.allowed_user_ids or user.id in tg.allowed_user_ids or bool(tg.allowed_chat_ids)
+        )
 
 
 def deps_of(context: ContextTypes.DEFAULT_TYPE) -> BotDeps:

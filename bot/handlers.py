@@ -44,8 +44,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if topic:
         lines.append(f"You came here about <b>{html.escape(topic)}</b>: ask me anything about it.")
     lines.append(HOW_TO_ASK)
-    await message.reply_text("\n\n".join(lines), parse_mode=ParseMode.HTML,
-                             link_preview_options=NO_PREVIEW)
+    await message.reply_text(
+        "\n\n".join(lines), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+    )
 
 
 HOW_TO_ASK = (
@@ -86,10 +87,11 @@ def addressed_question(message: Message, bot_username: str, bot_id: int) -> str 
     text = message.text or ""
     mention = f"@{bot_username}".lower()
     addressed = bool(
-        message.reply_to_message and message.reply_to_message.from_user
+        message.reply_to_message
+        and message.reply_to_message.from_user
         and message.reply_to_message.from_user.id == bot_id
     )
-    for entity, value in message.parse_entities([MessageEntity.MENTION]).items():
+    for value in message.parse_entities([MessageEntity.MENTION]).values():
         if value.lower() == mention:
             addressed = True
             text = text.replace(value, " ")
@@ -112,8 +114,9 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer_question(update, context, question)
 
 
-async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
-                          ) -> None:
+async def answer_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
+) -> None:
     deps = deps_of(context)
     message = update.effective_message
     user = update.effective_user
@@ -134,11 +137,11 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         async with Typing(message):
             history = deps.conversations.history(key)
             try:
-                answer = await asyncio.to_thread(
-                    deps.services.qa.answer, question, history=history
-                )
+                answer = await asyncio.to_thread(deps.services.qa.answer, question, history=history)
             except EmptyIndexError:
-                await message.reply_text("The archive is empty: an admin has to add articles first.")
+                await message.reply_text(
+                    "The archive is empty: an admin has to add articles first."
+                )
                 return
             except NewsbotError as exc:
                 logger.warning("question failed: %s", exc)

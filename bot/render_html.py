@@ -52,13 +52,19 @@ def strip_tags(text: str) -> str:
 def render_stats(stats: IndexStats, *, answered: int = 0, up: int = 0, down: int = 0) -> str:
     span = (
         f"{stats.first_published:%d %b %Y} – {stats.last_published:%d %b %Y}"
-        if stats.first_published and stats.last_published else "–"
+        if stats.first_published and stats.last_published
+        else "–"
     )
     rows = [
-        ("Articles", f"{stats.articles:,}"), ("Passages", f"{stats.chunks:,}"),
-        ("Published", span), ("Model", stats.model), ("Store", stats.store),
-        ("Collection", stats.collection), ("Last sync", stats.last_sync or "never"),
-        ("Questions answered", f"{answered:,}"), ("Feedback", f"👍 {up} · 👎 {down}"),
+        ("Articles", f"{stats.articles:,}"),
+        ("Passages", f"{stats.chunks:,}"),
+        ("Published", span),
+        ("Model", stats.model),
+        ("Store", stats.store),
+        ("Collection", stats.collection),
+        ("Last sync", stats.last_sync or "never"),
+        ("Questions answered", f"{answered:,}"),
+        ("Feedback", f"👍 {up} · 👎 {down}"),
     ]
     return "\n".join(f"<b>{k}:</b> {html.escape(str(v))}" for k, v in rows)
 
@@ -92,7 +98,7 @@ def split_html(text: str, limit: int = LIMIT) -> list[str]:
 
 def _cut_point(text: str, limit: int) -> int:
     window = text[:limit]
-    protected = [(m.start(), m.end()) for m in TAG_OR_ENTITY.finditer(text[: limit + 20])]
+    protected = [(m.start(), m.end()) for m in TAG_OR_ENTITY.finditer(text) if m.start() < limit]
 
     def safe(i: int) -> bool:
         return all(not (start < i < end) for start, end in protected)

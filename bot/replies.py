@@ -38,15 +38,20 @@ async def reply_html(
         markup = keyboard if index == len(pieces) - 1 else None
         try:
             sent = await message.reply_text(
-                piece, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
-                reply_markup=markup, do_quote=index == 0,
+                piece,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=markup,
+                do_quote=index == 0,
             )
         except BadRequest as exc:
             if "parse" not in str(exc).lower() and "entit" not in str(exc).lower():
                 raise
             logger.warning("Telegram rejected our HTML (%s); sending plain text", exc)
             sent = await message.reply_text(
-                strip_tags(piece), link_preview_options=NO_PREVIEW, reply_markup=markup,
+                strip_tags(piece),
+                link_preview_options=NO_PREVIEW,
+                reply_markup=markup,
                 do_quote=index == 0,
             )
     return sent
@@ -63,9 +68,11 @@ class Typing:
         while True:
             try:
                 await self.message.get_bot().send_chat_action(
-                    self.message.chat_id, ChatAction.TYPING,
+                    self.message.chat_id,
+                    ChatAction.TYPING,
                     message_thread_id=self.message.message_thread_id
-                    if self.message.is_topic_message else None,
+                    if self.message.is_topic_message
+                    else None,
                 )
             except TelegramError as exc:  # a lost indicator must never cost the answer
                 logger.info("typing indicator failed: %s", exc)

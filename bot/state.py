@@ -109,8 +109,15 @@ class AnswerLog:
             cursor = db.execute(
                 "INSERT INTO answers (chat_id, user_id, question, answer, refused, citations,"
                 " created) VALUES (?,?,?,?,?,?,?)",
-                (chat_id, user_id, question, answer.text, int(answer.refused), citations,
-                 time.time()),
+                (
+                    chat_id,
+                    user_id,
+                    question,
+                    answer.text,
+                    int(answer.refused),
+                    citations,
+                    time.time(),
+                ),
             )
             return int(cursor.lastrowid or 0)
 
@@ -123,9 +130,14 @@ class AnswerLog:
 
         return [
             Citation(
-                n=c["n"], article_id=c["article_id"], title=c["title"], source=c["source"],
+                n=c["n"],
+                article_id=c["article_id"],
+                title=c["title"],
+                source=c["source"],
                 published=date.fromisoformat(c["published"]) if c["published"] else None,
-                url=c["url"], quote=c["quote"], score=c.get("score", 0.0),
+                url=c["url"],
+                quote=c["quote"],
+                score=c.get("score", 0.0),
             )
             for c in json.loads(row[0])
         ]

@@ -63,8 +63,9 @@ def build_application(settings: Settings, services: Services) -> Application:  #
         settings=settings,
         services=services,
         log=AnswerLog(settings.data_dir / "bot.sqlite"),
-        conversations=Conversations(settings.telegram.history_turns,
-                                    float(settings.telegram.history_ttl_s)),
+        conversations=Conversations(
+            settings.telegram.history_turns, float(settings.telegram.history_ttl_s)
+        ),
         limiter=UserLimiter(settings.telegram.questions_per_minute),
     )
     register_handlers(application)
@@ -102,8 +103,9 @@ async def set_commands(application: Application) -> None:  # type: ignore[type-a
 
 def run(settings: Settings, services: Services) -> None:
     """Long polling by default; a webhook when NEWSBOT_TELEGRAM_WEBHOOK_URL is set."""
-    logging.basicConfig(level=settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     for noisy in ("httpx", "chromadb", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     application = build_application(settings, services)
@@ -112,7 +114,9 @@ def run(settings: Settings, services: Services) -> None:
     services.embedder.embed_query("warm-up")
     if tg.webhook_url:
         application.run_webhook(
-            listen=tg.webhook_listen, port=tg.webhook_port, url_path="telegram",
+            listen=tg.webhook_listen,
+            port=tg.webhook_port,
+            url_path="telegram",
             webhook_url=tg.webhook_url.rstrip("/") + "/telegram",
             secret_token=tg.webhook_secret.get_secret_value() or None,
             allowed_updates=Update.ALL_TYPES,

@@ -33,8 +33,10 @@ class NaiveBaseline:
             path=str(directory / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
         )
         self.store = Chroma(
-            collection_name=COLLECTION, embedding_function=LangChainEmbeddings(embedder),
-            client=client, collection_metadata={"hnsw:space": "cosine"},
+            collection_name=COLLECTION,
+            embedding_function=LangChainEmbeddings(embedder),
+            client=client,
+            collection_metadata={"hnsw:space": "cosine"},
         )
         self._done_path = directory / "built.json"
 
@@ -55,11 +57,15 @@ class NaiveBaseline:
             for number, piece in enumerate(splitter.split_text(article.text)):
                 texts.append(piece)
                 ids.append(f"{article.id}:{number:04d}")
-                metadatas.append({
-                    "article_id": article.id, "title": article.title, "source": article.source,
-                    "url": article.url,
-                    "published": article.published.isoformat() if article.published else "",
-                })
+                metadatas.append(
+                    {
+                        "article_id": article.id,
+                        "title": article.title,
+                        "source": article.source,
+                        "url": article.url,
+                        "published": article.published.isoformat() if article.published else "",
+                    }
+                )
         existing = set(self.store.get(include=[])["ids"])
         todo = [i for i, chunk_id in enumerate(ids) if chunk_id not in existing]
         progress("embedding", 0, len(todo))
@@ -80,11 +86,16 @@ class NaiveBaseline:
         for document, distance in results:
             meta = document.metadata
             published = meta.get("published") or ""
-            passages.append(Passage(
-                chunk_id=str(document.id or ""), article_id=str(meta.get("article_id", "")),
-                text=document.page_content, title=str(meta.get("title", "")),
-                source=str(meta.get("source", "")),
-                published=date.fromisoformat(published) if published else None,
-                url=str(meta.get("url", "")), score=1.0 - float(distance),
-            ))
+            passages.append(
+                Passage(
+                    chunk_id=str(document.id or ""),
+                    article_id=str(meta.get("article_id", "")),
+                    text=document.page_content,
+                    title=str(meta.get("title", "")),
+                    source=str(meta.get("source", "")),
+                    published=date.fromisoformat(published) if published else None,
+                    url=str(meta.get("url", "")),
+                    score=1.0 - float(distance),
+                )
+            )
         return passages

@@ -121,10 +121,18 @@ class Catalog:
                 db.execute(
                     "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
-                        collection, article.id, article.content_hash, article.text_hash,
-                        article.url, article.title, article.source,
-                        date_to_int(article.published), "|".join(article.authors),
-                        article.origin, len(chunks), now,
+                        collection,
+                        article.id,
+                        article.content_hash,
+                        article.text_hash,
+                        article.url,
+                        article.title,
+                        article.source,
+                        date_to_int(article.published),
+                        "|".join(article.authors),
+                        article.origin,
+                        len(chunks),
+                        now,
                     ),
                 )
                 db.executemany(
@@ -143,7 +151,8 @@ class Catalog:
                 [(collection, i) for i in ids],
             )
             db.executemany(
-                "DELETE FROM articles WHERE collection = ? AND id = ?", [(collection, i) for i in ids]
+                "DELETE FROM articles WHERE collection = ? AND id = ?",
+                [(collection, i) for i in ids],
             )
 
     def drop(self, collection: str) -> None:

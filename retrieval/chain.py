@@ -36,8 +36,11 @@ def passage_to_document(passage: Passage) -> Document:
     return Document(
         page_content=passage.text,
         metadata={
-            "chunk_id": passage.chunk_id, "article_id": passage.article_id,
-            "title": passage.title, "source": passage.source, "url": passage.url,
+            "chunk_id": passage.chunk_id,
+            "article_id": passage.article_id,
+            "title": passage.title,
+            "source": passage.source,
+            "url": passage.url,
             "published": passage.published.isoformat() if passage.published else None,
             "score": passage.score,
         },
@@ -45,7 +48,9 @@ def passage_to_document(passage: Passage) -> Document:
 
 
 def build_chain(
-    *, searcher: HybridSearcher, answerer: Answerer,
+    *,
+    searcher: HybridSearcher,
+    answerer: Answerer,
     rewrite: Callable[[dict[str, Any]], SearchRequest],
 ) -> Runnable[dict[str, Any], Answer]:
     """Input: {"question", "history", "today", "k"}; output: an `Answer`."""
@@ -56,7 +61,10 @@ def build_chain(
     def answer(values: dict[str, Any]) -> Answer:
         result = answerer.answer(values["question"], values["passages"], history=values["history"])
         return Answer(
-            result.text, result.citations, result.refused, result.passages or values["passages"],
+            result.text,
+            result.citations,
+            result.refused,
+            result.passages or values["passages"],
             search_query=values["request"].query,
         )
 

@@ -106,8 +106,13 @@ Search = Callable[[EvalQuestion, int], list[Passage]]
 
 
 def evaluate(
-    name: str, questions: Sequence[EvalQuestion], search: Search, answerer: Answerer | None,
-    *, k_answer: int = 5, progress: Callable[[int, int], None] | None = None,
+    name: str,
+    questions: Sequence[EvalQuestion],
+    search: Search,
+    answerer: Answerer | None,
+    *,
+    k_answer: int = 5,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Scores:
     scores = Scores(name)
     for position, item in enumerate(questions, start=1):
@@ -129,7 +134,9 @@ def evaluate(
         if answer is not None:
             quoted = {p.article_id: p.text for p in passages[:k_answer]}
             scores.bad_quotes += sum(
-                1 for c in answer.citations if c.quote not in quoted.get(c.article_id, "")
+                1
+                for c in answer.citations
+                if c.quote not in quoted.get(c.article_id, "")
                 and not any(c.quote in p.text for p in passages[:k_answer])
             )
             if item.answerable:
@@ -144,13 +151,22 @@ def evaluate(
     return scores
 
 
-COLUMNS = ("recall@1", "recall@5", "recall@10", "mrr@10", "accuracy", "refused (answerable)",
-           "refused (unanswerable)", "bad quotes", "median s", "p95 s")
+COLUMNS = (
+    "recall@1",
+    "recall@5",
+    "recall@10",
+    "mrr@10",
+    "accuracy",
+    "refused (answerable)",
+    "refused (unanswerable)",
+    "bad quotes",
+    "median s",
+    "p95 s",
+)
 
 
 def markdown_table(results: Sequence[Scores]) -> str:
-    lines = ["| configuration | " + " | ".join(COLUMNS) + " |",
-             "|---|" + "---:|" * len(COLUMNS)]
+    lines = ["| configuration | " + " | ".join(COLUMNS) + " |", "|---|" + "---:|" * len(COLUMNS)]
     for result in results:
         row = result.row()
         cells = []

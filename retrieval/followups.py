@@ -27,8 +27,24 @@ def is_follow_up(question: str) -> bool:
     return len(key_terms(question)) <= 1
 
 
-_QUESTION_WORDS = {"who", "what", "when", "where", "why", "how", "which", "and", "did", "does",
-                   "is", "was", "were", "are", "can", "tell", "and"}
+_QUESTION_WORDS = {
+    "who",
+    "what",
+    "when",
+    "where",
+    "why",
+    "how",
+    "which",
+    "and",
+    "did",
+    "does",
+    "is",
+    "was",
+    "were",
+    "are",
+    "can",
+    "tell",
+}
 
 
 def contextual_query(question: str, history: Sequence[tuple[str, str]]) -> tuple[str, str]:

@@ -30,8 +30,15 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 
 class IndexService:
     def __init__(
-        self, *, embedder: Embedder, store: VectorStore, catalog: Catalog, lexical: LexicalIndex,
-        base_collection: str, chunking: ChunkingConfig, fetcher: HttpFetcher | None = None,
+        self,
+        *,
+        embedder: Embedder,
+        store: VectorStore,
+        catalog: Catalog,
+        lexical: LexicalIndex,
+        base_collection: str,
+        chunking: ChunkingConfig,
+        fetcher: HttpFetcher | None = None,
         embed_batch: int = EMBED_BATCH_CHUNKS,
     ) -> None:
         self.embed_batch = embed_batch
@@ -59,7 +66,11 @@ class IndexService:
 
     # -- sync -------------------------------------------------------------------------------
     def sync(
-        self, sources: Sequence[str | Path], *, full: bool = False, prune: bool = False,
+        self,
+        sources: Sequence[str | Path],
+        *,
+        full: bool = False,
+        prune: bool = False,
         progress: Progress | None = None,
     ) -> IndexReport:
         """Bring the index in line with `sources`.
@@ -76,8 +87,9 @@ class IndexService:
         finally:
             self._busy.release()
 
-    def _sync(self, sources: Sequence[str | Path], *, full: bool, prune: bool,
-              progress: Progress) -> IndexReport:
+    def _sync(
+        self, sources: Sequence[str | Path], *, full: bool, prune: bool, progress: Progress
+    ) -> IndexReport:
         started = time.monotonic()
         report = IndexReport()
         old_collection = self.active_collection
@@ -108,9 +120,10 @@ class IndexService:
             self.store.delete_articles(collection, gone)
             self.catalog.forget(collection, gone)
             report.deleted = len(gone)
-        if self.catalog.get_state(dirty_key) == "1" or not (
-            self.lexical.directory / collection
-        ).exists():
+        if (
+            self.catalog.get_state(dirty_key) == "1"
+            or not (self.lexical.directory / collection).exists()
+        ):
             progress("lexical", 0, 1)
             self.lexical.build(collection, self.catalog.chunk_rows(collection))
             self.catalog.set_state(dirty_key, "0")
@@ -127,8 +140,9 @@ class IndexService:
         logger.info("sync into %s: %s", collection, report.summary())
         return report
 
-    def _read(self, sources: Sequence[str | Path], report: IndexReport, progress: Progress
-              ) -> list[Article]:
+    def _read(
+        self, sources: Sequence[str | Path], report: IndexReport, progress: Progress
+    ) -> list[Article]:
         """Every article once: later copies of an id, URL or body are reported, not indexed."""
         articles: list[Article] = []
         by_id: dict[str, str] = {}
@@ -211,8 +225,12 @@ class IndexService:
         collection = self.active_collection
         articles, chunks, first, last = self.catalog.counts(collection)
         return IndexStats(
-            articles=articles, chunks=chunks, first_published=first, last_published=last,
-            model=self.embedder.name, store=getattr(self.store, "description", "?"),
+            articles=articles,
+            chunks=chunks,
+            first_published=first,
+            last_published=last,
+            model=self.embedder.name,
+            store=getattr(self.store, "description", "?"),
             collection=collection,
             last_sync=self.catalog.get_state(f"last-sync:{self.base_collection}"),
         )

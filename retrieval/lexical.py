@@ -48,7 +48,9 @@ class LexicalIndex:
         meta = {"ids": ids, "dates": [int(row[2]) for row in rows]}
         if rows:
             tokens = bm25s.tokenize(
-                [row[1] for row in rows], stopwords="en", stemmer=self._stemmer(),
+                [row[1] for row in rows],
+                stopwords="en",
+                stemmer=self._stemmer(),
                 show_progress=False,
             )
             model = bm25s.BM25()
@@ -121,6 +123,4 @@ class LexicalIndex:
         docs, scores = model.retrieve(
             tokens, k=k, show_progress=False, weight_mask=mask, n_threads=1
         )
-        return [
-            (ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0
-        ]
+        return [(ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]

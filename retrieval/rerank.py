@@ -41,6 +41,7 @@ class CrossEncoderReranker:
         scores = self._load().predict([(query, f"{p.title}. {p.text}") for p in head])
         ranked = sorted(
             (replace(p, score=float(s)) for p, s in zip(head, scores, strict=True)),
-            key=lambda p: p.score, reverse=True,
+            key=lambda p: p.score,
+            reverse=True,
         )
         return ranked + tail

@@ -98,8 +98,15 @@ def recency_bonus(published: date | None, today: date, config: SearchConfig) -> 
 
 class HybridSearcher:
     def __init__(
-        self, *, embedder: Embedder, store: VectorStore, lexical: LexicalIndex, catalog: Catalog,
-        collection: Any, config: SearchConfig, reranker: Reranker | None = None,
+        self,
+        *,
+        embedder: Embedder,
+        store: VectorStore,
+        lexical: LexicalIndex,
+        catalog: Catalog,
+        collection: Any,
+        config: SearchConfig,
+        reranker: Reranker | None = None,
     ) -> None:
         self.embedder = embedder
         self.store = store
@@ -131,8 +138,9 @@ class HybridSearcher:
             passages = self.reranker.rerank(request.query, passages)
         return cap_per_article(passages, config.per_article, request.k)
 
-    def _search(self, request: SearchRequest, config: SearchConfig, frame: TimeFrame
-                ) -> list[Passage]:
+    def _search(
+        self, request: SearchRequest, config: SearchConfig, frame: TimeFrame
+    ) -> list[Passage]:
         date_from = date_to_int(frame.start)
         date_to = date_to_int(frame.end)
         dense_hits: list[tuple[str, float]] = []
@@ -166,9 +174,7 @@ class HybridSearcher:
                 continue
             if config.recency and not frame.explicit:
                 score += recency_bonus(passage.published, request.today, config)
-            passages.append(
-                replace(passage, score=score, similarity=similarity.get(chunk_id))
-            )
+            passages.append(replace(passage, score=score, similarity=similarity.get(chunk_id)))
         passages.sort(key=lambda p: p.score, reverse=True)
         return passages
 

@@ -1,14 +1,83 @@
-"""Sentence splitting tuned for news prose: titles, initials, months and U.S.-style abbreviations."""
+"""Sentence splitting for news prose: titles, initials, months, U.S.-style abbreviations."""
 
 from __future__ import annotations
 
 import re
 
 ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof st jr sr gen gov sen rep lt col capt sgt cmdr adm maj pres supt rev fr
-    hon messrs mt ft ave blvd rd jan feb mar apr jun jul aug sep sept oct nov dec no nos vs etc
-    inc corp co ltd llc dept univ est approx fig vol pp al u.s u.k u.n e.g i.e a.m p.m d.c
-    u.s.a ph.d b.a m.a""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "jr",
+        "sr",
+        "gen",
+        "gov",
+        "sen",
+        "rep",
+        "lt",
+        "col",
+        "capt",
+        "sgt",
+        "cmdr",
+        "adm",
+        "maj",
+        "pres",
+        "supt",
+        "rev",
+        "fr",
+        "hon",
+        "messrs",
+        "mt",
+        "ft",
+        "ave",
+        "blvd",
+        "rd",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "no",
+        "nos",
+        "vs",
+        "etc",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "llc",
+        "dept",
+        "univ",
+        "est",
+        "approx",
+        "fig",
+        "vol",
+        "pp",
+        "al",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+        "d.c",
+        "u.s.a",
+        "ph.d",
+        "b.a",
+        "m.a",
+    ]
 )
 BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 

@@ -28,7 +28,12 @@ logger = logging.getLogger(__name__)
 
 class QAService:
     def __init__(
-        self, *, searcher: HybridSearcher, answerer: Answerer, index: IndexService, k: int = 5,
+        self,
+        *,
+        searcher: HybridSearcher,
+        answerer: Answerer,
+        index: IndexService,
+        k: int = 5,
         today: Callable[[], date] = date.today,
     ) -> None:
         self.searcher = searcher
@@ -47,7 +52,11 @@ class QAService:
         return SearchRequest(query, values["today"], values["k"], lexical_extra=extra)
 
     def answer(
-        self, question: str, *, history: Sequence[tuple[str, str]] = (), today: date | None = None,
+        self,
+        question: str,
+        *,
+        history: Sequence[tuple[str, str]] = (),
+        today: date | None = None,
         k: int | None = None,
     ) -> Answer:
         """Answer `question`; `history` is earlier (question, answer) turns, oldest first."""
@@ -59,8 +68,12 @@ class QAService:
                 "the archive is empty: index some articles first (newsbot ingest PATH)"
             )
         return self._chain.invoke(
-            {"question": question, "history": list(history), "today": today or self.today(),
-             "k": k or self.k}
+            {
+                "question": question,
+                "history": list(history),
+                "today": today or self.today(),
+                "k": k or self.k,
+            }
         )
 
 
@@ -80,8 +93,10 @@ def build_answerer(settings: Settings, embedder: Embedder) -> Answerer:
         from retrieval.answerers.llm import LLMAnswerer
 
         return LLMAnswerer(
-            base_url=settings.llm.base_url, model=settings.llm.model,
-            api_key=settings.llm.api_key.get_secret_value(), temperature=settings.llm.temperature,
+            base_url=settings.llm.base_url,
+            model=settings.llm.model,
+            api_key=settings.llm.api_key.get_secret_value(),
+            temperature=settings.llm.temperature,
             timeout_s=settings.llm.timeout_s,
         )
     return ExtractiveAnswerer(embedder)
@@ -96,37 +111,55 @@ def build_reranker(settings: Settings) -> Reranker | None:
 
 
 def build_services(
-    settings: Settings, *, embedder: Embedder | None = None, store: VectorStore | None = None,
-    answerer: Answerer | None = None, today: Callable[[], date] = date.today,
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    store: VectorStore | None = None,
+    answerer: Answerer | None = None,
+    today: Callable[[], date] = date.today,
 ) -> Services:
     """Plain constructors, nothing loaded yet: the model loads on first use."""
     data_dir = settings.data_dir
     embedder = embedder or make_embedder(
-        settings.embedding.model, device=settings.embedding.device,
-        batch_size=settings.embedding.batch_size, precision=settings.embedding.precision,
+        settings.embedding.model,
+        device=settings.embedding.device,
+        batch_size=settings.embedding.batch_size,
+        precision=settings.embedding.precision,
     )
     store = store or ChromaStore(
-        path=data_dir / "chroma", host=settings.store.host, port=settings.store.port,
+        path=data_dir / "chroma",
+        host=settings.store.host,
+        port=settings.store.port,
         ssl=settings.store.ssl,
     )
     catalog = Catalog(data_dir / "catalog.sqlite")
     lexical = LexicalIndex(data_dir / "lexical")
     index = IndexService(
-        embedder=embedder, store=store, catalog=catalog, lexical=lexical,
+        embedder=embedder,
+        store=store,
+        catalog=catalog,
+        lexical=lexical,
         base_collection=settings.store.collection,
         chunking=ChunkingConfig(settings.retrieval.chunk_tokens, settings.retrieval.chunk_overlap),
     )
     searcher = HybridSearcher(
-        embedder=embedder, store=store, lexical=lexical, catalog=catalog,
+        embedder=embedder,
+        store=store,
+        lexical=lexical,
+        catalog=catalog,
         collection=lambda: index.active_collection,
         config=SearchConfig(
-            mode=settings.retrieval.mode, recency=settings.retrieval.recency,
+            mode=settings.retrieval.mode,
+            recency=settings.retrieval.recency,
             per_article=settings.retrieval.per_article,
         ),
         reranker=build_reranker(settings),
     )
     qa = QAService(
-        searcher=searcher, answerer=answerer or build_answerer(settings, embedder), index=index,
-        k=settings.retrieval.top_k, today=today,
+        searcher=searcher,
+        answerer=answerer or build_answerer(settings, embedder),
+        index=index,
+        k=settings.retrieval.top_k,
+        today=today,
     )
     return Services(settings, embedder, store, catalog, index, searcher, qa)

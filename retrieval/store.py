@@ -23,8 +23,12 @@ class VectorStore(Protocol):
     description: str
 
     def upsert(
-        self, collection: str, ids: Sequence[str], vectors: np.ndarray,
-        documents: Sequence[str], metadatas: Sequence[dict[str, Any]],
+        self,
+        collection: str,
+        ids: Sequence[str],
+        vectors: np.ndarray,
+        documents: Sequence[str],
+        metadatas: Sequence[dict[str, Any]],
     ) -> None: ...
 
     def delete_articles(self, collection: str, article_ids: Sequence[str]) -> None: ...
@@ -42,7 +46,12 @@ class VectorStore(Protocol):
 
 class ChromaStore:
     def __init__(
-        self, *, path: Path | None = None, host: str = "", port: int = 8000, ssl: bool = False,
+        self,
+        *,
+        path: Path | None = None,
+        host: str = "",
+        port: int = 8000,
+        ssl: bool = False,
         timeout_s: float = 10.0,
     ) -> None:
         self.path = path
@@ -52,7 +61,8 @@ class ChromaStore:
         self.timeout_s = timeout_s
         self.description = (
             f"chroma server {'https' if ssl else 'http'}://{host}:{port}"
-            if host else f"chroma (embedded) {path}"
+            if host
+            else f"chroma (embedded) {path}"
         )
         self._client: Any = None
         self._collections: dict[str, Any] = {}
@@ -118,17 +128,24 @@ class ChromaStore:
             return 1000
 
     def upsert(
-        self, collection: str, ids: Sequence[str], vectors: np.ndarray,
-        documents: Sequence[str], metadatas: Sequence[dict[str, Any]],
+        self,
+        collection: str,
+        ids: Sequence[str],
+        vectors: np.ndarray,
+        documents: Sequence[str],
+        metadatas: Sequence[dict[str, Any]],
     ) -> None:
         handle = self._collection(collection)
         step = max(1, min(self.max_batch(), 5000))
         for start in range(0, len(ids), step):
             end = start + step
             self._call(
-                "write", handle.upsert, ids=list(ids[start:end]),
+                "write",
+                handle.upsert,
+                ids=list(ids[start:end]),
                 embeddings=np.asarray(vectors[start:end], dtype=np.float32),
-                documents=list(documents[start:end]), metadatas=list(metadatas[start:end]),
+                documents=list(documents[start:end]),
+                metadatas=list(metadatas[start:end]),
             )
 
     def delete_articles(self, collection: str, article_ids: Sequence[str]) -> None:
@@ -142,8 +159,12 @@ class ChromaStore:
     ) -> list[tuple[str, float]]:
         handle = self._collection(collection)
         result = self._call(
-            "query", handle.query, query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=k, where=where or None, include=["distances"],
+            "query",
+            handle.query,
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=k,
+            where=where or None,
+            include=["distances"],
         )
         ids = result["ids"][0] if result["ids"] else []
         distances = result["distances"][0] if result.get("distances") else [0.0] * len(ids)

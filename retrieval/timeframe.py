@@ -14,14 +14,29 @@ MONTHS = {
     for name in (calendar.month_name[number], calendar.month_abbr[number])
 }
 MONTHS["sept"] = 9
-MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+MONTH = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 # News reports an event on the day or the days after it...
 REPORTING_GRACE = timedelta(days=3)
 # ...and a month's or a year's figures in the weeks after it ends.
 PERIOD_GRACE = timedelta(days=35)
 UNITS = {"day": 1, "week": 7, "month": 31, "year": 366}
-NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-                "seven": 7, "ten": 10, "few": 3, "several": 5}
+NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "ten": 10,
+    "few": 3,
+    "several": 5,
+}
 
 
 @dataclass(frozen=True)
@@ -54,23 +69,42 @@ def resolve_timeframe(question: str, today: date) -> TimeFrame:
         (r"\b(this|past) month\b", lambda m: (today - timedelta(days=31), today)),
         (r"\blast month\b", lambda m: (_month_span(*_previous_month(today))[0], today)),
         (r"\bthis year\b", lambda m: (date(today.year, 1, 1), today)),
-        (r"\blast year\b", lambda m: _span(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))),
-        (rf"\b(?:the )?(past|last) (\d+|{'|'.join(NUMBER_WORDS)}) (day|week|month|year)s?\b",
-         lambda m: (today - timedelta(days=_count(m[2]) * UNITS[m[3]] + 1), today)),
-        (rf"\b(\d+|{'|'.join(NUMBER_WORDS)}) (day|week|month|year)s? ago\b",
-         lambda m: _around(today - timedelta(days=_count(m[1]) * UNITS[m[2]]), UNITS[m[2]])),
-        (rf"\b{MONTH} (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})\b",
-         lambda m: _day(int(m[3]), MONTHS[m[1][:3]], int(m[2]))),
-        (rf"\b(\d{{1,2}})(?:st|nd|rd|th)? {MONTH},? (\d{{4}})\b",
-         lambda m: _day(int(m[3]), MONTHS[m[2][:3]], int(m[1]))),
-        (rf"\bon {MONTH} (\d{{1,2}})(?:st|nd|rd|th)?\b",
-         lambda m: _day(_latest_month(MONTHS[m[1][:3]], today), MONTHS[m[1][:3]], int(m[2]))),
-        (rf"\bin {MONTH},? (\d{{4}})\b",
-         lambda m: _span(*_month_span(int(m[2]), MONTHS[m[1][:3]]))),
-        (rf"\bin {MONTH}\b(?! \d)",
-         lambda m: _span(*_month_span(_latest_month(MONTHS[m[1][:3]], today), MONTHS[m[1][:3]]))),
-        (r"\b(?:in|during|of|since) (19\d\d|20\d\d)\b",
-         lambda m: _span(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31))),
+        (
+            r"\blast year\b",
+            lambda m: _span(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
+        ),
+        (
+            rf"\b(?:the )?(past|last) (\d+|{'|'.join(NUMBER_WORDS)}) (day|week|month|year)s?\b",
+            lambda m: (today - timedelta(days=_count(m[2]) * UNITS[m[3]] + 1), today),
+        ),
+        (
+            rf"\b(\d+|{'|'.join(NUMBER_WORDS)}) (day|week|month|year)s? ago\b",
+            lambda m: _around(today - timedelta(days=_count(m[1]) * UNITS[m[2]]), UNITS[m[2]]),
+        ),
+        (
+            rf"\b{MONTH} (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})\b",
+            lambda m: _day(int(m[3]), MONTHS[m[1][:3]], int(m[2])),
+        ),
+        (
+            rf"\b(\d{{1,2}})(?:st|nd|rd|th)? {MONTH},? (\d{{4}})\b",
+            lambda m: _day(int(m[3]), MONTHS[m[2][:3]], int(m[1])),
+        ),
+        (
+            rf"\bon {MONTH} (\d{{1,2}})(?:st|nd|rd|th)?\b",
+            lambda m: _day(_latest_month(MONTHS[m[1][:3]], today), MONTHS[m[1][:3]], int(m[2])),
+        ),
+        (
+            rf"\bin {MONTH},? (\d{{4}})\b",
+            lambda m: _span(*_month_span(int(m[2]), MONTHS[m[1][:3]])),
+        ),
+        (
+            rf"\bin {MONTH}\b(?! \d)",
+            lambda m: _span(*_month_span(_latest_month(MONTHS[m[1][:3]], today), MONTHS[m[1][:3]])),
+        ),
+        (
+            r"\b(?:in|during|of|since) (19\d\d|20\d\d)\b",
+            lambda m: _span(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31)),
+        ),
     ]
     for pattern, make in rules:
         match = re.search(pattern, q)

@@ -34,7 +34,7 @@ def test_only_the_settings_module_reads_the_environment() -> None:
         str(path.relative_to(ROOT))
         for folder in ("retrieval", "bot")
         for path in (ROOT / folder).rglob("*.py")
-        if "os.environ" in path.read_text(encoding="utf-8") or "getenv(" in path.read_text(
-            encoding="utf-8")
+        if "os.environ" in path.read_text(encoding="utf-8")
+        or "getenv(" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []

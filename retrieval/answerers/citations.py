@@ -45,9 +45,14 @@ def renumber(
                 )
                 citations.append(
                     Citation(
-                        n=mapping[original], article_id=passage.article_id, title=passage.title,
-                        source=passage.source, published=passage.published, url=passage.url,
-                        quote=quote, score=passage.score,
+                        n=mapping[original],
+                        article_id=passage.article_id,
+                        title=passage.title,
+                        source=passage.source,
+                        published=passage.published,
+                        url=passage.url,
+                        quote=quote,
+                        score=passage.score,
                     )
                 )
             if f"[{mapping[original]}]" not in kept:

@@ -26,15 +26,121 @@ from retrieval.models import Answer, Passage
 from retrieval.sentences import split_sentences
 
 STOPWORDS = frozenset(
-    """a an the of in on at to for from by with about as is are was were be been being do does
-    did has have had this that these those it its he she they them his her their what which who
-    whom whose when where why how many much did will would can could should may might than then
-    there here into over after before during under up down out not no yes or and but if so such
-    week year month day today yesterday recently latest new news according said says tell me us
-    we you your our i recent last first one become became""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "about",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "them",
+        "his",
+        "her",
+        "their",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "many",
+        "much",
+        "did",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "than",
+        "then",
+        "there",
+        "here",
+        "into",
+        "over",
+        "after",
+        "before",
+        "during",
+        "under",
+        "up",
+        "down",
+        "out",
+        "not",
+        "no",
+        "yes",
+        "or",
+        "and",
+        "but",
+        "if",
+        "so",
+        "such",
+        "week",
+        "year",
+        "month",
+        "day",
+        "today",
+        "yesterday",
+        "recently",
+        "latest",
+        "new",
+        "news",
+        "according",
+        "said",
+        "says",
+        "tell",
+        "me",
+        "us",
+        "we",
+        "you",
+        "your",
+        "our",
+        "i",
+        "recent",
+        "last",
+        "first",
+        "one",
+        "become",
+        "became",
+    ]
 )
 WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
-NAME = re.compile(r"\b[A-Z][\w'’.-]+(?:\s+(?:of|the|de|da|van|von|al|bin|la|le|&)?\s*[A-Z][\w'’.-]+)*")
+NAME = re.compile(
+    r"\b[A-Z][\w'’.-]+(?:\s+(?:of|the|de|da|van|von|al|bin|la|le|&)?\s*[A-Z][\w'’.-]+)*"
+)
 NUMBER = re.compile(
     r"(?:[$€£]\s?)?\b\d[\d,.]*(?:\s?(?:%|percent|million|billion|trillion|thousand))?|\b(?:one|two|"
     r"three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
@@ -69,8 +175,11 @@ class ExtractiveConfig:
 
 def answer_type(question: str) -> str:
     q = question.lower()
-    if re.search(r"\bhow (many|much|old|long|far|big|tall|high)\b|\bwhat (percentage|share|"
-                 r"number|amount|price)\b|\bhow much\b", q):
+    if re.search(
+        r"\bhow (many|much|old|long|far|big|tall|high)\b|\bwhat (percentage|share|"
+        r"number|amount|price)\b|\bhow much\b",
+        q,
+    ):
         return "number"
     if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|day|month)\b", q):
         return "date"
@@ -88,8 +197,40 @@ def key_terms(text: str) -> set[str]:
 
 
 QUESTION_OPENERS = frozenset(
-    "who what when where why how which whom whose is are was were did does do can could will "
-    "would should has have had in on at after before during according name".split()
+    [
+        "who",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "which",
+        "whom",
+        "whose",
+        "is",
+        "are",
+        "was",
+        "were",
+        "did",
+        "does",
+        "do",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "has",
+        "have",
+        "had",
+        "in",
+        "on",
+        "at",
+        "after",
+        "before",
+        "during",
+        "according",
+        "name",
+    ]
 )
 
 
@@ -148,8 +289,9 @@ class Candidate:
 
 
 class ExtractiveAnswerer:
-    def __init__(self, embedder: Embedder | None = None, config: ExtractiveConfig | None = None
-                 ) -> None:
+    def __init__(
+        self, embedder: Embedder | None = None, config: ExtractiveConfig | None = None
+    ) -> None:
         self.embedder = embedder
         self.config = config or ExtractiveConfig()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -168,9 +310,10 @@ class ExtractiveAnswerer:
             if candidate.score < self.config.second_within * chosen[0].score:
                 break
             # A second sentence completes the same story; it never mixes in another one.
-            if candidate.passage == chosen[0].passage and _overlap(
-                candidate.sentence, chosen[0].sentence
-            ) < 0.5:
+            if (
+                candidate.passage == chosen[0].passage
+                and _overlap(candidate.sentence, chosen[0].sentence) < 0.5
+            ):
                 chosen.append(candidate)
         text = " ".join(f"{c.sentence} [{c.passage}]" for c in chosen)
         quotes = {c.passage: c.sentence for c in chosen}
@@ -203,20 +346,24 @@ class ExtractiveAnswerer:
         }
         total = sum(weight.values()) or 1.0
         name_cover = [
-            sum(1 for n in names if n in pt) / len(names) if names else 1.0
-            for pt in passage_terms
+            sum(1 for n in names if n in pt) / len(names) if names else 1.0 for pt in passage_terms
         ]
         similarity = self._similarity(question, [s for _, s in pool])
         scored = []
-        for (number, sentence), own_terms, sim in zip(pool, sentence_terms, similarity, strict=True):
+        for (number, sentence), own_terms, sim in zip(
+            pool, sentence_terms, similarity, strict=True
+        ):
             title_terms = key_terms(passages[number - 1].title)
             # The headline states the topic; what the question asks beyond it (the cost, the
             # mother's name) is what the answering sentence must hold.
-            coverage = sum(
-                weight[t] * (0.4 + 0.3 * (t in own_terms) if t in title_terms
-                             else 1.4 * (t in own_terms))
-                for t in terms
-            ) / total
+            coverage = (
+                sum(
+                    weight[t]
+                    * (0.4 + 0.3 * (t in own_terms) if t in title_terms else 1.4 * (t in own_terms))
+                    for t in terms
+                )
+                / total
+            )
             entity = 0.5 if kind == "any" else float(_new_entities(sentence, question, kind) > 0)
             prior = 1.0 / (1.0 + 0.25 * (number - 1))
             score = 0.45 * float(sim) + 0.35 * coverage + 0.12 * entity + 0.08 * prior
@@ -229,9 +376,7 @@ class ExtractiveAnswerer:
     def _similarity(self, question: str, sentences: list[str]) -> np.ndarray:
         if self.embedder is None:
             terms = key_terms(question)
-            return np.array([
-                len(terms & key_terms(s)) / max(1, len(terms)) for s in sentences
-            ])
+            return np.array([len(terms & key_terms(s)) / max(1, len(terms)) for s in sentences])
         vectors = self._sentence_vectors([question, *sentences])
         return np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
 

@@ -34,8 +34,14 @@ def format_history(history: Sequence[tuple[str, str]]) -> str:
 
 class LLMAnswerer:
     def __init__(
-        self, *, base_url: str, model: str, api_key: str, temperature: float = 0.0,
-        timeout_s: float = 60.0, today: Any = date.today,
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str,
+        temperature: float = 0.0,
+        timeout_s: float = 60.0,
+        today: Any = date.today,
     ) -> None:
         if not base_url:
             raise ConfigError(
@@ -49,8 +55,12 @@ class LLMAnswerer:
         from prompts import load_prompt
 
         llm = ChatOpenAI(
-            base_url=base_url, model=model, api_key=api_key,  # type: ignore[arg-type]
-            temperature=temperature, timeout=timeout_s, max_retries=1,
+            base_url=base_url,
+            model=model,
+            api_key=api_key,  # type: ignore[arg-type]
+            temperature=temperature,
+            timeout=timeout_s,
+            max_retries=1,
         )
         parser = StrOutputParser()
         self._answer_chain = PromptTemplate.from_template(load_prompt("answer")) | llm | parser
@@ -62,9 +72,7 @@ class LLMAnswerer:
             return str(chain.invoke(values)).strip()
         except Exception as exc:  # openai/httpx raise many kinds; all mean the endpoint failed
             logger.warning("LLM call failed: %s", exc)
-            raise AnswererError(
-                "the language model did not answer; try again later"
-            ) from exc
+            raise AnswererError("the language model did not answer; try again later") from exc
 
     def condense(self, question: str, history: Sequence[tuple[str, str]]) -> str:
         """A follow-up rewritten to stand alone, for retrieval."""
@@ -82,8 +90,11 @@ class LLMAnswerer:
             return Answer(REFUSAL, [], refused=True)
         raw = self._invoke(
             self._answer_chain,
-            {"question": question, "passages": format_passages(passages),
-             "today": self._today().isoformat()},
+            {
+                "question": question,
+                "passages": format_passages(passages),
+                "today": self._today().isoformat(),
+            },
         )
         if not raw or NOT_IN_ARCHIVE in raw:
             return Answer(REFUSAL, [], refused=True, passages=list(passages))

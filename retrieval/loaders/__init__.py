@@ -23,8 +23,21 @@ logger = logging.getLogger(__name__)
 SINGLE_ARTICLE_MAX_BYTES = 5_000_000
 RECORD_FILE_MAX_BYTES = 1_000_000_000
 SUPPORTED_SUFFIXES = (
-    ".txt", ".text", ".md", ".markdown", ".json", ".jsonl", ".ndjson", ".html", ".htm",
-    ".xml", ".rss", ".atom", ".jsonl.gz", ".json.gz", ".ndjson.gz",
+    ".txt",
+    ".text",
+    ".md",
+    ".markdown",
+    ".json",
+    ".jsonl",
+    ".ndjson",
+    ".html",
+    ".htm",
+    ".xml",
+    ".rss",
+    ".atom",
+    ".jsonl.gz",
+    ".json.gz",
+    ".ndjson.gz",
 )
 RECORD_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
@@ -37,8 +50,9 @@ def _suffix(path: Path) -> str:
     return path.suffix.lower()
 
 
-def _parse(raw: bytes, suffix: str, origin: str, fetcher: HttpFetcher | None
-           ) -> Iterator[Article | Skipped]:
+def _parse(
+    raw: bytes, suffix: str, origin: str, fetcher: HttpFetcher | None
+) -> Iterator[Article | Skipped]:
     if suffix.endswith(".gz"):
         try:
             raw = gzip.decompress(raw)

@@ -29,9 +29,14 @@ class HttpFetcher:
         if not url.startswith(("http://", "https://")):
             raise SourceError(f"{url}: only http(s) URLs can be fetched")
         try:
-            with httpx.Client(
-                timeout=self.timeout_s, follow_redirects=True, headers={"User-Agent": USER_AGENT}
-            ) as client, client.stream("GET", url) as response:
+            with (
+                httpx.Client(
+                    timeout=self.timeout_s,
+                    follow_redirects=True,
+                    headers={"User-Agent": USER_AGENT},
+                ) as client,
+                client.stream("GET", url) as response,
+            ):
                 if response.status_code >= 400:
                     raise SourceError(f"{url}: the server answered HTTP {response.status_code}")
                 chunks: list[bytes] = []

@@ -10,8 +10,12 @@ from retrieval.models import Article
 
 def parse_html_article(content: str, origin: str, url: str = "") -> Article:
     document = trafilatura.bare_extraction(
-        content, url=url or None, with_metadata=True, include_comments=False,
-        include_tables=False, favor_precision=True,
+        content,
+        url=url or None,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
     )
     if document is None:
         raise LoadError("no article text found in the HTML page")
@@ -19,7 +23,7 @@ def parse_html_article(content: str, origin: str, url: str = "") -> Article:
     text = str(meta.get("text") or "")
     title = str(meta.get("title") or "")
     if title and text.startswith(title):
-        text = text[len(title):].lstrip()
+        text = text[len(title) :].lstrip()
     if not text.strip():
         raise LoadError("no article text found in the HTML page")
     # trafilatura keeps one paragraph a line; make them paragraphs.

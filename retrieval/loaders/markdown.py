@@ -17,7 +17,7 @@ LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 def markdown_to_text(body: str) -> tuple[str, str]:
     """(first `# heading` or "", the body as plain paragraphs)."""
     heading = ""
-    lines = []
+    lines: list[str] = []
     for line in body.split("\n"):
         match = re.match(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", line)
         if match and not heading and not any(x.strip() for x in lines):
@@ -40,8 +40,13 @@ def parse_markdown_article(content: str, origin: str) -> Article:
         article = parse_text_article(body, origin)
         if heading:
             return article_from_record(
-                {"title": heading, "text": article.text, "date": article.published,
-                 "source": article.source, "url": article.url},
+                {
+                    "title": heading,
+                    "text": article.text,
+                    "date": article.published,
+                    "source": article.source,
+                    "url": article.url,
+                },
                 origin,
             )
         return article

@@ -25,14 +25,14 @@ FOOTER_MAX_CHARS = 400
 def strip_footer(body: str) -> str:
     """Drop a trailing `---` block or trailing lines that only point at social media."""
     parts = re.split(r"\n\s*-{3,}\s*(?:\n|$)", body)
-    if len(parts) > 1 and len(parts[-1]) <= FOOTER_MAX_CHARS and (
-        not parts[-1].strip() or SOCIAL.search(parts[-1])
+    if (
+        len(parts) > 1
+        and len(parts[-1]) <= FOOTER_MAX_CHARS
+        and (not parts[-1].strip() or SOCIAL.search(parts[-1]))
     ):
         body = "\n---\n".join(parts[:-1])
     lines = body.rstrip().split("\n")
-    while lines and (
-        not lines[-1].strip() or (len(lines[-1]) < 120 and SOCIAL.search(lines[-1]))
-    ):
+    while lines and (not lines[-1].strip() or (len(lines[-1]) < 120 and SOCIAL.search(lines[-1]))):
         lines.pop()
     return "\n".join(lines)
 
@@ -64,8 +64,10 @@ def parse_text_article(content: str, origin: str) -> Article:
     if not title:
         # A short first line standing alone, without a full stop, is a headline.
         first, _, rest = body.partition("\n")
-        if rest.strip() and 0 < len(first.strip()) <= 150 and not first.rstrip().endswith(
-            (".", "”", '"')
+        if (
+            rest.strip()
+            and 0 < len(first.strip()) <= 150
+            and not first.rstrip().endswith((".", "”", '"'))
         ):
             title, body = first.strip().lstrip("# "), rest
     text = clean_text(body)

@@ -28,10 +28,18 @@ class BotHarness:
 
 def bot_settings(tmp_path: Path, api: FakeBotAPI, **telegram: Any) -> Settings:
     settings = make_settings(tmp_path / "data")
-    return settings.model_copy(update={"telegram": settings.telegram.model_copy(update={
-        "token": __import__("pydantic").SecretStr(api.token), "base_url": api.base_url,
-        "admin_ids": [ADMIN], **telegram,
-    })})
+    return settings.model_copy(
+        update={
+            "telegram": settings.telegram.model_copy(
+                update={
+                    "token": __import__("pydantic").SecretStr(api.token),
+                    "base_url": api.base_url,
+                    "admin_ids": [ADMIN],
+                    **telegram,
+                }
+            )
+        }
+    )
 
 
 async def start_bot(settings: Settings, services: Services, api: FakeBotAPI) -> Any:
@@ -66,8 +74,9 @@ def telegram_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-async def harness(tmp_path: Path, api: FakeBotAPI, telegram_overrides: dict[str, Any]
-                  ) -> AsyncIterator[BotHarness]:
+async def harness(
+    tmp_path: Path, api: FakeBotAPI, telegram_overrides: dict[str, Any]
+) -> AsyncIterator[BotHarness]:
     settings = bot_settings(tmp_path, api, **telegram_overrides)
     shutil.copytree(SAMPLES, settings.ingest_dir)
     services = build_services(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)

@@ -21,7 +21,11 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run(data_dir: Path, *args: str, stdin: str | None = None) -> tuple[int, str]:
     result = CliRunner().invoke(
-        app, list(args), input=stdin, env={"NEWSBOT_DATA_DIR": str(data_dir)}, catch_exceptions=False,
+        app,
+        list(args),
+        input=stdin,
+        env={"NEWSBOT_DATA_DIR": str(data_dir)},
+        catch_exceptions=False,
     )
     return result.exit_code, result.output
 
@@ -46,8 +50,9 @@ def test_3_ingest_missing_path(data_dir: Path) -> None:
 
 
 def test_4_ask_json(data_dir: Path) -> None:
-    code, output = run(data_dir, "ask", "--json", "--today", "2025-06-20",
-                       "Who won the national cup final?")
+    code, output = run(
+        data_dir, "ask", "--json", "--today", "2025-06-20", "Who won the national cup final?"
+    )
     assert code == 0, output
     payload = json.loads(output)
     assert payload["refused"] is False
@@ -67,13 +72,18 @@ def test_5_ask_unanswerable_refuses(data_dir: Path) -> None:
 def test_6_ask_plain_text_with_retrieval(data_dir: Path) -> None:
     code, output = run(data_dir, "ask", "--show-retrieval", "How many jobs will Corvanta cut?")
     assert code == 0
-    assert "600 jobs" in output and "[1] Tech firm Corvanta to cut 600 jobs — Metro Wire, 2025-04-30" in output
+    assert (
+        "600 jobs" in output
+        and "[1] Tech firm Corvanta to cut 600 jobs — Metro Wire, 2025-04-30" in output
+    )
     assert "Retrieved passages" in output and "score" in output
 
 
 def test_7_chat_follow_up_sources_reset(data_dir: Path) -> None:
-    script = ("Who is the new head coach of Kelby Rovers?\n/sources\n"
-              "Whom did he replace?\n/reset\n/bogus\n/quit\n")
+    script = (
+        "Who is the new head coach of Kelby Rovers?\n/sources\n"
+        "Whom did he replace?\n/reset\n/bogus\n/quit\n"
+    )
     code, output = run(data_dir, "chat", stdin=script)
     assert code == 0, output
     assert "30 articles" in output
@@ -90,14 +100,26 @@ def test_8_stats(data_dir: Path) -> None:
 
 
 # Floors recorded from the sample evaluation (BENCHMARKS.md); a change that drops below fails.
-FLOORS = {"hybrid+recency": {"recall@5": 0.95, "accuracy": 0.75, "refused (unanswerable)": 0.8},
-          "hybrid": {"recall@5": 0.95}, "naive-baseline": {"recall@5": 0.9}}
+FLOORS = {
+    "hybrid+recency": {"recall@5": 0.95, "accuracy": 0.75, "refused (unanswerable)": 0.8},
+    "hybrid": {"recall@5": 0.95},
+    "naive-baseline": {"recall@5": 0.9},
+}
 
 
 def test_9_eval_on_the_sample_archive_stays_above_floors(data_dir: Path, tmp_path: Path) -> None:
     report = tmp_path / "eval.md"
-    code, output = run(data_dir, "eval", str(SAMPLE_QUESTIONS), "--corpus", str(SAMPLES),
-                       "--data-dir", str(data_dir), "--output", str(report))
+    code, output = run(
+        data_dir,
+        "eval",
+        str(SAMPLE_QUESTIONS),
+        "--corpus",
+        str(SAMPLES),
+        "--data-dir",
+        str(data_dir),
+        "--output",
+        str(report),
+    )
     assert code == 0, output
     lines = report.read_text().splitlines()
     header = next(line for line in lines if line.startswith("| configuration"))

@@ -44,11 +44,14 @@ async def test_private_question_gets_a_cited_html_answer(harness: BotHarness) ->
     assert reply.params["parse_mode"] == "HTML"
     assert "Rafael Mendes" in reply.text and "[1]" in reply.text
     assert "<b>Sources</b>" in reply.text
-    assert ('<a href="https://example.org/northline/2025/06/08/rovers-coach">Kelby Rovers appoint '
-            'Rafael Mendes as head coach</a> — Northline News, 08 Jun 2025') in reply.text
+    assert (
+        '<a href="https://example.org/northline/2025/06/08/rovers-coach">Kelby Rovers appoint '
+        "Rafael Mendes as head coach</a> — Northline News, 08 Jun 2025"
+    ) in reply.text
     assert reply.params["link_preview_options"] == {"is_disabled": True}
-    buttons = [b["callback_data"] for row in reply.params["reply_markup"]["inline_keyboard"]
-               for b in row]
+    buttons = [
+        b["callback_data"] for row in reply.params["reply_markup"]["inline_keyboard"] for b in row
+    ]
     assert buttons[0].startswith("src:") and {b[-1] for b in buttons[1:]} == {"u", "d"}
     assert all(len(b.encode()) <= 64 for b in buttons)
     assert harness.api.sent("sendChatAction")  # typing indicator while answering
@@ -56,7 +59,8 @@ async def test_private_question_gets_a_cited_html_answer(harness: BotHarness) ->
     scopes = [c.params.get("scope", {}).get("type", "default") for c in commands]
     assert scopes == ["default", "chat"]
     assert "reindex" in str(commands[1].params["commands"]) and "reindex" not in str(
-        commands[0].params["commands"])
+        commands[0].params["commands"]
+    )
 
 
 async def test_start_and_help_describe_the_archive(harness: BotHarness) -> None:
@@ -72,26 +76,42 @@ async def test_group_silence_mention_ask_and_reply(harness: BotHarness) -> None:
     api = harness.api
     group = -100500
     chatter = api.message("Anyone for lunch?", user_id=5, chat_id=group, chat_type="supergroup")
-    mention = api.mention("How many jobs will Corvanta cut?", user_id=5, chat_id=group,
-                          chat_type="supergroup")
+    mention = api.mention(
+        "How many jobs will Corvanta cut?", user_id=5, chat_id=group, chat_type="supergroup"
+    )
     reply = await answer_to(harness, mention)
     assert "600" in reply.text
-    asked = api.message("/ask Who won the national cup final?", user_id=6, chat_id=group,
-                        chat_type="supergroup")
+    asked = api.message(
+        "/ask Who won the national cup final?", user_id=6, chat_id=group, chat_type="supergroup"
+    )
     assert "Harborview FC" in (await answer_to(harness, asked)).text
-    bot_message = {"message_id": 1, "date": 0, "chat": {"id": group, "type": "supergroup"},
-                   "from": {"id": BOT_ID, "is_bot": True, "first_name": "Newsbot",
-                            "username": BOT_USERNAME}, "text": "earlier answer"}
-    replied = api.message("How long is the new bridge over the Aster River?", user_id=7,
-                          chat_id=group, chat_type="supergroup", reply_to=bot_message)
+    bot_message = {
+        "message_id": 1,
+        "date": 0,
+        "chat": {"id": group, "type": "supergroup"},
+        "from": {"id": BOT_ID, "is_bot": True, "first_name": "Newsbot", "username": BOT_USERNAME},
+        "text": "earlier answer",
+    }
+    replied = api.message(
+        "How long is the new bridge over the Aster River?",
+        user_id=7,
+        chat_id=group,
+        chat_type="supergroup",
+        reply_to=bot_message,
+    )
     assert "1.4" in (await answer_to(harness, replied)).text
     await asyncio.sleep(0.3)
     assert replies_to(harness, chatter) == []
 
 
 async def test_forum_topic_answers_in_the_topic(harness: BotHarness) -> None:
-    question = harness.api.message("/ask How many jobs will Corvanta cut?", user_id=8,
-                                   chat_id=-100600, chat_type="supergroup", thread_id=77)
+    question = harness.api.message(
+        "/ask How many jobs will Corvanta cut?",
+        user_id=8,
+        chat_id=-100600,
+        chat_type="supergroup",
+        thread_id=77,
+    )
     reply = await answer_to(harness, question)
     assert int(reply.params["message_thread_id"]) == 77
 
@@ -111,14 +131,20 @@ async def test_sources_button_and_feedback(harness: BotHarness) -> None:
     api = harness.api
     question = api.message("How much money did the start-up Lumora raise?", user_id=12)
     reply = await answer_to(harness, question)
-    buttons = [b["callback_data"] for row in reply.params["reply_markup"]["inline_keyboard"]
-               for b in row]
-    bot_message = {"message_id": 999, "date": 0, "chat": {"id": 12, "type": "private"},
-                   "from": {"id": BOT_ID, "is_bot": True, "first_name": "Newsbot"},
-                   "text": "answer"}
+    buttons = [
+        b["callback_data"] for row in reply.params["reply_markup"]["inline_keyboard"] for b in row
+    ]
+    bot_message = {
+        "message_id": 999,
+        "date": 0,
+        "chat": {"id": 12, "type": "private"},
+        "from": {"id": BOT_ID, "is_bot": True, "first_name": "Newsbot"},
+        "text": "answer",
+    }
     api.press(buttons[0], bot_message, user_id=12)
-    sources = await api.wait_for(lambda: [c for c in api.sent(chat_id=12)
-                                          if "<blockquote expandable>" in c.text])
+    sources = await api.wait_for(
+        lambda: [c for c in api.sent(chat_id=12) if "<blockquote expandable>" in c.text]
+    )
     assert "35 million" in sources[0].text
     api.press(buttons[1], bot_message, user_id=12)
     api.press(buttons[2], bot_message, user_id=13)
@@ -128,15 +154,19 @@ async def test_sources_button_and_feedback(harness: BotHarness) -> None:
     assert rows[0][3] == "How much money did the start-up Lumora raise?"
     assert rows[0][5] and all(isinstance(i, str) for i in rows[0][5])
     assert {c.params.get("text") for c in api.sent("answerCallbackQuery")} >= {
-        "Thanks for the feedback!"}
+        "Thanks for the feedback!"
+    }
 
 
 async def test_long_answers_are_split_under_the_limit(harness: BotHarness) -> None:
-    paragraphs = [f"<b>Part {i}</b> " + "Words &amp; more words <i>in italics</i>. " * 30
-                  for i in range(12)]
+    paragraphs = [
+        f"<b>Part {i}</b> " + "Words &amp; more words <i>in italics</i>. " * 30 for i in range(12)
+    ]
     text = "\n\n".join(paragraphs)
     api = harness.api
-    question = api.message("placeholder for a reply target", user_id=0, chat_id=-1, chat_type="group")
+    question = api.message(
+        "placeholder for a reply target", user_id=0, chat_id=-1, chat_type="group"
+    )
     from telegram import Message
 
     target = Message.de_json(question, harness.app.bot)
@@ -146,8 +176,9 @@ async def test_long_answers_are_split_under_the_limit(harness: BotHarness) -> No
     assert len(sent) >= 3
     assert not api.sent("sendMessage:rejected")
     assert all(len(strip_tags(c.text)) <= 4096 for c in sent)
-    assert "".join(strip_tags(c.text) for c in sent).replace("\n", "").replace(" ", "") == \
-        strip_tags(text).replace("\n", "").replace(" ", "")
+    assert "".join(strip_tags(c.text) for c in sent).replace("\n", "").replace(
+        " ", ""
+    ) == strip_tags(text).replace("\n", "").replace(" ", "")
 
 
 async def test_rejected_html_falls_back_to_plain_text(harness: BotHarness) -> None:
@@ -175,8 +206,9 @@ async def test_per_user_rate_limit(harness: BotHarness) -> None:
     assert "600" in (await answer_to(harness, other)).text
 
 
-async def test_one_question_in_flight_per_user(harness: BotHarness, monkeypatch: pytest.MonkeyPatch
-                                               ) -> None:
+async def test_one_question_in_flight_per_user(
+    harness: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
     real = harness.services.qa.answer
     gate = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -211,12 +243,16 @@ async def test_unexpected_errors_are_logged_and_users_told_politely(
     monkeypatch.setattr(harness.services.qa, "answer", broken)
     reply = await answer_to(harness, harness.api.message("Anything?", user_id=23))
     assert reply.text == handlers.FAILED and "0xdeadbeef" not in reply.text
-    assert any("0xdeadbeef" in (r.exc_text or "") or r.exc_info for r in caplog.records
-               if r.levelname == "ERROR")
+    assert any(
+        "0xdeadbeef" in (r.exc_text or "") or r.exc_info
+        for r in caplog.records
+        if r.levelname == "ERROR"
+    )
 
 
-async def test_non_admin_is_refused_admin_commands(harness: BotHarness,
-                                                   caplog: pytest.LogCaptureFixture) -> None:
+async def test_non_admin_is_refused_admin_commands(
+    harness: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
     for command in ("/reindex", "/stats", "/delete x", "/sources", "/ingest http://x"):
         reply = await answer_to(harness, harness.api.message(command, user_id=30))
         assert "only for the archive's admins" in reply.text
@@ -231,8 +267,10 @@ async def test_admin_stats_sources_delete(harness: BotHarness) -> None:
     assert "<b>Articles:</b> 30" in stats.text and "Questions answered" in stats.text
     latest = await answer_to(harness, api.message("/sources 3", user_id=ADMIN))
     assert latest.text.count("•") == 3 and "Heat alert" in latest.text
-    deleted = await answer_to(harness, api.message(
-        "/delete https://example.org/metrowire/2025/04/30/corvanta", user_id=ADMIN))
+    deleted = await answer_to(
+        harness,
+        api.message("/delete https://example.org/metrowire/2025/04/30/corvanta", user_id=ADMIN),
+    )
     assert "Deleted “Tech firm Corvanta to cut 600 jobs”" in deleted.text
     assert harness.services.index.stats().articles == 29
 
@@ -264,8 +302,9 @@ async def test_admin_reindex_full_with_progress_while_others_ask(
     reader = api.message("How many jobs will Corvanta cut?", user_id=31)
     assert "600" in (await answer_to(harness, reader)).text
     assert harness.services.index.running  # the answer came while the re-index was running
-    done = await api.wait_for(lambda: [c for c in api.sent("editMessageText")
-                                       if "done" in c.text], timeout=60)
+    done = await api.wait_for(
+        lambda: [c for c in api.sent("editMessageText") if "done" in c.text], timeout=60
+    )
     edits = api.sent("editMessageText")
     assert len(edits) >= 3 and any("embedding" in e.text for e in edits)
     assert edits[-1] is done[0] and "30 added" in done[0].text
@@ -274,9 +313,11 @@ async def test_admin_reindex_full_with_progress_while_others_ask(
 
 async def test_admin_upload_ingested_and_bad_uploads_refused(harness: BotHarness) -> None:
     api = harness.api
-    article = (b"date 2025-06-19 By Harborview Herald\n\nHarbour swim race draws 2,000\n\n"
-               b"A record 2,000 swimmers took part in the harbour swim race on Sunday, won by "
-               b"Lea Marchetti in 41 minutes.")
+    article = (
+        b"date 2025-06-19 By Harborview Herald\n\nHarbour swim race draws 2,000\n\n"
+        b"A record 2,000 swimmers took part in the harbour swim race on Sunday, won by "
+        b"Lea Marchetti in 41 minutes."
+    )
     upload = api.document("swim-race.txt", article, user_id=ADMIN)
     status = await answer_to(harness, upload)
     assert "Ingesting swim-race.txt" in status.text

@@ -5,6 +5,7 @@ Telegram does (balanced, allowed tags; 4,096 characters of text), and can answer
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html.parser
 import itertools
 import json
@@ -17,8 +18,24 @@ from aiohttp import web
 
 BOT_ID = 777000
 BOT_USERNAME = "newsbot_test_bot"
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-                "blockquote", "tg-spoiler", "span", "tg-emoji"}
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-spoiler",
+    "span",
+    "tg-emoji",
+}
 
 
 class _HtmlChecker(html.parser.HTMLParser):
@@ -30,12 +47,12 @@ class _HtmlChecker(html.parser.HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
-            self.error = f"unsupported start tag \"{tag}\""
+            self.error = f'unsupported start tag "{tag}"'
         self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1] != tag:
-            self.error = f"unexpected end tag \"{tag}\""
+            self.error = f'unexpected end tag "{tag}"'
         else:
             self.stack.pop()
 
@@ -49,7 +66,7 @@ def check_html(text: str) -> tuple[str, str]:
     checker.feed(text)
     checker.close()
     if not checker.error and checker.stack:
-        checker.error = f"can't find end tag corresponding to start tag \"{checker.stack[-1]}\""
+        checker.error = f'can\'t find end tag corresponding to start tag "{checker.stack[-1]}"'
     if "<" in "".join(checker.text) and not checker.error:
         pass
     return checker.error, "".join(checker.text)
@@ -111,9 +128,16 @@ class FakeBotAPI:
         return update
 
     def message(
-        self, text: str, *, user_id: int = 1, chat_id: int | None = None, chat_type: str = "private",
-        reply_to: dict[str, Any] | None = None, thread_id: int | None = None,
-        entities: list[dict[str, Any]] | None = None, document: dict[str, Any] | None = None,
+        self,
+        text: str,
+        *,
+        user_id: int = 1,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        reply_to: dict[str, Any] | None = None,
+        thread_id: int | None = None,
+        entities: list[dict[str, Any]] | None = None,
+        document: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         chat_id = chat_id if chat_id is not None else user_id
         chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
@@ -122,7 +146,9 @@ class FakeBotAPI:
             if thread_id:
                 chat["is_forum"] = True
         message: dict[str, Any] = {
-            "message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
             "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
         }
         if document is not None:
@@ -146,28 +172,48 @@ class FakeBotAPI:
 
     def mention(self, question: str, **kwargs: Any) -> dict[str, Any]:
         text = f"@{BOT_USERNAME} {question}"
-        return self.message(text, entities=[{"type": "mention", "offset": 0,
-                                             "length": len(BOT_USERNAME) + 1}], **kwargs)
+        return self.message(
+            text,
+            entities=[{"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}],
+            **kwargs,
+        )
 
-    def document(self, name: str, content: bytes, *, user_id: int = 1,
-                 declared_size: int | None = None) -> dict[str, Any]:
+    def document(
+        self, name: str, content: bytes, *, user_id: int = 1, declared_size: int | None = None
+    ) -> dict[str, Any]:
         file_id = f"file{len(self.files) + 1}"
         self.files[file_id] = content
-        return self.message("", user_id=user_id, document={
-            "file_id": file_id, "file_unique_id": file_id + "u", "file_name": name,
-            "file_size": declared_size if declared_size is not None else len(content),
-        })
+        return self.message(
+            "",
+            user_id=user_id,
+            document={
+                "file_id": file_id,
+                "file_unique_id": file_id + "u",
+                "file_name": name,
+                "file_size": declared_size if declared_size is not None else len(content),
+            },
+        )
 
     def press(self, data: str, message: dict[str, Any], *, user_id: int = 1) -> None:
-        self._push({"callback_query": {
-            "id": str(next(self._message_ids)), "chat_instance": "ci", "data": data,
-            "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
-            "message": message,
-        }})
+        self._push(
+            {
+                "callback_query": {
+                    "id": str(next(self._message_ids)),
+                    "chat_instance": "ci",
+                    "data": data,
+                    "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
+                    "message": message,
+                }
+            }
+        )
 
     def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[Sent]:
-        return [c for c in self.calls if c.method == method
-                and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)]
+        return [
+            c
+            for c in self.calls
+            if c.method == method
+            and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)
+        ]
 
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
         deadline = time.monotonic() + timeout
@@ -176,7 +222,9 @@ class FakeBotAPI:
             if result:
                 return result
             await asyncio.sleep(0.05)
-        raise AssertionError(f"timed out; calls were: {[(c.method, c.text[:60]) for c in self.calls]}")
+        raise AssertionError(
+            f"timed out; calls were: {[(c.method, c.text[:60]) for c in self.calls]}"
+        )
 
     # -- the API ----------------------------------------------------------------------------
     async def _params(self, request: web.Request) -> dict[str, Any]:
@@ -202,17 +250,24 @@ class FakeBotAPI:
         return web.json_response(payload, status=status)
 
     def _bot_user(self) -> dict[str, Any]:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "Newsbot", "username": BOT_USERNAME,
-                "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False}
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Newsbot",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     def _message(self, params: dict[str, Any], text: str) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         message: dict[str, Any] = {
             "message_id": int(params.get("message_id") or next(self._message_ids)),
-            "date": int(time.time()), "chat": {"id": chat_id, "type": "private" if chat_id > 0
-                                               else "supergroup"},
-            "from": self._bot_user(), "text": text,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+            "from": self._bot_user(),
+            "text": text,
         }
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
@@ -230,12 +285,20 @@ class FakeBotAPI:
             self.calls.append(Sent(method, params))
         if method in self._fail_next:
             status, retry_after = self._fail_next.pop(method)
-            return self._error(status, f"Too Many Requests: retry after {retry_after}",
-                               parameters={"retry_after": retry_after})
+            return self._error(
+                status,
+                f"Too Many Requests: retry after {retry_after}",
+                parameters={"retry_after": retry_after},
+            )
         if method == "getMe":
             return self._ok(self._bot_user())
-        if method in ("deleteWebhook", "setMyCommands", "sendChatAction", "answerCallbackQuery",
-                      "setWebhook"):
+        if method in (
+            "deleteWebhook",
+            "setMyCommands",
+            "sendChatAction",
+            "answerCallbackQuery",
+            "setWebhook",
+        ):
             return self._ok(True)
         if method == "getUpdates":
             return await self._get_updates(params)
@@ -258,8 +321,14 @@ class FakeBotAPI:
             file_id = str(params["file_id"])
             if file_id not in self.files:
                 return self._error(400, "Bad Request: invalid file_id")
-            return self._ok({"file_id": file_id, "file_unique_id": file_id + "u",
-                             "file_size": len(self.files[file_id]), "file_path": f"documents/{file_id}"})
+            return self._ok(
+                {
+                    "file_id": file_id,
+                    "file_unique_id": file_id + "u",
+                    "file_size": len(self.files[file_id]),
+                    "file_path": f"documents/{file_id}",
+                }
+            )
         return self._error(404, f"Not Found: method {method} is not faked")
 
     async def _get_updates(self, params: dict[str, Any]) -> web.Response:
@@ -268,10 +337,8 @@ class FakeBotAPI:
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._updates and timeout:
             self._new_update.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout)
-            except TimeoutError:
-                pass
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         return self._ok(list(self._updates))
 

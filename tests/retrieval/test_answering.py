@@ -14,25 +14,47 @@ pytestmark = pytest.mark.unit
 
 
 def passage(n: int, text: str, title: str = "Forum in Moscow") -> Passage:
-    return Passage(f"a{n}:0000", f"a{n}", text, title, "Trend", date(2019, 11, 25),
-                   f"https://e.org/{n}", 1.0 / n)
+    return Passage(
+        f"a{n}:0000",
+        f"a{n}",
+        text,
+        title,
+        "Trend",
+        date(2019, 11, 25),
+        f"https://e.org/{n}",
+        1.0 / n,
+    )
 
 
 FORUM = [
-    passage(1, "The forum was organised by the economy ministries of both countries. It was held "
-               "Nov. 22-23 in Moscow, the organisers said."),
-    passage(2, "The forum was attended by First Vice-President Mehriban Aliyeva and Valentina "
-               "Matviyenko, officials said. Business leaders from both countries came too."),
-    passage(3, "Trade between the two countries grew by 12 percent last year to 3.2 billion "
-               "dollars, ministers said."),
+    passage(
+        1,
+        "The forum was organised by the economy ministries of both countries. It was held "
+        "Nov. 22-23 in Moscow, the organisers said.",
+    ),
+    passage(
+        2,
+        "The forum was attended by First Vice-President Mehriban Aliyeva and Valentina "
+        "Matviyenko, officials said. Business leaders from both countries came too.",
+    ),
+    passage(
+        3,
+        "Trade between the two countries grew by 12 percent last year to 3.2 billion "
+        "dollars, ministers said.",
+    ),
 ]
 
 
 @pytest.mark.parametrize(
     ("question", "kind"),
-    [("Who attended the forum?", "person"), ("When was the forum held?", "date"),
-     ("How much did trade grow?", "number"), ("Which team does Hamlin play for?", "name"),
-     ("Where was the forum held?", "place"), ("Tell me about the forum", "any")],
+    [
+        ("Who attended the forum?", "person"),
+        ("When was the forum held?", "date"),
+        ("How much did trade grow?", "number"),
+        ("Which team does Hamlin play for?", "name"),
+        ("Where was the forum held?", "place"),
+        ("Tell me about the forum", "any"),
+    ],
 )
 def test_answer_type(question: str, kind: str) -> None:
     assert answer_type(question) == kind
@@ -40,8 +62,11 @@ def test_answer_type(question: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     ("question", "expected"),
-    [("Who attended the forum?", "Mehriban Aliyeva"), ("When was the forum held?", "Nov. 22-23"),
-     ("How much did trade between the countries grow?", "12 percent")],
+    [
+        ("Who attended the forum?", "Mehriban Aliyeva"),
+        ("When was the forum held?", "Nov. 22-23"),
+        ("How much did trade between the countries grow?", "12 percent"),
+    ],
 )
 def test_picks_the_sentence_with_the_asked_kind_of_answer(question: str, expected: str) -> None:
     answer = ExtractiveAnswerer().answer(question, FORUM)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
@@ -18,8 +19,10 @@ def article(text: str, title: str = "Council approves budget") -> Article:
 
 @pytest.mark.unit
 def test_sentence_splitter_keeps_abbreviations_and_initials() -> None:
-    text = ("Dr. Amal Yusuf met Mr. J. Smith in the U.S. on Nov. 22. They spoke for an hour. "
-            "“It went well,” she said. Then 3.5 percent was agreed!")
+    text = (
+        "Dr. Amal Yusuf met Mr. J. Smith in the U.S. on Nov. 22. They spoke for an hour. "
+        "“It went well,” she said. Then 3.5 percent was agreed!"
+    )
     assert split_sentences(text) == [
         "Dr. Amal Yusuf met Mr. J. Smith in the U.S. on Nov. 22.",
         "They spoke for an hour.",
@@ -31,15 +34,18 @@ def test_sentence_splitter_keeps_abbreviations_and_initials() -> None:
 @pytest.mark.unit
 def test_chunks_are_sentence_aligned_overlapping_and_headed() -> None:
     sentences = [f"Sentence number {i} tells of event {i} in the city." for i in range(40)]
-    chunks = chunk_article(article(" ".join(sentences)), HashEmbedder(max_tokens=64),
-                           ChunkingConfig(max_tokens=64, overlap_tokens=12))
+    chunks = chunk_article(
+        article(" ".join(sentences)),
+        HashEmbedder(max_tokens=64),
+        ChunkingConfig(max_tokens=64, overlap_tokens=12),
+    )
     assert len(chunks) > 3
     for chunk in chunks:
         assert chunk.embed_text.startswith("Council approves budget (14 March 2025)\n\n")
         assert chunk.embed_text.endswith(chunk.text)
         assert chunk.text.startswith("Sentence number") and chunk.text.endswith("city.")
     # Overlap: each chunk starts with the last sentence of the one before.
-    for before, after in zip(chunks, chunks[1:], strict=False):
+    for before, after in itertools.pairwise(chunks):
         assert after.text.split(". ")[0] in before.text
     covered = " ".join(c.text for c in chunks)
     assert all(s in covered for s in sentences)
@@ -65,18 +71,24 @@ def test_a_sentence_longer_than_a_chunk_is_cut_between_words() -> None:
 
 sentence = st.lists(
     st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789ÄÖéß€$%", min_size=1, max_size=15),
-    min_size=1, max_size=30,
+    min_size=1,
+    max_size=30,
 ).map(lambda words: " ".join(words).capitalize() + ".")
 
 
 @pytest.mark.integration
 @settings(max_examples=40, deadline=None)
-@given(sentences=st.lists(sentence, min_size=1, max_size=40), title=st.text(min_size=1, max_size=300))
+@given(
+    sentences=st.lists(sentence, min_size=1, max_size=40), title=st.text(min_size=1, max_size=300)
+)
 def test_no_chunk_exceeds_what_the_real_model_reads(
     real_embedder: SentenceTransformerEmbedder, sentences: list[str], title: str
 ) -> None:
-    chunks = chunk_article(article(" ".join(sentences), title=title.strip() or "T"),
-                           real_embedder, ChunkingConfig(256, 40))
+    chunks = chunk_article(
+        article(" ".join(sentences), title=title.strip() or "T"),
+        real_embedder,
+        ChunkingConfig(256, 40),
+    )
     assert chunks
     counts = real_embedder.count_tokens([c.embed_text for c in chunks])
     assert max(counts) + 2 <= real_embedder.max_tokens == 256

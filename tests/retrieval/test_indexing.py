@@ -68,8 +68,10 @@ def test_duplicates_are_indexed_once(hash_services: Services, tmp_path: Path) ->
     src = tmp_path / "src"
     write_articles(src, 2)
     (src / "copy.txt").write_text((src / "a00.txt").read_text())
-    records = [{"title": "A", "text": "Same url text one.", "url": "https://e.org/1"},
-               {"title": "B", "text": "Other text two.", "url": "https://e.org/1"}]
+    records = [
+        {"title": "A", "text": "Same url text one.", "url": "https://e.org/1"},
+        {"title": "B", "text": "Other text two.", "url": "https://e.org/1"},
+    ]
     (src / "x.jsonl").write_text("\n".join(json.dumps(r) for r in records))
     report = hash_services.index.sync([src])
     assert report.added == 3
@@ -116,8 +118,9 @@ def test_interrupted_sync_converges_without_duplicates(tmp_path: Path) -> None:
     assert resumed.searcher.lexical.search(resumed.index.active_collection, "topic11", 3)
 
 
-def test_full_rebuild_switches_collection_and_drops_the_old(hash_services: Services, tmp_path: Path
-                                                            ) -> None:
+def test_full_rebuild_switches_collection_and_drops_the_old(
+    hash_services: Services, tmp_path: Path
+) -> None:
     src = tmp_path / "src"
     write_articles(src, 3)
     hash_services.index.sync([src])
@@ -145,9 +148,19 @@ def test_only_one_sync_at_a_time(hash_services: Services, tmp_path: Path) -> Non
 def test_delete_by_id_or_url(hash_services: Services, tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
-    (src / "x.jsonl").write_text("\n".join(json.dumps(
-        {"id": f"id{i}", "title": f"T{i}", "text": f"Text number {i}.", "url": f"https://e.org/{i}"}
-    ) for i in range(3)))
+    (src / "x.jsonl").write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "id": f"id{i}",
+                    "title": f"T{i}",
+                    "text": f"Text number {i}.",
+                    "url": f"https://e.org/{i}",
+                }
+            )
+            for i in range(3)
+        )
+    )
     hash_services.index.sync([src])
     assert hash_services.index.delete("id0") is not None
     assert hash_services.index.delete("https://e.org/1") is not None

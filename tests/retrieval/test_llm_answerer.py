@@ -19,20 +19,41 @@ from tests.fakes.openai_server import fake_openai
 pytestmark = pytest.mark.unit
 
 PASSAGES = [
-    Passage("a:0", "a", "The forum was held Nov. 22-23 in Moscow.", "Forum", "Trend",
-            date(2019, 11, 25), "https://e.org/a"),
-    Passage("b:0", "b", "It was attended by Mehriban Aliyeva. Ministers came too.", "Guests",
-            "Trend", date(2019, 11, 26), "https://e.org/b"),
+    Passage(
+        "a:0",
+        "a",
+        "The forum was held Nov. 22-23 in Moscow.",
+        "Forum",
+        "Trend",
+        date(2019, 11, 25),
+        "https://e.org/a",
+    ),
+    Passage(
+        "b:0",
+        "b",
+        "It was attended by Mehriban Aliyeva. Ministers came too.",
+        "Guests",
+        "Trend",
+        date(2019, 11, 26),
+        "https://e.org/b",
+    ),
 ]
 
 
 def answerer(base_url: str) -> LLMAnswerer:
-    return LLMAnswerer(base_url=base_url, model="fake-model", api_key="sk-test", timeout_s=5,
-                       today=lambda: date(2019, 12, 1))
+    return LLMAnswerer(
+        base_url=base_url,
+        model="fake-model",
+        api_key="sk-test",
+        timeout_s=5,
+        today=lambda: date(2019, 12, 1),
+    )
 
 
 def test_cited_answer_keeps_valid_markers_and_drops_invented_ones() -> None:
-    with fake_openai(lambda m: "The forum was held on Nov. 22-23 [1]. Aliyeva attended [2][7].") as fake:
+    with fake_openai(
+        lambda m: "The forum was held on Nov. 22-23 [1]. Aliyeva attended [2][7]."
+    ) as fake:
         answer = answerer(fake.base_url).answer("When and who?", PASSAGES)
     assert not answer.refused
     assert answer.text == "The forum was held on Nov. 22-23 [1]. Aliyeva attended [2]."
@@ -73,12 +94,14 @@ def test_qa_service_with_llm_condenses_follow_ups(tmp_path: Path) -> None:
 
     with fake_openai(reply) as fake:
         settings = make_settings(tmp_path / "data", answerer="llm")
-        settings = settings.model_copy(update={"llm": settings.llm.model_copy(
-            update={"base_url": fake.base_url})})
+        settings = settings.model_copy(
+            update={"llm": settings.llm.model_copy(update={"base_url": fake.base_url})}
+        )
         services = build_services(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
         services.index.sync([SAMPLES])
-        answer = services.qa.answer("And who replaced her?", history=[
-            ("Who coached Kelby Rovers?", "Ingrid Halvorsen [1]")])
+        answer = services.qa.answer(
+            "And who replaced her?", history=[("Who coached Kelby Rovers?", "Ingrid Halvorsen [1]")]
+        )
     assert answer.text == "Rafael Mendes is the new head coach [1]."
     assert answer.citations[0].title == "Kelby Rovers appoint Rafael Mendes as head coach"
     assert answer.search_query == "Who is the new head coach of Kelby Rovers?"

@@ -52,7 +52,9 @@ def test_seed_format_dateline_outlet_and_footer() -> None:
 
 
 def test_title_line_is_used_when_present() -> None:
-    article = parse_text_article("date 2025-01-02 By X\n\nBig headline here\n\nBody text. More.", "a")
+    article = parse_text_article(
+        "date 2025-01-02 By X\n\nBig headline here\n\nBody text. More.", "a"
+    )
     assert article.title == "Big headline here"
     assert article.text == "Body text. More."
 
@@ -76,16 +78,24 @@ def test_markdown_front_matter_fields(tmp_path: Path) -> None:
     )
     [article] = articles(list(load_sources([tmp_path])))
     assert (article.title, article.published, article.source, article.url) == (
-        "T1", date(2024, 2, 3), "Paper", "https://e.org/x"
+        "T1",
+        date(2024, 2, 3),
+        "Paper",
+        "https://e.org/x",
     )
     assert article.text == "Some bold text with a link."
     assert article.authors == ("A. Writer",)
 
 
 def test_realtimeqa_style_jsonl_gz(tmp_path: Path) -> None:
-    record = {"doc_id": "abc123", "url": "https://www.usatoday.com/x", "title": "T",
-              "text": "Body of the story.", "authors": "['Ann', 'Bob']",
-              "publish_date": "2023/01/05"}
+    record = {
+        "doc_id": "abc123",
+        "url": "https://www.usatoday.com/x",
+        "title": "T",
+        "text": "Body of the story.",
+        "authors": "['Ann', 'Bob']",
+        "publish_date": "2023/01/05",
+    }
     with gzip.open(tmp_path / "a.jsonl.gz", "wt") as handle:
         handle.write(json.dumps(record) + "\n")
     [article] = articles(list(load_sources([tmp_path / "a.jsonl.gz"])))
@@ -111,7 +121,9 @@ def test_bad_files_are_skipped_with_reasons_and_good_ones_kept(tmp_path: Path) -
     (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02garbage")
     (tmp_path / "cyrillic.txt").write_bytes("Новости дня: всё хорошо".encode("cp1251"))
     (tmp_path / "broken.json").write_text("{not json")
-    (tmp_path / "lines.jsonl").write_text('{"title": "x", "text": "ok text"}\nnot json\n{"title": "no text"}\n')
+    (tmp_path / "lines.jsonl").write_text(
+        '{"title": "x", "text": "ok text"}\nnot json\n{"title": "no text"}\n'
+    )
     (tmp_path / "huge.txt").write_bytes(b"a" * 5_000_001)
     (tmp_path / "image.png").write_bytes(b"\x89PNG")
     items = list(load_sources([tmp_path]))
@@ -135,21 +147,31 @@ def test_missing_source_is_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("2023/01/05", date(2023, 1, 5)), ("2024-02-03T10:00:00Z", date(2024, 2, 3)),
-     ("Thu, 05 Jun 2025 08:00:00 GMT", date(2025, 6, 5)), ("Nov. 22, 2019", date(2019, 11, 22)),
-     ("", None), ("not a date", None), (1700000000, date(2023, 11, 14))],
+    [
+        ("2023/01/05", date(2023, 1, 5)),
+        ("2024-02-03T10:00:00Z", date(2024, 2, 3)),
+        ("Thu, 05 Jun 2025 08:00:00 GMT", date(2025, 6, 5)),
+        ("Nov. 22, 2019", date(2019, 11, 22)),
+        ("", None),
+        ("not a date", None),
+        (1700000000, date(2023, 11, 14)),
+    ],
 )
 def test_parse_date_variants(value: object, expected: date | None) -> None:
     assert parse_date(value) == expected
 
 
-WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFG0123456789éü.,;’", min_size=1,
-                max_size=12)
+WORDS = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFG0123456789éü.,;’", min_size=1, max_size=12
+)
 paragraph = st.lists(WORDS, min_size=1, max_size=40).map(" ".join)
 
 
 @settings(max_examples=80)
-@given(body=st.lists(paragraph, min_size=1, max_size=6), day=st.dates(date(1990, 1, 1), date(2030, 1, 1)))
+@given(
+    body=st.lists(paragraph, min_size=1, max_size=6),
+    day=st.dates(date(1990, 1, 1), date(2030, 1, 1)),
+)
 def test_text_loader_keeps_every_body_word(body: list[str], day: date) -> None:
     content = f"date {day.isoformat()} By Outlet\n\n" + "\n\n".join(body)
     try:

@@ -33,8 +33,13 @@ def test_convex_fusion_normalises_bm25_and_floors_missing_dense() -> None:
 
 
 def test_cap_per_article_keeps_order_and_diversity() -> None:
-    ranked = [passage("A", 0, 9), passage("A", 1, 8), passage("A", 2, 7), passage("B", 0, 6),
-              passage("C", 0, 5)]
+    ranked = [
+        passage("A", 0, 9),
+        passage("A", 1, 8),
+        passage("A", 2, 7),
+        passage("B", 0, 6),
+        passage("C", 0, 5),
+    ]
     capped = cap_per_article(ranked, per_article=2, k=4)
     assert [p.chunk_id for p in capped] == ["A:0", "A:1", "B:0", "C:0"]
 
@@ -51,7 +56,9 @@ def dated_archive(folder: Path) -> None:
     future = SAMPLE_TODAY + timedelta(days=5)
     (folder / "future.txt").write_text(
         f"date {future.isoformat()} By Wire\n\nStorm report future\n\nA storm hit the coast and "
-        "cut power to homes, officials said.", encoding="utf-8")
+        "cut power to homes, officials said.",
+        encoding="utf-8",
+    )
 
 
 def search(services: Services, query: str, **config: object) -> list[Passage]:
@@ -60,8 +67,9 @@ def search(services: Services, query: str, **config: object) -> list[Passage]:
     return services.searcher.search(SearchRequest(query, SAMPLE_TODAY, 5), config=cfg)
 
 
-def test_this_week_filters_and_no_time_words_prefer_recent(hash_services: Services,
-                                                            tmp_path: Path) -> None:
+def test_this_week_filters_and_no_time_words_prefer_recent(
+    hash_services: Services, tmp_path: Path
+) -> None:
     dated_archive(tmp_path / "src")
     hash_services.index.sync([tmp_path / "src"])
     this_week = search(hash_services, "storm power cut this week")
@@ -78,12 +86,13 @@ def test_this_week_filters_and_no_time_words_prefer_recent(hash_services: Servic
     assert len(unaware) == 4
 
 
-def test_modes_dense_lexical_hybrid_all_find_names(hash_services: Services, tmp_path: Path
-                                                   ) -> None:
+def test_modes_dense_lexical_hybrid_all_find_names(hash_services: Services, tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
-    (src / "a.txt").write_text("date 2025-06-01 By P\n\nHamlin update\n\nDamar Hamlin plays for "
-                               "the Buffalo Bills, the team said.")
+    (src / "a.txt").write_text(
+        "date 2025-06-01 By P\n\nHamlin update\n\nDamar Hamlin plays for "
+        "the Buffalo Bills, the team said."
+    )
     (src / "b.txt").write_text("date 2025-06-01 By P\n\nWeather\n\nRain is expected all week.")
     hash_services.index.sync([src])
     for mode in ("dense", "lexical", "hybrid"):

@@ -27,8 +27,9 @@ TODAY = date(2023, 3, 10)
         ("Who resigned in the past 3 days?", date(2023, 3, 6), TODAY),
     ],
 )
-def test_time_words_resolve_against_the_reference_date(question: str, start: date, end: date
-                                                        ) -> None:
+def test_time_words_resolve_against_the_reference_date(
+    question: str, start: date, end: date
+) -> None:
     frame = resolve_timeframe(question, TODAY)
     assert frame.explicit
     assert (frame.start, frame.end) == (start, end)

@@ -1,0 +1,110 @@
+"""The store's server mode against a real `chroma run` on loopback (what docker-compose starts)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from retrieval.embeddings import HashEmbedder
+from retrieval.errors import StoreUnavailableError
+from retrieval.services import Services, build_services
+from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+CHROMA = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("chroma server did not start")
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            CHROMA,
+            "run",
+            "--path",
+            str(tmp_path / "server-data"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(port)
+        yield process, port
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def server_services(tmp_path: Path, port: int) -> Services:
+    settings = make_settings(tmp_path / "data")
+    settings = settings.model_copy(
+        update={"store": settings.store.model_copy(update={"host": "127.0.0.1", "port": port})}
+    )
+    return build_services(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
+
+
+def test_ingest_answer_and_full_reindex_through_a_chroma_server(
+    chroma_server: tuple[subprocess.Popen[bytes], int], tmp_path: Path
+) -> None:
+    _, port = chroma_server
+    services = server_services(tmp_path, port)
+    assert services.index.stats().store == f"chroma server http://127.0.0.1:{port}"
+    report = services.index.sync([SAMPLES])
+    assert report.added == 30
+    assert services.store.count(services.index.active_collection) == report.chunks
+    answer = services.qa.answer("How many jobs will Corvanta cut?")
+    assert not answer.refused and "600" in answer.text
+
+    old = services.index.active_collection
+    rebuilt = services.index.sync([SAMPLES], full=True)
+    assert rebuilt.collection != old and services.index.active_collection == rebuilt.collection
+    assert services.store.count(rebuilt.collection) == rebuilt.chunks
+    assert "600" in services.qa.answer("How many jobs will Corvanta cut?").text
+    import chromadb
+
+    names = {c.name for c in chromadb.HttpClient(host="127.0.0.1", port=port).list_collections()}
+    assert names == {rebuilt.collection}  # the old collection was dropped after the switch
+
+
+def test_server_down_is_a_clear_error_not_a_hang(
+    chroma_server: tuple[subprocess.Popen[bytes], int], tmp_path: Path
+) -> None:
+    process, port = chroma_server
+    services = server_services(tmp_path, port)
+    services.index.sync([SAMPLES])
+    process.terminate()
+    process.wait(10)
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailableError, match="vector store"):
+        services.qa.answer("How many jobs will Corvanta cut?")
+    assert time.monotonic() - started < 15
+    fresh = server_services(tmp_path / "other", port)
+    with pytest.raises(StoreUnavailableError, match="cannot reach the vector store"):
+        fresh.index.sync([SAMPLES])

@@ -1,0 +1,75 @@
+"""docker-compose.yml, Dockerfile and .env.example stay consistent with the code. (No Docker
+engine runs here; the Chroma server the compose file starts is exercised by `chroma run` in
+tests/retrieval/test_chroma_server.py.)"""
+
+from __future__ import annotations
+
+import re
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+import yaml
+
+from retrieval.settings import Settings
+
+pytestmark = pytest.mark.unit
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def compose() -> dict:  # type: ignore[type-arg]
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_runs_a_healthy_chroma_before_the_bot() -> None:
+    services = compose()["services"]
+    chroma, bot = services["chroma"], services["bot"]
+    image_version = chroma["image"].split(":")[1]
+    assert image_version.split(".")[:2] == version("chromadb").split(".")[:2]
+    assert (
+        "/data" in chroma["volumes"][0]
+        and chroma["volumes"][0].split(":")[0] in compose()["volumes"]
+    )
+    check = " ".join(chroma["healthcheck"]["test"])
+    assert "/api/v2/heartbeat" in check and " 200" in check
+    assert bot["depends_on"]["chroma"]["condition"] == "service_healthy"
+    assert bot["env_file"] == ".env"
+    assert bot["environment"]["NEWSBOT_STORE_HOST"] == "chroma"
+    mounts = {v.split(":")[1] for v in bot["volumes"]}
+    assert {
+        bot["environment"]["NEWSBOT_DATA_DIR"],
+        bot["environment"]["NEWSBOT_INGEST_DIR"],
+    } <= mounts
+
+
+def test_every_setting_is_documented_in_env_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (ROOT / ".env.example").read_text()
+    names = set(re.findall(r"^(NEWSBOT_\w+)=", text, re.MULTILINE))
+    for required in (
+        "NEWSBOT_TELEGRAM_TOKEN",
+        "NEWSBOT_ADMIN_IDS",
+        "NEWSBOT_ALLOWED_USER_IDS",
+        "NEWSBOT_ALLOWED_CHAT_IDS",
+        "NEWSBOT_TELEGRAM_BASE_URL",
+        "NEWSBOT_INGEST_DIR",
+        "NEWSBOT_DATA_DIR",
+        "NEWSBOT_ANSWERER",
+        "NEWSBOT_LLM_BASE_URL",
+        "NEWSBOT_EMBEDDING_MODEL",
+        "NEWSBOT_STORE_HOST",
+    ):
+        assert required in names
+    # The example, as it is, is a valid configuration.
+    for line in text.splitlines():
+        if line.startswith("NEWSBOT_"):
+            key, _, value = line.partition("=")
+            monkeypatch.setenv(key, value)
+    monkeypatch.setenv("NEWSBOT_ADMIN_IDS", "1, 2")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.telegram.admin_ids == [1, 2] and settings.answerer == "extractive"
+    assert settings.telegram.base_url == "https://api.telegram.org/bot"
+
+
+def test_dockerfile_pins_torch_and_runs_the_bot() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    assert "torch==2.13.0" in text and 'CMD ["newsbot", "bot"]' in text
