@@ -1,0 +1,78 @@
+"""Speed figures on this machine: warm question latency and embedding throughput.
+
+    python -m benchmarks.speed [--data-dir DIR] [--rounds N]
+
+Prints one table; ratios measured in the same run are what to compare (CPU figures are noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+
+from retrieval.embeddings import SentenceTransformerEmbedder
+from retrieval.services import build_services
+from retrieval.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "samples" / "questions.jsonl"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "bench-sample")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    embedder = SentenceTransformerEmbedder()
+    settings = Settings(_env_file=None, data_dir=args.data_dir)  # type: ignore[call-arg]
+    services = build_services(settings, embedder=embedder, today=lambda: date(2025, 6, 20))
+    started = time.perf_counter()
+    services.index.sync([ROOT / "samples" / "archive"])
+    print(f"sample archive indexed (or checked) in {time.perf_counter() - started:.1f}s")
+
+    questions = [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines()]
+    services.qa.answer(questions[0])  # warm: model loaded, caches primed
+    timings: list[float] = []
+    for _ in range(args.rounds):
+        for question in questions:
+            started = time.perf_counter()
+            services.qa.answer(question)
+            timings.append(time.perf_counter() - started)
+
+    chunk = "The council approved the new budget of 48 million euros after a long debate. " * 15
+    texts = [f"{i} {chunk}" for i in range(256)]
+    throughput = {}
+    for precision in ("float32", "bfloat16"):
+        embedder.precision = precision
+        embedder.embed_documents(texts[:16])
+        started = time.perf_counter()
+        embedder.embed_documents(texts)
+        throughput[precision] = len(texts) / (time.perf_counter() - started)
+    embedder.precision = "float32"
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}")
+    print("| measure | value |")
+    print("|---|---:|")
+    print(f"| warm question, extractive answerer: median | {statistics.median(timings):.3f} s |")
+    print(f"| warm question, extractive answerer: p95 | {percentile(timings, 0.95):.3f} s |")
+    print(f"| questions timed | {len(timings)} |")
+    for precision, rate in throughput.items():
+        print(f"| embedding, {precision}: chunks of ~230 tokens a second | {rate:.1f} |")
+    print(f"| bfloat16 / float32 speed-up | {throughput['bfloat16'] / throughput['float32']:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()
