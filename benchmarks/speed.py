@@ -62,8 +62,9 @@ def main() -> None:
         throughput[precision] = len(texts) / (time.perf_counter() - started)
     embedder.precision = "float32"
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print("| measure | value |")
     print("|---|---:|")
     print(f"| warm question, extractive answerer: median | {statistics.median(timings):.3f} s |")
@@ -71,7 +72,9 @@ def main() -> None:
     print(f"| questions timed | {len(timings)} |")
     for precision, rate in throughput.items():
         print(f"| embedding, {precision}: chunks of ~230 tokens a second | {rate:.1f} |")
-    print(f"| bfloat16 / float32 speed-up | {throughput['bfloat16'] / throughput['float32']:.2f}x |")
+    print(
+        f"| bfloat16 / float32 speed-up | {throughput['bfloat16'] / throughput['float32']:.2f}x |"
+    )
 
 
 if __name__ == "__main__":

@@ -49,7 +49,9 @@ def main() -> None:
         today = item.asked or date.today()
         ceiling = date_to_int(today)
         dense = services.store.query(
-            collection, services.embedder.embed_query(item.question), args.pool,
+            collection,
+            services.embedder.embed_query(item.question),
+            args.pool,
             {"published": {"$lte": ceiling}},
         )
         lexical = services.lexical.search(collection, item.question, args.pool, date_to=ceiling)
@@ -59,8 +61,14 @@ def main() -> None:
     every_id = {i for p in pools for i, _ in p.dense + p.lexical}
     passages = services.catalog.passages(collection, list(every_id))
 
-    def score(fusion: str, weight: float, window: int, half_life: float, bonus: float,
-              explicit_filter: bool) -> tuple[float, float, float, float]:
+    def score(
+        fusion: str,
+        weight: float,
+        window: int,
+        half_life: float,
+        bonus: float,
+        explicit_filter: bool,
+    ) -> tuple[float, float, float, float]:
         hits = {1: 0, 5: 0, 10: 0}
         mrr = 0.0
         for pool in pools:
@@ -89,8 +97,14 @@ def main() -> None:
                 ranked.append((value, passage))
             ranked.sort(key=lambda x: x[0], reverse=True)
             top = cap_per_article([p for _, p in ranked], 2, 10)
-            first = next((r for r, p in enumerate(top, 1)
-                          if any(a.casefold() in p.text.casefold() for a in item.answers)), None)
+            first = next(
+                (
+                    r
+                    for r, p in enumerate(top, 1)
+                    if any(a.casefold() in p.text.casefold() for a in item.answers)
+                ),
+                None,
+            )
             for k in hits:
                 hits[k] += int(first is not None and first <= k)
             mrr += 1.0 / first if first else 0.0
@@ -106,8 +120,11 @@ def main() -> None:
     )
     for setting in grid:
         r1, r5, r10, mrr = score(*setting)
-        print(" ".join(str(s) for s in setting), f"| {r1:.3f} {r5:.3f} {r10:.3f} {mrr:.3f}",
-              flush=True)
+        print(
+            " ".join(str(s) for s in setting),
+            f"| {r1:.3f} {r5:.3f} {r10:.3f} {mrr:.3f}",
+            flush=True,
+        )
 
 
 def _after(passages: dict, chunk_id: str, start: date | None) -> bool:  # type: ignore[type-arg]

@@ -61,6 +61,12 @@ class IndexService:
         self.catalog.set_state(f"active:{self.base_collection}", collection)
 
     @property
+    def signature(self) -> str:
+        """What the stored vectors depend on besides the articles themselves."""
+        chunking = self.chunking
+        return f"{self.embedder.name}|{chunking.max_tokens}|{chunking.overlap_tokens}|chunker-1"
+
+    @property
     def running(self) -> bool:
         return self._busy.locked()
 
@@ -99,10 +105,14 @@ class IndexService:
         report.collection = collection
         articles = self._read(sources, report, progress)
         stored = self.catalog.articles(collection)
+        signature = self.signature
+        # Another model or chunk size makes every stored vector stale, whatever the articles say.
+        stale = self.catalog.get_state(f"signature:{collection}", signature) != signature
         todo: list[Article] = []
         for article in articles:
             previous = stored.get(article.id)
-            if previous is not None and previous.content_hash == article.content_hash:
+            unchanged = previous is not None and previous.content_hash == article.content_hash
+            if unchanged and not stale:
                 report.unchanged += 1
             else:
                 todo.append(article)
@@ -116,6 +126,8 @@ class IndexService:
         if todo or gone:
             self.catalog.set_state(dirty_key, "1")
         report.chunks = self._embed_and_store(collection, todo, progress)
+        # Only now: a run killed before this point finds the old signature and redoes it all.
+        self.catalog.set_state(f"signature:{collection}", signature)
         if gone:
             self.store.delete_articles(collection, gone)
             self.catalog.forget(collection, gone)

@@ -7,6 +7,7 @@ names one; candidates are re-ordered by the cross-encoder's score.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -28,6 +29,11 @@ class CrossEncoderReranker:
             if self._model is None:
                 from sentence_transformers import CrossEncoder
 
+                looks_local = self.model_ref.startswith(("/", ".", "~"))
+                if looks_local and not Path(self.model_ref).expanduser().exists():
+                    raise ConfigError(
+                        f"cannot load the reranker {self.model_ref!r}: no such directory"
+                    )
                 try:
                     self._model = CrossEncoder(self.model_ref, device=self.device)
                 except (OSError, ValueError) as exc:

@@ -49,7 +49,6 @@ class StoreSettings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="Chroma server port.")
     ssl: bool = Field(False, description="Use HTTPS to reach the Chroma server.")
     collection: str = Field("news", description="Base name of the Chroma collection.")
-    timeout_s: float = Field(10.0, gt=0, description="Seconds to wait for the Chroma server.")
 
 
 class RetrievalSettings(BaseSettings):

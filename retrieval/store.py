@@ -52,13 +52,11 @@ class ChromaStore:
         host: str = "",
         port: int = 8000,
         ssl: bool = False,
-        timeout_s: float = 10.0,
     ) -> None:
         self.path = path
         self.host = host
         self.port = port
         self.ssl = ssl
-        self.timeout_s = timeout_s
         self.description = (
             f"chroma server {'https' if ssl else 'http'}://{host}:{port}"
             if host

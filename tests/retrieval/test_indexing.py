@@ -167,3 +167,21 @@ def test_delete_by_id_or_url(hash_services: Services, tmp_path: Path) -> None:
     assert hash_services.index.delete("nothing") is None
     assert hash_services.index.stats().articles == 1
     assert vector_ids(hash_services) == {"id2:0000"}
+
+
+def test_changing_the_chunk_size_re_embeds_everything(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write_articles(src, 3)
+    settings = make_settings(tmp_path / "data")
+    first = build_services(settings, embedder=HashEmbedder())
+    first.index.sync([src])
+    before = vector_ids(first)
+    smaller = settings.model_copy(
+        update={"retrieval": settings.retrieval.model_copy(update={"chunk_tokens": 96})}
+    )
+    second = build_services(smaller, embedder=HashEmbedder())
+    report = second.index.sync([src])
+    assert (report.updated, report.unchanged) == (3, 0)
+    assert len(vector_ids(second)) > len(before)
+    assert vector_ids(second) == catalog_ids(second)
+    assert second.index.sync([src]).unchanged == 3

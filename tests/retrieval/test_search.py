@@ -99,3 +99,34 @@ def test_modes_dense_lexical_hybrid_all_find_names(hash_services: Services, tmp_
         found = search(hash_services, "Which team does Damar Hamlin play for?", mode=mode)
         assert found[0].title == "Hamlin update", mode
     assert date(2025, 6, 1) == found[0].published
+
+
+class ReverseReranker:
+    """A reranker that honours the interface: it reverses the order it is given."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def rerank(self, query: str, passages: list[Passage]) -> list[Passage]:
+        self.seen.append(query)
+        return list(reversed(passages))
+
+
+def test_reranker_is_a_pluggable_stage(hash_services: Services, tmp_path: Path) -> None:
+    dated_archive(tmp_path / "src")
+    hash_services.index.sync([tmp_path / "src"])
+    plain = search(hash_services, "storm power cut homes")
+    reranker = ReverseReranker()
+    hash_services.searcher.reranker = reranker
+    reranked = search(hash_services, "storm power cut homes")
+    assert reranker.seen == ["storm power cut homes"]
+    assert [p.title for p in reranked] == [p.title for p in reversed(plain)]
+
+
+def test_cross_encoder_reranker_reports_a_missing_model(tmp_path: Path) -> None:
+    from retrieval.errors import ConfigError
+    from retrieval.rerank import CrossEncoderReranker
+
+    reranker = CrossEncoderReranker(str(tmp_path / "no-such-model"))
+    with pytest.raises(ConfigError, match="cannot load the reranker"):
+        reranker.rerank("q", [passage("A", 0, 1.0)])
