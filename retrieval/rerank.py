@@ -7,9 +7,9 @@ names one; candidates are re-ordered by the cross-encoder's score.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from retrieval.errors import ConfigError
