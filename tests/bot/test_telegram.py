@@ -206,24 +206,38 @@ async def test_per_user_rate_limit(harness: BotHarness) -> None:
     assert "600" in (await answer_to(harness, other)).text
 
 
-async def test_one_question_in_flight_per_user(
+async def test_slow_question_keeps_typing_and_never_delays_others(
     harness: BotHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from bot import replies
+
+    monkeypatch.setattr(replies, "TYPING_EVERY_S", 0.2)
     real = harness.services.qa.answer
     gate = asyncio.Event()
     loop = asyncio.get_running_loop()
 
-    def slow(*args: Any, **kwargs: Any) -> Any:
-        asyncio.run_coroutine_threadsafe(gate.wait(), loop).result(10)
-        return real(*args, **kwargs)
+    def slow(question: str, **kwargs: Any) -> Any:
+        if "Corvanta" in question:  # only this question is slow
+            asyncio.run_coroutine_threadsafe(gate.wait(), loop).result(10)
+        return real(question, **kwargs)
 
     monkeypatch.setattr(harness.services.qa, "answer", slow)
-    first = harness.api.message("How many jobs will Corvanta cut?", user_id=18)
-    await harness.api.wait_for(lambda: harness.api.sent("sendChatAction"))
-    second = harness.api.message("Who won the national cup final?", user_id=18)
+    api = harness.api
+    first = api.message("How many jobs will Corvanta cut?", user_id=18)
+    # The typing indicator is re-sent while the answer is prepared.
+    await api.wait_for(lambda: len(api.sent("sendChatAction", chat_id=18)) >= 3)
+    # Another chat is answered meanwhile: slow work runs off the event loop.
+    other = api.message("Who won the national cup final?", user_id=19)
+    assert "Harborview FC" in (await answer_to(harness, other)).text
+    # The same user is told to wait for the first answer.
+    second = api.message("Who won the national cup final?", user_id=18)
     assert (await answer_to(harness, second)).text == handlers.BUSY
+    assert not replies_to(harness, first)
     gate.set()
     assert "600" in (await answer_to(harness, first)).text
+    typing = len(api.sent("sendChatAction", chat_id=18))
+    await asyncio.sleep(0.5)
+    assert len(api.sent("sendChatAction", chat_id=18)) == typing  # stopped with the answer
 
 
 @pytest.mark.parametrize("telegram_overrides", [{"allowed_user_ids": [21]}])
