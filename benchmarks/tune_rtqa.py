@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import math
+import pickle
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -44,8 +45,9 @@ def main() -> None:
     questions = [q for q in load_questions(args.questions) if q.answerable]
     if args.limit:
         questions = questions[: args.limit]
-    pools = []
-    for n, item in enumerate(questions, 1):
+    cache = args.data_dir / f"tune-pools-{args.pool}.pkl"
+    pools = pickle.loads(cache.read_bytes()) if cache.exists() else []
+    for n, item in enumerate(questions[len(pools) :], len(pools) + 1):
         today = item.asked or date.today()
         ceiling = date_to_int(today)
         dense = services.store.query(
@@ -54,10 +56,13 @@ def main() -> None:
             args.pool,
             {"published": {"$lte": ceiling}},
         )
-        lexical = services.lexical.search(collection, item.question, args.pool, date_to=ceiling)
+        lexical = services.searcher.lexical.search(
+            collection, item.question, args.pool, date_to=ceiling
+        )
         pools.append(Pool(item, dense, lexical))
         if n % 100 == 0:
             print(f"pooled {n}/{len(questions)}", flush=True)
+    cache.write_bytes(pickle.dumps(pools))
     every_id = {i for p in pools for i, _ in p.dense + p.lexical}
     passages = services.catalog.passages(collection, list(every_id))
 
@@ -67,7 +72,10 @@ def main() -> None:
         window: int,
         half_life: float,
         bonus: float,
-        explicit_filter: bool,
+        explicit: str,
+        cap: int = 2,
+        explicit_bonus: float = 0.1,
+        candidates: int = 50,
     ) -> tuple[float, float, float, float]:
         hits = {1: 0, 5: 0, 10: 0}
         mrr = 0.0
@@ -76,12 +84,15 @@ def main() -> None:
             today = item.asked or date.today()
             frame = resolve_timeframe(item.question, today)
             start = None
-            if frame.explicit and explicit_filter and frame.start:
+            if frame.explicit and explicit != "none" and frame.start:
                 start = frame.start
                 if frame.phrase in ("this week", "past week"):
                     start = date.fromordinal(today.toordinal() - window)
-            dense = [(i, s) for i, s in pool.dense if _after(passages, i, start)][:50]
-            lexical = [(i, s) for i, s in pool.lexical if _after(passages, i, start)][:50]
+            boost_from = start if explicit == "boost" else None
+            if explicit == "boost":
+                start = None
+            dense = [(i, s) for i, s in pool.dense if _after(passages, i, start)][:candidates]
+            lexical = [(i, s) for i, s in pool.lexical if _after(passages, i, start)][:candidates]
             if fusion == "rrf":
                 fused = fuse([(1.0, [i for i, _ in dense]), (1.0, [i for i, _ in lexical])], 60)
             else:
@@ -94,9 +105,11 @@ def main() -> None:
                 if not frame.explicit and passage.published and bonus:
                     age = max(0, (today - passage.published).days)
                     value += bonus * math.pow(0.5, age / half_life)
+                if boost_from and passage.published and passage.published >= boost_from:
+                    value += explicit_bonus
                 ranked.append((value, passage))
             ranked.sort(key=lambda x: x[0], reverse=True)
-            top = cap_per_article([p for _, p in ranked], 2, 10)
+            top = cap_per_article([p for _, p in ranked], cap, 10)
             first = next(
                 (
                     r
@@ -113,10 +126,19 @@ def main() -> None:
 
     print("fusion weight window half_life bonus filter | r@1 r@5 r@10 mrr")
     grid = itertools.chain(
-        [("rrf", 0.0, 8, 30.0, 0.0, True)],
-        itertools.product(["convex"], [0.3, 0.4, 0.5, 0.6], [8], [30.0], [0.0, 0.05], [True]),
-        itertools.product(["convex"], [0.5], [6, 8, 10, 14], [30.0], [0.05], [True, False]),
-        itertools.product(["convex"], [0.5], [8], [7.0, 14.0, 60.0], [0.05, 0.1, 0.2], [True]),
+        [("rrf", 0.0, 8, 30.0, 0.0, "filter")],
+        itertools.product(["convex"], [0.5], [8], [14.0], [0.2], ["filter", "none"], [2]),
+        itertools.product(
+            ["convex"],
+            [0.4, 0.5, 0.6],
+            [8],
+            [7.0, 14.0],
+            [0.3, 0.4],
+            ["boost"],
+            [2],
+            [0.2, 0.3],
+            [50, 100, 200],
+        ),
     )
     for setting in grid:
         r1, r5, r10, mrr = score(*setting)

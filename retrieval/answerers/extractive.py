@@ -170,6 +170,7 @@ class ExtractiveConfig:
     refuse_below: float = 0.42
     second_within: float = 0.9  # a second sentence must score at least this share of the best
     min_words: int = 5
+    embed_at_most: int = 16  # sentences compared with the question by the model
     max_words: int = 90
 
 
@@ -348,11 +349,8 @@ class ExtractiveAnswerer:
         name_cover = [
             sum(1 for n in names if n in pt) / len(names) if names else 1.0 for pt in passage_terms
         ]
-        similarity = self._similarity(question, [s for _, s in pool])
-        scored = []
-        for (number, sentence), own_terms, sim in zip(
-            pool, sentence_terms, similarity, strict=True
-        ):
+        cheap: list[tuple[float, int, str]] = []
+        for (number, sentence), own_terms in zip(pool, sentence_terms, strict=True):
             title_terms = key_terms(passages[number - 1].title)
             # The headline states the topic; what the question asks beyond it (the cost, the
             # mother's name) is what the answering sentence must hold.
@@ -366,7 +364,14 @@ class ExtractiveAnswerer:
             )
             entity = 0.5 if kind == "any" else float(_new_entities(sentence, question, kind) > 0)
             prior = 1.0 / (1.0 + 0.25 * (number - 1))
-            score = 0.45 * float(sim) + 0.35 * coverage + 0.12 * entity + 0.08 * prior
+            cheap.append((0.35 * coverage + 0.12 * entity + 0.08 * prior, number, sentence))
+        # Only the most promising sentences are embedded: the model is the slow part.
+        cheap.sort(key=lambda c: c[0], reverse=True)
+        shortlist = cheap[: self.config.embed_at_most]
+        similarity = self._similarity(question, [s for _, _, s in shortlist])
+        scored = []
+        for (partial, number, sentence), sim in zip(shortlist, similarity, strict=True):
+            score = 0.45 * float(sim) + partial
             # A question about Messi is not answered by a passage that never names him.
             score *= 0.4 + 0.6 * name_cover[number - 1]
             scored.append(Candidate(number, sentence, score))
