@@ -73,7 +73,7 @@ def test_this_week_filters_and_no_time_words_prefer_recent(
     dated_archive(tmp_path / "src")
     hash_services.index.sync([tmp_path / "src"])
     this_week = search(hash_services, "storm power cut this week")
-    assert [p.title for p in this_week][0] == "Storm report 1"  # inside the window: boosted
+    assert this_week[0].title == "Storm report 1"  # inside the window: boosted
     assert this_week[0].score - this_week[1].score > 0.15
     plain = search(hash_services, "storm power cut homes")
     assert [p.title for p in plain] == ["Storm report 1", "Storm report 40", "Storm report 400"]
