@@ -167,9 +167,13 @@ SENTENCE_CACHE_SIZE = 50_000
 class ExtractiveConfig:
     max_sentences: int = 2
     # Below this confidence the answer is a refusal; calibrated on the sample and dev questions.
-    refuse_below: float = 0.42
+    refuse_below: float = 0.40
     second_within: float = 0.9  # a second sentence must score at least this share of the best
     min_words: int = 5
+    similarity_weight: float = 0.45
+    coverage_weight: float = 0.35
+    entity_weight: float = 0.25
+    prior_weight: float = 0.08
     embed_at_most: int = 16  # sentences compared with the question by the model
     max_words: int = 90
 
@@ -276,7 +280,11 @@ def _new_entities(sentence: str, question: str, kind: str) -> int:
         names = NAME.findall(sentence)
         if names and sentence.startswith(names[0]) and " " not in names[0]:
             names = names[1:]  # a capital at the start of a sentence is not a name
-        found = [n for n in names if not all(p.lower() in asked for p in n.split())]
+        found = [
+            n
+            for n in names
+            if not all(p.lower() in asked for p in n.split()) and not DATEISH.fullmatch(n)
+        ]
         if kind == "person":
             found = [n for n in found if " " in n.strip()] or found[:1]
     return len(found)
@@ -364,14 +372,23 @@ class ExtractiveAnswerer:
             )
             entity = 0.5 if kind == "any" else float(_new_entities(sentence, question, kind) > 0)
             prior = 1.0 / (1.0 + 0.25 * (number - 1))
-            cheap.append((0.35 * coverage + 0.12 * entity + 0.08 * prior, number, sentence))
+            config = self.config
+            cheap.append(
+                (
+                    config.coverage_weight * coverage
+                    + config.entity_weight * entity
+                    + config.prior_weight * prior,
+                    number,
+                    sentence,
+                )
+            )
         # Only the most promising sentences are embedded: the model is the slow part.
         cheap.sort(key=lambda c: c[0], reverse=True)
         shortlist = cheap[: self.config.embed_at_most]
         similarity = self._similarity(question, [s for _, _, s in shortlist])
         scored = []
         for (partial, number, sentence), sim in zip(shortlist, similarity, strict=True):
-            score = 0.45 * float(sim) + partial
+            score = self.config.similarity_weight * float(sim) + partial
             # A question about Messi is not answered by a passage that never names him.
             score *= 0.4 + 0.6 * name_cover[number - 1]
             scored.append(Candidate(number, sentence, score))
