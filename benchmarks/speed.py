@@ -44,12 +44,16 @@ def main() -> None:
 
     questions = [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines()]
     services.qa.answer(questions[0])  # warm: model loaded, caches primed
+    first: list[float] = []  # each question's first ask: nothing of it cached
     timings: list[float] = []
-    for _ in range(args.rounds):
+    for round_number in range(args.rounds):
         for question in questions:
             started = time.perf_counter()
             services.qa.answer(question)
-            timings.append(time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            timings.append(elapsed)
+            if round_number == 0:
+                first.append(elapsed)
 
     chunk = "The council approved the new budget of 48 million euros after a long debate. " * 15
     texts = [f"{i} {chunk}" for i in range(256)]
@@ -67,9 +71,11 @@ def main() -> None:
     )
     print("| measure | value |")
     print("|---|---:|")
-    print(f"| warm question, extractive answerer: median | {statistics.median(timings):.3f} s |")
-    print(f"| warm question, extractive answerer: p95 | {percentile(timings, 0.95):.3f} s |")
-    print(f"| questions timed | {len(timings)} |")
+    print(f"| question asked the first time (model warm): median | "
+          f"{statistics.median(first):.3f} s |")
+    print(f"| question asked the first time (model warm): p95 | {percentile(first, 0.95):.3f} s |")
+    print(f"| any ask, repeats included: median | {statistics.median(timings):.3f} s |")
+    print(f"| questions timed | {len(first)} first asks, {len(timings)} in all |")
     for precision, rate in throughput.items():
         print(f"| embedding, {precision}: chunks of ~230 tokens a second | {rate:.1f} |")
     print(
