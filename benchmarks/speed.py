@@ -71,8 +71,9 @@ def main() -> None:
     )
     print("| measure | value |")
     print("|---|---:|")
-    print(f"| question asked the first time (model warm): median | "
-          f"{statistics.median(first):.3f} s |")
+    print(
+        f"| question asked the first time (model warm): median | {statistics.median(first):.3f} s |"
+    )
     print(f"| question asked the first time (model warm): p95 | {percentile(first, 0.95):.3f} s |")
     print(f"| any ask, repeats included: median | {statistics.median(timings):.3f} s |")
     print(f"| questions timed | {len(first)} first asks, {len(timings)} in all |")
