@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from retrieval.answerers.extractive import NAME, key_terms
+from retrieval.answerers.extractive import NAME, QUESTION_OPENERS, key_terms
 
 LEANING = re.compile(
     r"\b(he|she|it|its|they|them|their|his|her|hers|him|this|that|these|those|there|then|"
@@ -27,24 +27,7 @@ def is_follow_up(question: str) -> bool:
     return len(key_terms(question)) <= 1
 
 
-_QUESTION_WORDS = {
-    "who",
-    "what",
-    "when",
-    "where",
-    "why",
-    "how",
-    "which",
-    "and",
-    "did",
-    "does",
-    "is",
-    "was",
-    "were",
-    "are",
-    "can",
-    "tell",
-}
+_QUESTION_WORDS = QUESTION_OPENERS | {"and", "tell"}
 
 
 def contextual_query(question: str, history: Sequence[tuple[str, str]]) -> tuple[str, str]:
