@@ -97,9 +97,11 @@ def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
         def update(stage: str, done: int, total: int) -> None:
             if stage == "done":
                 return
+            # While reading, the total is not known yet; elsewhere 0 means nothing to do.
+            known = total if total or stage != "reading" else None
             if stage not in tasks:
-                tasks[stage] = bar.add_task(f"{label}: {stage}", total=total or None)
-            bar.update(tasks[stage], completed=done, total=total or None)
+                tasks[stage] = bar.add_task(f"{label}: {stage}", total=known)
+            bar.update(tasks[stage], completed=done, total=known)
 
         yield update
 
