@@ -37,14 +37,6 @@ def render_quotes(citations: Sequence[Citation]) -> str:
     return "\n\n".join(blocks)
 
 
-def render_plain(answer: Answer) -> str:
-    lines = [answer.text]
-    for c in answer.citations:
-        when = c.published.isoformat() if c.published else "undated"
-        lines.append(f"[{c.n}] {c.title} — {c.source}, {when} {c.url}".rstrip())
-    return "\n".join(lines) if not answer.citations else lines[0] + "\n\n" + "\n".join(lines[1:])
-
-
 def strip_tags(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 

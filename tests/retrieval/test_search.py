@@ -131,3 +131,17 @@ def test_cross_encoder_reranker_reports_a_missing_model(tmp_path: Path) -> None:
     reranker = CrossEncoderReranker(str(tmp_path / "no-such-model"))
     with pytest.raises(ConfigError, match="cannot load the reranker"):
         reranker.rerank("q", [passage("A", 0, 1.0)])
+
+
+def test_the_searcher_is_also_a_langchain_retriever(
+    hash_services: Services, tmp_path: Path
+) -> None:
+    from retrieval.chain import NewsRetriever
+
+    dated_archive(tmp_path / "src")
+    hash_services.index.sync([tmp_path / "src"])
+    retriever = NewsRetriever(searcher=hash_services.searcher, k=2, today=lambda: SAMPLE_TODAY)
+    documents = retriever.invoke("storm power cut homes")
+    assert [d.metadata["title"] for d in documents] == ["Storm report 1", "Storm report 40"]
+    assert documents[0].page_content.startswith("A storm hit the coast")
+    assert documents[0].metadata["published"] == (SAMPLE_TODAY - timedelta(days=1)).isoformat()
