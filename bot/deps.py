@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from telegram import Chat, Update
 from telegram.ext import ContextTypes
@@ -20,7 +19,6 @@ class BotDeps:
     log: AnswerLog
     conversations: Conversations
     limiter: UserLimiter
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.telegram.admin_ids

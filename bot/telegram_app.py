@@ -103,9 +103,10 @@ async def set_commands(application: Application) -> None:  # type: ignore[type-a
 
 def run(settings: Settings, services: Services) -> None:
     """Long polling by default; a webhook when NEWSBOT_TELEGRAM_WEBHOOK_URL is set."""
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    # The CLI entry point has configured logging for commands (warnings only); a long-running
+    # bot logs at the configured level.
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(settings.log_level)
     for noisy in ("httpx", "chromadb", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     application = build_application(settings, services)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from retrieval.embeddings import Embedder, LangChainEmbeddings
-from retrieval.indexing import Progress, _no_progress
+from retrieval.indexing import Progress, no_progress
 from retrieval.loaders import Skipped, load_sources
 from retrieval.models import Passage
 
@@ -44,7 +44,7 @@ class NaiveBaseline:
         """Index the sources once; a finished build is reused, an interrupted one resumed."""
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-        progress = progress or _no_progress
+        progress = progress or no_progress
         key = [str(s) for s in sources]
         if self._done_path.exists() and json.loads(self._done_path.read_text()) == key:
             return 0

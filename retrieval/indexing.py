@@ -24,7 +24,7 @@ Progress = Callable[[str, int, int], None]
 EMBED_BATCH_CHUNKS = 512
 
 
-def _no_progress(stage: str, done: int, total: int) -> None:
+def no_progress(stage: str, done: int, total: int) -> None:
     return None
 
 
@@ -89,7 +89,7 @@ class IndexService:
         if not self._busy.acquire(blocking=False):
             raise IndexBusyError("a re-index is already running; try again when it has finished")
         try:
-            return self._sync(sources, full=full, prune=prune, progress=progress or _no_progress)
+            return self._sync(sources, full=full, prune=prune, progress=progress or no_progress)
         finally:
             self._busy.release()
 
