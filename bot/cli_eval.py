@@ -24,7 +24,14 @@ if TYPE_CHECKING:
     from retrieval.models import Passage
     from retrieval.services import Services
 
-CONFIGS = ("naive-baseline", "dense", "lexical", "hybrid", "hybrid+recency")
+CONFIGS = (
+    "naive-baseline",
+    "dense",
+    "lexical",
+    "hybrid",
+    "hybrid+recency",
+    "hybrid+recency+rerank",
+)
 
 
 @app.command("eval")
@@ -65,10 +72,11 @@ def evaluate_command(
         with progress_bar("index") as update:
             report = services.index.sync(corpus, progress=update)
         err.print(escape(report.summary()))
-        answerer = ExtractiveAnswerer(services.embedder)
+        answerer = ExtractiveAnswerer(services.embedder, vectors=services.vectors)
         results = []
         for name in chosen:
             search = _searcher(name, services, settings.data_dir, corpus)
+            services.vectors.clear()  # each configuration's query times start cold
             with Progress(
                 TextColumn(f"eval {name}"),
                 BarColumn(),
@@ -121,8 +129,13 @@ def _searcher(
         return lambda item, k: baseline.search(item.question, k)
     from retrieval.search import SearchRequest
 
-    mode, _, extra = name.partition("+")
-    config = replace(services.searcher.config, mode=mode, recency=extra == "recency")  # type: ignore[arg-type]
+    mode, *extras = name.split("+")
+    config = replace(
+        services.searcher.config,
+        mode=mode,  # type: ignore[arg-type]
+        recency="recency" in extras,
+        rerank="rerank" in extras,
+    )
     return lambda item, k: services.searcher.search(
         SearchRequest(item.question, item.asked or date.today(), k), config=config
     )

@@ -6,6 +6,7 @@ import hashlib
 import logging
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -130,6 +131,52 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([text])[0]
+
+
+class CachedVectors:
+    """Embeddings of short texts (sentences, questions), kept in a bounded LRU cache.
+
+    The sentence reranker and the extractive answerer read the same sentences of the same
+    passages, so they share one of these: each sentence is embedded once.
+    """
+
+    def __init__(self, embedder: Embedder, size: int = 50_000) -> None:
+        self.embedder = embedder
+        self.size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            fresh = self.embedder.embed_documents(missing)
+            with self._lock:
+                for text, vector in zip(missing, fresh, strict=True):
+                    self._cache[text] = vector
+                    self._cache.move_to_end(text)
+                while len(self._cache) > self.size:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            found = {t: self._cache[t] for t in texts if t in self._cache}
+            for text in found:
+                self._cache.move_to_end(text)  # least recently used goes first
+        # A text evicted between the two steps (another thread filled the cache) is re-embedded.
+        lost = [t for t in dict.fromkeys(texts) if t not in found]
+        if lost:
+            found.update(zip(lost, self.embedder.embed_documents(lost), strict=True))
+        return np.stack([found[t] for t in texts])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def similarity(self, query: str, texts: Sequence[str]) -> np.ndarray:
+        """Cosine of `query` with each text (unit vectors: a dot product)."""
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        vectors = self.vectors([query, *texts])
+        return np.asarray(vectors[1:] @ vectors[0], dtype=np.float32)
 
 
 WORD = re.compile(r"\w+|[^\w\s]", re.UNICODE)

@@ -41,6 +41,7 @@ class SearchConfig:
     # not a filter: on RealTimeQA dev a hard filter lost 3.7 points of recall@5, since the
     # answer is often in background stories from before the window.
     window_bonus: float = 0.2
+    rerank: bool = True  # apply the searcher's reranker, if it has one
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class HybridSearcher:
         config = config or self.config
         frame = self.timeframe(request) if config.recency else TimeFrame(None, None, False)
         passages = self._search(request, config, frame)
-        if self.reranker is not None and passages:
+        if config.rerank and self.reranker is not None and passages:
             passages = self.reranker.rerank(request.query, passages)
         return cap_per_article(passages, config.per_article, request.k)
 

@@ -13,7 +13,7 @@ from retrieval.answerers.extractive import ExtractiveAnswerer
 from retrieval.catalog import Catalog
 from retrieval.chain import build_chain
 from retrieval.chunking import ChunkingConfig
-from retrieval.embeddings import Embedder, make_embedder
+from retrieval.embeddings import CachedVectors, Embedder, make_embedder
 from retrieval.errors import EmptyIndexError
 from retrieval.followups import contextual_query
 from retrieval.indexing import IndexService
@@ -86,9 +86,12 @@ class Services:
     index: IndexService
     searcher: HybridSearcher
     qa: QAService
+    vectors: CachedVectors
 
 
-def build_answerer(settings: Settings, embedder: Embedder) -> Answerer:
+def build_answerer(
+    settings: Settings, embedder: Embedder, vectors: CachedVectors | None = None
+) -> Answerer:
     if settings.answerer == "llm":
         from retrieval.answerers.llm import LLMAnswerer
 
@@ -99,15 +102,17 @@ def build_answerer(settings: Settings, embedder: Embedder) -> Answerer:
             temperature=settings.llm.temperature,
             timeout_s=settings.llm.timeout_s,
         )
-    return ExtractiveAnswerer(embedder)
+    return ExtractiveAnswerer(embedder, vectors=vectors)
 
 
-def build_reranker(settings: Settings) -> Reranker | None:
-    if not settings.retrieval.reranker:
-        return None
-    from retrieval.rerank import CrossEncoderReranker
+def build_reranker(settings: Settings, vectors: CachedVectors) -> Reranker | None:
+    from retrieval.rerank import CrossEncoderReranker, SentenceReranker
 
-    return CrossEncoderReranker(settings.retrieval.reranker, device=settings.embedding.device)
+    if settings.retrieval.reranker:
+        return CrossEncoderReranker(settings.retrieval.reranker, device=settings.embedding.device)
+    if settings.retrieval.sentence_rerank:
+        return SentenceReranker(vectors, depth=settings.retrieval.sentence_rerank)
+    return None
 
 
 def build_services(
@@ -142,6 +147,7 @@ def build_services(
         base_collection=settings.store.collection,
         chunking=ChunkingConfig(settings.retrieval.chunk_tokens, settings.retrieval.chunk_overlap),
     )
+    vectors = CachedVectors(embedder)  # sentence vectors: the reranker's and the answerer's
     searcher = HybridSearcher(
         embedder=embedder,
         store=store,
@@ -153,13 +159,13 @@ def build_services(
             recency=settings.retrieval.recency,
             per_article=settings.retrieval.per_article,
         ),
-        reranker=build_reranker(settings),
+        reranker=build_reranker(settings, vectors),
     )
     qa = QAService(
         searcher=searcher,
-        answerer=answerer or build_answerer(settings, embedder),
+        answerer=answerer or build_answerer(settings, embedder, vectors),
         index=index,
         k=settings.retrieval.top_k,
         today=today,
     )
-    return Services(settings, embedder, store, catalog, index, searcher, qa)
+    return Services(settings, embedder, store, catalog, index, searcher, qa, vectors)

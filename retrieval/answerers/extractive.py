@@ -12,7 +12,6 @@ import functools
 import math
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,7 @@ import numpy as np
 
 from retrieval.answerers import REFUSAL
 from retrieval.answerers.citations import renumber
-from retrieval.embeddings import Embedder
+from retrieval.embeddings import CachedVectors, Embedder
 from retrieval.models import Answer, Passage
 from retrieval.sentences import split_sentences
 
@@ -299,12 +298,17 @@ class Candidate:
 
 class ExtractiveAnswerer:
     def __init__(
-        self, embedder: Embedder | None = None, config: ExtractiveConfig | None = None
+        self,
+        embedder: Embedder | None = None,
+        config: ExtractiveConfig | None = None,
+        *,
+        vectors: CachedVectors | None = None,
     ) -> None:
         self.embedder = embedder
         self.config = config or ExtractiveConfig()
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        if vectors is None and embedder is not None:
+            vectors = CachedVectors(embedder, SENTENCE_CACHE_SIZE)
+        self.vectors = vectors
 
     def answer(
         self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
@@ -396,26 +400,10 @@ class ExtractiveAnswerer:
         return scored
 
     def _similarity(self, question: str, sentences: list[str]) -> np.ndarray:
-        if self.embedder is None:
+        if self.vectors is None:
             terms = key_terms(question)
             return np.array([len(terms & key_terms(s)) / max(1, len(terms)) for s in sentences])
-        vectors = self._sentence_vectors([question, *sentences])
-        return np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
-
-    def _sentence_vectors(self, texts: list[str]) -> np.ndarray:
-        """Embeddings, cached: the same passages come back for related questions."""
-        assert self.embedder is not None
-        with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            fresh = self.embedder.embed_documents(missing)
-            with self._lock:
-                for text, vector in zip(missing, fresh, strict=True):
-                    self._cache[text] = vector
-                while len(self._cache) > SENTENCE_CACHE_SIZE:
-                    self._cache.popitem(last=False)
-        with self._lock:
-            return np.stack([self._cache[t] for t in texts])
+        return np.clip(self.vectors.similarity(question, sentences), 0.0, 1.0)
 
 
 def _overlap(a: str, b: str) -> float:

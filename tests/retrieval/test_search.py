@@ -145,3 +145,86 @@ def test_the_searcher_is_also_a_langchain_retriever(
     assert [d.metadata["title"] for d in documents] == ["Storm report 1", "Storm report 40"]
     assert documents[0].page_content.startswith("A storm hit the coast")
     assert documents[0].metadata["published"] == (SAMPLE_TODAY - timedelta(days=1)).isoformat()
+
+
+class CountingEmbedder:
+    """The hash embedder, counting what it is asked to embed."""
+
+    def __init__(self) -> None:
+        from retrieval.embeddings import HashEmbedder
+
+        self.inner = HashEmbedder()
+        self.embedded: list[str] = []
+
+    def embed_documents(self, texts: list[str]) -> object:
+        self.embedded.extend(texts)
+        return self.inner.embed_documents(texts)
+
+
+def test_cached_vectors_embed_each_text_once_and_stay_bounded() -> None:
+    import numpy as np
+
+    from retrieval.embeddings import CachedVectors
+
+    counting = CountingEmbedder()
+    vectors = CachedVectors(counting, size=3)  # type: ignore[arg-type]
+    first = vectors.vectors(["storm coast", "power lines", "storm coast"])
+    assert counting.embedded == ["storm coast", "power lines"]
+    assert np.allclose(first[0], first[2])
+    vectors.vectors(["power lines", "city council"])
+    assert counting.embedded == ["storm coast", "power lines", "city council"]
+    vectors.vectors(["river flood", "school budget"])  # over the bound: the least recently used go
+    vectors.vectors(["storm coast"])
+    assert counting.embedded[-1] == "storm coast" and len(counting.embedded) == 6
+    similarity = vectors.similarity("storm coast", ["storm coast", "school budget"])
+    assert similarity[0] == pytest.approx(1.0, abs=1e-5) and similarity[1] < 0.99
+    assert len(counting.embedded) == 6  # both still held
+    vectors.clear()
+    vectors.vectors(["storm coast"])
+    assert len(counting.embedded) == 7
+
+
+def test_sentence_reranker_lifts_the_passage_whose_sentence_answers(real_embedder: object) -> None:
+    from dataclasses import replace
+
+    from retrieval.embeddings import CachedVectors
+    from retrieval.rerank import SentenceReranker
+
+    question = "How many rounds of voting did it take to elect the House speaker?"
+    # Same topic, but only the second passage holds a sentence that answers.
+    vague = replace(
+        passage("A", 0, 0.80),
+        text="Republicans met again on Thursday. The mood in the chamber was tense. Members "
+        "argued about rules for hours. Reporters waited in the hallway outside.",
+    )
+    answering = replace(
+        passage("B", 0, 0.78),
+        text="The weather in Washington was cold. Kevin McCarthy was elected speaker of the "
+        "House after 15 rounds of voting. Lunch was served late.",
+    )
+    beyond = passage("C", 0, 0.10)  # below the reranked depth: keeps its place, last
+    reranker = SentenceReranker(CachedVectors(real_embedder), depth=2)  # type: ignore[arg-type]
+    ranked = reranker.rerank(question, [vague, answering, beyond])
+    assert [p.article_id for p in ranked] == ["B", "A", "C"]
+    assert ranked[0].score > answering.score and ranked[2].score == beyond.score
+    assert reranker.rerank(question, []) == []
+
+
+def test_search_applies_the_sentence_reranker_only_when_the_config_says_so(
+    hash_services: Services, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from retrieval.rerank import SentenceReranker
+
+    assert isinstance(hash_services.searcher.reranker, SentenceReranker)  # the default
+    dated_archive(tmp_path / "src")
+    hash_services.index.sync([tmp_path / "src"])
+    reranker = ReverseReranker()
+    hash_services.searcher.reranker = reranker
+    config = replace(hash_services.searcher.config, rerank=False)
+    request = SearchRequest("storm power cut homes", SAMPLE_TODAY, 3)
+    hash_services.searcher.search(request, config=config)
+    assert reranker.seen == []
+    hash_services.searcher.search(request)
+    assert reranker.seen == ["storm power cut homes"]
