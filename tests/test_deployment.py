@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import AliasChoices
+from pydantic_settings import BaseSettings
 
 from retrieval.settings import Settings
 
@@ -59,6 +61,21 @@ def test_every_setting_is_documented_in_env_example(monkeypatch: pytest.MonkeyPa
         "NEWSBOT_STORE_HOST",
     ):
         assert required in names
+    # Every setting is there, under the name the settings read.
+    groups = {
+        name: field.annotation
+        for name, field in Settings.model_fields.items()
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseSettings)
+    }
+    expected = {f"NEWSBOT_{name.upper()}" for name in Settings.model_fields if name not in groups}
+    for group in groups.values():
+        prefix = group.model_config.get("env_prefix", "")
+        for name, field in group.model_fields.items():
+            alias = field.validation_alias
+            choices = alias.choices if isinstance(alias, AliasChoices) else []
+            env_names = [c for c in choices if isinstance(c, str) and c.startswith("NEWSBOT_")]
+            expected.add(env_names[0] if env_names else f"{prefix}{name.upper()}")
+    assert expected <= names, sorted(expected - names)
     # The example, as it is, is a valid configuration.
     for line in text.splitlines():
         if line.startswith("NEWSBOT_"):
