@@ -78,7 +78,8 @@ class RetrievalSettings(BaseSettings):
         ge=0,
         le=100,
         description="Re-score this many of the best candidates by their sentences closest to "
-        "the question (the embedding model; about 0.2 s a question on a CPU); 0 turns it off.",
+        "the question (the embedding model; about 0.35 s a question on 2 CPU cores); "
+        "0 turns it off.",
     )
     reranker: str = Field(
         "",
