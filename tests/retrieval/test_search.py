@@ -228,3 +228,22 @@ def test_search_applies_the_sentence_reranker_only_when_the_config_says_so(
     assert reranker.seen == []
     hash_services.searcher.search(request)
     assert reranker.seen == ["storm power cut homes"]
+
+
+def test_settings_choose_the_reranker(tmp_path: Path) -> None:
+    from retrieval.embeddings import HashEmbedder
+    from retrieval.rerank import CrossEncoderReranker, SentenceReranker
+    from retrieval.services import build_services
+    from tests.conftest import make_settings
+
+    def reranker(**retrieval: object) -> object:
+        settings = make_settings(tmp_path)
+        settings = settings.model_copy(
+            update={"retrieval": settings.retrieval.model_copy(update=retrieval)}
+        )
+        return build_services(settings, embedder=HashEmbedder()).searcher.reranker
+
+    default = reranker()
+    assert isinstance(default, SentenceReranker) and default.depth == 10
+    assert reranker(sentence_rerank=0) is None
+    assert isinstance(reranker(reranker="/models/ce"), CrossEncoderReranker)
