@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.catalog import date_to_int
-from retrieval.evaluation import EvalQuestion, _has, load_questions
+from retrieval.evaluation import EvalQuestion, correct_answer, first_hit, load_questions
 from retrieval.services import Services, build_services
 from retrieval.settings import Settings
 
@@ -35,15 +35,10 @@ from retrieval.settings import Settings
 def recall(
     questions: Sequence[EvalQuestion], texts: Sequence[str], ranked: Callable[[int], Sequence[int]]
 ) -> str:
-    lowered = [t.casefold() for t in texts]
     hits: collections.Counter[int] = collections.Counter()
     mrr = 0.0
     for n, question in enumerate(questions):
-        answers = [a.casefold() for a in question.answers]
-        first = next(
-            (r for r, d in enumerate(ranked(n)[:10], 1) if any(a in lowered[d] for a in answers)),
-            None,
-        )
+        first = first_hit((texts[d] for d in ranked(n)[:10]), question.answers)
         for k in (1, 5, 10):
             hits[k] += first is not None and first <= k
         mrr += 1 / first if first else 0.0
@@ -212,10 +207,7 @@ def selector(services: Services, questions: list[EvalQuestion]) -> None:
                     len(candidate.sentence.split()) / 50,
                 ]
             )
-            labels.append(
-                _has(candidate.sentence, question.answers)
-                and not _has(candidate.sentence, question.wrong)
-            )
+            labels.append(correct_answer(candidate.sentence, question))
             current.append(candidate.sentence == best)
         groups.append((features, labels, current))
         if n % 100 == 0:

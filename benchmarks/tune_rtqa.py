@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from retrieval.catalog import date_to_int
-from retrieval.evaluation import EvalQuestion, load_questions
+from retrieval.evaluation import EvalQuestion, first_hit, load_questions
 from retrieval.search import cap_per_article, convex, fuse
 from retrieval.services import build_services
 from retrieval.settings import Settings
@@ -110,14 +110,7 @@ def main() -> None:
                 ranked.append((value, passage))
             ranked.sort(key=lambda x: x[0], reverse=True)
             top = cap_per_article([p for _, p in ranked], cap, 10)
-            first = next(
-                (
-                    r
-                    for r, p in enumerate(top, 1)
-                    if any(a.casefold() in p.text.casefold() for a in item.answers)
-                ),
-                None,
-            )
+            first = first_hit((p.text for p in top), item.answers)
             for k in hits:
                 hits[k] += int(first is not None and first <= k)
             mrr += 1.0 / first if first else 0.0

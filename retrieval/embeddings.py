@@ -147,24 +147,19 @@ class CachedVectors:
         self._lock = threading.Lock()
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        wanted = list(dict.fromkeys(texts))
         with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+            found = {t: self._cache[t] for t in wanted if t in self._cache}
+            for text in found:
+                self._cache.move_to_end(text)  # the least recently used go first
+        missing = [t for t in wanted if t not in found]
         if missing:
-            fresh = self.embedder.embed_documents(missing)
+            found.update(zip(missing, self.embedder.embed_documents(missing), strict=True))
             with self._lock:
-                for text, vector in zip(missing, fresh, strict=True):
-                    self._cache[text] = vector
-                    self._cache.move_to_end(text)
+                for text in missing:
+                    self._cache[text] = found[text]
                 while len(self._cache) > self.size:
                     self._cache.popitem(last=False)
-        with self._lock:
-            found = {t: self._cache[t] for t in texts if t in self._cache}
-            for text in found:
-                self._cache.move_to_end(text)  # least recently used goes first
-        # A text evicted between the two steps (another thread filled the cache) is re-embedded.
-        lost = [t for t in dict.fromkeys(texts) if t not in found]
-        if lost:
-            found.update(zip(lost, self.embedder.embed_documents(lost), strict=True))
         return np.stack([found[t] for t in texts])
 
     def clear(self) -> None:

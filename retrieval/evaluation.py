@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -67,9 +67,20 @@ def _question(record: dict[str, object], number: int) -> EvalQuestion:
     return EvalQuestion(qid, str(record["question"]), answers, wrong, asked, answerable)
 
 
-def _has(text: str, needles: Sequence[str]) -> bool:
+def mentions(text: str, needles: Sequence[str]) -> bool:
+    """Whether any needle occurs in the text, case-folded (the benchmark's notion of a hit)."""
     folded = text.casefold()
     return any(n.casefold() in folded for n in needles if n)
+
+
+def first_hit(texts: Iterable[str], answers: Sequence[str]) -> int | None:
+    """1-based rank of the first text that mentions an answer, or None."""
+    return next((rank for rank, text in enumerate(texts, 1) if mentions(text, answers)), None)
+
+
+def correct_answer(text: str, item: EvalQuestion) -> bool:
+    """Names a correct choice and no wrong one."""
+    return mentions(text, item.answers) and not mentions(text, item.wrong)
 
 
 @dataclass
@@ -122,10 +133,7 @@ def evaluate(
         scores.seconds.append(time.perf_counter() - started)
         if item.answerable:
             scores.answerable += 1
-            first = next(
-                (rank for rank, p in enumerate(passages[:10], 1) if _has(p.text, item.answers)),
-                None,
-            )
+            first = first_hit((p.text for p in passages[:10]), item.answers)
             for k in RECALL_AT:
                 scores.hits[k] += int(first is not None and first <= k)
             scores.reciprocal_ranks.append(1.0 / first if first else 0.0)
@@ -142,7 +150,7 @@ def evaluate(
             if item.answerable:
                 if answer.refused:
                     scores.refused_answerable += 1
-                elif _has(answer.text, item.answers) and not _has(answer.text, item.wrong):
+                elif correct_answer(answer.text, item):
                     scores.correct += 1
             elif answer.refused:
                 scores.refused_unanswerable += 1

@@ -159,9 +159,6 @@ BOILERPLATE = re.compile(
 )
 
 
-SENTENCE_CACHE_SIZE = 50_000
-
-
 @dataclass(frozen=True)
 class ExtractiveConfig:
     max_sentences: int = 2
@@ -304,10 +301,9 @@ class ExtractiveAnswerer:
         *,
         vectors: CachedVectors | None = None,
     ) -> None:
-        self.embedder = embedder
         self.config = config or ExtractiveConfig()
         if vectors is None and embedder is not None:
-            vectors = CachedVectors(embedder, SENTENCE_CACHE_SIZE)
+            vectors = CachedVectors(embedder)
         self.vectors = vectors
 
     def answer(
