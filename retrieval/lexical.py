@@ -17,6 +17,17 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 
+def _bm25s():  # type: ignore[no-untyped-def]
+    """bm25s, imported on first use. Its import sets its logger to DEBUG, which printed a line on
+    every index build whatever the entry point had configured; keep the level set before it."""
+    bm25s_logger = logging.getLogger("bm25s")
+    level = bm25s_logger.level
+    import bm25s
+
+    bm25s_logger.setLevel(level)
+    return bm25s
+
+
 def _stemmer():  # type: ignore[no-untyped-def]
     import Stemmer
 
@@ -38,7 +49,7 @@ class LexicalIndex:
 
     def build(self, collection: str, rows: list[tuple[str, str, int]]) -> None:
         """Index (chunk id, text, published YYYYMMDD) rows; replaces what was there."""
-        import bm25s
+        bm25s = _bm25s()
 
         target = self.directory / collection
         staging = self.directory / f".{collection}.building"
@@ -71,7 +82,7 @@ class LexicalIndex:
         return self._stem
 
     def _ensure_loaded(self, collection: str) -> bool:
-        import bm25s
+        bm25s = _bm25s()
 
         meta_path = self._version_path(collection)
         if not meta_path.exists():
@@ -94,7 +105,7 @@ class LexicalIndex:
         self, collection: str, query: str, k: int, *, date_from: int = 0, date_to: int = 0
     ) -> list[tuple[str, float]]:
         """(chunk id, BM25 score), best first, within an optional YYYYMMDD date range."""
-        import bm25s
+        bm25s = _bm25s()
 
         if not self._ensure_loaded(collection):
             return []

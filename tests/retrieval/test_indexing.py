@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -185,3 +186,17 @@ def test_changing_the_chunk_size_re_embeds_everything(tmp_path: Path) -> None:
     assert len(vector_ids(second)) > len(before)
     assert vector_ids(second) == catalog_ids(second)
     assert second.index.sync([src]).unchanged == 3
+
+
+def test_importing_bm25s_keeps_the_log_level_the_entry_point_set() -> None:
+    import subprocess
+    import sys
+
+    # In a fresh interpreter: bm25s sets its logger to DEBUG when first imported.
+    code = (
+        "import logging; logging.getLogger('bm25s').setLevel(logging.WARNING); "
+        "from retrieval.lexical import _bm25s; _bm25s(); "
+        "print(logging.getLogger('bm25s').level)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == str(logging.WARNING)
