@@ -13,7 +13,13 @@ from telegram.ext import ContextTypes
 from bot.deps import BotDeps, conversation_key, deps_of
 from bot.render_html import render_answer, render_quotes
 from bot.replies import NO_PREVIEW, Typing, answer_keyboard, reply_html
-from retrieval.errors import EmptyIndexError, NewsbotError
+from retrieval.errors import (
+    AnswererError,
+    EmptyIndexError,
+    NewsbotError,
+    QuestionError,
+    StoreUnavailableError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +27,20 @@ BUSY = "I'm still working on your previous question — one at a time, please."
 TOO_FAST = "You're asking faster than I can read the archive. Please wait a minute and try again."
 NOT_ALLOWED = "Sorry, this bot is private. Ask its owner to add you."
 FAILED = "Sorry, something went wrong while answering. Please try again in a moment."
+STORE_DOWN = "Sorry, the archive is unavailable right now. Please try again in a few minutes."
+ANSWERER_DOWN = "Sorry, the answering service is not responding. Please try again in a moment."
+
+
+def reader_message(exc: NewsbotError) -> str:
+    """What a reader is told. Error texts can name hosts and paths; only a question's own
+    problem is shown as it is, the rest is logged for the admins."""
+    if isinstance(exc, QuestionError):
+        return f"Sorry — {exc}."
+    if isinstance(exc, StoreUnavailableError):
+        return STORE_DOWN
+    if isinstance(exc, AnswererError):
+        return ANSWERER_DOWN
+    return FAILED
 
 
 async def archive_summary(deps: BotDeps) -> str:
@@ -145,7 +165,7 @@ async def answer_question(
                 return
             except NewsbotError as exc:
                 logger.warning("question failed: %s", exc)
-                await message.reply_text(f"Sorry — {exc}.")
+                await message.reply_text(reader_message(exc))
                 return
         answer_id = await asyncio.to_thread(deps.log.record, chat.id, user.id, question, answer)
         keyboard = answer_keyboard(answer_id, with_sources=bool(answer.citations))

@@ -86,7 +86,18 @@ class Catalog:
         with self._connect() as db:
             db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (key, value))
 
+    def delete_state(self, key: str) -> None:
+        with self._connect() as db:
+            db.execute("DELETE FROM state WHERE key = ?", (key,))
+
     # -- articles ---------------------------------------------------------------------------
+    def has_articles(self, collection: str) -> bool:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT 1 FROM articles WHERE collection = ? LIMIT 1", (collection,)
+            ).fetchone()
+        return row is not None
+
     def articles(self, collection: str) -> dict[str, StoredArticle]:
         with self._connect() as db:
             rows = db.execute(

@@ -52,7 +52,15 @@ def bundled_model_path() -> str:
 
 
 class SentenceTransformerEmbedder:
-    """Loads on first use (thread-safe), so `newsbot --help` and imports stay instant."""
+    """Loads on first use (thread-safe), so `newsbot --help` and imports stay instant.
+
+    Shared by every thread of the bot (readers asking while a re-index embeds). The model's
+    forward pass is safe to run concurrently; its Hugging Face fast tokenizer is not: each call
+    sets padding/truncation on the one Rust tokenizer, so a token count (no truncation) running
+    beside an encode (truncation on) makes the encode fail ("Unable to create tensor",
+    "Already borrowed"). Every tokenizer call therefore holds `_tokenizer_lock`; tokenizing a
+    batch takes milliseconds, the forward pass that follows runs outside the lock.
+    """
 
     def __init__(
         self,
@@ -69,6 +77,7 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
+        self._tokenizer_lock = threading.Lock()
 
     @property
     def model(self) -> SentenceTransformer:
@@ -86,12 +95,14 @@ class SentenceTransformerEmbedder:
         path = self.model_ref or bundled_model_path()
         logger.info("loading embedding model %s", path)
         try:
-            return SentenceTransformer(path, device=self.device)
+            model = SentenceTransformer(path, device=self.device)
         except (OSError, ValueError) as exc:
             raise ConfigError(
                 f"cannot load the embedding model {path!r}: {exc}. Set NEWSBOT_EMBEDDING_MODEL "
                 "to a local model directory (no model hub is needed for the default)."
             ) from exc
+        model.eval()
+        return model
 
     @property
     def max_tokens(self) -> int:
@@ -100,13 +111,15 @@ class SentenceTransformerEmbedder:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []
-        encoded = self.model.tokenizer(
-            list(texts),
-            add_special_tokens=False,
-            return_attention_mask=False,
-            return_token_type_ids=False,
-            verbose=False,
-        )
+        model = self.model
+        with self._tokenizer_lock:
+            encoded = model.tokenizer(
+                list(texts),
+                add_special_tokens=False,
+                return_attention_mask=False,
+                return_token_type_ids=False,
+                verbose=False,
+            )
         return [len(ids) for ids in encoded["input_ids"]]
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
@@ -114,20 +127,33 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, 0), dtype=np.float32)
         import torch
 
+        model = self.model
+        texts = list(texts)
+        # Longest first, so each batch pads to a similar length (as encode() does).
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        rows: list[np.ndarray] = [np.zeros(0, dtype=np.float32)] * len(texts)
         # bfloat16 on CPUs with avx512_bf16/AMX: ~1.5x faster, cosine to float32 above 0.9999.
-        with torch.autocast(
-            device_type=self.device.split(":")[0],
-            dtype=torch.bfloat16,
-            enabled=self.precision == "bfloat16",
+        with (
+            torch.inference_mode(),
+            torch.autocast(
+                device_type=self.device.split(":")[0],
+                dtype=torch.bfloat16,
+                enabled=self.precision == "bfloat16",
+            ),
         ):
-            vectors = self.model.encode(
-                list(texts),
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return np.asarray(vectors, dtype=np.float32)
+            for start in range(0, len(texts), self.batch_size):
+                batch = [int(i) for i in order[start : start + self.batch_size]]
+                with self._tokenizer_lock:
+                    features = model.preprocess([texts[i] for i in batch])
+                features = {
+                    k: v.to(model.device) if isinstance(v, torch.Tensor) else v
+                    for k, v in features.items()
+                }
+                vectors = model(features)["sentence_embedding"].float()
+                vectors = torch.nn.functional.normalize(vectors, p=2, dim=1).cpu().numpy()
+                for position, index in enumerate(batch):
+                    rows[index] = vectors[position]
+        return np.stack(rows).astype(np.float32, copy=False)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([text])[0]

@@ -27,3 +27,7 @@ class AnswererError(NewsbotError):
 
 class IndexBusyError(NewsbotError):
     """A re-index is already running."""
+
+
+class QuestionError(NewsbotError):
+    """The question cannot be asked as it is (e.g. it is empty)."""

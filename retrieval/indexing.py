@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,10 +25,49 @@ logger = logging.getLogger(__name__)
 # progress(stage, done, total): stages are "reading", "embedding", "lexical", "done".
 Progress = Callable[[str, int, int], None]
 EMBED_BATCH_CHUNKS = 512
+# After a full re-index switches collections, requests still reading the old one get this long
+# to finish before it is dropped anyway (a request takes seconds; an LLM answer a minute).
+DRAIN_TIMEOUT_S = 300.0
 
 
 def no_progress(stage: str, done: int, total: int) -> None:
     return None
+
+
+class CollectionLeases:
+    """Which collection each request is reading. Resolving the active collection and counting
+    the reader happen under one lock, so a switch can wait for the old collection's readers."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._readers: Counter[str] = Counter()
+
+    @contextmanager
+    def hold(self, resolve: Callable[[], str]) -> Iterator[str]:
+        with self._condition:
+            name = resolve()
+            self._readers[name] += 1
+        try:
+            yield name
+        finally:
+            with self._condition:
+                self._readers[name] -= 1
+                if self._readers[name] <= 0:
+                    del self._readers[name]
+                    self._condition.notify_all()
+
+    def switch(self, publish: Callable[[], None]) -> None:
+        """Publish a new active collection: no reader resolves in between."""
+        with self._condition:
+            publish()
+
+    def wait_idle(self, name: str, timeout: float) -> bool:
+        with self._condition:
+            return self._condition.wait_for(lambda: self._readers[name] <= 0, timeout)
+
+    def readers(self, name: str) -> int:
+        with self._condition:
+            return self._readers[name]
 
 
 class IndexService:
@@ -50,6 +92,9 @@ class IndexService:
         self.chunking = chunking
         self.fetcher = fetcher or HttpFetcher()
         self._busy = threading.Lock()
+        self.leases = CollectionLeases()
+        # One sync at a time across processes too (the bot and a CLI `ingest` on one data dir).
+        self._lock_path = catalog.path.with_name(catalog.path.name + ".sync-lock")
 
     # -- which collection readers use ------------------------------------------------------
     @property
@@ -57,8 +102,20 @@ class IndexService:
         key = f"active:{self.base_collection}"
         return self.catalog.get_state(key) or self.base_collection
 
+    @contextmanager
+    def reading(self) -> Iterator[str]:
+        """The active collection, held for one request: not dropped until released."""
+        with self.leases.hold(lambda: self.active_collection) as name:
+            yield name
+
+    def is_empty(self) -> bool:
+        with self.reading() as collection:
+            return not self.catalog.has_articles(collection)
+
     def _switch_to(self, collection: str) -> None:
-        self.catalog.set_state(f"active:{self.base_collection}", collection)
+        self.leases.switch(
+            lambda: self.catalog.set_state(f"active:{self.base_collection}", collection)
+        )
 
     @property
     def signature(self) -> str:
@@ -86,12 +143,37 @@ class IndexService:
         `full` rebuilds everything into a fresh collection and switches readers to it only
         when it is complete, so nobody ever searches a half-built index.
         """
-        if not self._busy.acquire(blocking=False):
-            raise IndexBusyError("a re-index is already running; try again when it has finished")
-        try:
+        with self._exclusive("a re-index is already running; try again when it has finished"):
+            self._drop_orphans()
             return self._sync(sources, full=full, prune=prune, progress=progress or no_progress)
+
+    @contextmanager
+    def _exclusive(self, busy_message: str) -> Iterator[None]:
+        """This process's lock, then an advisory file lock that another process's sync holds."""
+        if not self._busy.acquire(blocking=False):
+            raise IndexBusyError(busy_message)
+        try:
+            self._lock_path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self._lock_path, "w") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise IndexBusyError(
+                        busy_message + " (another newsbot process is indexing)"
+                    ) from None
+                yield  # the lock goes with the file handle, also when the process is killed
         finally:
             self._busy.release()
+
+    def _drop_orphans(self) -> None:
+        """A full re-index killed before its switch left a half-built collection: drop it."""
+        key = f"building:{self.base_collection}"
+        orphan = self.catalog.get_state(key)
+        if orphan and orphan != self.active_collection:
+            logger.info("dropping %s, left by an interrupted full re-index", orphan)
+            self._drop(orphan)
+        if orphan:
+            self.catalog.delete_state(key)
 
     def _sync(
         self, sources: Sequence[str | Path], *, full: bool, prune: bool, progress: Progress
@@ -103,6 +185,33 @@ class IndexService:
             f"{self.base_collection}-{datetime.now(UTC):%Y%m%d%H%M%S}" if full else old_collection
         )
         report.collection = collection
+        if full:
+            self.catalog.set_state(f"building:{self.base_collection}", collection)
+            try:
+                return self._fill(
+                    collection, old_collection, sources, full, prune, progress, report, started
+                )
+            except BaseException:
+                if self.active_collection != collection:
+                    logger.warning("full re-index into %s failed; dropping it", collection)
+                    self._drop(collection)
+                    self.catalog.delete_state(f"building:{self.base_collection}")
+                raise
+        return self._fill(
+            collection, old_collection, sources, full, prune, progress, report, started
+        )
+
+    def _fill(
+        self,
+        collection: str,
+        old_collection: str,
+        sources: Sequence[str | Path],
+        full: bool,
+        prune: bool,
+        progress: Progress,
+        report: IndexReport,
+        started: float,
+    ) -> IndexReport:
         articles = self._read(sources, report, progress)
         stored = self.catalog.articles(collection)
         signature = self.signature
@@ -142,7 +251,11 @@ class IndexService:
             progress("lexical", 1, 1)
         if full:
             self._switch_to(collection)
+            self.catalog.delete_state(f"building:{self.base_collection}")
             if old_collection != collection:
+                # Requests that resolved the old collection finish on it; then it goes.
+                if not self.leases.wait_idle(old_collection, DRAIN_TIMEOUT_S):
+                    logger.warning("readers still on %s after %ss", old_collection, DRAIN_TIMEOUT_S)
                 self._drop(old_collection)
         self.catalog.set_state(
             f"last-sync:{self.base_collection}", datetime.now(UTC).isoformat(timespec="seconds")
@@ -223,14 +336,10 @@ class IndexService:
         found = stored.get(key) or next((a for a in stored.values() if a.url == key), None)
         if found is None:
             return None
-        if not self._busy.acquire(blocking=False):
-            raise IndexBusyError("a re-index is running; delete again when it has finished")
-        try:
+        with self._exclusive("a re-index is running; delete again when it has finished"):
             self.store.delete_articles(collection, [found.id])
             self.catalog.forget(collection, [found.id])
             self.lexical.build(collection, self.catalog.chunk_rows(collection))
-        finally:
-            self._busy.release()
         return found
 
     def stats(self) -> IndexStats:
@@ -257,6 +366,8 @@ class IndexService:
             logger.warning("could not drop old collection %s: %s", collection, exc)
         self.catalog.drop(collection)
         self.lexical.drop(collection)
+        for key in (f"signature:{collection}", f"lexical-dirty:{collection}"):
+            self.catalog.delete_state(key)
 
 
 def _metadata(article: Article, chunk: Chunk) -> dict[str, str | int]:

@@ -10,7 +10,10 @@ import json
 import logging
 import shutil
 import threading
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -28,24 +31,76 @@ def _bm25s():  # type: ignore[no-untyped-def]
     return bm25s
 
 
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer
+class _ThreadStemmers(threading.local):
+    """A PyStemmer instance is not safe to share between threads: one per thread."""
 
-    return Stemmer.Stemmer("english")
+    stemmer: Any = None
+
+
+_stemmers = _ThreadStemmers()
+
+
+def thread_stemmer() -> Any:
+    if _stemmers.stemmer is None:
+        import Stemmer
+
+        _stemmers.stemmer = Stemmer.Stemmer("english")
+    return _stemmers.stemmer
+
+
+@dataclass(frozen=True)
+class LexicalSnapshot:
+    """One collection's BM25 index as loaded from disk. Never changed after it is made: a new
+    build publishes a new snapshot, and a search in flight keeps the one it started with."""
+
+    version: str
+    model: Any
+    ids: tuple[str, ...]
+    dates: np.ndarray
+
+    def search(
+        self, query: str, k: int, *, date_from: int = 0, date_to: int = 0
+    ) -> list[tuple[str, float]]:
+        if self.model is None or not self.ids:
+            return []
+        bm25s = _bm25s()
+        tokens = bm25s.tokenize(
+            [query], stopwords="en", stemmer=thread_stemmer(), show_progress=False
+        )
+        if not tokens.vocab:
+            return []
+        mask = None
+        if date_from or date_to:
+            keep = np.ones(len(self.ids), dtype=bool)
+            if date_from:
+                keep &= self.dates >= date_from
+            if date_to:
+                keep &= self.dates <= date_to
+            if not keep.any():
+                return []
+            mask = keep.astype(np.float32)
+        k = min(k, len(self.ids))
+        if k <= 0:
+            return []
+        docs, scores = self.model.retrieve(
+            tokens, k=k, show_progress=False, weight_mask=mask, n_threads=1
+        )
+        return [
+            (self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0
+        ]
+
+
+EMPTY = LexicalSnapshot("", None, (), np.zeros(0, dtype=np.int64))
 
 
 class LexicalIndex:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._lock = threading.Lock()
-        self._model = None
-        self._ids: list[str] = []
-        self._dates: np.ndarray = np.zeros(0, dtype=np.int64)
-        self._loaded_version: str | None = None
-        self._stem = None
+        self._lock = threading.Lock()  # guards the dict of published snapshots only
+        self._snapshots: dict[str, LexicalSnapshot] = {}
 
-    def _version_path(self, collection: str) -> Path:
-        return self.directory / collection / "meta.json"
+    def _build_path(self, collection: str) -> Path:
+        return self.directory / collection / "build"
 
     def build(self, collection: str, rows: list[tuple[str, str, int]]) -> None:
         """Index (chunk id, text, published YYYYMMDD) rows; replaces what was there."""
@@ -61,77 +116,68 @@ class LexicalIndex:
             tokens = bm25s.tokenize(
                 [row[1] for row in rows],
                 stopwords="en",
-                stemmer=self._stemmer(),
+                stemmer=thread_stemmer(),
                 show_progress=False,
             )
             model = bm25s.BM25()
             model.index(tokens, show_progress=False)
             model.save(str(staging / "bm25"), show_progress=False)
         (staging / "meta.json").write_text(json.dumps(meta))
-        shutil.rmtree(target, ignore_errors=True)
+        (staging / "build").write_text(uuid.uuid4().hex)  # names this version for readers
+        # A search that loaded the old files keeps its snapshot in memory; new searches see
+        # the new build id and load the new files.
+        retired = target.with_name(f".{collection}.old")
+        shutil.rmtree(retired, ignore_errors=True)
+        if target.exists():
+            target.rename(retired)
         staging.rename(target)
-        with self._lock:
-            self._loaded_version = None  # reload on next search
+        shutil.rmtree(retired, ignore_errors=True)
 
     def drop(self, collection: str) -> None:
+        with self._lock:
+            self._snapshots.pop(collection, None)
         shutil.rmtree(self.directory / collection, ignore_errors=True)
 
-    def _stemmer(self):  # type: ignore[no-untyped-def]
-        if self._stem is None:
-            self._stem = _stemmer()
-        return self._stem
-
-    def _ensure_loaded(self, collection: str) -> bool:
-        bm25s = _bm25s()
-
-        meta_path = self._version_path(collection)
-        if not meta_path.exists():
-            return False
-        version = f"{collection}:{meta_path.stat().st_mtime_ns}"
+    def snapshot(self, collection: str) -> LexicalSnapshot:
+        """The collection's current index, loaded once per version and then shared. While a
+        build swaps the files (a moment with none in place) the last snapshot stays in use."""
         with self._lock:
-            if self._loaded_version == version:
-                return self._model is not None
-            meta = json.loads(meta_path.read_text())
-            self._ids = meta["ids"]
-            self._dates = np.asarray(meta["dates"], dtype=np.int64)
-            bm25_dir = self.directory / collection / "bm25"
-            self._model = (
+            current = self._snapshots.get(collection)
+        try:
+            version = self._build_path(collection).read_text()
+        except FileNotFoundError:  # mid-swap, not built yet, or built before build ids existed
+            if current is not None or not (self.directory / collection / "meta.json").exists():
+                return current or EMPTY
+            version = ""
+        if current is not None and current.version == version:
+            return current
+        loaded = self._load(collection, version)
+        if loaded is None:
+            return current or EMPTY
+        with self._lock:
+            self._snapshots[collection] = loaded
+        return loaded
+
+    def _load(self, collection: str, version: str) -> LexicalSnapshot | None:
+        bm25s = _bm25s()
+        folder = self.directory / collection
+        try:
+            meta = json.loads((folder / "meta.json").read_text())
+            bm25_dir = folder / "bm25"
+            model = (
                 bm25s.BM25.load(str(bm25_dir), show_progress=False) if bm25_dir.exists() else None
             )
-            self._loaded_version = version
-            return self._model is not None
+            # Swapped while reading: meta and model may be of two builds; the next search loads.
+            if version and self._build_path(collection).read_text() != version:
+                return None
+        except FileNotFoundError:
+            return None
+        dates = np.asarray(meta["dates"], dtype=np.int64)
+        dates.setflags(write=False)
+        return LexicalSnapshot(version, model, tuple(meta["ids"]), dates)
 
     def search(
         self, collection: str, query: str, k: int, *, date_from: int = 0, date_to: int = 0
     ) -> list[tuple[str, float]]:
         """(chunk id, BM25 score), best first, within an optional YYYYMMDD date range."""
-        bm25s = _bm25s()
-
-        if not self._ensure_loaded(collection):
-            return []
-        tokens = bm25s.tokenize(
-            [query], stopwords="en", stemmer=self._stemmer(), show_progress=False
-        )
-        if not tokens.vocab:
-            return []
-        mask = None
-        if date_from or date_to:
-            keep = np.ones(len(self._ids), dtype=bool)
-            if date_from:
-                keep &= self._dates >= date_from
-            if date_to:
-                keep &= self._dates <= date_to
-            if not keep.any():
-                return []
-            mask = keep.astype(np.float32)
-        k = min(k, len(self._ids))
-        if k <= 0:
-            return []
-        with self._lock:
-            model = self._model
-            ids = self._ids
-        assert model is not None
-        docs, scores = model.retrieve(
-            tokens, k=k, show_progress=False, weight_mask=mask, n_threads=1
-        )
-        return [(ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+        return self.snapshot(collection).search(query, k, date_from=date_from, date_to=date_to)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal, Protocol
@@ -109,7 +110,7 @@ class HybridSearcher:
         store: VectorStore,
         lexical: LexicalIndex,
         catalog: Catalog,
-        collection: Any,
+        collections: Callable[[], AbstractContextManager[str]],
         config: SearchConfig,
         reranker: Reranker | None = None,
     ) -> None:
@@ -117,13 +118,11 @@ class HybridSearcher:
         self.store = store
         self.lexical = lexical
         self.catalog = catalog
-        self._collection = collection  # a callable: the active collection can switch
+        # `collections()` names the active collection and holds it for one request: a full
+        # re-index may switch to another meanwhile, and drops the old one only when released.
+        self.collections = collections
         self.config = config
         self.reranker = reranker
-
-    @property
-    def collection(self) -> str:
-        return str(self._collection() if callable(self._collection) else self._collection)
 
     def timeframe(self, request: SearchRequest) -> TimeFrame:
         if not self.config.recency:
@@ -133,20 +132,21 @@ class HybridSearcher:
     def search(self, request: SearchRequest, config: SearchConfig | None = None) -> list[Passage]:
         config = config or self.config
         frame = self.timeframe(request) if config.recency else TimeFrame(None, None, False)
-        passages = self._search(request, config, frame)
+        with self.collections() as collection:
+            passages = self._search(collection, request, config, frame)
         if config.rerank and self.reranker is not None and passages:
             passages = self.reranker.rerank(request.query, passages)
         return cap_per_article(passages, config.per_article, request.k)
 
     def _dense(
-        self, query: str, n: int, date_to: int
+        self, collection: str, query: str, n: int, date_to: int
     ) -> tuple[list[tuple[str, float]], dict[str, Passage]]:
         """Nearest chunks published by `date_to`. Chroma's metadata filter makes a query ~30x
         slower, so ask without it for twice as many and filter here; use the filter only when
         too few are left (an archive mostly newer than the reference date)."""
         vector = self.embedder.embed_query(query)
-        hits = self.store.query(self.collection, vector, 2 * n, None)
-        found = self.catalog.passages(self.collection, [i for i, _ in hits])
+        hits = self.store.query(collection, vector, 2 * n, None)
+        found = self.catalog.passages(collection, [i for i, _ in hits])
         limit = int_to_date(date_to) if date_to else None
 
         def in_time(chunk_id: str) -> bool:
@@ -155,12 +155,12 @@ class HybridSearcher:
 
         kept = [(i, s) for i, s in hits if i in found and in_time(i)][:n]
         if len(kept) < n // 2 and len(hits) == 2 * n:
-            kept = self.store.query(self.collection, vector, n, _date_where(0, date_to))
-            found.update(self.catalog.passages(self.collection, [i for i, _ in kept]))
+            kept = self.store.query(collection, vector, n, _date_where(0, date_to))
+            found.update(self.catalog.passages(collection, [i for i, _ in kept]))
         return kept, found
 
     def _search(
-        self, request: SearchRequest, config: SearchConfig, frame: TimeFrame
+        self, collection: str, request: SearchRequest, config: SearchConfig, frame: TimeFrame
     ) -> list[Passage]:
         date_from = 0  # windows boost (below); only the future is filtered out
         date_to = date_to_int(frame.end)
@@ -169,11 +169,11 @@ class HybridSearcher:
         n = config.candidates
         found: dict[str, Passage] = {}
         if config.mode in ("dense", "hybrid"):
-            dense_hits, found = self._dense(request.query, n, date_to)
+            dense_hits, found = self._dense(collection, request.query, n, date_to)
         if config.mode in ("lexical", "hybrid"):
             query = f"{request.query} {request.lexical_extra}".strip()
             lexical_hits = self.lexical.search(
-                self.collection, query, n, date_from=date_from, date_to=date_to
+                collection, query, n, date_from=date_from, date_to=date_to
             )
         similarity = dict(dense_hits)
         if config.fusion == "rrf":
@@ -186,7 +186,7 @@ class HybridSearcher:
         if not scores:
             return []
         missing = [i for i in scores if i not in found]
-        found.update(self.catalog.passages(self.collection, missing))
+        found.update(self.catalog.passages(collection, missing))
         passages = []
         for chunk_id, score in scores.items():
             passage = found.get(chunk_id)

@@ -14,7 +14,7 @@ from retrieval.catalog import Catalog
 from retrieval.chain import build_chain
 from retrieval.chunking import ChunkingConfig
 from retrieval.embeddings import CachedVectors, Embedder, make_embedder
-from retrieval.errors import EmptyIndexError
+from retrieval.errors import EmptyIndexError, QuestionError
 from retrieval.followups import contextual_query
 from retrieval.indexing import IndexService
 from retrieval.lexical import LexicalIndex
@@ -62,8 +62,8 @@ class QAService:
         """Answer `question`; `history` is earlier (question, answer) turns, oldest first."""
         question = " ".join(question.split())
         if not question:
-            raise ValueError("empty question")
-        if self.index.stats().chunks == 0:
+            raise QuestionError("the question is empty: type a question about the news")
+        if self.index.is_empty():
             raise EmptyIndexError(
                 "the archive is empty: index some articles first (newsbot ingest PATH)"
             )
@@ -153,7 +153,7 @@ def build_services(
         store=store,
         lexical=lexical,
         catalog=catalog,
-        collection=lambda: index.active_collection,
+        collections=index.reading,
         config=SearchConfig(
             mode=settings.retrieval.mode,
             recency=settings.retrieval.recency,

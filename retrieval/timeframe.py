@@ -75,11 +75,11 @@ def resolve_timeframe(question: str, today: date) -> TimeFrame:
         ),
         (
             rf"\b(?:the )?(past|last) (\d+|{'|'.join(NUMBER_WORDS)}) (day|week|month|year)s?\b",
-            lambda m: (today - timedelta(days=_count(m[2]) * UNITS[m[3]] + 1), today),
+            lambda m: (_days_before(today, _count(m[2]) * UNITS[m[3]] + 1), today),
         ),
         (
             rf"\b(\d+|{'|'.join(NUMBER_WORDS)}) (day|week|month|year)s? ago\b",
-            lambda m: _around(today - timedelta(days=_count(m[1]) * UNITS[m[2]]), UNITS[m[2]]),
+            lambda m: _around(_days_before(today, _count(m[1]) * UNITS[m[2]]), UNITS[m[2]]),
         ),
         (
             rf"\b{MONTH} (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})\b",
@@ -112,10 +112,17 @@ def resolve_timeframe(question: str, today: date) -> TimeFrame:
             continue
         try:
             start, end = make(match)  # type: ignore[operator]
-        except (ValueError, KeyError):
+        except (ValueError, KeyError, OverflowError):  # "on February 30", "in 0000"
             continue
         return TimeFrame(start, min(end, today), True, match.group(0))
     return TimeFrame(None, today, False)
+
+
+def _days_before(today: date, days: int) -> date:
+    """`days` before today, or the earliest date there is ("the past 3000 years")."""
+    if days >= (today - date.min).days:
+        return date.min
+    return today - timedelta(days=days)
 
 
 def _count(word: str) -> int:
@@ -137,4 +144,5 @@ def _day(year: int, month: int, day: int) -> tuple[date, date]:
 
 def _around(when: date, width_days: int) -> tuple[date, date]:
     half = timedelta(days=max(2, width_days // 2 + 1))
-    return when - half, when + half
+    start = when - half if (when - date.min) > half else date.min
+    return start, when + half

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from retrieval.embeddings import HashEmbedder, SentenceTransformerEmbedder
 from retrieval.services import Services, build_services
@@ -19,6 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "archive"
 SAMPLE_QUESTIONS = ROOT / "samples" / "questions.jsonl"
 SAMPLE_TODAY = date(2025, 6, 20)
+
+# These machines are slow and noisy: no property test may fail for taking long.
+settings.register_profile(
+    "newsbot", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("newsbot")
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -48,6 +55,24 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test reads the caller's NEWSBOT_* variables or leaves the root logger changed."""
+    import logging
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("NEWSBOT_"):
+            monkeypatch.delenv(name)
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    root.setLevel(level)
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
 
 
 def make_settings(data_dir: Path, **updates: Any) -> Settings:

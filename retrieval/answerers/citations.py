@@ -65,8 +65,9 @@ def renumber(
 
 
 def _claim_before(text: str, position: int) -> str:
-    start = max(text.rfind(". ", 0, position), text.rfind("\n", 0, position))
-    return text[start + 1 : position]
+    """The sentence a marker at `position` closes (the same splitter as everywhere else)."""
+    sentences = split_sentences(text[:position])
+    return sentences[-1] if sentences else ""
 
 
 def cited_claims(text: str) -> tuple[int, int]:

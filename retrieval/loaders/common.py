@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 from dateutil import parser as dateutil_parser
 
 from retrieval.models import Article
+from retrieval.sentences import split_sentences
 
 MAX_TITLE_CHARS = 120
 
@@ -92,7 +93,8 @@ def article_id(explicit: str, url: str, origin: str) -> str:
 
 def derive_title(text: str) -> str:
     """A headline for an article that has none: its first sentence, cut at a word."""
-    first = re.split(r"(?<=[.!?])\s+", " ".join(text.split()), maxsplit=1)[0].strip()
+    sentences = split_sentences(text)
+    first = sentences[0].strip() if sentences else " ".join(text.split())
     if len(first) <= MAX_TITLE_CHARS:
         return first.rstrip(".")
     cut = first[:MAX_TITLE_CHARS].rsplit(" ", 1)[0]

@@ -15,26 +15,45 @@ from retrieval.models import Article
 
 DATELINE = re.compile(r"^\s*date\s+(?P<date>\S+)(?:\s+By\s+(?P<source>.+?))?\s*$", re.IGNORECASE)
 FIELD_LINE = re.compile(r"^\s*(title|headline|url|source|date|by)\s*:\s*(.+?)\s*$", re.IGNORECASE)
-SOCIAL = re.compile(
-    r"follow us|twitter|facebook|instagram|telegram|subscribe|newsletter|share this|@\w+",
+# A footer line is a call to action ("Follow us on Twitter @X", "Subscribe to our newsletter")
+# or nothing but handles, hashtags and links. A sentence of the story is never one of these.
+CALL_TO_ACTION = re.compile(
+    r"^(?:[-•*]\s*)?(?:"
+    r"(?:follow|like|join|find|connect with|watch|listen to)\s+(?:us|@\w+|our)\b"
+    r"|(?:subscribe|sign up|register)\b.*\b(?:our|newsletter|channel|feed|alerts?)\b"
+    r"|share (?:this|on)\b"
+    r"|(?:download|get) our\b"
+    r"|read more (?:at|on)\b"
+    r")",
     re.IGNORECASE,
 )
+HANDLES_AND_LINKS = re.compile(
+    r"^(?:(?:@\w+|#\w+|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)[\s,;|·•/]*)+$"
+)
 FOOTER_MAX_CHARS = 400
+FOOTER_LINE_MAX_CHARS = 200
+
+
+def is_footer_line(line: str) -> bool:
+    line = line.strip()
+    return not line or (
+        len(line) <= FOOTER_LINE_MAX_CHARS
+        and bool(CALL_TO_ACTION.match(line) or HANDLES_AND_LINKS.match(line))
+    )
 
 
 def strip_footer(body: str) -> str:
-    """Drop a trailing `---` block or trailing lines that only point at social media."""
+    """Drop a trailing block after a `---` line when every line of it is a call to action,
+    a handle or a link (the seed format's social-media footer). Nothing else is ever dropped."""
     parts = re.split(r"\n\s*-{3,}\s*(?:\n|$)", body)
+    footer = parts[-1]
     if (
         len(parts) > 1
-        and len(parts[-1]) <= FOOTER_MAX_CHARS
-        and (not parts[-1].strip() or SOCIAL.search(parts[-1]))
+        and len(footer) <= FOOTER_MAX_CHARS
+        and all(is_footer_line(line) for line in footer.split("\n"))
     ):
         body = "\n---\n".join(parts[:-1])
-    lines = body.rstrip().split("\n")
-    while lines and (not lines[-1].strip() or (len(lines[-1]) < 120 and SOCIAL.search(lines[-1]))):
-        lines.pop()
-    return "\n".join(lines)
+    return body.rstrip()
 
 
 def parse_text_article(content: str, origin: str) -> Article:

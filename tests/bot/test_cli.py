@@ -15,42 +15,56 @@ from tests.conftest import SAMPLE_QUESTIONS, SAMPLES
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cli") / "data"
-
-
 def run(data_dir: Path, *args: str, stdin: str | None = None) -> tuple[int, str]:
-    result = CliRunner().invoke(
-        app,
-        list(args),
-        input=stdin,
-        env={"NEWSBOT_DATA_DIR": str(data_dir)},
-        catch_exceptions=False,
-    )
+    """The real command, run from an empty directory: no caller's `.env` is read."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(data_dir.parent)
+        result = CliRunner().invoke(
+            app,
+            list(args),
+            input=stdin,
+            env={"NEWSBOT_DATA_DIR": str(data_dir)},
+            catch_exceptions=False,
+        )
     return result.exit_code, result.output
 
 
-def test_1_ask_before_ingest_is_a_clear_error(data_dir: Path) -> None:
-    code, output = run(data_dir, "ask", "Who won the cup final?")
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample archive indexed once through the CLI; the tests below only read it."""
+    data = tmp_path_factory.mktemp("cli") / "data"
+    code, output = run(data, "ingest", str(SAMPLES))
+    assert code == 0, output
+    return data
+
+
+def test_ask_before_ingest_is_a_clear_error(tmp_path: Path) -> None:
+    code, output = run(tmp_path / "data", "ask", "Who won the cup final?")
     assert code == 1
     assert "archive is empty" in output and "Traceback" not in output
 
 
-def test_2_ingest_then_again_is_incremental(data_dir: Path) -> None:
-    code, output = run(data_dir, "ingest", str(SAMPLES))
+def test_blank_question_is_a_clear_error(data_dir: Path) -> None:
+    code, output = run(data_dir, "ask", "   ")
+    assert code == 1
+    assert "question is empty" in output and "Traceback" not in output
+
+
+def test_ingest_then_again_is_incremental(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    code, output = run(data, "ingest", str(SAMPLES))
     assert code == 0, output
     assert "30 added, 0 updated, 0 unchanged, 0 deleted, 0 skipped" in output
-    code, output = run(data_dir, "ingest", str(SAMPLES))
+    code, output = run(data, "ingest", str(SAMPLES))
     assert "0 added, 0 updated, 30 unchanged" in output and "0 chunks embedded" in output
 
 
-def test_3_ingest_missing_path(data_dir: Path) -> None:
+def test_ingest_missing_path(data_dir: Path) -> None:
     code, output = run(data_dir, "ingest", str(SAMPLES / "nope"))
     assert code == 1 and "no such file" in output and "Traceback" not in output
 
 
-def test_4_ask_json(data_dir: Path) -> None:
+def test_ask_json(data_dir: Path) -> None:
     code, output = run(
         data_dir, "ask", "--json", "--today", "2025-06-20", "Who won the national cup final?"
     )
@@ -64,13 +78,13 @@ def test_4_ask_json(data_dir: Path) -> None:
     assert citation["published"] == "2025-05-20" and citation["source"]
 
 
-def test_5_ask_unanswerable_refuses(data_dir: Path) -> None:
+def test_ask_unanswerable_refuses(data_dir: Path) -> None:
     code, output = run(data_dir, "ask", "--json", "Who won the Nobel Prize in Literature?")
     payload = json.loads(output)
     assert code == 0 and payload["refused"] is True and payload["citations"] == []
 
 
-def test_6_ask_plain_text_with_retrieval(data_dir: Path) -> None:
+def test_ask_plain_text_with_retrieval(data_dir: Path) -> None:
     code, output = run(data_dir, "ask", "--show-retrieval", "How many jobs will Corvanta cut?")
     assert code == 0
     assert (
@@ -80,7 +94,7 @@ def test_6_ask_plain_text_with_retrieval(data_dir: Path) -> None:
     assert "Retrieved passages" in output and "score" in output
 
 
-def test_7_chat_follow_up_sources_reset(data_dir: Path) -> None:
+def test_chat_follow_up_sources_reset(data_dir: Path) -> None:
     script = (
         "Who is the new head coach of Kelby Rovers?\n/sources\n"
         "Whom did he replace?\n/reset\n/bogus\n/quit\n"
@@ -94,7 +108,7 @@ def test_7_chat_follow_up_sources_reset(data_dir: Path) -> None:
     assert "(conversation forgotten)" in output and "unknown command /bogus" in output
 
 
-def test_8_stats(data_dir: Path) -> None:
+def test_stats(data_dir: Path) -> None:
     code, output = run(data_dir, "stats")
     assert code == 0
     assert "30" in output and "2024-07-15 to 2025-06-18" in output and "bundled" in output
@@ -109,8 +123,9 @@ FLOORS = {
 }
 
 
-def test_9_eval_on_the_sample_archive_stays_above_floors(data_dir: Path, tmp_path: Path) -> None:
+def test_eval_on_the_sample_archive_stays_above_floors(tmp_path: Path) -> None:
     report = tmp_path / "eval.md"
+    data_dir = tmp_path / "data"
     code, output = run(
         data_dir,
         "eval",

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from retrieval.errors import SourceError
@@ -172,6 +172,8 @@ paragraph = st.lists(WORDS, min_size=1, max_size=40).map(" ".join)
     body=st.lists(paragraph, min_size=1, max_size=6),
     day=st.dates(date(1990, 1, 1), date(2030, 1, 1)),
 )
+@example(body=["tElEGrAm"], day=date(2000, 1, 1))  # found on a clean clone: a story word dropped
+@example(body=["one", "subscribers"], day=date(2000, 1, 1))
 def test_text_loader_keeps_every_body_word(body: list[str], day: date) -> None:
     content = f"date {day.isoformat()} By Outlet\n\n" + "\n\n".join(body)
     try:
@@ -206,3 +208,42 @@ def test_jsonl_loader_keeps_every_record_with_text(tmp_path_factory, records) ->
             assert " ".join(item.text.split()) == " ".join(record["text"].split())
         else:
             assert isinstance(item, Skipped)
+
+
+STORY_ENDINGS = [
+    "Telegram did not respond to a request for comment.",
+    "The service now has 2 million subscribers.",
+    "Readers can write to the editor at letters@example.org.",
+    "She follows @nasa and the newsletter of the agency closely.",
+    "Subscribe now, the ad said, and the newsletters will follow.",
+    "Follow the money, said the prosecutor.",
+]
+
+
+@pytest.mark.parametrize("ending", STORY_ENDINGS)
+@pytest.mark.parametrize("separator", ["", "\n---\n\n"])
+def test_story_sentences_are_never_taken_for_a_footer(ending: str, separator: str) -> None:
+    content = f"date 2024-01-02 By Outlet\n\nFirst paragraph of the story.\n\n{separator}{ending}"
+    article = parse_text_article(content, "story.txt")
+    assert article.text.endswith(ending)
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "Follow us on Twitter @AzerNewsAz",
+        "Follow us on Facebook\nSubscribe to our Telegram channel\n@Outlet https://t.me/outlet",
+        "Share this article\nhttps://example.org/share  #news",
+    ],
+)
+def test_call_to_action_footer_after_a_rule_is_dropped(footer: str) -> None:
+    content = f"date 2024-01-02 By Outlet\n\nThe story. It ends here.\n\n---\n\n{footer}\n"
+    assert parse_text_article(content, "a.txt").text == "The story. It ends here."
+
+
+def test_derived_title_keeps_abbreviations() -> None:
+    content = (
+        "date 2024-01-02 By Outlet\n\nDr. Amal Yusuf met the U.S. envoy on Monday. Talks went on."
+    )
+    article = parse_text_article(content, "a.txt")
+    assert article.title == "Dr. Amal Yusuf met the U.S. envoy on Monday"

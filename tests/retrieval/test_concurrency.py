@@ -1,0 +1,214 @@
+"""Readers ask while a re-index embeds and switches collections: with the real model, 0 errors.
+
+Every object two threads reach is immutable, locked or per thread; these tests prove it where it
+has failed before: the model's tokenizer, the active collection during a full re-index, and the
+lexical index. They synchronise with events, never with sleeps.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from retrieval.embeddings import SentenceTransformerEmbedder
+from retrieval.lexical import LexicalIndex
+from retrieval.services import Services, build_services
+from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+QUESTIONS = [
+    ("Who won the national cup final?", "Harborview FC"),
+    ("How many jobs will Corvanta cut?", "600"),
+    ("Who is the new head coach of Kelby Rovers?", "Rafael Mendes"),
+]
+
+
+def run_threads(*targets: Callable[[], None]) -> list[BaseException]:
+    errors: list[BaseException] = []
+
+    def guarded(target: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                target()
+            except BaseException as exc:
+                errors.append(exc)
+
+        return run
+
+    threads = [threading.Thread(target=guarded(t)) for t in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+        assert not thread.is_alive(), "a thread did not finish"
+    return errors
+
+
+def test_token_counts_beside_embedding_share_the_tokenizer_safely() -> None:
+    """Before the tokenizer lock: ~50 'Unable to create tensor' errors in 60 embeds."""
+    embedder = SentenceTransformerEmbedder(batch_size=4)  # many tokenizer calls a batch
+    texts = ["word " * (i * 7 % 40 + 1) for i in range(16)]
+    expected = embedder.embed_documents(texts)
+    stop = threading.Event()
+    counts: list[list[int]] = []
+
+    def count() -> None:
+        while not stop.is_set():
+            counts.append(embedder.count_tokens([t[:50] for t in texts]))
+
+    def embed() -> None:
+        try:
+            for _ in range(60):
+                vectors = embedder.embed_documents(texts)
+                assert abs(vectors - expected).max() < 1e-4
+        finally:
+            stop.set()
+
+    assert run_threads(count, count, embed) == []
+    assert counts and all(c == counts[0] for c in counts)
+
+
+@pytest.fixture
+def real_services(tmp_path: Path, real_embedder: SentenceTransformerEmbedder) -> Services:
+    services = build_services(
+        make_settings(tmp_path / "data"), embedder=real_embedder, today=lambda: SAMPLE_TODAY
+    )
+    services.index.sync([SAMPLES])
+    return services
+
+
+def test_readers_keep_answering_while_a_full_reindex_switches(real_services: Services) -> None:
+    """A request that resolved the old collection before the switch finishes on it: the old
+    collection is dropped only when that request is done. Readers in a loop meanwhile: every
+    answer is right, none fails."""
+    index = real_services.index
+    old = index.active_collection
+    reader_inside = threading.Event()
+    switched = threading.Event()
+    sync_done = threading.Event()
+    store = real_services.store
+    real_query = store.query
+    armed = threading.Event()  # set once the re-index is embedding
+    hold = threading.Lock()
+
+    def query(collection: str, *args: Any, **kwargs: Any) -> Any:
+        # The first reader to query once the re-index runs is inside a request on the old
+        # collection; it is held there until the switch to the new one is published.
+        if armed.is_set() and hold.acquire(blocking=False):
+            assert collection == old
+            reader_inside.set()
+            assert switched.wait(timeout=300)
+        return real_query(collection, *args, **kwargs)
+
+    real_switch = index._switch_to
+
+    def switch(collection: str) -> None:
+        assert reader_inside.wait(timeout=300)
+        real_switch(collection)
+        switched.set()
+
+    store.query = query  # type: ignore[method-assign]
+    index._switch_to = switch  # type: ignore[method-assign]
+    answers: list[tuple[str, str]] = []
+
+    def looping_reader(offset: int) -> Callable[[], None]:
+        def run() -> None:
+            n = offset
+            while not sync_done.is_set() or n < offset + 3:
+                question, expected = QUESTIONS[n % len(QUESTIONS)]
+                answers.append((real_services.qa.answer(question).text, expected))
+                n += 1
+
+        return run
+
+    def reindex() -> None:
+        try:
+            report = index.sync(
+                [SAMPLES],
+                full=True,
+                progress=lambda stage, *_: stage == "embedding" and armed.set(),
+            )
+            assert report.added == 30
+        finally:
+            sync_done.set()
+
+    errors = run_threads(looping_reader(0), looping_reader(1), reindex)
+    assert errors == []
+    assert index.active_collection != old
+    assert old not in {c.name for c in store._client.list_collections()}  # type: ignore[attr-defined]
+    assert index.catalog.get_state(f"signature:{old}") is None  # no state left behind
+    assert len(answers) >= 6
+    wrong = [(text, expected) for text, expected in answers if expected not in text]
+    assert wrong == []
+
+
+def test_a_failed_full_reindex_leaves_nothing_behind(real_services: Services) -> None:
+    index = real_services.index
+    before = index.active_collection
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk full")
+
+    index.catalog.record = broken  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        index.sync([SAMPLES], full=True)
+    assert index.active_collection == before
+    names = {c.name for c in real_services.store._client.list_collections()}  # type: ignore[attr-defined]
+    assert names == {before}
+    assert index.catalog.get_state(f"building:{index.base_collection}") is None
+    assert [p.name for p in index.lexical.directory.iterdir()] == [before]
+    assert "Harborview FC" in real_services.qa.answer(QUESTIONS[0][0]).text
+
+
+def test_an_orphan_of_a_killed_full_reindex_is_dropped_by_the_next_sync(
+    real_services: Services,
+) -> None:
+    index = real_services.index
+    orphan = f"{index.base_collection}-killed"
+    real_services.store.upsert(
+        orphan, ["x"], real_services.embedder.embed_documents(["x"]), ["x"], [{"article_id": "x"}]
+    )
+    index.catalog.set_state(f"building:{index.base_collection}", orphan)
+    index.catalog.set_state(f"signature:{orphan}", "half")
+    report = index.sync([SAMPLES])
+    assert report.unchanged == 30
+    names = {c.name for c in real_services.store._client.list_collections()}  # type: ignore[attr-defined]
+    assert orphan not in names
+    assert index.catalog.get_state(f"signature:{orphan}") is None
+
+
+def test_lexical_searches_during_rebuilds_see_whole_snapshots(tmp_path: Path) -> None:
+    """Searches run on immutable snapshots with a stemmer per thread while builds replace the
+    files: every search sees one complete version (its ids match its own texts)."""
+    lexical = LexicalIndex(tmp_path / "lexical")
+
+    def rows(version: int) -> list[tuple[str, str, int]]:
+        return [
+            (f"v{version}-{i}", f"story {i} about harbours ships version{version}", 20250101)
+            for i in range(300)
+        ]
+
+    lexical.build("c", rows(0))
+    stop = threading.Event()
+    seen: list[set[str]] = []
+
+    def search() -> None:
+        while not stop.is_set():
+            hits = lexical.search("c", "harbours ships running", 20)
+            seen.append({chunk_id.split("-")[0] for chunk_id, _ in hits})
+
+    def rebuild() -> None:
+        try:
+            for version in range(1, 15):
+                lexical.build("c", rows(version))
+        finally:
+            stop.set()
+
+    assert run_threads(search, search, rebuild) == []
+    assert seen and [v for v in seen if len(v) != 1] == []
+    assert {h.split("-")[0] for h, _ in lexical.search("c", "ships", 5)} == {"v14"}
