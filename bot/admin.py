@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import html
 import logging
+import os
 import re
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -19,7 +20,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.deps import BotDeps, deps_of
-from bot.render_html import render_stats
+from bot.render_html import link, render_stats
 from bot.replies import NO_PREVIEW
 from retrieval.errors import IndexBusyError, NewsbotError
 from retrieval.models import IndexReport
@@ -137,8 +138,12 @@ async def ingest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         root = deps.settings.ingest_dir.resolve()
         path = (root / target).resolve()
-        if not path.is_relative_to(root):
-            await message.reply_text("Only paths inside the ingest directory can be ingested.")
+        if not path.is_relative_to(root) or any(
+            part.startswith(".") for part in path.relative_to(root).parts
+        ):
+            await message.reply_text(
+                "Only paths inside the ingest directory, and no hidden files, can be ingested."
+            )
             return
         if not path.exists():
             await message.reply_text(f"{target} does not exist in the ingest directory.")
@@ -173,16 +178,36 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     uploads = deps.settings.ingest_dir / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
-    safe = re.sub(r"[^\w.-]", "_", name)
-    target = uploads / safe
     telegram_file = await doc.get_file()
-    await telegram_file.download_to_drive(target)
-    if target.stat().st_size > limit:
-        target.unlink()
+    # Hidden while it downloads, so a sync never reads half a file.
+    partial = uploads / f".{doc.file_unique_id or 'upload'}-{time.monotonic_ns()}.part"
+    await telegram_file.download_to_drive(partial)
+    if partial.stat().st_size > limit:
+        partial.unlink()
         await message.reply_text(f"That file is larger than the limit of {limit:,} bytes.")
         return
+    target = publish_upload(partial, uploads, name)
+    safe = target.name
     status = await message.reply_text(f"Ingesting {safe}…")
     _track(context, run_sync(deps, status, f"Ingest {safe}", [target]))
+
+
+def publish_upload(partial: Path, folder: Path, name: str) -> Path:
+    """Move a downloaded upload to a new file in `folder` named after `name`: no path parts,
+    no leading dot, and never over an existing file (a second `report.txt` becomes
+    `report-2.txt`). A hard link fails if the name is taken, so two uploads never race."""
+    safe = re.sub(r"[^\w.-]", "_", Path(name).name).lstrip(".") or "upload.txt"
+    stem, suffix = Path(safe).stem, Path(safe).suffix
+    number = 1
+    while True:
+        target = folder / (safe if number == 1 else f"{stem}-{number}{suffix}")
+        try:
+            os.link(partial, target)
+        except FileExistsError:
+            number += 1
+            continue
+        partial.unlink()
+        return target
 
 
 @admin_only
@@ -232,9 +257,8 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines = [f"<b>Latest {len(latest)} articles</b>"]
     for article in latest:
         when = article.published.isoformat() if article.published else "undated"
-        title = html.escape(article.title)
-        link = f'<a href="{html.escape(article.url)}">{title}</a>' if article.url else title
-        lines.append(f"• {link} — {html.escape(article.source)}, {when} <code>{article.id}</code>")
+        headline = link(article.url, html.escape(article.title))
+        lines.append(f"• {headline} — {html.escape(article.source)}, {when} <code>{article.id}</code>")
     await message.reply_text(
         "\n".join(lines), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
     )

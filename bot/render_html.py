@@ -12,10 +12,17 @@ LIMIT = 4096
 TAG_OR_ENTITY = re.compile(r"<(/?)([a-zA-Z-]+)([^>]*)>|&[#\w]+;")
 
 
+def link(url: str, text: str) -> str:
+    """`text` (already escaped) as a link when `url` is http(s); other schemes (javascript:,
+    data:, tg:, file:) from an article's metadata are never rendered as links."""
+    if re.match(r"https?://[^\s\"<>]+$", url.strip(), re.IGNORECASE):
+        return f'<a href="{html.escape(url.strip())}">{text}</a>'
+    return text
+
+
 def source_line(citation: Citation) -> str:
     when = citation.published.strftime("%d %b %Y") if citation.published else "undated"
-    title = html.escape(citation.title)
-    headline = f'<a href="{html.escape(citation.url)}">{title}</a>' if citation.url else title
+    headline = link(citation.url, html.escape(citation.title))
     return f"[{citation.n}] {headline} — {html.escape(citation.source or 'unknown outlet')}, {when}"
 
 

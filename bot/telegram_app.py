@@ -17,6 +17,7 @@ from telegram.ext import (
 
 from bot import admin, handlers
 from bot.deps import BotDeps
+from bot.redact import redact_in_logs
 from bot.state import AnswerLog, Conversations, UserLimiter
 from retrieval.errors import ConfigError
 from retrieval.services import Services
@@ -49,6 +50,8 @@ def build_application(settings: Settings, services: Services) -> Application:  #
     token = settings.telegram.token.get_secret_value()
     if not token:
         raise ConfigError("NEWSBOT_TELEGRAM_TOKEN is not set: get a token from @BotFather")
+    redact_in_logs(token)
+    redact_in_logs(settings.telegram.webhook_secret.get_secret_value())
     application = (
         Application.builder()
         .token(token)

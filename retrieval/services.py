@@ -18,6 +18,7 @@ from retrieval.errors import EmptyIndexError, QuestionError
 from retrieval.followups import contextual_query
 from retrieval.indexing import IndexService
 from retrieval.lexical import LexicalIndex
+from retrieval.loaders import HttpFetcher
 from retrieval.models import Answer
 from retrieval.search import HybridSearcher, Reranker, SearchConfig, SearchRequest
 from retrieval.settings import Settings
@@ -146,6 +147,7 @@ def build_services(
         lexical=lexical,
         base_collection=settings.store.collection,
         chunking=ChunkingConfig(settings.retrieval.chunk_tokens, settings.retrieval.chunk_overlap),
+        fetcher=HttpFetcher(allow_private=settings.fetch_allow_private),
     )
     vectors = CachedVectors(embedder)  # sentence vectors: the reranker's and the answerer's
     searcher = HybridSearcher(

@@ -157,6 +157,11 @@ class Settings(BaseSettings):
         "extractive", description="extractive (offline, quotes passages) or llm (needs LLM_*)."
     )
     log_level: str = Field("INFO", description="Logging level of the entry points.")
+    fetch_allow_private: bool = Field(
+        False,
+        description="Let URL ingestion reach loopback and private-network addresses (an "
+        "intranet archive). Off: such URLs are refused before any connection.",
+    )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -7,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from telegram import Update
+from telegram.ext import TypeHandler
 
 from bot.telegram_app import build_application, set_commands
 from retrieval.embeddings import HashEmbedder
@@ -42,8 +45,18 @@ def bot_settings(tmp_path: Path, api: FakeBotAPI, **telegram: Any) -> Settings:
     )
 
 
+PROCESSED = "test:processed-updates"
+
+
+async def _mark_processed(update: Update, context: Any) -> None:
+    context.application.bot_data.setdefault(PROCESSED, set()).add(update.update_id)
+
+
 async def start_bot(settings: Settings, services: Services, api: FakeBotAPI) -> Any:
     app = build_application(settings, services)
+    # Runs after the bot's own handlers are done with an update: tests wait for this event
+    # instead of sleeping before they assert that nothing was sent.
+    app.add_handler(TypeHandler(Update, _mark_processed), group=99)
     await app.initialize()
     await set_commands(app)
     await app.start()
@@ -60,12 +73,24 @@ async def stop_bot(app: Any) -> None:
     await app.shutdown()
 
 
+async def handled(h: BotHarness, message: dict[str, Any]) -> None:
+    """Wait until the bot has finished handling the update that carried `message`."""
+    update_id = h.api.update_of[message["message_id"]]
+    await h.api.wait_for(lambda: update_id in h.app.bot_data.get(PROCESSED, set()))
+
+
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
+async def api(caplog: pytest.LogCaptureFixture) -> AsyncIterator[FakeBotAPI]:
+    """The fake Bot API. Every log line of a bot test, at DEBUG, is checked for the token."""
+    caplog.set_level(logging.DEBUG)
     server = FakeBotAPI()
     await server.start()
     yield server
     await server.stop()
+    leaked = [r.getMessage() for r in caplog.records if server.token in r.getMessage()]
+    leaked += [r.exc_text for r in caplog.records if r.exc_text and server.token in r.exc_text]
+    assert leaked == [], "the bot token reached a log line"
+    assert any("[redacted]" in r.getMessage() for r in caplog.records)  # the check saw URLs
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from bot import admin, handlers
 from bot.render_html import strip_tags
 from bot.replies import reply_html
-from tests.bot.conftest import ADMIN, BotHarness
+from tests.bot.conftest import ADMIN, BotHarness, handled
 from tests.fakes.telegram_server import BOT_ID, BOT_USERNAME
 
 pytestmark = [pytest.mark.integration]
@@ -100,7 +101,7 @@ async def test_group_silence_mention_ask_and_reply(harness: BotHarness) -> None:
         reply_to=bot_message,
     )
     assert "1.4" in (await answer_to(harness, replied)).text
-    await asyncio.sleep(0.3)
+    await handled(harness, chatter)
     assert replies_to(harness, chatter) == []
 
 
@@ -212,6 +213,14 @@ async def test_slow_question_keeps_typing_and_never_delays_others(
     from bot import replies
 
     monkeypatch.setattr(replies, "TYPING_EVERY_S", 0.2)
+    indicators: list[replies.Typing] = []
+    enter = replies.Typing.__aenter__
+
+    async def tracked_enter(self: replies.Typing) -> replies.Typing:
+        indicators.append(self)
+        return await enter(self)
+
+    monkeypatch.setattr(replies.Typing, "__aenter__", tracked_enter)
     real = harness.services.qa.answer
     gate = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -235,9 +244,9 @@ async def test_slow_question_keeps_typing_and_never_delays_others(
     assert not replies_to(harness, first)
     gate.set()
     assert "600" in (await answer_to(harness, first)).text
-    typing = len(api.sent("sendChatAction", chat_id=18))
-    await asyncio.sleep(0.5)
-    assert len(api.sent("sendChatAction", chat_id=18)) == typing  # stopped with the answer
+    await handled(harness, first)
+    # Stopped with the answer: every indicator's loop has ended, none can send again.
+    assert indicators and all(t._task is not None and t._task.done() for t in indicators)
 
 
 @pytest.mark.parametrize("telegram_overrides", [{"allowed_user_ids": [21]}])
@@ -294,17 +303,16 @@ async def test_admin_reindex_full_with_progress_while_others_ask(
 ) -> None:
     api = harness.api
     monkeypatch.setattr(admin, "PROGRESS_EVERY_S", 0.0)
-    embedder = harness.services.embedder
-    original = embedder.embed_documents
+    index = harness.services.index
+    write_batch = index._write_batch
+    resume = threading.Event()  # the re-index waits after its first batch until a reader is done
 
-    def slow_embed(texts: Any) -> Any:
-        import time
+    def gated_write(collection: str, batch: Any) -> None:
+        write_batch(collection, batch)
+        assert resume.wait(timeout=120)
 
-        time.sleep(0.15)
-        return original(texts)
-
-    monkeypatch.setattr(embedder, "embed_documents", slow_embed)
-    harness.services.index.embed_batch = 1
+    monkeypatch.setattr(index, "_write_batch", gated_write)
+    index.embed_batch = 1
     old_collection = harness.services.index.active_collection
     command = api.message("/reindex full", user_id=ADMIN)
     status = await answer_to(harness, command)
@@ -316,6 +324,7 @@ async def test_admin_reindex_full_with_progress_while_others_ask(
     reader = api.message("How many jobs will Corvanta cut?", user_id=31)
     assert "600" in (await answer_to(harness, reader)).text
     assert harness.services.index.running  # the answer came while the re-index was running
+    resume.set()
     done = await api.wait_for(
         lambda: [c for c in api.sent("editMessageText") if "done" in c.text], timeout=60
     )

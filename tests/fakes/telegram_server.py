@@ -95,6 +95,7 @@ class FakeBotAPI:
         self._fail_next: dict[str, tuple[int, int]] = {}  # method -> (status, retry_after)
         self.reject_html_once = False
         self.pushed_at: dict[int, int] = {}  # message id -> len(calls) when it arrived
+        self.update_of: dict[int, int] = {}  # message id -> the update that carried it
         self.runner: web.AppRunner | None = None
         self.port = 0
 
@@ -123,6 +124,8 @@ class FakeBotAPI:
 
     def _push(self, update: dict[str, Any]) -> dict[str, Any]:
         update["update_id"] = next(self._update_ids)
+        if "message" in update:
+            self.update_of[update["message"]["message_id"]] = update["update_id"]
         self._updates.append(update)
         self._new_update.set()
         return update

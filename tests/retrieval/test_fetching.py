@@ -6,13 +6,18 @@ import threading
 from collections.abc import Iterator
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from retrieval.loaders import Skipped, load_sources
+from retrieval.embeddings import HashEmbedder
+from retrieval.errors import SourceError
+from retrieval.loaders import HttpFetcher, Skipped, load_sources
+from retrieval.loaders import fetch as fetch_module
 from retrieval.models import Article
-from retrieval.services import Services
+from retrieval.services import Services, build_services
+from tests.conftest import SAMPLE_TODAY, make_settings
 
 pytestmark = pytest.mark.unit
 
@@ -37,14 +42,26 @@ the page itself has gone.</description></item>
 </channel></rss>"""
 
 
+REQUESTS: list[str] = []
+LOOPBACK = HttpFetcher(allow_private=True)  # the test site is on loopback
+
+
 @pytest.fixture
 def site() -> Iterator[str]:
+    REQUESTS.clear()
+
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
             return
 
         def do_GET(self) -> None:
             base = f"http://127.0.0.1:{self.server.server_address[1]}"
+            REQUESTS.append(self.path)
+            if self.path == "/redirect":
+                self.send_response(302)
+                self.send_header("Location", "http://10.0.0.1/internal")
+                self.end_headers()
+                return
             routes = {
                 "/feed.xml": ("application/rss+xml", feed(base)),
                 "/bridge": ("text/html; charset=utf-8", PAGE),
@@ -70,7 +87,7 @@ def site() -> Iterator[str]:
 
 
 def test_feed_url_entries_are_completed_from_their_pages(site: str) -> None:
-    items = list(load_sources([f"{site}/feed.xml"]))
+    items = list(load_sources([f"{site}/feed.xml"], fetcher=LOOPBACK))
     articles = [i for i in items if isinstance(i, Article)]
     assert [a.title for a in articles] == ["Bridge opens", "Gone story"]
     bridge, gone = articles
@@ -81,15 +98,65 @@ def test_feed_url_entries_are_completed_from_their_pages(site: str) -> None:
 
 
 def test_page_url_and_missing_url(site: str) -> None:
-    [article] = list(load_sources([f"{site}/bridge"]))
+    [article] = list(load_sources([f"{site}/bridge"], fetcher=LOOPBACK))
     assert isinstance(article, Article) and article.title == "Bridge opens"
-    [skip] = list(load_sources([f"{site}/nothing-here"]))
+    [skip] = list(load_sources([f"{site}/nothing-here"], fetcher=LOOPBACK))
     assert isinstance(skip, Skipped) and "HTTP 404" in skip.reason
 
 
-def test_ingesting_a_feed_url_indexes_it(site: str, hash_services: Services) -> None:
+def test_ingesting_a_feed_url_indexes_it(site: str, tmp_path: Path) -> None:
+    hash_services = build_services(
+        make_settings(tmp_path / "data", fetch_allow_private=True),
+        embedder=HashEmbedder(),
+        today=lambda: SAMPLE_TODAY,
+    )
     report = hash_services.index.sync([f"{site}/feed.xml"])
     assert report.added == 2
     answer = hash_services.qa.answer("How much did the bridge over the Aster River cost?")
     assert answer.citations[0].url == f"{site}/bridge"
     assert "190 million euros" in answer.passages[0].text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.1/admin",
+        "http://192.168.1.1/",
+        "http://172.16.5.4:8080/x",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "http://[::ffff:10.0.0.1]/",
+        "http://localhost/",
+        "http://0.0.0.0/",
+        "file:///etc/passwd",
+        "ftp://example.org/x",
+    ],
+)
+def test_private_and_non_http_urls_are_refused_before_any_connection(url: str) -> None:
+    # The network guard fails the test if anything connects beyond loopback; nothing may
+    # connect at all here.
+    with pytest.raises(SourceError, match=r"not public|only http"):
+        HttpFetcher().fetch(url)
+
+
+def test_the_loopback_site_itself_is_refused_by_default(site: str) -> None:
+    with pytest.raises(SourceError, match="not public"):
+        HttpFetcher().fetch(f"{site}/bridge")
+    assert REQUESTS == []
+    [skip] = list(load_sources([f"{site}/bridge"], fetcher=HttpFetcher()))
+    assert isinstance(skip, Skipped) and "NEWSBOT_FETCH_ALLOW_PRIVATE" in skip.reason
+
+
+def test_a_redirect_to_a_private_address_is_refused(
+    site: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pretend the test site is public: its redirect to 10.0.0.1 must still be refused.
+    monkeypatch.setattr(fetch_module, "is_public_address", lambda address: address == "127.0.0.1")
+    with pytest.raises(SourceError, match="not public"):
+        HttpFetcher().fetch(f"{site}/redirect")
+    assert REQUESTS == ["/redirect"]
+
+
+def test_ingest_refuses_private_urls_unless_allowed(hash_services: Services) -> None:
+    report = hash_services.index.sync(["http://10.0.0.1/feed.xml"])
+    assert report.added == 0 and "not public" in report.skipped[0][1]

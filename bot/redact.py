@@ -1,0 +1,53 @@
+"""Secrets never reach a log line: the bot token is in every Bot API URL that httpx and
+python-telegram-bot log (and in the text of some of their errors)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+MASK = "[redacted]"
+_secrets: set[str] = set()
+_lock = threading.Lock()
+_installed = False
+
+
+def redact_in_logs(secret: str) -> None:
+    """From now on every log record of this process has `secret` replaced, in its message and
+    in its traceback text, whichever logger made it and whichever handler writes it."""
+    global _installed
+    if len(secret) < 8:  # too short to be a token; replacing it would garble ordinary text
+        return
+    with _lock:
+        _secrets.add(secret)
+        if _installed:
+            return
+        _installed = True
+        make_record = logging.getLogRecordFactory()
+
+        def redacting_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = make_record(*args, **kwargs)
+            _scrub(record)
+            return record
+
+        logging.setLogRecordFactory(redacting_record)
+
+
+def redact(text: str) -> str:
+    for secret in _secrets:
+        text = text.replace(secret, MASK)
+    return text
+
+
+def _scrub(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed call; the handler reports it as it would have
+        return
+    if any(secret in message for secret in _secrets):
+        record.msg, record.args = redact(message), None
+    if record.exc_info and record.exc_info[1] is not None:
+        text = logging.Formatter().formatException(record.exc_info)
+        if any(secret in text for secret in _secrets):
+            record.exc_text = redact(text)
