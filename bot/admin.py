@@ -258,7 +258,8 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     for article in latest:
         when = article.published.isoformat() if article.published else "undated"
         headline = link(article.url, html.escape(article.title))
-        lines.append(f"• {headline} — {html.escape(article.source)}, {when} <code>{article.id}</code>")
+        source = html.escape(article.source)
+        lines.append(f"• {headline} — {source}, {when} <code>{article.id}</code>")
     await message.reply_text(
         "\n".join(lines), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
     )

@@ -81,7 +81,9 @@ async def test_upload_names_are_tamed_and_never_overwrite(harness: BotHarness) -
         upload = api.document(name, body, user_id=ADMIN)
         await answer_to(harness, upload)
         await api.wait_for(
-            lambda: [c for c in api.sent("editMessageText") if "added" in c.text][n:]
+            lambda reports=n + 1: (
+                len([c for c in api.sent("editMessageText") if "added" in c.text]) >= reports
+            )
         )
     assert sorted(p.name for p in uploads.iterdir()) == [
         "env.txt",
