@@ -7,7 +7,6 @@ import logging
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -16,6 +15,7 @@ from telegram.ext import (
 )
 
 from bot import admin, handlers
+from bot.delivery import RetryingRateLimiter
 from bot.deps import BotDeps
 from bot.redact import redact_in_logs
 from bot.state import AnswerLog, Conversations, UserLimiter
@@ -57,7 +57,7 @@ def build_application(settings: Settings, services: Services) -> Application:  #
         .token(token)
         .base_url(settings.telegram.base_url)
         .base_file_url(file_base_url(settings.telegram.base_url))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(RetryingRateLimiter(max_retries=3))
         .concurrent_updates(True)
         .post_init(set_commands)
         .build()

@@ -93,6 +93,12 @@ class FakeBotAPI:
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Event()
         self._fail_next: dict[str, tuple[int, int]] = {}  # method -> (status, retry_after)
+        # method -> faults still to inject, each before the call is processed or recorded:
+        # "429", "500", "timeout" (no answer for `stall_s`), "drop" (connection closed), or
+        # "ok" (processed as usual: spaces faults out).
+        self.faults: dict[str, list[str]] = {}
+        self.faults_injected: list[tuple[str, str]] = []
+        self.stall_s = 6.0  # past python-telegram-bot's 5 s read timeout
         self.reject_html_once = False
         self.pushed_at: dict[int, int] = {}  # message id -> len(calls) when it arrived
         self.update_of: dict[int, int] = {}  # message id -> the update that carried it
@@ -284,6 +290,23 @@ class FakeBotAPI:
             return self._error(401, "Unauthorized")
         method = request.match_info["method"]
         params = await self._params(request)
+        pending = self.faults.get(method)
+        if pending:
+            fault = pending.pop(0)
+            if fault != "ok":
+                self.faults_injected.append((method, fault))
+            if fault == "429":
+                return self._error(
+                    429, "Too Many Requests: retry after 1", parameters={"retry_after": 1}
+                )
+            if fault == "500":
+                return self._error(500, "Internal Server Error")
+            if fault == "timeout":
+                await asyncio.sleep(self.stall_s)
+                return self._error(500, "Internal Server Error")
+            if fault == "drop" and request.transport is not None:
+                request.transport.close()
+                return web.Response(status=500)
         if method != "getUpdates":
             self.calls.append(Sent(method, params))
         if method in self._fail_next:
