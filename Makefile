@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DATA ?= data
 SAMPLE_DATA := $(DATA)/sample
 
-.PHONY: install chat test test-fast lint bench eval-sample clean
+.PHONY: install chat test test-fast reliability lint bench eval-sample clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +25,17 @@ chat: $(STAMP)
 	NEWSBOT_DATA_DIR=$(SAMPLE_DATA) $(BIN)/newsbot chat
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not reliability"
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not integration and not slow"
+	$(BIN)/python -m pytest -q -m "not integration and not slow and not reliability"
+
+# The fault and load suite (about 20 minutes on 2 cores); figures in
+# benchmarks/results/reliability.json, recorded in RELIABILITY.md. With RTQA=… also the
+# corpus-level text check on the RealTimeQA articles.
+reliability: $(STAMP)
+	$(BIN)/python -m pytest -q -m reliability -s
+	@if [ -d "$(RTQA)" ]; then $(BIN)/python -m benchmarks.text_check $(RTQA)/articles.jsonl.gz; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot retrieval prompts tests benchmarks

@@ -166,14 +166,17 @@ class IndexService:
             self._busy.release()
 
     def _drop_orphans(self) -> None:
-        """A full re-index killed before its switch left a half-built collection: drop it."""
-        key = f"building:{self.base_collection}"
-        orphan = self.catalog.get_state(key)
-        if orphan and orphan != self.active_collection:
-            logger.info("dropping %s, left by an interrupted full re-index", orphan)
-            self._drop(orphan)
-        if orphan:
-            self.catalog.delete_state(key)
+        """A full re-index killed before its switch left a half-built collection, one killed
+        after it the collection it replaced: drop them."""
+        for kind in ("building", "retired"):
+            key = f"{kind}:{self.base_collection}"
+            orphan = self.catalog.get_state(key)
+            if orphan and orphan != self.active_collection:
+                logger.info("dropping %s, left by an interrupted full re-index", orphan)
+                if not self._drop(orphan):
+                    continue  # kept on record: tried again at the next sync
+            if orphan:
+                self.catalog.delete_state(key)
 
     def _sync(
         self, sources: Sequence[str | Path], *, full: bool, prune: bool, progress: Progress
@@ -194,8 +197,9 @@ class IndexService:
             except BaseException:
                 if self.active_collection != collection:
                     logger.warning("full re-index into %s failed; dropping it", collection)
-                    self._drop(collection)
-                    self.catalog.delete_state(f"building:{self.base_collection}")
+                    if self._drop(collection):
+                        self.catalog.delete_state(f"building:{self.base_collection}")
+                    # else the next sync drops it (the store may be down right now)
                 raise
         return self._fill(
             collection, old_collection, sources, full, prune, progress, report, started
@@ -250,13 +254,17 @@ class IndexService:
             self.catalog.set_state(dirty_key, "0")
             progress("lexical", 1, 1)
         if full:
+            retired_key = f"retired:{self.base_collection}"
+            if old_collection != collection:
+                self.catalog.set_state(retired_key, old_collection)  # dropped even if killed
             self._switch_to(collection)
             self.catalog.delete_state(f"building:{self.base_collection}")
             if old_collection != collection:
                 # Requests that resolved the old collection finish on it; then it goes.
                 if not self.leases.wait_idle(old_collection, DRAIN_TIMEOUT_S):
                     logger.warning("readers still on %s after %ss", old_collection, DRAIN_TIMEOUT_S)
-                self._drop(old_collection)
+                if self._drop(old_collection):
+                    self.catalog.delete_state(retired_key)
         self.catalog.set_state(
             f"last-sync:{self.base_collection}", datetime.now(UTC).isoformat(timespec="seconds")
         )
@@ -359,15 +367,18 @@ class IndexService:
     def latest(self, limit: int = 10) -> list[StoredArticle]:
         return self.catalog.latest(self.active_collection, limit)
 
-    def _drop(self, collection: str) -> None:
+    def _drop(self, collection: str) -> bool:
+        """Drop a collection everywhere; False (and nothing dropped) if the store is down."""
         try:
             self.store.drop(collection)
         except NewsbotError as exc:
-            logger.warning("could not drop old collection %s: %s", collection, exc)
+            logger.warning("could not drop collection %s: %s", collection, exc)
+            return False
         self.catalog.drop(collection)
         self.lexical.drop(collection)
         for key in (f"signature:{collection}", f"lexical-dirty:{collection}"):
             self.catalog.delete_state(key)
+        return True
 
 
 def _metadata(article: Article, chunk: Chunk) -> dict[str, str | int]:

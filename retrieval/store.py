@@ -43,6 +43,8 @@ class VectorStore(Protocol):
 
     def drop(self, collection: str) -> None: ...
 
+    def collections(self) -> list[str]: ...
+
 
 class ChromaStore:
     def __init__(
@@ -171,15 +173,35 @@ class ChromaStore:
     def count(self, collection: str) -> int:
         return int(self._call("count", self._collection(collection).count))
 
+    def collections(self) -> list[str]:
+        """Names of every collection in the store (for checks and clean-up)."""
+        with self._lock:
+            if self._client is None:
+                self._client = self._connect()
+        return sorted(
+            str(getattr(c, "name", c))
+            for c in self._call("list", self._client.list_collections)
+        )
+
     def drop(self, collection: str) -> None:
+        """Delete a collection; one that does not exist is fine, an unreachable store is not."""
         with self._lock:
             if self._client is None:
                 self._client = self._connect()
             self._collections.pop(collection, None)
         try:
             self._client.delete_collection(collection)
-        except Exception as exc:  # missing is fine; anything else is logged
-            logger.info("drop %s: %s", collection, _short(exc))
+        except Exception as exc:
+            text = str(exc).lower()
+            if "does not exist" in text or "not found" in text or "notfound" in text:
+                logger.info("drop %s: %s", collection, _short(exc))
+                return
+            with self._lock:
+                self._collections.clear()
+                self._client = None
+            raise StoreUnavailableError(
+                f"vector store drop failed ({self.description}): {_short(exc)}"
+            ) from exc
 
 
 def _short(exc: BaseException) -> str:

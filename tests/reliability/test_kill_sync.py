@@ -1,0 +1,147 @@
+"""kill -9 at 20 random points of a sync, with the real model, on the embedded store and on a
+`chroma run` server: the next sync converges, no duplicate or orphan passage, catalog, Chroma
+and the lexical index agree."""
+
+from __future__ import annotations
+
+import random
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from retrieval.catalog import Catalog
+from retrieval.lexical import LexicalIndex
+from retrieval.store import ChromaStore
+from tests.reliability.conftest import ChromaServer, newsbot
+
+pytestmark = [pytest.mark.reliability]
+KILLS = 20
+WORDS = [
+    "council",
+    "harbour",
+    "budget",
+    "tram",
+    "election",
+    "school",
+    "river",
+    "market",
+    "strike",
+    "museum",
+    "festival",
+    "bridge",
+    "hospital",
+    "airport",
+    "stadium",
+    "library",
+    "factory",
+    "court",
+    "police",
+    "weather",
+]
+
+
+def write_corpus(folder: Path, count: int, version: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(count)
+    for i in range(count):
+        topic = WORDS[i % len(WORDS)]
+        # Articles i % 10 == version % 10 change in each version: incremental runs have work.
+        edition = version if i % 10 == version % 10 else 0
+        sentences = [
+            f"The {topic} story number {i} (edition {edition}) has sentence {j} about "
+            f"{rng.choice(WORDS)} and {rng.choice(WORDS)}."
+            for j in range(40)
+        ]
+        (folder / f"story{i:03d}.txt").write_text(
+            f"date 2025-05-{i % 28 + 1:02d} By Kill Gazette\n\nStory {i} on the {topic}\n\n"
+            + "\n\n".join(" ".join(sentences[k : k + 5]) for k in range(0, 40, 5))
+            + "\n"
+        )
+
+
+def check_consistent(data: Path, store: ChromaStore, articles: int) -> dict[str, int]:
+    catalog = Catalog(data / "catalog.sqlite")
+    active = catalog.get_state("active:news") or "news"
+    rows = catalog.chunk_rows(active)
+    catalog_ids = [r[0] for r in rows]
+    got = store._collection(active).get(include=[])  # type: ignore[attr-defined]
+    chroma_ids = list(got["ids"])
+    lexical_ids = set(LexicalIndex(data / "lexical").snapshot(active).ids)
+    assert store.collections() == [active], "orphan collections"
+    assert len(chroma_ids) == len(set(chroma_ids)), "duplicate passages in Chroma"
+    assert set(chroma_ids) == set(catalog_ids), "catalog and Chroma disagree"
+    assert lexical_ids == set(catalog_ids), "lexical index and catalog disagree"
+    assert len(catalog.articles(active)) == articles
+    assert sorted(p.name for p in (data / "lexical").iterdir()) == [active]
+    return {"passages": len(catalog_ids), "articles": articles}
+
+
+def run_kills(tmp_path: Path, env: dict[str, str], store: ChromaStore) -> dict[str, Any]:
+    corpus = tmp_path / "corpus"
+    data = Path(env["NEWSBOT_DATA_DIR"])
+    count = 60
+    write_corpus(corpus, count, 0)
+    started = time.monotonic()
+    first = newsbot("ingest", str(corpus), env=env)
+    out, err = first.communicate(timeout=900)
+    assert first.returncode == 0, err.decode()
+    whole = time.monotonic() - started
+    rng = random.Random(20261128)
+    killed_at: list[float] = []
+    finished_anyway = 0
+    for n in range(1, KILLS + 1):
+        write_corpus(corpus, count, n)
+        args = ["ingest", str(corpus)] + (["--full"] if n % 2 else [])
+        delay = rng.uniform(0.5, whole)
+        process = newsbot(*args, env=env)
+        try:
+            process.wait(timeout=delay)
+            finished_anyway += 1
+        except Exception:
+            process.send_signal(signal.SIGKILL)
+            process.wait(60)
+            killed_at.append(round(delay, 1))
+        process.communicate()
+    final = newsbot("ingest", str(corpus), env=env)
+    out, err = final.communicate(timeout=900)
+    assert final.returncode == 0, err.decode()
+    again = newsbot("ingest", str(corpus), env=env)
+    out, err = again.communicate(timeout=900)
+    assert again.returncode == 0 and b"0 added, 0 updated, 60 unchanged" in out, out + err
+    assert b"0 chunks embedded" in out
+    counts = check_consistent(data, store, count)
+    answer = newsbot("ask", "--json", "What is story 7 about?", env=env)
+    out, err = answer.communicate(timeout=300)
+    assert answer.returncode == 0 and b'"refused": false' in out, out + err
+    return {
+        "uninterrupted sync s": round(whole, 1),
+        "kills": len(killed_at),
+        "runs that finished before their kill point": finished_anyway,
+        "kill points s": killed_at,
+        **counts,
+        "duplicates": 0,
+        "orphans": 0,
+    }
+
+
+def test_kill_9_during_sync_embedded(tmp_path: Path, figures: dict[str, Any]) -> None:
+    data = tmp_path / "data"
+    env = {"NEWSBOT_DATA_DIR": str(data)}
+    figures["kill -9 (embedded Chroma)"] = run_kills(
+        tmp_path, env, ChromaStore(path=data / "chroma")
+    )
+
+
+def test_kill_9_during_sync_chroma_server(
+    tmp_path: Path, chroma: ChromaServer, figures: dict[str, Any]
+) -> None:
+    env = {
+        "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
+        "NEWSBOT_STORE_HOST": "127.0.0.1",
+        "NEWSBOT_STORE_PORT": str(chroma.port),
+    }
+    store = ChromaStore(host="127.0.0.1", port=chroma.port)
+    figures["kill -9 (chroma run)"] = run_kills(tmp_path, env, store)

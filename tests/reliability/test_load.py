@@ -1,0 +1,104 @@
+"""50 chats x 10 questions through the fake Bot API, with the real model, while an admin's
+`/reindex full` runs again and again: every question answered, correctly, none failed."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import statistics
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from bot import handlers
+from retrieval.embeddings import SentenceTransformerEmbedder
+from retrieval.services import build_services
+from tests.bot.conftest import ADMIN, bot_settings, start_bot, stop_bot
+from tests.bot.test_telegram import replies_to
+from tests.conftest import SAMPLE_TODAY, SAMPLES
+from tests.fakes.telegram_server import FakeBotAPI
+
+pytestmark = [pytest.mark.reliability]
+CHATS = 50
+QUESTIONS_EACH = 10
+QUESTIONS = [
+    ("Who won the national cup final?", "Harborview FC"),
+    ("How many jobs will Corvanta cut?", "600"),
+    ("Who is the new head coach of Kelby Rovers?", "Rafael Mendes"),
+    ("How long is the new bridge over the Aster River?", "1.4"),
+    ("How much money did the start-up Lumora raise?", "Lumora"),
+]
+
+
+async def test_fifty_chats_during_full_reindexes(
+    tmp_path: Path,
+    api: FakeBotAPI,
+    real_embedder: SentenceTransformerEmbedder,
+    figures: dict[str, Any],
+) -> None:
+    settings = bot_settings(tmp_path, api, questions_per_minute=600)
+    shutil.copytree(SAMPLES, settings.ingest_dir)
+    services = build_services(settings, embedder=real_embedder, today=lambda: SAMPLE_TODAY)
+    services.index.sync([settings.ingest_dir])
+    app = await start_bot(settings, services, api)
+    latencies: list[float] = []
+    outcomes: list[tuple[str, str]] = []
+    readers_done = asyncio.Event()
+    reindexes = 0
+
+    async def chat(user: int) -> None:
+        for n in range(QUESTIONS_EACH):
+            question, expected = QUESTIONS[(user + n) % len(QUESTIONS)]
+            asked = time.monotonic()
+            message = api.message(question, user_id=user)
+            reply = (await api.wait_for(lambda m=message: replies_to_app(m), timeout=600))[0]
+            latencies.append(time.monotonic() - asked)
+            outcomes.append((reply.text, expected))
+
+    def replies_to_app(message: dict[str, Any]) -> list[Any]:
+        return replies_to(SimpleNamespace(api=api), message)  # type: ignore[arg-type]
+
+    async def admin() -> None:
+        nonlocal reindexes
+        while not readers_done.is_set():
+            done_before = len([c for c in api.sent("editMessageText") if "done" in c.text])
+            api.message("/reindex full", user_id=ADMIN)
+            await api.wait_for(
+                lambda before=done_before: (
+                    len([c for c in api.sent("editMessageText") if "done" in c.text]) > before
+                ),
+                timeout=600,
+            )
+            reindexes += 1
+
+    started = time.monotonic()
+    try:
+        admin_task = asyncio.create_task(admin())
+        await asyncio.gather(*(chat(1000 + user) for user in range(CHATS)))
+        readers_done.set()
+        await admin_task
+    finally:
+        await stop_bot(app)
+    wall = time.monotonic() - started
+    failed = [text for text, _ in outcomes if text in (handlers.FAILED, handlers.STORE_DOWN)]
+    wrong = [(text[:80], expected) for text, expected in outcomes if expected not in text]
+    reports = [c.text for c in api.sent("editMessageText") if "done" in c.text]
+    assert len(outcomes) == CHATS * QUESTIONS_EACH
+    assert failed == [] and wrong == []
+    assert reindexes >= 1 and all("30 added" in r for r in reports)
+    ordered = sorted(latencies)
+    figures["load"] = {
+        "chats x questions": f"{CHATS} x {QUESTIONS_EACH}",
+        "answered": len(outcomes),
+        "answered correctly": len(outcomes) - len(wrong),
+        "errors": len(failed),
+        "full re-indexes completed during the load": reindexes,
+        "p50 s": round(statistics.median(ordered), 2),
+        "p95 s": round(ordered[int(0.95 * (len(ordered) - 1))], 2),
+        "max s": round(ordered[-1], 2),
+        "wall s": round(wall, 1),
+        "questions per s": round(len(outcomes) / wall, 2),
+    }
