@@ -159,14 +159,10 @@ def selector(services: Services, questions: list[EvalQuestion]) -> None:
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
 
-    from retrieval.answerers.extractive import (
-        ExtractiveAnswerer,
-        ExtractiveConfig,
-        _new_entities,
-        answer_type,
-    )
+    from retrieval.answerers.extractive import ExtractiveAnswerer, ExtractiveConfig
     from retrieval.search import SearchRequest
     from retrieval.sentences import split_sentences
+    from retrieval.text import answer_type, new_entities
 
     answerer = ExtractiveAnswerer(services.embedder, vectors=services.vectors)
     # Every sentence scored, not only the shortlist the answerer embeds.
@@ -193,7 +189,7 @@ def selector(services: Services, questions: list[EvalQuestion]) -> None:
         similarity = services.vectors.similarity(question.question, [c.sentence for c in ranked])
         features, labels, current = [], [], []
         for candidate, sim in zip(ranked, similarity, strict=True):
-            entity = float(_new_entities(candidate.sentence, question.question, kind) > 0)
+            entity = float(new_entities(candidate.sentence, question.question, kind) > 0)
             passage = passages[candidate.passage - 1]
             features.append(
                 [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from retrieval.answerers.extractive import NAME, QUESTION_OPENERS, key_terms
+from retrieval.text import NAME, QUESTION_OPENERS, key_terms
 
 LEANING = re.compile(
     r"\b(he|she|it|its|they|them|their|his|her|hers|him|this|that|these|those|there|then|"

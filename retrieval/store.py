@@ -179,8 +179,7 @@ class ChromaStore:
             if self._client is None:
                 self._client = self._connect()
         return sorted(
-            str(getattr(c, "name", c))
-            for c in self._call("list", self._client.list_collections)
+            str(getattr(c, "name", c)) for c in self._call("list", self._client.list_collections)
         )
 
     def drop(self, collection: str) -> None:

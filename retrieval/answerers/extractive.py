@@ -8,13 +8,9 @@ does not already contain. When even the best sentence is weak, it says the archi
 
 from __future__ import annotations
 
-import functools
 import math
-import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -23,267 +19,51 @@ from retrieval.answerers.citations import renumber
 from retrieval.embeddings import CachedVectors, Embedder
 from retrieval.models import Answer, Passage
 from retrieval.sentences import split_sentences
-
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "from",
-        "by",
-        "with",
-        "about",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "do",
-        "does",
-        "did",
-        "has",
-        "have",
-        "had",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "he",
-        "she",
-        "they",
-        "them",
-        "his",
-        "her",
-        "their",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "how",
-        "many",
-        "much",
-        "did",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-        "may",
-        "might",
-        "than",
-        "then",
-        "there",
-        "here",
-        "into",
-        "over",
-        "after",
-        "before",
-        "during",
-        "under",
-        "up",
-        "down",
-        "out",
-        "not",
-        "no",
-        "yes",
-        "or",
-        "and",
-        "but",
-        "if",
-        "so",
-        "such",
-        "week",
-        "year",
-        "month",
-        "day",
-        "today",
-        "yesterday",
-        "recently",
-        "latest",
-        "new",
-        "news",
-        "according",
-        "said",
-        "says",
-        "tell",
-        "me",
-        "us",
-        "we",
-        "you",
-        "your",
-        "our",
-        "i",
-        "recent",
-        "last",
-        "first",
-        "one",
-        "become",
-        "became",
-    ]
-)
-WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
-NAME = re.compile(
-    r"\b[A-Z][\w'’.-]+(?:\s+(?:of|the|de|da|van|von|al|bin|la|le|&)?\s*[A-Z][\w'’.-]+)*"
-)
-NUMBER = re.compile(
-    r"(?:[$€£]\s?)?\b\d[\d,.]*(?:\s?(?:%|percent|million|billion|trillion|thousand))?|\b(?:one|two|"
-    r"three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
-    r"thousand|million|billion|dozen|dozens|hundreds|thousands|millions)\b",
-    re.IGNORECASE,
-)
-DATEISH = re.compile(
-    r"\b(?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sept?(?:ember)?|"
-    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday|yesterday|tomorrow|(?:19|20)\d\d)\b",
-    re.IGNORECASE,
-)
-BOILERPLATE = re.compile(
-    r"^(?:read more|sign up|subscribe|follow|click|advertisement|related:|watch:|photo:|"
-    r"copyright|all rights reserved)|(?:newsletter|cookies?)\b",
-    re.IGNORECASE,
+from retrieval.text import (
+    BOILERPLATE,
+    answer_type,
+    key_terms,
+    new_entities,
+    overlap,
+    question_names,
 )
 
 
 @dataclass(frozen=True)
 class ExtractiveConfig:
+    """Every weight of the sentence score, with why it is there. Tuned on the sample archive
+    and RealTimeQA dev (BENCHMARKS.md)."""
+
     max_sentences: int = 2
     # Below this confidence the answer is a refusal; calibrated on the sample and dev questions.
     refuse_below: float = 0.40
     second_within: float = 0.9  # a second sentence must score at least this share of the best
-    min_words: int = 5
+    # A second sentence joins only if it shares less than this share of terms with the first
+    # (else it repeats it).
+    same_story_overlap: float = 0.5
+    min_words: int = 5  # shorter "sentences" are captions and fragments
+    max_words: int = 90  # longer ones are lists and run-ons the splitter could not cut
+    # The four parts of a sentence's score: closeness to the question (the model), the
+    # question's key terms it holds, new information of the asked kind, and passage rank.
     similarity_weight: float = 0.45
     coverage_weight: float = 0.35
     entity_weight: float = 0.25
     prior_weight: float = 0.08
+    # Every key term weighs at least this beyond its inverse sentence frequency.
+    idf_floor: float = 0.2
+    # A question term that is in the headline is the topic: it counts this much whatever the
+    # sentence says, plus `topic_term_present` if the sentence repeats it...
+    topic_term_base: float = 0.4
+    topic_term_present: float = 0.3
+    # ...while a term the question asks beyond the headline counts this much when present.
+    asked_term_present: float = 1.4
+    # "entity" when the question asks for no particular kind (neither yes nor no).
+    any_kind_entity: float = 0.5
+    # The rank prior: the n-th passage's sentences weigh 1 / (1 + prior_decay * (n - 1)).
+    prior_decay: float = 0.25
+    # A passage naming none of the question's names keeps this share of its score.
+    name_cover_floor: float = 0.4
     embed_at_most: int = 16  # sentences compared with the question by the model
-    max_words: int = 90
-
-
-def answer_type(question: str) -> str:
-    q = question.lower()
-    if re.search(
-        r"\bhow (many|much|old|long|far|big|tall|high)\b|\bwhat (percentage|share|"
-        r"number|amount|price)\b|\bhow much\b",
-        q,
-    ):
-        return "number"
-    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|day|month)\b", q):
-        return "date"
-    if re.search(r"\bwho(m|se)?\b", q):
-        return "person"
-    if re.search(r"\bwhere\b|\bwhich (country|city|state|town|region|nation|place)\b", q):
-        return "place"
-    if re.search(r"\b(which|what)\b", q):
-        return "name"
-    return "any"
-
-
-def key_terms(text: str) -> set[str]:
-    return {_stem(w) for w in WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1}
-
-
-QUESTION_OPENERS = frozenset(
-    [
-        "who",
-        "what",
-        "when",
-        "where",
-        "why",
-        "how",
-        "which",
-        "whom",
-        "whose",
-        "is",
-        "are",
-        "was",
-        "were",
-        "did",
-        "does",
-        "do",
-        "can",
-        "could",
-        "will",
-        "would",
-        "should",
-        "has",
-        "have",
-        "had",
-        "in",
-        "on",
-        "at",
-        "after",
-        "before",
-        "during",
-        "according",
-        "name",
-    ]
-)
-
-
-def question_names(question: str) -> set[str]:
-    """Stems of the capitalised words a question names (not its first word): Messi, Nobel."""
-    words = WORD.findall(question)
-    found = set()
-    for position, word in enumerate(words):
-        if not word[:1].isupper() or word.lower() in STOPWORDS:
-            continue
-        if position == 0 and word.lower() in QUESTION_OPENERS:
-            continue
-        found.add(_stem(word.lower()))
-    return found
-
-
-_STEMMER_LOCK = threading.Lock()
-_STEMMER: Any = None
-
-
-@functools.lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    """Snowball (the same stemmer as the BM25 index): replace, replaces, replaced -> replac."""
-    global _STEMMER
-    word = word.replace("’", "'").removesuffix("'s")
-    with _STEMMER_LOCK:
-        if _STEMMER is None:
-            import Stemmer
-
-            _STEMMER = Stemmer.Stemmer("english")
-        return str(_STEMMER.stemWord(word))
-
-
-def _new_entities(sentence: str, question: str, kind: str) -> int:
-    """How many things of the asked kind the sentence names that the question does not."""
-    asked = question.lower()
-    if kind == "number":
-        found = [m for m in NUMBER.findall(sentence) if m.lower() not in asked]
-    elif kind == "date":
-        found = [m for m in DATEISH.findall(sentence) if m.lower() not in asked]
-    else:
-        names = NAME.findall(sentence)
-        if names and sentence.startswith(names[0]) and " " not in names[0]:
-            names = names[1:]  # a capital at the start of a sentence is not a name
-        found = [
-            n
-            for n in names
-            if not all(p.lower() in asked for p in n.split()) and not DATEISH.fullmatch(n)
-        ]
-        if kind == "person":
-            found = [n for n in found if " " in n.strip()] or found[:1]
-    return len(found)
 
 
 @dataclass(frozen=True)
@@ -321,7 +101,7 @@ class ExtractiveAnswerer:
             # A second sentence completes the same story; it never mixes in another one.
             if (
                 candidate.passage == chosen[0].passage
-                and _overlap(candidate.sentence, chosen[0].sentence) < 0.5
+                and overlap(candidate.sentence, chosen[0].sentence) < self.config.same_story_overlap
             ):
                 chosen.append(candidate)
         text = " ".join(f"{c.sentence} [{c.passage}]" for c in chosen)
@@ -331,6 +111,7 @@ class ExtractiveAnswerer:
 
     def rank(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
         """Every usable passage sentence, best first, with a score in about [0, 1]."""
+        config = self.config
         kind = answer_type(question)
         terms = key_terms(question)
         names = question_names(question)
@@ -338,7 +119,7 @@ class ExtractiveAnswerer:
         for number, passage in enumerate(passages, start=1):
             for sentence in split_sentences(passage.text):
                 words = len(sentence.split())
-                if words < self.config.min_words or words > self.config.max_words:
+                if words < config.min_words or words > config.max_words:
                     continue
                 if sentence.endswith("?") or BOILERPLATE.search(sentence):
                     continue
@@ -350,7 +131,8 @@ class ExtractiveAnswerer:
         passage_terms = [key_terms(f"{p.title} {p.text}") for p in passages]
         sentence_terms = [key_terms(sentence) for _, sentence in pool]
         weight = {
-            t: math.log(1.0 + len(pool) / (1 + sum(t in st for st in sentence_terms))) + 0.2
+            t: math.log(1.0 + len(pool) / (1 + sum(t in st for st in sentence_terms)))
+            + config.idf_floor
             for t in terms
         }
         total = sum(weight.values()) or 1.0
@@ -365,14 +147,21 @@ class ExtractiveAnswerer:
             coverage = (
                 sum(
                     weight[t]
-                    * (0.4 + 0.3 * (t in own_terms) if t in title_terms else 1.4 * (t in own_terms))
+                    * (
+                        config.topic_term_base + config.topic_term_present * (t in own_terms)
+                        if t in title_terms
+                        else config.asked_term_present * (t in own_terms)
+                    )
                     for t in terms
                 )
                 / total
             )
-            entity = 0.5 if kind == "any" else float(_new_entities(sentence, question, kind) > 0)
-            prior = 1.0 / (1.0 + 0.25 * (number - 1))
-            config = self.config
+            entity = (
+                config.any_kind_entity
+                if kind == "any"
+                else float(new_entities(sentence, question, kind) > 0)
+            )
+            prior = 1.0 / (1.0 + config.prior_decay * (number - 1))
             cheap.append(
                 (
                     config.coverage_weight * coverage
@@ -384,13 +173,14 @@ class ExtractiveAnswerer:
             )
         # Only the most promising sentences are embedded: the model is the slow part.
         cheap.sort(key=lambda c: c[0], reverse=True)
-        shortlist = cheap[: self.config.embed_at_most]
+        shortlist = cheap[: config.embed_at_most]
         similarity = self._similarity(question, [s for _, _, s in shortlist])
         scored = []
         for (partial, number, sentence), sim in zip(shortlist, similarity, strict=True):
-            score = self.config.similarity_weight * float(sim) + partial
+            score = config.similarity_weight * float(sim) + partial
             # A question about Messi is not answered by a passage that never names him.
-            score *= 0.4 + 0.6 * name_cover[number - 1]
+            floor = config.name_cover_floor
+            score *= floor + (1.0 - floor) * name_cover[number - 1]
             scored.append(Candidate(number, sentence, score))
         scored.sort(key=lambda c: c.score, reverse=True)
         return scored
@@ -400,8 +190,3 @@ class ExtractiveAnswerer:
             terms = key_terms(question)
             return np.array([len(terms & key_terms(s)) / max(1, len(terms)) for s in sentences])
         return np.clip(self.vectors.similarity(question, sentences), 0.0, 1.0)
-
-
-def _overlap(a: str, b: str) -> float:
-    terms_a, terms_b = key_terms(a), key_terms(b)
-    return len(terms_a & terms_b) / max(1, min(len(terms_a), len(terms_b)))
