@@ -15,11 +15,11 @@ from retrieval.chain import build_chain
 from retrieval.chunking import ChunkingConfig
 from retrieval.embeddings import CachedVectors, Embedder, make_embedder
 from retrieval.errors import EmptyIndexError, QuestionError
-from retrieval.followups import contextual_query
 from retrieval.indexing import IndexService
 from retrieval.lexical import LexicalIndex
 from retrieval.loaders import HttpFetcher
 from retrieval.models import Answer
+from retrieval.rewriting import CondensingRewriter, ContextualRewriter, QueryRewriter
 from retrieval.search import HybridSearcher, Reranker, SearchConfig, SearchRequest
 from retrieval.settings import Settings
 from retrieval.store import ChromaStore, VectorStore
@@ -33,24 +33,23 @@ class QAService:
         *,
         searcher: HybridSearcher,
         answerer: Answerer,
+        rewriter: QueryRewriter,
         index: IndexService,
         k: int = 5,
         today: Callable[[], date] = date.today,
     ) -> None:
         self.searcher = searcher
         self.answerer = answerer
+        self.rewriter = rewriter
         self.index = index
         self.k = k
         self.today = today
         self._chain = build_chain(searcher=searcher, answerer=answerer, rewrite=self._request)
 
     def _request(self, values: dict[str, Any]) -> SearchRequest:
-        question, history = values["question"], values["history"]
-        condense = getattr(self.answerer, "condense", None)
-        if condense is not None and history:
-            return SearchRequest(condense(question, history), values["today"], values["k"])
-        query, extra = contextual_query(question, history)
-        return SearchRequest(query, values["today"], values["k"], lexical_extra=extra)
+        return self.rewriter.rewrite(
+            values["question"], values["history"], values["today"], values["k"]
+        )
 
     def answer(
         self,
@@ -104,6 +103,16 @@ def build_answerer(
             timeout_s=settings.llm.timeout_s,
         )
     return ExtractiveAnswerer(embedder, vectors=vectors)
+
+
+def build_rewriter(settings: Settings, answerer: Answerer) -> QueryRewriter:
+    """The LLM condenses follow-ups with its prompt; otherwise they are searched in context."""
+    if settings.answerer == "llm":
+        from retrieval.answerers.llm import LLMAnswerer
+
+        if isinstance(answerer, LLMAnswerer):
+            return CondensingRewriter(answerer.condense)
+    return ContextualRewriter()
 
 
 def build_reranker(settings: Settings, vectors: CachedVectors) -> Reranker | None:
@@ -163,9 +172,11 @@ def build_services(
         ),
         reranker=build_reranker(settings, vectors),
     )
+    answerer = answerer or build_answerer(settings, embedder, vectors)
     qa = QAService(
         searcher=searcher,
-        answerer=answerer or build_answerer(settings, embedder, vectors),
+        answerer=answerer,
+        rewriter=build_rewriter(settings, answerer),
         index=index,
         k=settings.retrieval.top_k,
         today=today,

@@ -7,8 +7,8 @@ import pytest
 from retrieval.answerers import REFUSAL
 from retrieval.answerers.citations import renumber
 from retrieval.answerers.extractive import ExtractiveAnswerer
-from retrieval.followups import contextual_query, is_follow_up
 from retrieval.models import Passage
+from retrieval.rewriting import contextual_query, is_follow_up
 from retrieval.text import answer_type
 
 pytestmark = pytest.mark.unit
