@@ -28,7 +28,7 @@ import numpy as np
 
 from retrieval.catalog import date_to_int
 from retrieval.evaluation import EvalQuestion, correct_answer, first_hit, load_questions
-from retrieval.services import Services, build_services
+from retrieval.services import Engine, build_engine
 from retrieval.settings import Settings
 
 
@@ -49,7 +49,7 @@ def recall(
     )
 
 
-def lexical(services: Services, questions: list[EvalQuestion]) -> None:
+def lexical(services: Engine, questions: list[EvalQuestion]) -> None:
     import bm25s
     import Stemmer
 
@@ -155,7 +155,7 @@ def lexical(services: Services, questions: list[EvalQuestion]) -> None:
 KINDS = ("number", "date", "person", "place", "name")
 
 
-def selector(services: Services, questions: list[EvalQuestion]) -> None:
+def selector(services: Engine, questions: list[EvalQuestion]) -> None:
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
 
@@ -239,7 +239,7 @@ def main() -> None:
     parser.add_argument("questions", type=Path)
     parser.add_argument("--data-dir", type=Path, required=True)
     args = parser.parse_args()
-    services = build_services(Settings(_env_file=None, data_dir=args.data_dir))  # type: ignore[call-arg]
+    services = build_engine(Settings(_env_file=None, data_dir=args.data_dir))  # type: ignore[call-arg]
     questions = [q for q in load_questions(args.questions) if q.answerable]
     print(f"{len(questions)} answerable questions")
     (lexical if args.what == "lexical" else selector)(services, questions)

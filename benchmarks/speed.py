@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from retrieval.embeddings import SentenceTransformerEmbedder
-from retrieval.services import build_services
+from retrieval.services import build_engine
 from retrieval.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +37,7 @@ def main() -> None:
 
     embedder = SentenceTransformerEmbedder()
     settings = Settings(_env_file=None, data_dir=args.data_dir)  # type: ignore[call-arg]
-    services = build_services(settings, embedder=embedder, today=lambda: date(2025, 6, 20))
+    services = build_engine(settings, embedder=embedder, today=lambda: date(2025, 6, 20))
     started = time.perf_counter()
     services.index.sync([ROOT / "samples" / "archive"])
     print(f"sample archive indexed (or checked) in {time.perf_counter() - started:.1f}s")

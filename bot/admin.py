@@ -20,13 +20,13 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.deps import BotDeps, deps_of
-from bot.render_html import link, render_stats
+from bot.render_html import render_latest, render_report, render_stats
 from bot.replies import NO_PREVIEW
 from retrieval.errors import IndexBusyError, NewsbotError
-from retrieval.models import IndexReport
+from retrieval.loaders import SUPPORTED_SUFFIXES, source_suffix
 
 logger = logging.getLogger(__name__)
-UPLOAD_TYPES = (".txt", ".md", ".markdown", ".json", ".jsonl", ".html", ".htm")
+UPLOAD_TYPES = SUPPORTED_SUFFIXES  # whatever the loaders read
 PROGRESS_EVERY_S = 2.0
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
@@ -45,15 +45,6 @@ def admin_only(handler: Handler) -> Handler:
         await handler(update, context)
 
     return guarded
-
-
-def report_text(report: IndexReport, title: str) -> str:
-    lines = [f"<b>{html.escape(title)}</b>", html.escape(report.summary())]
-    for origin, reason in report.skipped[:10]:
-        lines.append(f"• skipped {html.escape(Path(origin).name or origin)}: {html.escape(reason)}")
-    if len(report.skipped) > 10:
-        lines.append(f"… and {len(report.skipped) - 10} more skipped")
-    return "\n".join(lines)
 
 
 async def run_sync(
@@ -84,7 +75,7 @@ async def run_sync(
     except NewsbotError as exc:
         final = f"{html.escape(title)} failed: {html.escape(str(exc))}"
     else:
-        final = report_text(report, f"{title}: done")
+        final = render_report(report, f"{title}: done")
     # Progress edits still in flight must not land after the final report.
     await asyncio.gather(*(asyncio.wrap_future(f) for f in pending), return_exceptions=True)
     await _edit(status, final)
@@ -163,7 +154,7 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = deps_of(context)
     doc = message.document
     name = Path(doc.file_name or "upload.txt").name
-    suffix = "".join(Path(name).suffixes[-1:]).lower()
+    suffix = source_suffix(Path(name))
     if suffix not in UPLOAD_TYPES:
         await message.reply_text(
             f"I can't ingest {suffix or 'files without an extension'}: send "
@@ -254,12 +245,6 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not latest:
         await message.reply_text("The index is empty.")
         return
-    lines = [f"<b>Latest {len(latest)} articles</b>"]
-    for article in latest:
-        when = article.published.isoformat() if article.published else "undated"
-        headline = link(article.url, html.escape(article.title))
-        source = html.escape(article.source)
-        lines.append(f"• {headline} — {source}, {when} <code>{article.id}</code>")
     await message.reply_text(
-        "\n".join(lines), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+        render_latest(latest), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
     )

@@ -6,7 +6,8 @@ import html
 import re
 from collections.abc import Sequence
 
-from retrieval.models import Answer, Citation, IndexStats
+from retrieval.catalog import StoredArticle
+from retrieval.models import Answer, Citation, IndexReport, IndexStats
 
 LIMIT = 4096
 TAG_OR_ENTITY = re.compile(r"<(/?)([a-zA-Z-]+)([^>]*)>|&[#\w]+;")
@@ -128,3 +129,25 @@ def _open_tags(text: str) -> list[tuple[str, str]]:
         elif not attrs.rstrip().endswith("/"):
             stack.append((name, attrs))
     return stack
+
+
+def render_report(report: IndexReport, title: str, *, skipped_shown: int = 10) -> str:
+    """A sync's outcome for the admin's status message: counts, then the first skips."""
+    lines = [f"<b>{html.escape(title)}</b>", html.escape(report.summary())]
+    for origin, reason in report.skipped[:skipped_shown]:
+        name = origin.rsplit("/", 1)[-1] or origin
+        lines.append(f"• skipped {html.escape(name)}: {html.escape(reason)}")
+    if len(report.skipped) > skipped_shown:
+        lines.append(f"… and {len(report.skipped) - skipped_shown} more skipped")
+    return "\n".join(lines)
+
+
+def render_latest(articles: Sequence[StoredArticle]) -> str:
+    """The latest indexed articles, one line each, with the id /delete takes."""
+    lines = [f"<b>Latest {len(articles)} articles</b>"]
+    for article in articles:
+        when = article.published.isoformat() if article.published else "undated"
+        headline = link(article.url, html.escape(article.title))
+        source = html.escape(article.source)
+        lines.append(f"• {headline} — {source}, {when} <code>{html.escape(article.id)}</code>")
+    return "\n".join(lines)

@@ -17,7 +17,7 @@ from telegram.ext import (
 from bot import admin, handlers
 from bot.delivery import RetryingRateLimiter
 from bot.deps import BotDeps
-from bot.redact import redact_in_logs
+from bot.logs import quiet_noisy_loggers, redact_in_logs
 from bot.state import AnswerLog, Conversations, UserLimiter
 from retrieval.errors import ConfigError
 from retrieval.services import Services
@@ -110,12 +110,10 @@ def run(settings: Settings, services: Services) -> None:
     # bot logs at the configured level.
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger().setLevel(settings.log_level)
-    for noisy in ("httpx", "chromadb", "bm25s"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet_noisy_loggers()
     application = build_application(settings, services)
     tg = settings.telegram
-    # Load the model before the first question arrives.
-    services.embedder.embed_query("warm-up")
+    services.warm_up()  # the model and the index load before the first question arrives
     if tg.webhook_url:
         application.run_webhook(
             listen=tg.webhook_listen,

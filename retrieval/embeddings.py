@@ -8,10 +8,9 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from retrieval.errors import ConfigError
 
@@ -235,19 +234,6 @@ class HashEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._vector(text)
-
-
-class LangChainEmbeddings(Embeddings):
-    """Any `Embedder` as a LangChain `Embeddings` (used by the naive baseline)."""
-
-    def __init__(self, embedder: Any) -> None:
-        self.embedder = embedder
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embedder.embed_documents(texts).tolist()  # type: ignore[no-any-return]
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.embedder.embed_query(text).tolist()  # type: ignore[no-any-return]
 
 
 def make_embedder(

@@ -102,6 +102,49 @@ def recency_bonus(published: date | None, today: date, config: SearchConfig) -> 
     return config.recency_weight * math.pow(0.5, age / config.recency_half_life_days)
 
 
+def time_bonus(
+    published: date | None, frame: TimeFrame, today: date, config: SearchConfig
+) -> float:
+    """What a passage's date adds to its score: inside the question's time window when it
+    names one, else the recency bonus (when recency is on)."""
+    if frame.explicit:
+        return config.window_bonus * _inside(published, frame)
+    if config.recency:
+        return recency_bonus(published, today, config)
+    return 0.0
+
+
+def fuse_hits(
+    dense: Sequence[tuple[str, float]], lexical: Sequence[tuple[str, float]], config: SearchConfig
+) -> dict[str, float]:
+    """The configured fusion of dense and lexical candidates."""
+    if config.fusion == "rrf":
+        return fuse([(1.0, [i for i, _ in dense]), (1.0, [i for i, _ in lexical])], config.rrf_k)
+    return convex(dense, lexical, config.dense_weight)
+
+
+def rank_candidates(
+    scores: dict[str, float],
+    found: dict[str, Passage],
+    *,
+    frame: TimeFrame,
+    today: date,
+    config: SearchConfig,
+    similarity: dict[str, float] | None = None,
+) -> list[Passage]:
+    """Fused candidates as passages, dated and sorted best first. A candidate missing from
+    `found` (written to one index and not yet the other) is skipped."""
+    passages = []
+    for chunk_id, score in scores.items():
+        passage = found.get(chunk_id)
+        if passage is None:
+            continue
+        score += time_bonus(passage.published, frame, today, config)
+        passages.append(replace(passage, score=score, similarity=(similarity or {}).get(chunk_id)))
+    passages.sort(key=lambda p: p.score, reverse=True)
+    return passages
+
+
 class HybridSearcher:
     def __init__(
         self,
@@ -155,15 +198,14 @@ class HybridSearcher:
 
         kept = [(i, s) for i, s in hits if i in found and in_time(i)][:n]
         if len(kept) < n // 2 and len(hits) == 2 * n:
-            kept = self.store.query(collection, vector, n, _date_where(0, date_to))
+            kept = self.store.query(collection, vector, n, _date_where(date_to))
             found.update(self.catalog.passages(collection, [i for i, _ in kept]))
         return kept, found
 
     def _search(
         self, collection: str, request: SearchRequest, config: SearchConfig, frame: TimeFrame
     ) -> list[Passage]:
-        date_from = 0  # windows boost (below); only the future is filtered out
-        date_to = date_to_int(frame.end)
+        date_to = date_to_int(frame.end)  # windows boost (below); only the future is filtered out
         dense_hits: list[tuple[str, float]] = []
         lexical_hits: list[tuple[str, float]] = []
         n = config.candidates
@@ -172,33 +214,20 @@ class HybridSearcher:
             dense_hits, found = self._dense(collection, request.query, n, date_to)
         if config.mode in ("lexical", "hybrid"):
             query = f"{request.query} {request.lexical_extra}".strip()
-            lexical_hits = self.lexical.search(
-                collection, query, n, date_from=date_from, date_to=date_to
-            )
-        similarity = dict(dense_hits)
-        if config.fusion == "rrf":
-            scores = fuse(
-                [(1.0, [i for i, _ in dense_hits]), (1.0, [i for i, _ in lexical_hits])],
-                config.rrf_k,
-            )
-        else:
-            scores = convex(dense_hits, lexical_hits, config.dense_weight)
+            lexical_hits = self.lexical.search(collection, query, n, date_to=date_to)
+        scores = fuse_hits(dense_hits, lexical_hits, config)
         if not scores:
             return []
         missing = [i for i in scores if i not in found]
         found.update(self.catalog.passages(collection, missing))
-        passages = []
-        for chunk_id, score in scores.items():
-            passage = found.get(chunk_id)
-            if passage is None:  # written to one index and not yet the other; skip it
-                continue
-            if frame.explicit:
-                score += config.window_bonus * _inside(passage.published, frame)
-            elif config.recency:
-                score += recency_bonus(passage.published, request.today, config)
-            passages.append(replace(passage, score=score, similarity=similarity.get(chunk_id)))
-        passages.sort(key=lambda p: p.score, reverse=True)
-        return passages
+        return rank_candidates(
+            scores,
+            found,
+            frame=frame,
+            today=request.today,
+            config=config,
+            similarity=dict(dense_hits),
+        )
 
 
 def _inside(published: date | None, frame: TimeFrame) -> bool:
@@ -209,12 +238,5 @@ def _inside(published: date | None, frame: TimeFrame) -> bool:
     )
 
 
-def _date_where(date_from: int, date_to: int) -> dict[str, Any] | None:
-    clauses: list[dict[str, Any]] = []
-    if date_from:
-        clauses.append({"published": {"$gte": date_from}})
-    if date_to:
-        clauses.append({"published": {"$lte": date_to}})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+def _date_where(date_to: int) -> dict[str, Any] | None:
+    return {"published": {"$lte": date_to}} if date_to else None

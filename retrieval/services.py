@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from retrieval.answerers import Answerer
 from retrieval.answerers.extractive import ExtractiveAnswerer
@@ -15,6 +15,7 @@ from retrieval.chain import build_chain
 from retrieval.chunking import ChunkingConfig
 from retrieval.embeddings import CachedVectors, Embedder, make_embedder
 from retrieval.errors import EmptyIndexError, QuestionError
+from retrieval.evaluation.service import EvalService
 from retrieval.indexing import IndexService
 from retrieval.lexical import LexicalIndex
 from retrieval.loaders import HttpFetcher
@@ -36,8 +37,10 @@ class QAService:
         rewriter: QueryRewriter,
         index: IndexService,
         k: int = 5,
+        history_turns: int = 4,
         today: Callable[[], date] = date.today,
     ) -> None:
+        self.history_turns = history_turns
         self.searcher = searcher
         self.answerer = answerer
         self.rewriter = rewriter
@@ -50,6 +53,14 @@ class QAService:
         return self.rewriter.rewrite(
             values["question"], values["history"], values["today"], values["k"]
         )
+
+    def remember(
+        self, history: Sequence[tuple[str, str]], question: str, answer: Answer
+    ) -> list[tuple[str, str]]:
+        """The conversation with this turn added, as many turns as follow-ups use."""
+        if self.history_turns <= 0:
+            return []
+        return [*history, (question, answer.text)][-self.history_turns :]
 
     def answer(
         self,
@@ -77,16 +88,42 @@ class QAService:
         )
 
 
-@dataclass
-class Services:
+class Services(Protocol):
+    """What front ends see: ask, keep the index, evaluate, and warm up. Nothing else."""
+
+    @property
+    def qa(self) -> QAService: ...
+
+    @property
+    def index(self) -> IndexService: ...
+
+    @property
+    def eval(self) -> EvalService: ...
+
+    def warm_up(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The whole object graph. It is the `Services` front ends get (typed so that they see
+    only the facade); tests and benchmarks build it with `build_engine` to reach its parts."""
+
     settings: Settings
     embedder: Embedder
     store: VectorStore
     catalog: Catalog
+    lexical: LexicalIndex
     index: IndexService
     searcher: HybridSearcher
-    qa: QAService
     vectors: CachedVectors
+    qa: QAService
+    eval: EvalService
+
+    def warm_up(self) -> None:
+        """Load the model and the lexical index before the first question arrives."""
+        self.embedder.embed_query("warm-up")
+        with self.index.reading() as collection:
+            self.lexical.snapshot(collection)
 
 
 def build_answerer(
@@ -133,6 +170,18 @@ def build_services(
     answerer: Answerer | None = None,
     today: Callable[[], date] = date.today,
 ) -> Services:
+    """The facade front ends use."""
+    return build_engine(settings, embedder=embedder, store=store, answerer=answerer, today=today)
+
+
+def build_engine(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    store: VectorStore | None = None,
+    answerer: Answerer | None = None,
+    today: Callable[[], date] = date.today,
+) -> Engine:
     """Plain constructors, nothing loaded yet: the model loads on first use."""
     data_dir = settings.data_dir
     embedder = embedder or make_embedder(
@@ -169,6 +218,7 @@ def build_services(
             mode=settings.retrieval.mode,
             recency=settings.retrieval.recency,
             per_article=settings.retrieval.per_article,
+            fusion=settings.retrieval.fusion,
         ),
         reranker=build_reranker(settings, vectors),
     )
@@ -179,6 +229,17 @@ def build_services(
         rewriter=build_rewriter(settings, answerer),
         index=index,
         k=settings.retrieval.top_k,
+        history_turns=settings.telegram.history_turns,
         today=today,
     )
-    return Services(settings, embedder, store, catalog, index, searcher, qa, vectors)
+    evaluation = EvalService(
+        index=index,
+        searcher=searcher,
+        embedder=embedder,
+        vectors=vectors,
+        data_dir=data_dir,
+        k_answer=settings.retrieval.top_k,
+    )
+    return Engine(
+        settings, embedder, store, catalog, lexical, index, searcher, vectors, qa, evaluation
+    )

@@ -72,6 +72,11 @@ class RetrievalSettings(BaseSettings):
         True,
         description="Honour time words in questions and gently prefer recent articles.",
     )
+    fusion: Literal["convex", "rrf"] = Field(
+        "convex",
+        description="How dense and BM25 candidates are fused: convex (a weighted sum of cosine "
+        "and max-normalised BM25) or rrf (reciprocal-rank fusion).",
+    )
     per_article: int = Field(2, ge=1, le=20, description="At most this many passages an article.")
     sentence_rerank: int = Field(
         10,

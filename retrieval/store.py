@@ -46,6 +46,18 @@ class VectorStore(Protocol):
     def collections(self) -> list[str]: ...
 
 
+def persistent_client(path: Path) -> Any:
+    """A plain embedded Chroma client (for the evaluation's LangChain baseline), telemetry
+    off; chromadb stays in this module."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(
+        path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+
+
 class ChromaStore:
     def __init__(
         self,

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from retrieval.embeddings import HashEmbedder, SentenceTransformerEmbedder
-from retrieval.services import Services, build_services
+from retrieval.services import Engine, build_engine
 from retrieval.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,9 +82,9 @@ def make_settings(data_dir: Path, **updates: Any) -> Settings:
 
 
 @pytest.fixture
-def hash_services(tmp_path: Path) -> Services:
+def hash_services(tmp_path: Path) -> Engine:
     """Fast services: the real store, index and chain, with a hash-seeded embedder."""
-    return build_services(
+    return build_engine(
         make_settings(tmp_path / "data"), embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY
     )
 
@@ -98,10 +98,10 @@ def real_embedder() -> SentenceTransformerEmbedder:
 @pytest.fixture(scope="session")
 def sample_services(
     tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
-) -> Iterator[Services]:
+) -> Iterator[Engine]:
     """The sample archive indexed once with the real model (integration tests read it only)."""
     data_dir = tmp_path_factory.mktemp("sample-index")
-    services = build_services(
+    services = build_engine(
         make_settings(data_dir), embedder=real_embedder, today=lambda: SAMPLE_TODAY
     )
     services.index.sync([SAMPLES])

@@ -17,7 +17,14 @@ from retrieval.loaders.records import parse_json, parse_jsonl
 from retrieval.loaders.text import parse_text_article
 from retrieval.models import Article
 
-__all__ = ["SUPPORTED_SUFFIXES", "HttpFetcher", "Skipped", "load_file", "load_sources"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "HttpFetcher",
+    "Skipped",
+    "load_file",
+    "load_sources",
+    "source_suffix",
+]
 logger = logging.getLogger(__name__)
 
 SINGLE_ARTICLE_MAX_BYTES = 5_000_000
@@ -42,7 +49,8 @@ SUPPORTED_SUFFIXES = (
 RECORD_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
 
-def _suffix(path: Path) -> str:
+def source_suffix(path: Path) -> str:
+    """The file type the loaders go by: `.jsonl.gz` as a whole, else the last suffix."""
     name = path.name.lower()
     for suffix in sorted(SUPPORTED_SUFFIXES, key=len, reverse=True):
         if name.endswith(suffix):
@@ -77,7 +85,7 @@ def _parse(
 
 def load_file(path: Path, *, fetcher: HttpFetcher | None = None) -> Iterator[Article | Skipped]:
     origin = str(path)
-    suffix = _suffix(path)
+    suffix = source_suffix(path)
     if suffix not in SUPPORTED_SUFFIXES:
         yield Skipped(origin, f"unsupported file type {suffix or '(none)'}")
         return

@@ -13,7 +13,7 @@ from telegram.ext import TypeHandler
 
 from bot.telegram_app import build_application, set_commands
 from retrieval.embeddings import HashEmbedder
-from retrieval.services import Services, build_services
+from retrieval.services import Engine, build_engine
 from retrieval.settings import Settings
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 from tests.fakes.telegram_server import FakeBotAPI
@@ -25,7 +25,7 @@ ADMIN = 42
 class BotHarness:
     api: FakeBotAPI
     app: Any
-    services: Services
+    services: Engine
     settings: Settings
 
 
@@ -52,7 +52,7 @@ async def _mark_processed(update: Update, context: Any) -> None:
     context.application.bot_data.setdefault(PROCESSED, set()).add(update.update_id)
 
 
-async def start_bot(settings: Settings, services: Services, api: FakeBotAPI) -> Any:
+async def start_bot(settings: Settings, services: Engine, api: FakeBotAPI) -> Any:
     app = build_application(settings, services)
     # Runs after the bot's own handlers are done with an update: tests wait for this event
     # instead of sleeping before they assert that nothing was sent.
@@ -104,7 +104,7 @@ async def harness(
 ) -> AsyncIterator[BotHarness]:
     settings = bot_settings(tmp_path, api, **telegram_overrides)
     shutil.copytree(SAMPLES, settings.ingest_dir)
-    services = build_services(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
+    services = build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
     services.index.sync([settings.ingest_dir])
     app = await start_bot(settings, services, api)
     try:

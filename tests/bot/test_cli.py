@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.cli_eval import CONFIGS
+from retrieval.evaluation import CONFIGS
 from tests.conftest import SAMPLE_QUESTIONS, SAMPLES
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

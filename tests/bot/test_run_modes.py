@@ -11,7 +11,7 @@ from telegram.ext import Application
 
 from bot.telegram_app import file_base_url, run
 from retrieval.embeddings import HashEmbedder
-from retrieval.services import build_services
+from retrieval.services import build_engine
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.unit
@@ -72,7 +72,7 @@ def test_polling_by_default_webhook_when_configured(
         ),
     )
     settings = settings_with(tmp_path, **telegram)
-    run(settings, build_services(settings, embedder=HashEmbedder()))
+    run(settings, build_engine(settings, embedder=HashEmbedder()))
     assert calls == [expected]
 
 

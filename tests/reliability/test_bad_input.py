@@ -12,7 +12,7 @@ import pytest
 
 from bot.render_html import render_answer
 from retrieval.embeddings import HashEmbedder
-from retrieval.services import build_services
+from retrieval.services import build_engine
 from tests.conftest import SAMPLE_TODAY, make_settings
 
 pytestmark = [pytest.mark.reliability]
@@ -114,7 +114,7 @@ def build_corpus(root: Path) -> tuple[set[str], int]:
 def test_bad_input_corpus(tmp_path: Path, figures: dict[str, Any]) -> None:
     root = tmp_path / "corpus"
     good, written = build_corpus(root)
-    services = build_services(
+    services = build_engine(
         make_settings(tmp_path / "data"), embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY
     )
     report = services.index.sync([root])

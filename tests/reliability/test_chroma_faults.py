@@ -12,7 +12,7 @@ import pytest
 
 from retrieval.embeddings import SentenceTransformerEmbedder
 from retrieval.errors import StoreUnavailableError
-from retrieval.services import build_services
+from retrieval.services import build_engine
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 from tests.reliability.conftest import ChromaServer, newsbot
 from tests.reliability.test_kill_sync import check_consistent, write_corpus
@@ -32,7 +32,7 @@ def test_chroma_server_killed_mid_query_and_mid_sync(
             "store": settings.store.model_copy(update={"host": "127.0.0.1", "port": chroma.port})
         }
     )
-    services = build_services(settings, embedder=real_embedder, today=lambda: SAMPLE_TODAY)
+    services = build_engine(settings, embedder=real_embedder, today=lambda: SAMPLE_TODAY)
     services.index.sync([SAMPLES])
     question = "Who won the national cup final?"
     assert "Harborview FC" in services.qa.answer(question).text

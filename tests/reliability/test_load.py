@@ -15,7 +15,7 @@ import pytest
 
 from bot import handlers
 from retrieval.embeddings import SentenceTransformerEmbedder
-from retrieval.services import build_services
+from retrieval.services import build_engine
 from tests.bot.conftest import ADMIN, bot_settings, start_bot, stop_bot
 from tests.bot.test_telegram import replies_to
 from tests.conftest import SAMPLE_TODAY, SAMPLES
@@ -41,7 +41,7 @@ async def test_fifty_chats_during_full_reindexes(
 ) -> None:
     settings = bot_settings(tmp_path, api, questions_per_minute=600)
     shutil.copytree(SAMPLES, settings.ingest_dir)
-    services = build_services(settings, embedder=real_embedder, today=lambda: SAMPLE_TODAY)
+    services = build_engine(settings, embedder=real_embedder, today=lambda: SAMPLE_TODAY)
     services.index.sync([settings.ingest_dir])
     app = await start_bot(settings, services, api)
     latencies: list[float] = []

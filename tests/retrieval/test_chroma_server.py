@@ -14,7 +14,7 @@ import pytest
 
 from retrieval.embeddings import HashEmbedder
 from retrieval.errors import StoreUnavailableError
-from retrieval.services import Services, build_services
+from retrieval.services import Engine, build_engine
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -62,12 +62,12 @@ def chroma_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int
         process.wait(10)
 
 
-def server_services(tmp_path: Path, port: int) -> Services:
+def server_services(tmp_path: Path, port: int) -> Engine:
     settings = make_settings(tmp_path / "data")
     settings = settings.model_copy(
         update={"store": settings.store.model_copy(update={"host": "127.0.0.1", "port": port})}
     )
-    return build_services(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
+    return build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
 
 
 def test_ingest_answer_and_full_reindex_through_a_chroma_server(

@@ -16,7 +16,7 @@ import pytest
 
 from retrieval.embeddings import SentenceTransformerEmbedder
 from retrieval.lexical import LexicalIndex
-from retrieval.services import Services, build_services
+from retrieval.services import Engine, build_engine
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -74,15 +74,15 @@ def test_token_counts_beside_embedding_share_the_tokenizer_safely() -> None:
 
 
 @pytest.fixture
-def real_services(tmp_path: Path, real_embedder: SentenceTransformerEmbedder) -> Services:
-    services = build_services(
+def real_services(tmp_path: Path, real_embedder: SentenceTransformerEmbedder) -> Engine:
+    services = build_engine(
         make_settings(tmp_path / "data"), embedder=real_embedder, today=lambda: SAMPLE_TODAY
     )
     services.index.sync([SAMPLES])
     return services
 
 
-def test_readers_keep_answering_while_a_full_reindex_switches(real_services: Services) -> None:
+def test_readers_keep_answering_while_a_full_reindex_switches(real_services: Engine) -> None:
     """A request that resolved the old collection before the switch finishes on it: the old
     collection is dropped only when that request is done. Readers in a loop meanwhile: every
     answer is right, none fails."""
@@ -147,7 +147,7 @@ def test_readers_keep_answering_while_a_full_reindex_switches(real_services: Ser
     assert wrong == []
 
 
-def test_a_failed_full_reindex_leaves_nothing_behind(real_services: Services) -> None:
+def test_a_failed_full_reindex_leaves_nothing_behind(real_services: Engine) -> None:
     index = real_services.index
     before = index.active_collection
 
@@ -166,7 +166,7 @@ def test_a_failed_full_reindex_leaves_nothing_behind(real_services: Services) ->
 
 
 def test_an_orphan_of_a_killed_full_reindex_is_dropped_by_the_next_sync(
-    real_services: Services,
+    real_services: Engine,
 ) -> None:
     index = real_services.index
     orphan = f"{index.base_collection}-killed"

@@ -16,7 +16,7 @@ from retrieval.errors import SourceError
 from retrieval.loaders import HttpFetcher, Skipped, load_sources
 from retrieval.loaders import fetch as fetch_module
 from retrieval.models import Article
-from retrieval.services import Services, build_services
+from retrieval.services import Engine, build_engine
 from tests.conftest import SAMPLE_TODAY, make_settings
 
 pytestmark = pytest.mark.unit
@@ -105,7 +105,7 @@ def test_page_url_and_missing_url(site: str) -> None:
 
 
 def test_ingesting_a_feed_url_indexes_it(site: str, tmp_path: Path) -> None:
-    hash_services = build_services(
+    hash_services = build_engine(
         make_settings(tmp_path / "data", fetch_allow_private=True),
         embedder=HashEmbedder(),
         today=lambda: SAMPLE_TODAY,
@@ -157,6 +157,6 @@ def test_a_redirect_to_a_private_address_is_refused(
     assert REQUESTS == ["/redirect"]
 
 
-def test_ingest_refuses_private_urls_unless_allowed(hash_services: Services) -> None:
+def test_ingest_refuses_private_urls_unless_allowed(hash_services: Engine) -> None:
     report = hash_services.index.sync(["http://10.0.0.1/feed.xml"])
     assert report.added == 0 and "not public" in report.skipped[0][1]

@@ -10,7 +10,7 @@ import pytest
 
 from retrieval.embeddings import HashEmbedder
 from retrieval.errors import IndexBusyError
-from retrieval.services import Services, build_services
+from retrieval.services import Engine, build_engine
 from tests.conftest import SAMPLE_TODAY, make_settings
 
 pytestmark = pytest.mark.unit
@@ -25,16 +25,16 @@ def write_articles(folder: Path, count: int, *, words: int = 80, tag: str = "") 
         )
 
 
-def vector_ids(services: Services) -> set[str]:
+def vector_ids(services: Engine) -> set[str]:
     collection = services.store._collection(services.index.active_collection)  # type: ignore[attr-defined]
     return set(collection.get(include=[])["ids"])
 
 
-def catalog_ids(services: Services) -> set[str]:
+def catalog_ids(services: Engine) -> set[str]:
     return {row[0] for row in services.catalog.chunk_rows(services.index.active_collection)}
 
 
-def test_sync_add_rerun_change_delete(hash_services: Services, tmp_path: Path) -> None:
+def test_sync_add_rerun_change_delete(hash_services: Engine, tmp_path: Path) -> None:
     src = tmp_path / "src"
     write_articles(src, 5)
     first = hash_services.index.sync([src])
@@ -65,7 +65,7 @@ def test_sync_add_rerun_change_delete(hash_services: Services, tmp_path: Path) -
     assert {i.split(":")[0] for i in vector_ids(hash_services)} == removed
 
 
-def test_duplicates_are_indexed_once(hash_services: Services, tmp_path: Path) -> None:
+def test_duplicates_are_indexed_once(hash_services: Engine, tmp_path: Path) -> None:
     src = tmp_path / "src"
     write_articles(src, 2)
     (src / "copy.txt").write_text((src / "a00.txt").read_text())
@@ -99,20 +99,20 @@ def test_interrupted_sync_converges_without_duplicates(tmp_path: Path) -> None:
     src = tmp_path / "src"
     write_articles(src, 12, words=200)  # several embedding batches
     settings = make_settings(tmp_path / "data")
-    broken = build_services(settings, embedder=FailingEmbedder(fail_on_call=3))
+    broken = build_engine(settings, embedder=FailingEmbedder(fail_on_call=3))
     broken.index.embed_batch = 20  # several embedding batches
     with pytest.raises(KeyboardInterrupt):
         broken.index.sync([src])
     partial = broken.index.stats().articles
     assert 0 < partial < 12
 
-    resumed = build_services(settings, embedder=HashEmbedder())
+    resumed = build_engine(settings, embedder=HashEmbedder())
     resumed.index.embed_batch = 20
     report = resumed.index.sync([src])
     assert report.unchanged == partial and report.added == 12 - partial
     assert vector_ids(resumed) == catalog_ids(resumed)
 
-    reference = build_services(make_settings(tmp_path / "ref"), embedder=HashEmbedder())
+    reference = build_engine(make_settings(tmp_path / "ref"), embedder=HashEmbedder())
     reference.index.sync([src])
     assert vector_ids(resumed) == vector_ids(reference)
     # The lexical index caught up too: it finds the last article.
@@ -120,7 +120,7 @@ def test_interrupted_sync_converges_without_duplicates(tmp_path: Path) -> None:
 
 
 def test_full_rebuild_switches_collection_and_drops_the_old(
-    hash_services: Services, tmp_path: Path
+    hash_services: Engine, tmp_path: Path
 ) -> None:
     src = tmp_path / "src"
     write_articles(src, 3)
@@ -136,7 +136,7 @@ def test_full_rebuild_switches_collection_and_drops_the_old(
     assert answer.passages and all(p.article_id for p in answer.passages)
 
 
-def test_only_one_sync_at_a_time(hash_services: Services, tmp_path: Path) -> None:
+def test_only_one_sync_at_a_time(hash_services: Engine, tmp_path: Path) -> None:
     write_articles(tmp_path / "src", 1)
     assert hash_services.index._busy.acquire(blocking=False)
     try:
@@ -146,7 +146,7 @@ def test_only_one_sync_at_a_time(hash_services: Services, tmp_path: Path) -> Non
         hash_services.index._busy.release()
 
 
-def test_delete_by_id_or_url(hash_services: Services, tmp_path: Path) -> None:
+def test_delete_by_id_or_url(hash_services: Engine, tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
     (src / "x.jsonl").write_text(
@@ -174,13 +174,13 @@ def test_changing_the_chunk_size_re_embeds_everything(tmp_path: Path) -> None:
     src = tmp_path / "src"
     write_articles(src, 3)
     settings = make_settings(tmp_path / "data")
-    first = build_services(settings, embedder=HashEmbedder())
+    first = build_engine(settings, embedder=HashEmbedder())
     first.index.sync([src])
     before = vector_ids(first)
     smaller = settings.model_copy(
         update={"retrieval": settings.retrieval.model_copy(update={"chunk_tokens": 96})}
     )
-    second = build_services(smaller, embedder=HashEmbedder())
+    second = build_engine(smaller, embedder=HashEmbedder())
     report = second.index.sync([src])
     assert (report.updated, report.unchanged) == (3, 0)
     assert len(vector_ids(second)) > len(before)

@@ -12,7 +12,7 @@ from retrieval.answerers.llm import LLMAnswerer
 from retrieval.embeddings import HashEmbedder
 from retrieval.errors import AnswererError, ConfigError
 from retrieval.models import Passage
-from retrieval.services import build_services
+from retrieval.services import build_engine
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 from tests.fakes.openai_server import fake_openai
 
@@ -97,7 +97,7 @@ def test_qa_service_with_llm_condenses_follow_ups(tmp_path: Path) -> None:
         settings = settings.model_copy(
             update={"llm": settings.llm.model_copy(update={"base_url": fake.base_url})}
         )
-        services = build_services(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
+        services = build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
         services.index.sync([SAMPLES])
         answer = services.qa.answer(
             "And who replaced her?", history=[("Who coached Kelby Rovers?", "Ingrid Halvorsen [1]")]

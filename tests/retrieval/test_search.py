@@ -7,7 +7,7 @@ import pytest
 
 from retrieval.models import Passage
 from retrieval.search import SearchConfig, SearchRequest, cap_per_article, convex, fuse
-from retrieval.services import Services
+from retrieval.services import Engine
 from tests.conftest import SAMPLE_TODAY
 
 pytestmark = pytest.mark.unit
@@ -61,14 +61,14 @@ def dated_archive(folder: Path) -> None:
     )
 
 
-def search(services: Services, query: str, **config: object) -> list[Passage]:
+def search(services: Engine, query: str, **config: object) -> list[Passage]:
     base = services.searcher.config
     cfg = SearchConfig(**{**base.__dict__, **config})  # type: ignore[arg-type]
     return services.searcher.search(SearchRequest(query, SAMPLE_TODAY, 5), config=cfg)
 
 
 def test_this_week_filters_and_no_time_words_prefer_recent(
-    hash_services: Services, tmp_path: Path
+    hash_services: Engine, tmp_path: Path
 ) -> None:
     dated_archive(tmp_path / "src")
     hash_services.index.sync([tmp_path / "src"])
@@ -87,7 +87,7 @@ def test_this_week_filters_and_no_time_words_prefer_recent(
     assert len(unaware) == 4
 
 
-def test_modes_dense_lexical_hybrid_all_find_names(hash_services: Services, tmp_path: Path) -> None:
+def test_modes_dense_lexical_hybrid_all_find_names(hash_services: Engine, tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
     (src / "a.txt").write_text(
@@ -113,7 +113,7 @@ class ReverseReranker:
         return list(reversed(passages))
 
 
-def test_reranker_is_a_pluggable_stage(hash_services: Services, tmp_path: Path) -> None:
+def test_reranker_is_a_pluggable_stage(hash_services: Engine, tmp_path: Path) -> None:
     dated_archive(tmp_path / "src")
     hash_services.index.sync([tmp_path / "src"])
     plain = search(hash_services, "storm power cut homes")
@@ -133,9 +133,7 @@ def test_cross_encoder_reranker_reports_a_missing_model(tmp_path: Path) -> None:
         reranker.rerank("q", [passage("A", 0, 1.0)])
 
 
-def test_the_searcher_is_also_a_langchain_retriever(
-    hash_services: Services, tmp_path: Path
-) -> None:
+def test_the_searcher_is_also_a_langchain_retriever(hash_services: Engine, tmp_path: Path) -> None:
     from retrieval.chain import NewsRetriever
 
     dated_archive(tmp_path / "src")
@@ -211,7 +209,7 @@ def test_sentence_reranker_lifts_the_passage_whose_sentence_answers(real_embedde
 
 
 def test_search_applies_the_sentence_reranker_only_when_the_config_says_so(
-    hash_services: Services, tmp_path: Path
+    hash_services: Engine, tmp_path: Path
 ) -> None:
     from dataclasses import replace
 
@@ -233,7 +231,7 @@ def test_search_applies_the_sentence_reranker_only_when_the_config_says_so(
 def test_settings_choose_the_reranker(tmp_path: Path) -> None:
     from retrieval.embeddings import HashEmbedder
     from retrieval.rerank import CrossEncoderReranker, SentenceReranker
-    from retrieval.services import build_services
+    from retrieval.services import build_engine
     from tests.conftest import make_settings
 
     def reranker(**retrieval: object) -> object:
@@ -241,7 +239,7 @@ def test_settings_choose_the_reranker(tmp_path: Path) -> None:
         settings = settings.model_copy(
             update={"retrieval": settings.retrieval.model_copy(update=retrieval)}
         )
-        return build_services(settings, embedder=HashEmbedder()).searcher.reranker
+        return build_engine(settings, embedder=HashEmbedder()).searcher.reranker
 
     default = reranker()
     assert isinstance(default, SentenceReranker) and default.depth == 10

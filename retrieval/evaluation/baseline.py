@@ -10,28 +10,41 @@ import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from retrieval.embeddings import Embedder, LangChainEmbeddings
+from langchain_core.embeddings import Embeddings
+
+from retrieval.embeddings import Embedder
 from retrieval.indexing import Progress, no_progress
 from retrieval.loaders import Skipped, load_sources
 from retrieval.models import Passage
+from retrieval.store import persistent_client
 
 logger = logging.getLogger(__name__)
 COLLECTION = "naive-baseline"
 BATCH = 1000
 
 
+class LangChainEmbeddings(Embeddings):
+    """Any `Embedder` as a LangChain `Embeddings`."""
+
+    def __init__(self, embedder: Any) -> None:
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.embed_documents(texts).tolist()  # type: ignore[no-any-return]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_query(text).tolist()  # type: ignore[no-any-return]
+
+
 class NaiveBaseline:
     def __init__(self, directory: Path, embedder: Embedder) -> None:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
         from langchain_chroma import Chroma
 
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
-        client = chromadb.PersistentClient(
-            path=str(directory / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
-        )
+        client = persistent_client(directory / "chroma")
         self.store = Chroma(
             collection_name=COLLECTION,
             embedding_function=LangChainEmbeddings(embedder),

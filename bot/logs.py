@@ -1,4 +1,6 @@
-"""Secrets never reach a log line: the bot token is in every Bot API URL that httpx and
+"""Logging shared by the front ends: the libraries kept quiet, and secrets masked.
+
+Secrets never reach a log line: the bot token is in every Bot API URL that httpx and
 python-telegram-bot log (and in the text of some of their errors)."""
 
 from __future__ import annotations
@@ -8,6 +10,15 @@ import threading
 from typing import Any
 
 MASK = "[redacted]"
+# Libraries that log every request or load at INFO: warnings only, in the CLI and the bot.
+NOISY_LOGGERS = ("httpx", "httpcore", "chromadb", "sentence_transformers", "transformers", "bm25s")
+
+
+def quiet_noisy_loggers() -> None:
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 _secrets: set[str] = set()
 _lock = threading.Lock()
 _installed = False

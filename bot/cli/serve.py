@@ -7,10 +7,13 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import app, load_settings, services_for, user_errors
+from bot.cli.common import load_settings, services_for, user_errors
 
 
-@app.command("bot")
+def register(app: typer.Typer) -> None:
+    app.command("bot")(run_bot)
+
+
 def run_bot(
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Index directory.")] = None,
 ) -> None:

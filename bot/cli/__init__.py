@@ -1,0 +1,34 @@
+"""`newsbot`: ingest, ask, chat, stats, eval and the Telegram bot, over one service layer.
+
+Each command module exposes `register(app)` and never imports this one (simonw/llm's
+pattern): the app is assembled here, explicitly, and nothing registers as a side effect.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from bot.cli import ask, evaluate, index, serve
+from bot.cli.common import configure_logging
+
+app = typer.Typer(
+    help="Ask a news archive questions; every answer cites its passages.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more.")] = False,
+) -> None:
+    configure_logging(verbose)
+
+
+for module in (index, ask, evaluate, serve):
+    module.register(app)
+
+__all__ = ["app"]

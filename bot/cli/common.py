@@ -1,0 +1,106 @@
+"""What every `newsbot` command shares: consoles, settings, services, errors, progress bars."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bot.logs import quiet_noisy_loggers
+from retrieval.errors import NewsbotError
+
+if TYPE_CHECKING:
+    from retrieval.services import Services
+    from retrieval.settings import Settings
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="Index directory (default: NEWSBOT_DATA_DIR).")
+]
+
+
+def load_settings(data_dir: Path | None = None, **overrides: Any) -> Settings:
+    from retrieval.settings import Settings
+
+    settings = Settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    return settings.model_copy(update=overrides) if overrides else settings
+
+
+def services_for(settings: Settings) -> Services:
+    from retrieval.services import build_services
+
+    return build_services(settings)
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    quiet_noisy_loggers()
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Errors meant for users become one line and exit 1; never a traceback."""
+    try:
+        yield
+    except NewsbotError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(130) from None
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A `progress(stage, done, total)` callback drawing one bar a stage."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage.endswith("done"):
+                return
+            # While reading, the total is not known yet; elsewhere 0 means nothing to do.
+            known = total if total or not stage.endswith("reading") else None
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(f"{label}: {stage}", total=known)
+            bar.update(tasks[stage], completed=done, total=known)
+
+        yield update
+
+
+def date_range(first: date | None, last: date | None) -> str:
+    if not first or not last:
+        return ""
+    return f", published {first.isoformat()} to {last.isoformat()}"
+
+
+def parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2024-03-02") from None

@@ -1,0 +1,118 @@
+"""`EvalService`: index a corpus and score a question file, configurations side by side."""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval.answerers.extractive import ExtractiveAnswerer
+from retrieval.embeddings import CachedVectors, Embedder
+from retrieval.errors import ConfigError, SourceError
+from retrieval.evaluation.configs import BASELINE, CONFIGS, Search, searcher_for
+from retrieval.evaluation.scoring import Scores, evaluate, load_questions, markdown_table
+from retrieval.indexing import IndexService, Progress, no_progress
+from retrieval.models import IndexReport
+from retrieval.search import HybridSearcher
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    index: IndexReport
+    results: list[Scores]
+    header: str  # what was scored, on what
+    table: str  # Markdown, one row a configuration
+
+    def markdown(self, command: str, written: str) -> str:
+        machine = (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        )
+        return (
+            f"<!-- written by newsbot eval on {written} -->\n"
+            f"Command: `{command}`  \nMachine: {machine}  \n{self.header}\n\n{self.table}\n"
+        )
+
+
+class EvalService:
+    """Scores what the bot does: its searcher under each configuration, and its extractive
+    answerer reading the top passages (choices are never shown to either)."""
+
+    def __init__(
+        self,
+        *,
+        index: IndexService,
+        searcher: HybridSearcher,
+        embedder: Embedder,
+        vectors: CachedVectors,
+        data_dir: Path,
+        k_answer: int,
+    ) -> None:
+        self.index = index
+        self.searcher = searcher
+        self.embedder = embedder
+        self.vectors = vectors
+        self.data_dir = data_dir
+        self.k_answer = k_answer
+
+    def run(
+        self,
+        questions: Path,
+        corpus: Sequence[str],
+        *,
+        configs: Sequence[str] = CONFIGS,
+        limit: int = 0,
+        progress: Progress | None = None,
+    ) -> EvalReport:
+        """`progress(stage, done, total)`: "index …", "baseline …", then each configuration."""
+        progress = progress or no_progress
+        unknown = [c for c in configs if c not in CONFIGS]
+        if unknown:
+            raise ConfigError(
+                f"unknown configuration(s): {', '.join(unknown)}; choose from {', '.join(CONFIGS)}"
+            )
+        items = load_questions(questions)
+        if limit:
+            items = items[:limit]
+        for source in corpus:
+            if not source.startswith("http") and not Path(source).exists():
+                raise SourceError(f"{source}: no such file or directory")
+        report = self.index.sync(
+            list(corpus),
+            progress=lambda stage, done, total: progress(f"index {stage}", done, total),
+        )
+        answerer = ExtractiveAnswerer(self.embedder, vectors=self.vectors)
+        results = []
+        for name in configs:
+            search = self._search(name, corpus, progress)
+            self.vectors.clear()  # each configuration's query times start cold
+            results.append(
+                evaluate(
+                    name,
+                    items,
+                    search,
+                    answerer,
+                    k_answer=self.k_answer,
+                    progress=lambda done, total, n=name: progress(f"eval {n}", done, total),  # type: ignore[misc]
+                )
+            )
+        stats = self.index.stats()
+        answerable = sum(1 for i in items if i.answerable)
+        header = (
+            f"{len(items)} questions ({answerable} answerable) from {questions}; corpus "
+            f"{', '.join(corpus)}: {stats.articles} articles, {stats.chunks} passages."
+        )
+        return EvalReport(report, results, header, markdown_table(results))
+
+    def _search(self, name: str, corpus: Sequence[str], progress: Progress) -> Search:
+        if name != BASELINE:
+            return searcher_for(name, self.searcher)
+        from retrieval.evaluation.baseline import NaiveBaseline
+
+        baseline = NaiveBaseline(self.data_dir / "baseline", self.embedder)
+        baseline.build(
+            list(corpus),
+            progress=lambda stage, done, total: progress(f"baseline {stage}", done, total),
+        )
+        return lambda item, k: baseline.search(item.question, k)
