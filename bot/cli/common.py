@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from retrieval.settings import Settings
 
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # one error, one line
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Index directory (default: NEWSBOT_DATA_DIR).")
 ]

@@ -14,23 +14,21 @@ from typing import Any
 import pytest
 
 from bot import handlers
+from bot.render_html import strip_tags
+from retrieval.answerers import REFUSAL
 from retrieval.embeddings import SentenceTransformerEmbedder
+from retrieval.evaluation import correct_answer, load_questions
 from retrieval.services import build_engine
 from tests.bot.conftest import ADMIN, bot_settings, start_bot, stop_bot
 from tests.bot.test_telegram import replies_to
-from tests.conftest import SAMPLE_TODAY, SAMPLES
+from tests.conftest import SAMPLE_QUESTIONS, SAMPLE_TODAY, SAMPLES
 from tests.fakes.telegram_server import FakeBotAPI
 
 pytestmark = [pytest.mark.reliability]
 CHATS = 50
 QUESTIONS_EACH = 10
-QUESTIONS = [
-    ("Who won the national cup final?", "Harborview FC"),
-    ("How many jobs will Corvanta cut?", "600"),
-    ("Who is the new head coach of Kelby Rovers?", "Rafael Mendes"),
-    ("How long is the new bridge over the Aster River?", "1.4"),
-    ("How much money did the start-up Lumora raise?", "Lumora"),
-]
+# The sample archive's own questions (answerable and not), so answers are not all cached.
+QUESTIONS = load_questions(SAMPLE_QUESTIONS)
 
 
 async def test_fifty_chats_during_full_reindexes(
@@ -51,12 +49,12 @@ async def test_fifty_chats_during_full_reindexes(
 
     async def chat(user: int) -> None:
         for n in range(QUESTIONS_EACH):
-            question, expected = QUESTIONS[(user + n) % len(QUESTIONS)]
+            item = QUESTIONS[(user * 7 + n) % len(QUESTIONS)]
             asked = time.monotonic()
-            message = api.message(question, user_id=user)
-            reply = (await api.wait_for(lambda m=message: replies_to_app(m), timeout=600))[0]
+            message = api.message(item.question, user_id=user)
+            replies = await api.wait_for(lambda m=message: replies_to_app(m), timeout=600)
             latencies.append(time.monotonic() - asked)
-            outcomes.append((reply.text, expected))
+            outcomes.append((strip_tags(replies[0].text).split("\n\nSources")[0], item))
 
     def replies_to_app(message: dict[str, Any]) -> list[Any]:
         return replies_to(SimpleNamespace(api=api), message)  # type: ignore[arg-type]
@@ -84,16 +82,22 @@ async def test_fifty_chats_during_full_reindexes(
         await stop_bot(app)
     wall = time.monotonic() - started
     failed = [text for text, _ in outcomes if text in (handlers.FAILED, handlers.STORE_DOWN)]
-    wrong = [(text[:80], expected) for text, expected in outcomes if expected not in text]
+    right = [
+        (item.answerable and correct_answer(text, item))
+        or (not item.answerable and text.startswith(REFUSAL[:20]))
+        for text, item in outcomes
+    ]
     reports = [c.text for c in api.sent("editMessageText") if "done" in c.text]
     assert len(outcomes) == CHATS * QUESTIONS_EACH
-    assert failed == [] and wrong == []
+    assert failed == []
+    assert sum(right) >= 0.9 * len(outcomes)  # the sample eval's accuracy, under load
     assert reindexes >= 1 and all("30 added" in r for r in reports)
     ordered = sorted(latencies)
     figures["load"] = {
         "chats x questions": f"{CHATS} x {QUESTIONS_EACH}",
         "answered": len(outcomes),
-        "answered correctly": len(outcomes) - len(wrong),
+        "answered correctly (or rightly refused)": sum(right),
+        "distinct questions": len(QUESTIONS),
         "errors": len(failed),
         "full re-indexes completed during the load": reindexes,
         "p50 s": round(statistics.median(ordered), 2),
