@@ -182,6 +182,22 @@ class Catalog:
                 (collection,),
             ).fetchall()
 
+    def article_texts(self, collection: str) -> dict[str, str]:
+        """Each article's headline and passage texts (overlaps repeated), by article id."""
+        texts: dict[str, list[str]] = {}
+        with self._connect() as db:
+            for article_id, title in db.execute(
+                "SELECT id, title FROM articles WHERE collection = ?", (collection,)
+            ):
+                texts[article_id] = [title]
+            for article_id, text in db.execute(
+                "SELECT article_id, text FROM chunks WHERE collection = ?"
+                " ORDER BY article_id, number",
+                (collection,),
+            ):
+                texts.setdefault(article_id, []).append(text)
+        return {article_id: "\n".join(parts) for article_id, parts in texts.items()}
+
     def passages(self, collection: str, chunk_ids: list[str]) -> dict[str, Passage]:
         if not chunk_ids:
             return {}

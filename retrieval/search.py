@@ -51,6 +51,8 @@ class SearchRequest:
     today: date
     k: int = 5
     lexical_extra: str = ""  # words searched lexically only (follow-up context)
+    # Articles never returned (evaluation's answer-withheld mode).
+    hidden_articles: frozenset[str] = frozenset()
 
 
 def fuse(rankings: Sequence[tuple[float, Sequence[str]]], rrf_k: int) -> dict[str, float]:
@@ -131,13 +133,14 @@ def rank_candidates(
     today: date,
     config: SearchConfig,
     similarity: dict[str, float] | None = None,
+    hidden: frozenset[str] = frozenset(),
 ) -> list[Passage]:
     """Fused candidates as passages, dated and sorted best first. A candidate missing from
-    `found` (written to one index and not yet the other) is skipped."""
+    `found` (written to one index and not yet the other) or of a hidden article is skipped."""
     passages = []
     for chunk_id, score in scores.items():
         passage = found.get(chunk_id)
-        if passage is None:
+        if passage is None or passage.article_id in hidden:
             continue
         score += time_bonus(passage.published, frame, today, config)
         passages.append(replace(passage, score=score, similarity=(similarity or {}).get(chunk_id)))
@@ -227,6 +230,7 @@ class HybridSearcher:
             today=request.today,
             config=config,
             similarity=dict(dense_hits),
+            hidden=request.hidden_articles,
         )
 
 

@@ -34,6 +34,14 @@ def evaluate_command(
         str, typer.Option(help=f"Comma-separated, from: {CONFIG_NAMES}.")
     ] = CONFIG_NAMES.replace(" ", ""),
     limit: Annotated[int, typer.Option(help="Only the first N questions (0: all).")] = 0,
+    withheld: Annotated[
+        bool,
+        typer.Option(
+            "--withheld",
+            help="Also ask each answerable question with every article holding its answer "
+            "hidden, and score the refusals (precision/recall).",
+        ),
+    ] = False,
     output: Annotated[
         Path | None, typer.Option(help="Also write the results as Markdown to this file.")
     ] = None,
@@ -46,7 +54,7 @@ def evaluate_command(
         services = services_for(settings)
         with progress_bar("eval") as update:
             report = services.eval.run(
-                questions, corpus, configs=chosen, limit=limit, progress=update
+                questions, corpus, configs=chosen, limit=limit, withheld=withheld, progress=update
             )
         err.print(escape(report.index.summary()))
         out.print(escape(report.header))

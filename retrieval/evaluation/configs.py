@@ -35,6 +35,7 @@ def search_config(name: str, base: SearchConfig) -> SearchConfig:
 
 def searcher_for(name: str, searcher: HybridSearcher) -> Search:
     config = search_config(name, searcher.config)
-    return lambda item, k: searcher.search(
-        SearchRequest(item.question, item.asked or date.today(), k), config=config
+    return lambda item, k, hidden: searcher.search(
+        SearchRequest(item.question, item.asked or date.today(), k, hidden_articles=hidden),
+        config=config,
     )

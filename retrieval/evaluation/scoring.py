@@ -95,6 +95,10 @@ class Scores:
     refused_unanswerable: int = 0
     bad_quotes: int = 0
     seconds: list[float] = field(default_factory=list)
+    # Answer-withheld mode: answerable questions asked again with every article that holds a
+    # correct answer hidden; the right behaviour is then a refusal.
+    withheld: int = 0
+    refused_withheld: int = 0
 
     def row(self) -> dict[str, float]:
         n = max(1, self.answerable)
@@ -110,10 +114,26 @@ class Scores:
             "bad quotes": float(self.bad_quotes),
             "median s": statistics.median(times),
             "p95 s": times[min(len(times) - 1, int(0.95 * len(times)))],
+            **self.refusal_scores(),
+        }
+
+    def refusal_scores(self) -> dict[str, float]:
+        """With answers withheld: how often the bot refuses then, and refusal as a classifier
+        of "the archive cannot answer" (precision over every refusal on answerable and
+        withheld questions, recall over the withheld ones)."""
+        if not self.withheld:
+            return {}
+        refusals = self.refused_withheld + self.refused_answerable
+        return {
+            "refused (withheld)": self.refused_withheld / self.withheld,
+            "refusal precision": self.refused_withheld / refusals if refusals else float("nan"),
+            "refusal recall": self.refused_withheld / self.withheld,
         }
 
 
-Search = Callable[[EvalQuestion, int], list[Passage]]
+# search(question, k, hidden article ids) -> passages, best first
+Search = Callable[[EvalQuestion, int, frozenset[str]], list[Passage]]
+NOTHING_HIDDEN: frozenset[str] = frozenset()
 
 
 def evaluate(
@@ -124,11 +144,14 @@ def evaluate(
     *,
     k_answer: int = 5,
     progress: Callable[[int, int], None] | None = None,
+    withhold: Callable[[EvalQuestion], frozenset[str]] | None = None,
 ) -> Scores:
+    """Score `search` (and `answerer` on its top `k_answer` passages) on `questions`. With
+    `withhold`, each answerable question is also asked with the articles it names hidden."""
     scores = Scores(name)
     for position, item in enumerate(questions, start=1):
         started = time.perf_counter()
-        passages = search(item, max(RECALL_AT))
+        passages = search(item, max(RECALL_AT), NOTHING_HIDDEN)
         answer = answerer.answer(item.question, passages[:k_answer]) if answerer else None
         scores.seconds.append(time.perf_counter() - started)
         if item.answerable:
@@ -154,6 +177,10 @@ def evaluate(
                     scores.correct += 1
             elif answer.refused:
                 scores.refused_unanswerable += 1
+        if withhold is not None and answerer is not None and item.answerable:
+            hidden = search(item, k_answer, withhold(item))
+            scores.withheld += 1
+            scores.refused_withheld += int(answerer.answer(item.question, hidden).refused)
         if progress:
             progress(position, len(questions))
     return scores
@@ -173,13 +200,17 @@ COLUMNS = (
 )
 
 
+WITHHELD_COLUMNS = ("refused (withheld)", "refusal precision", "refusal recall")
+
+
 def markdown_table(results: Sequence[Scores]) -> str:
-    lines = ["| configuration | " + " | ".join(COLUMNS) + " |", "|---|" + "---:|" * len(COLUMNS)]
+    columns = COLUMNS + (WITHHELD_COLUMNS if any(r.withheld for r in results) else ())
+    lines = ["| configuration | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
     for result in results:
         row = result.row()
         cells = []
-        for column in COLUMNS:
-            value = row[column]
+        for column in columns:
+            value = row.get(column, float("nan"))
             if column == "bad quotes":
                 cells.append(f"{int(value)}")
             elif column.endswith(" s"):

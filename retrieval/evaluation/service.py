@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,9 +12,15 @@ from retrieval.answerers.extractive import ExtractiveAnswerer
 from retrieval.embeddings import CachedVectors, Embedder
 from retrieval.errors import ConfigError, SourceError
 from retrieval.evaluation.configs import BASELINE, CONFIGS, Search, searcher_for
-from retrieval.evaluation.scoring import Scores, evaluate, load_questions, markdown_table
+from retrieval.evaluation.scoring import (
+    EvalQuestion,
+    Scores,
+    evaluate,
+    load_questions,
+    markdown_table,
+)
 from retrieval.indexing import IndexService, Progress, no_progress
-from retrieval.models import IndexReport
+from retrieval.models import IndexReport, Passage
 from retrieval.search import HybridSearcher
 
 
@@ -63,9 +69,12 @@ class EvalService:
         *,
         configs: Sequence[str] = CONFIGS,
         limit: int = 0,
+        withheld: bool = False,
         progress: Progress | None = None,
     ) -> EvalReport:
-        """`progress(stage, done, total)`: "index …", "baseline …", then each configuration."""
+        """`progress(stage, done, total)`: "index …", "baseline …", then each configuration.
+        `withheld`: also ask each answerable question with every article that holds a correct
+        answer hidden (at query time only): the right behaviour is then a refusal."""
         progress = progress or no_progress
         unknown = [c for c in configs if c not in CONFIGS]
         if unknown:
@@ -83,6 +92,7 @@ class EvalService:
             progress=lambda stage, done, total: progress(f"index {stage}", done, total),
         )
         answerer = ExtractiveAnswerer(self.embedder, vectors=self.vectors)
+        withhold = self._withholder() if withheld else None
         results = []
         for name in configs:
             search = self._search(name, corpus, progress)
@@ -95,6 +105,7 @@ class EvalService:
                     answerer,
                     k_answer=self.k_answer,
                     progress=lambda done, total, n=name: progress(f"eval {n}", done, total),  # type: ignore[misc]
+                    withhold=withhold,
                 )
             )
         stats = self.index.stats()
@@ -103,7 +114,33 @@ class EvalService:
             f"{len(items)} questions ({answerable} answerable) from {questions}; corpus "
             f"{', '.join(corpus)}: {stats.articles} articles, {stats.chunks} passages."
         )
+        if withheld:
+            header += (
+                " Withheld: each answerable question asked again with every article holding a"
+                " correct answer hidden."
+            )
         return EvalReport(report, results, header, markdown_table(results))
+
+    def _withholder(self) -> Callable[[EvalQuestion], frozenset[str]]:
+        """The articles whose headline or text mentions a correct answer, per question."""
+        with self.index.reading() as collection:
+            folded = {
+                article_id: text.casefold()
+                for article_id, text in self.index.catalog.article_texts(collection).items()
+            }
+        cache: dict[str, frozenset[str]] = {}
+
+        def withhold(item: EvalQuestion) -> frozenset[str]:
+            if item.id not in cache:
+                needles = [a.casefold() for a in item.answers if a]
+                cache[item.id] = frozenset(
+                    article_id
+                    for article_id, text in folded.items()
+                    if any(n in text for n in needles)
+                )
+            return cache[item.id]
+
+        return withhold
 
     def _search(self, name: str, corpus: Sequence[str], progress: Progress) -> Search:
         if name != BASELINE:
@@ -115,4 +152,10 @@ class EvalService:
             list(corpus),
             progress=lambda stage, done, total: progress(f"baseline {stage}", done, total),
         )
-        return lambda item, k: baseline.search(item.question, k)
+
+        def search(item: EvalQuestion, k: int, hidden: frozenset[str]) -> list[Passage]:
+            extra = 50 if hidden else 0  # room for the hidden ones to drop out
+            found = baseline.search(item.question, k + extra)
+            return [p for p in found if p.article_id not in hidden][:k]
+
+        return search

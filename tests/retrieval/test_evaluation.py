@@ -1,0 +1,80 @@
+"""The evaluation service: configurations, the baseline and the answer-withheld mode."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from retrieval.errors import ConfigError
+from retrieval.evaluation import CONFIGS, EvalQuestion, evaluate, markdown_table
+from retrieval.models import Answer, Passage
+from retrieval.services import Engine
+from tests.conftest import SAMPLE_QUESTIONS, SAMPLES
+
+pytestmark = pytest.mark.unit
+
+
+def passage(article: str, text: str) -> Passage:
+    return Passage(f"{article}:0", article, text, article, "Outlet", None, "")
+
+
+class EchoAnswerer:
+    """Answers with its first passage, refuses when it has none."""
+
+    def answer(self, question: str, passages: list[Passage], **_: object) -> Answer:
+        if not passages:
+            return Answer("no", [], refused=True)
+        return Answer(passages[0].text, [], refused=False)
+
+
+def test_withheld_mode_hides_the_answering_articles_and_scores_refusals() -> None:
+    items = [
+        EvalQuestion("1", "Who won?", ("Harborview",), (), None, True),
+        EvalQuestion("2", "How many?", ("600",), (), None, True),
+    ]
+    archive = [
+        passage("a", "Harborview won the cup."),
+        passage("b", "600 jobs go."),
+        passage("c", "Weather was fine."),
+    ]
+    seen_hidden: list[frozenset[str]] = []
+
+    def search(item: EvalQuestion, k: int, hidden: frozenset[str]) -> list[Passage]:
+        seen_hidden.append(hidden)
+        found = [p for p in archive if p.article_id not in hidden]
+        # Question 1 finds nothing once its article is hidden; question 2 still finds an
+        # unrelated passage, which the echoing answerer quotes instead of refusing.
+        return found if item.id == "2" else [p for p in found if p.article_id == "a"]
+
+    withheld = {"1": frozenset({"a"}), "2": frozenset({"b"})}
+    scores = evaluate("x", items, search, EchoAnswerer(), withhold=lambda item: withheld[item.id])
+    assert frozenset({"a"}) in seen_hidden and frozenset({"b"}) in seen_hidden
+    row = scores.row()
+    assert scores.withheld == 2 and scores.refused_withheld == 1
+    assert row["refused (withheld)"] == 0.5
+    assert row["refusal recall"] == 0.5 and row["refusal precision"] == 1.0
+    assert "refusal precision" in markdown_table([scores])
+    plain = evaluate("y", items, search, EchoAnswerer())
+    assert "refused (withheld)" not in markdown_table([plain])
+
+
+def test_eval_service_withheld_on_the_sample_archive(hash_services: Engine, tmp_path: Path) -> None:
+    report = hash_services.eval.run(
+        SAMPLE_QUESTIONS, [str(SAMPLES)], configs=["hybrid+recency"], withheld=True
+    )
+    [scores] = report.results
+    answerable = sum(
+        1
+        for line in SAMPLE_QUESTIONS.read_text().splitlines()
+        if line.strip() and not json.loads(line).get("unanswerable")
+    )
+    assert scores.withheld == answerable
+    assert "refusal recall" in report.table and "Withheld" in report.header
+
+
+def test_eval_service_refuses_unknown_configurations(hash_services: Engine) -> None:
+    with pytest.raises(ConfigError, match="unknown configuration"):
+        hash_services.eval.run(SAMPLE_QUESTIONS, [str(SAMPLES)], configs=["hybrid+magic"])
+    assert "hybrid+recency+rerank" in CONFIGS
