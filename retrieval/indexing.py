@@ -6,7 +6,6 @@ import fcntl
 import logging
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from retrieval.catalog import Catalog, StoredArticle, date_to_int
 from retrieval.chunking import ChunkingConfig, chunk_article
 from retrieval.embeddings import Embedder
 from retrieval.errors import IndexBusyError, NewsbotError
+from retrieval.leases import CollectionLeases
 from retrieval.lexical import LexicalIndex
 from retrieval.loaders import HttpFetcher, Skipped, load_sources
 from retrieval.models import Article, Chunk, IndexReport, IndexStats
@@ -32,42 +32,6 @@ DRAIN_TIMEOUT_S = 300.0
 
 def no_progress(stage: str, done: int, total: int) -> None:
     return None
-
-
-class CollectionLeases:
-    """Which collection each request is reading. Resolving the active collection and counting
-    the reader happen under one lock, so a switch can wait for the old collection's readers."""
-
-    def __init__(self) -> None:
-        self._condition = threading.Condition()
-        self._readers: Counter[str] = Counter()
-
-    @contextmanager
-    def hold(self, resolve: Callable[[], str]) -> Iterator[str]:
-        with self._condition:
-            name = resolve()
-            self._readers[name] += 1
-        try:
-            yield name
-        finally:
-            with self._condition:
-                self._readers[name] -= 1
-                if self._readers[name] <= 0:
-                    del self._readers[name]
-                    self._condition.notify_all()
-
-    def switch(self, publish: Callable[[], None]) -> None:
-        """Publish a new active collection: no reader resolves in between."""
-        with self._condition:
-            publish()
-
-    def wait_idle(self, name: str, timeout: float) -> bool:
-        with self._condition:
-            return self._condition.wait_for(lambda: self._readers[name] <= 0, timeout)
-
-    def readers(self, name: str) -> int:
-        with self._condition:
-            return self._readers[name]
 
 
 class IndexService:
