@@ -29,9 +29,13 @@ def source_line(citation: Citation) -> str:
 
 def render_answer(answer: Answer) -> str:
     body = html.escape(answer.text)
+    if answer.partial:
+        # Not an answer: the closest passage, shown as such.
+        body = f"⚠️ <i>{body}</i>"
     if not answer.citations:
         return body
-    return body + "\n\n<b>Sources</b>\n" + "\n".join(source_line(c) for c in answer.citations)
+    heading = "Closest source" if answer.partial else "Sources"
+    return body + f"\n\n<b>{heading}</b>\n" + "\n".join(source_line(c) for c in answer.citations)
 
 
 def render_quotes(citations: Sequence[Citation]) -> str:

@@ -14,7 +14,7 @@ def citation_line(citation: Citation) -> str:
 
 
 def render_answer(answer: Answer) -> str:
-    lines = [answer.text]
+    lines = [f"(partial) {answer.text}" if answer.partial else answer.text]
     if answer.citations:
         lines.append("")
         lines.extend(citation_line(c) for c in answer.citations)

@@ -66,6 +66,7 @@ def build_chain(
             result.refused,
             result.passages or values["passages"],
             search_query=values["request"].query,
+            partial=result.partial,
         )
 
     return (

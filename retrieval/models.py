@@ -101,12 +101,16 @@ class Answer:
     refused: bool = False
     passages: list[Passage] = field(default_factory=list)  # what retrieval found, for /sources
     search_query: str = ""  # the question as searched (follow-ups are expanded)
+    # A refusal that still quotes the closest passage, saying what it lacks ("the archive
+    # does not give the figure; the closest passage says: …"). `refused` is true too.
+    partial: bool = False
 
     def to_dict(self) -> dict[str, object]:
         return {
             "text": self.text,
             "citations": [c.to_dict() for c in self.citations],
             "refused": self.refused,
+            "partial": self.partial,
         }
 
 

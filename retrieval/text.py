@@ -121,3 +121,66 @@ def overlap(a: str, b: str) -> float:
     """Share of the shorter text's key terms that the other text holds too."""
     terms_a, terms_b = key_terms(a), key_terms(b)
     return len(terms_a & terms_b) / max(1, min(len(terms_a), len(terms_b)))
+
+
+# Words nearly every sentence of running text holds; lists, menus and page debris hold none.
+FUNCTION_WORDS = frozenset(
+    """
+    the a an of in on at to for from by with and or but is are was were be been has have had
+    that which who it its as this will would said says not their his her they he she we after
+    """.split()
+)
+_EDGE = ",.;:!?\"'“”‘’()[]"
+
+
+def is_prose(sentence: str) -> bool:
+    """A sentence of running text, fit to quote: at least two function words, and not mostly
+    numbers. "Skip advert Wastewater Toilet seats Festival bags Blood tests 3." and
+    "Denmark Sweden Norway Finland 2." (quiz and navigation debris) are not."""
+    words = sentence.split()
+    function = sum(w.lower().strip(_EDGE) in FUNCTION_WORDS for w in words)
+    numeric = sum(any(ch.isdigit() for ch in w) for w in words)
+    return function >= 2 and numeric * 2 <= len(words)
+
+
+MONEY = re.compile(
+    r"[$€£¥₽]\s?\d|\b\d[\d,.]*\s?(?:(?:million|billion|trillion|thousand|m|bn)\s)?"
+    r"(?:dollars|euros?|pounds|rubles|roubles|manats?|yen|yuan|francs|rupees|usd|eur|gbp)\b",
+    re.IGNORECASE,
+)
+MONEY_QUESTION = re.compile(
+    r"\bin (?:dollars|euros|pounds|rubles|roubles|manats?|yen|yuan)\b|\bhow much money\b"
+    r"|\bhow much (?:did|does|will|would) .{0,60}\b(?:cost|pay|paid|raise|earn|spend|worth)\b",
+    re.IGNORECASE,
+)
+# What a specific question asks for, and how a refusal names what is missing.
+MISSING = {
+    "money": "the amount",
+    "number": "the figure",
+    "date": "the date",
+    "person": "who it was",
+    "place": "the place",
+}
+
+
+def asked_kind(question: str) -> str:
+    """`answer_type`, with amounts of money told apart from other figures."""
+    kind = answer_type(question)
+    if kind in ("number", "name", "any") and MONEY_QUESTION.search(question):
+        return "money"  # "what was the turnover in dollars?" asks for an amount
+    return kind
+
+
+def holds_asked(sentence: str, question: str, kind: str) -> bool:
+    """Whether the sentence names something of the asked kind that the question does not."""
+    if kind == "money":
+        asked = question.lower()
+        return any(m.group().lower() not in asked for m in MONEY.finditer(sentence))
+    if kind in MISSING:
+        return new_entities(sentence, question, "name" if kind == "place" else kind) > 0
+    return True
+
+
+def restates(sentence: str, question: str, title: str = "") -> bool:
+    """The sentence adds fewer than two key terms to what the question and headline say."""
+    return len(key_terms(sentence) - key_terms(question) - key_terms(title)) < 2

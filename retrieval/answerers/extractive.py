@@ -21,11 +21,16 @@ from retrieval.models import Answer, Passage
 from retrieval.sentences import split_sentences
 from retrieval.text import (
     BOILERPLATE,
+    MISSING,
     answer_type,
+    asked_kind,
+    holds_asked,
+    is_prose,
     key_terms,
     new_entities,
     overlap,
     question_names,
+    restates,
 )
 
 
@@ -64,6 +69,15 @@ class ExtractiveConfig:
     # A passage naming none of the question's names keeps this share of its score.
     name_cover_floor: float = 0.4
     embed_at_most: int = 16  # sentences compared with the question by the model
+    # When the best sentence lacks what a specific question asks for (a figure, a date, a
+    # name), a sentence that has it is quoted instead if it scores at least this share of the
+    # best; otherwise the answer is partial: the closest sentence, marked as not answering.
+    kind_swap_within: float = 0.8
+    check_asked_kind: bool = True
+    # The quoted sentence's passage (headline and text) must hold at least this share of the
+    # question's key terms: "How much did the library renovation cost?" is not answered by a
+    # passage on a bridge's cost, however well its sentence matches the kind asked for.
+    min_question_coverage: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,14 @@ class Candidate:
     passage: int  # 1-based
     sentence: str
     score: float
+
+
+def question_coverage(question: str, passage: Passage) -> float:
+    """Share of the question's key terms that the passage (headline and text) holds."""
+    asked = key_terms(question)
+    if not asked:
+        return 1.0
+    return len(asked & key_terms(f"{passage.title} {passage.text}")) / len(asked)
 
 
 class ExtractiveAnswerer:
@@ -92,7 +114,21 @@ class ExtractiveAnswerer:
         candidates = self.rank(question, passages)
         if not candidates or candidates[0].score < self.config.refuse_below:
             return Answer(REFUSAL, [], refused=True, passages=list(passages))
-        chosen = [candidates[0]]
+        best, missing = self._best(question, candidates, passages)
+        if question_coverage(question, passages[best.passage - 1]) < (
+            self.config.min_question_coverage
+        ):
+            return Answer(REFUSAL, [], refused=True, passages=list(passages))
+        if missing:
+            text, citations = renumber(
+                f"The archive does not give {missing}; the closest passage says: "
+                f"{best.sentence} [{best.passage}]",
+                passages,
+                {best.passage: best.sentence},
+            )
+            return Answer(text, citations, refused=True, passages=list(passages), partial=True)
+        candidates = [best] + [c for c in candidates if c is not best]
+        chosen = [best]
         for candidate in candidates[1:]:
             if len(chosen) >= self.config.max_sentences:
                 break
@@ -109,6 +145,28 @@ class ExtractiveAnswerer:
         text, citations = renumber(text, passages, quotes)
         return Answer(text, citations, refused=False, passages=list(passages))
 
+    def _best(
+        self, question: str, candidates: list[Candidate], passages: Sequence[Passage]
+    ) -> tuple[Candidate, str]:
+        """The sentence to quote, and what it lacks ("" when it answers)."""
+        best = candidates[0]
+        if not self.config.check_asked_kind:
+            return best, ""
+        kind = asked_kind(question)
+        if kind in MISSING and not holds_asked(best.sentence, question, kind):
+            floor = self.config.kind_swap_within * best.score
+            holding = [
+                c
+                for c in candidates[1:]
+                if c.score >= floor and holds_asked(c.sentence, question, kind)
+            ]
+            if not holding:
+                return best, MISSING[kind]
+            best = holding[0]
+        if restates(best.sentence, question, passages[best.passage - 1].title):
+            return best, "more than the question itself says"
+        return best, ""
+
     def rank(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
         """Every usable passage sentence, best first, with a score in about [0, 1]."""
         config = self.config
@@ -122,6 +180,8 @@ class ExtractiveAnswerer:
                 if words < config.min_words or words > config.max_words:
                     continue
                 if sentence.endswith("?") or BOILERPLATE.search(sentence):
+                    continue
+                if not is_prose(sentence):  # lists, menus, quiz choices: never quoted
                     continue
                 pool.append((number, sentence))
         if not pool:
