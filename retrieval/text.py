@@ -126,21 +126,29 @@ def overlap(a: str, b: str) -> float:
 # Words nearly every sentence of running text holds; lists, menus and page debris hold none.
 FUNCTION_WORDS = frozenset(
     """
-    the a an of in on at to for from by with and or but is are was were be been has have had
-    that which who it its as this will would said says not their his her they he she we after
+    the a an of in on at to for from by with and or but is are was were be been being has have
+    had that which who it its as this will would said says not their his her they he she we
+    after i my me you your our us him them could can should may might must do did does no so
+    if when than into about over up out all more there what how
     """.split()
 )
 _EDGE = ",.;:!?\"'“”‘’()[]"
 
 
 def is_prose(sentence: str) -> bool:
-    """A sentence of running text, fit to quote: at least two function words, and not mostly
-    numbers. "Skip advert Wastewater Toilet seats Festival bags Blood tests 3." and
-    "Denmark Sweden Norway Finland 2." (quiz and navigation debris) are not."""
+    """A sentence of running text, fit to quote: at least two function words (one in a short
+    sentence that is mostly lower case), and not mostly numbers. "Skip advert Wastewater
+    Toilet seats Festival bags Blood tests 3." and "Denmark Sweden Norway Finland 2." (quiz and
+    navigation debris) are not."""
     words = sentence.split()
     function = sum(w.lower().strip(_EDGE) in FUNCTION_WORDS for w in words)
     numeric = sum(any(ch.isdigit() for ch in w) for w in words)
-    return function >= 2 and numeric * 2 <= len(words)
+    if numeric * 2 > len(words):
+        return False
+    if function >= 2:
+        return True
+    lower = sum(w.strip(_EDGE)[:1].islower() for w in words)
+    return function == 1 and len(words) < 8 and lower * 2 >= len(words)
 
 
 MONEY = re.compile(
