@@ -1,0 +1,98 @@
+"""Tune the extractive answerer's refusal settings on RealTimeQA, one half at a time.
+
+    python -m benchmarks.tune_refusal QUESTIONS --data-dir DIR \
+        --asked-from 2023-01-01 --asked-to 2023-03-31 [--limit N]
+
+Retrieves each question's top passages once in the bot's configuration, as asked and with every
+article holding a correct answer hidden (the eval's --withheld mode), caches them in the data
+dir, then replays the answerer under a grid of settings and prints, for each: accuracy and
+refusals on answerable questions, refusals on withheld ones, refusal precision/recall. Tune on
+January-March; confirm the chosen setting on April-June with --grid chosen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from retrieval.answerers.extractive import ExtractiveAnswerer, ExtractiveConfig
+from retrieval.evaluation import correct_answer, load_questions
+from retrieval.evaluation.configs import searcher_for
+from retrieval.services import build_engine
+from retrieval.settings import Settings
+
+BOT = "hybrid+recency+rerank"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("questions", type=Path)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--asked-from", type=date.fromisoformat, default=date.min)
+    parser.add_argument("--asked-to", type=date.fromisoformat, default=date.max)
+    parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--grid", choices=["full", "chosen"], default="full")
+    parser.add_argument("--coverage", type=float, default=0.6, help="the chosen setting")
+    args = parser.parse_args()
+    engine = build_engine(Settings(_env_file=None, data_dir=args.data_dir))  # type: ignore[call-arg]
+    items = [
+        q
+        for q in load_questions(args.questions)
+        if q.answerable and args.asked_from <= (q.asked or date.today()) <= args.asked_to
+    ]
+    if args.limit:
+        items = items[: args.limit]
+    cache_path = args.data_dir / "tune-refusal-passages.pkl"
+    cache = pickle.loads(cache_path.read_bytes()) if cache_path.exists() else {}
+    search = searcher_for(BOT, engine.searcher)
+    withhold = engine.eval._withholder()
+    k = engine.settings.retrieval.top_k
+    for n, item in enumerate(items, 1):
+        if item.id not in cache:
+            cache[item.id] = (search(item, k, frozenset()), search(item, k, withhold(item)))
+        if n % 50 == 0:
+            print(f"retrieved {n}/{len(items)}", flush=True)
+            cache_path.write_bytes(pickle.dumps(cache))
+    cache_path.write_bytes(pickle.dumps(cache))
+
+    base = ExtractiveConfig()
+    off = replace(base, check_asked_kind=False, min_question_coverage=0.0)
+    if args.grid == "chosen":
+        grid = [
+            ("before (no checks)", off),
+            ("chosen", replace(base, min_question_coverage=args.coverage)),
+        ]
+    else:
+        grid = [
+            ("before (no checks)", off),
+            ("kind checks only", replace(off, check_asked_kind=True)),
+        ]
+        grid += [
+            (f"kind checks, coverage {c}", replace(base, min_question_coverage=c))
+            for c in (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7)
+        ]
+    print(f"{len(items)} answerable questions asked {args.asked_from} to {args.asked_to}")
+    print("setting | accuracy | refused answerable | refused withheld | precision | recall")
+    for name, config in grid:
+        answerer = ExtractiveAnswerer(engine.embedder, config, vectors=engine.vectors)
+        correct = refused = refused_withheld = 0
+        for item in items:
+            passages, hidden = cache[item.id]
+            answer = answerer.answer(item.question, passages)
+            refused += answer.refused
+            correct += (not answer.refused) and correct_answer(answer.text, item)
+            refused_withheld += answerer.answer(item.question, hidden).refused
+        n = max(1, len(items))
+        precision = refused_withheld / max(1, refused_withheld + refused)
+        print(
+            f"{name} | {correct / n:.3f} | {refused / n:.3f} | {refused_withheld / n:.3f} | "
+            f"{precision:.3f} | {refused_withheld / n:.3f}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
