@@ -15,36 +15,22 @@ from __future__ import annotations
 import argparse
 import pickle
 from dataclasses import replace
-from datetime import date
-from pathlib import Path
 
+from benchmarks.halves import add_arguments, engine_and_questions
 from retrieval.answerers.extractive import ExtractiveAnswerer, ExtractiveConfig
-from retrieval.evaluation import correct_answer, load_questions
+from retrieval.evaluation import correct_answer
 from retrieval.evaluation.configs import searcher_for
-from retrieval.services import build_engine
-from retrieval.settings import Settings
 
 BOT = "hybrid+recency+rerank"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("questions", type=Path)
-    parser.add_argument("--data-dir", type=Path, required=True)
-    parser.add_argument("--asked-from", type=date.fromisoformat, default=date.min)
-    parser.add_argument("--asked-to", type=date.fromisoformat, default=date.max)
-    parser.add_argument("--limit", type=int, default=0)
+    add_arguments(parser)
     parser.add_argument("--grid", choices=["full", "chosen"], default="full")
     parser.add_argument("--coverage", type=float, default=0.6, help="the chosen setting")
     args = parser.parse_args()
-    engine = build_engine(Settings(_env_file=None, data_dir=args.data_dir))  # type: ignore[call-arg]
-    items = [
-        q
-        for q in load_questions(args.questions)
-        if q.answerable and args.asked_from <= (q.asked or date.today()) <= args.asked_to
-    ]
-    if args.limit:
-        items = items[: args.limit]
+    engine, items = engine_and_questions(args)
     cache_path = args.data_dir / "tune-refusal-passages.pkl"
     cache = pickle.loads(cache_path.read_bytes()) if cache_path.exists() else {}
     search = searcher_for(BOT, engine.searcher)

@@ -18,13 +18,11 @@ import itertools
 import pickle
 from dataclasses import dataclass, replace
 from datetime import date
-from pathlib import Path
 
+from benchmarks.halves import add_arguments, engine_and_questions
 from retrieval.catalog import date_to_int
-from retrieval.evaluation import EvalQuestion, first_hit, load_questions
+from retrieval.evaluation import EvalQuestion, first_hit
 from retrieval.search import SearchConfig, cap_per_article, fuse_hits, rank_candidates
-from retrieval.services import build_engine
-from retrieval.settings import Settings
 from retrieval.timeframe import resolve_timeframe
 
 
@@ -37,22 +35,10 @@ class Pool:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("questions", type=Path)
-    parser.add_argument("--data-dir", type=Path, required=True)
+    add_arguments(parser)
     parser.add_argument("--pool", type=int, default=300)
-    parser.add_argument("--limit", type=int, default=0)
-    parser.add_argument("--asked-from", type=date.fromisoformat, default=date.min)
-    parser.add_argument("--asked-to", type=date.fromisoformat, default=date.max)
     args = parser.parse_args()
-
-    engine = build_engine(Settings(_env_file=None, data_dir=args.data_dir))  # type: ignore[call-arg]
-    questions = [
-        q
-        for q in load_questions(args.questions)
-        if q.answerable and args.asked_from <= (q.asked or date.today()) <= args.asked_to
-    ]
-    if args.limit:
-        questions = questions[: args.limit]
+    engine, questions = engine_and_questions(args)
     with engine.index.reading() as collection:
         cache = args.data_dir / f"tune-pools-{args.pool}.pkl"
         cached = pickle.loads(cache.read_bytes()) if cache.exists() else {}

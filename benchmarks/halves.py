@@ -1,0 +1,31 @@
+"""What the tuning scripts share: an index built by `newsbot eval`, and one half of the dev
+questions (tune on January-March, confirm on April-June)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from retrieval.evaluation import EvalQuestion, load_questions
+from retrieval.services import Engine, build_engine
+from retrieval.settings import Settings
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("questions", type=Path)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--asked-from", type=date.fromisoformat, default=date.min)
+    parser.add_argument("--asked-to", type=date.fromisoformat, default=date.max)
+    parser.add_argument("--limit", type=int, default=0)
+
+
+def engine_and_questions(args: argparse.Namespace) -> tuple[Engine, list[EvalQuestion]]:
+    """The engine over `--data-dir` and its answerable questions asked in the chosen span."""
+    engine = build_engine(Settings(_env_file=None, data_dir=args.data_dir))  # type: ignore[call-arg]
+    questions = [
+        q
+        for q in load_questions(args.questions)
+        if q.answerable and args.asked_from <= (q.asked or date.today()) <= args.asked_to
+    ]
+    return engine, questions[: args.limit] if args.limit else questions
