@@ -67,6 +67,7 @@ def build_chain(
             result.passages or values["passages"],
             search_query=values["request"].query,
             partial=result.partial,
+            dropped_sentences=result.dropped_sentences,
         )
 
     return (

@@ -104,6 +104,8 @@ class Answer:
     # A refusal that still quotes the closest passage, saying what it lacks ("the archive
     # does not give the figure; the closest passage says: …"). `refused` is true too.
     partial: bool = False
+    # LLM sentences dropped because a number or name in them is not in the passages they cite.
+    dropped_sentences: int = 0
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -13,11 +13,11 @@ from typing import Any
 
 from retrieval.answerers import REFUSAL
 from retrieval.answerers.citations import cited_claims, renumber
+from retrieval.answerers.llm_output import ground, normalise
 from retrieval.errors import AnswererError, ConfigError
 from retrieval.models import Answer, Passage
 
 logger = logging.getLogger(__name__)
-NOT_IN_ARCHIVE = "NOT_IN_ARCHIVE"
 
 
 def format_passages(passages: Sequence[Passage]) -> str:
@@ -96,11 +96,19 @@ class LLMAnswerer:
                 "today": self._today().isoformat(),
             },
         )
-        if not raw or NOT_IN_ARCHIVE in raw:
+        cleaned = normalise(raw, len(passages))
+        if cleaned.refused:
             return Answer(REFUSAL, [], refused=True, passages=list(passages))
-        text, citations = renumber(raw, passages)
+        grounded, dropped = ground(cleaned.text, passages)
+        if dropped:
+            logger.info("dropped %d ungrounded sentence(s) from %r", dropped, raw[:200])
+        text, citations = renumber(grounded, passages)
         with_marker, _ = cited_claims(text)
         if not citations or with_marker == 0:
             logger.info("LLM answer refused: no valid citation in %r", raw[:200])
-            return Answer(REFUSAL, [], refused=True, passages=list(passages))
-        return Answer(text, citations, refused=False, passages=list(passages))
+            return Answer(
+                REFUSAL, [], refused=True, passages=list(passages), dropped_sentences=dropped
+            )
+        return Answer(
+            text, citations, refused=False, passages=list(passages), dropped_sentences=dropped
+        )

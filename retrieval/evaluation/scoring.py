@@ -99,6 +99,7 @@ class Scores:
     # correct answer hidden; the right behaviour is then a refusal.
     withheld: int = 0
     refused_withheld: int = 0
+    dropped_sentences: int = 0  # LLM sentences not grounded in their passages
 
     def row(self) -> dict[str, float]:
         n = max(1, self.answerable)
@@ -115,6 +116,7 @@ class Scores:
             "median s": statistics.median(times),
             "p95 s": times[min(len(times) - 1, int(0.95 * len(times)))],
             **self.refusal_scores(),
+            "dropped sentences": float(self.dropped_sentences),
         }
 
     def refusal_scores(self) -> dict[str, float]:
@@ -163,6 +165,7 @@ def evaluate(
         else:
             scores.unanswerable += 1
         if answer is not None:
+            scores.dropped_sentences += answer.dropped_sentences
             quoted = {p.article_id: p.text for p in passages[:k_answer]}
             scores.bad_quotes += sum(
                 1
@@ -205,13 +208,15 @@ WITHHELD_COLUMNS = ("refused (withheld)", "refusal precision", "refusal recall")
 
 def markdown_table(results: Sequence[Scores]) -> str:
     columns = COLUMNS + (WITHHELD_COLUMNS if any(r.withheld for r in results) else ())
+    if any(r.dropped_sentences for r in results):
+        columns += ("dropped sentences",)
     lines = ["| configuration | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
     for result in results:
         row = result.row()
         cells = []
         for column in columns:
             value = row.get(column, float("nan"))
-            if column == "bad quotes":
+            if column in ("bad quotes", "dropped sentences"):
                 cells.append(f"{int(value)}")
             elif column.endswith(" s"):
                 cells.append(f"{value:.3f}")

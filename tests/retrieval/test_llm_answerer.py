@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from retrieval.answerers import REFUSAL
+from retrieval.answerers.citations import renumber
 from retrieval.answerers.llm import LLMAnswerer
+from retrieval.answerers.llm_output import ground, normalise
 from retrieval.embeddings import HashEmbedder
 from retrieval.errors import AnswererError, ConfigError
 from retrieval.models import Passage
@@ -106,3 +111,86 @@ def test_qa_service_with_llm_condenses_follow_ups(tmp_path: Path) -> None:
     assert answer.citations[0].title == "Kelby Rovers appoint Rafael Mendes as head coach"
     assert answer.search_query == "Who is the new head coach of Kelby Rovers?"
     assert "Who coached Kelby Rovers?" in fake.prompts()[0]
+
+
+# What real small models write instead of the prompt's `[n]` (seen with Qwen2.5 and the like).
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        ("The forum was held on Nov. 22-23 [1, 2].", "The forum was held on Nov. 22-23 [1][2]."),
+        ("The forum was held on Nov. 22-23 [1-2].", "The forum was held on Nov. 22-23 [1][2]."),
+        ("The forum was held on Nov. 22-23 (1).", "The forum was held on Nov. 22-23 [1]."),
+        (
+            "According to Passage 1, the forum was in Moscow.",
+            "According to [1], the forum was in Moscow.",
+        ),
+        ("The forum was held in Moscow [Passage 1].", "The forum was held in Moscow [1]."),
+        ("The forum was held in Mos[1]cow.", "The forum was held in Moscow [1]."),
+        ("The forum was held in Moscow [^1].", "The forum was held in Moscow [1]."),
+        ("The forum was held in Moscow【1†source】.", "The forum was held in Moscow [1]."),
+        ("<b>The forum</b> was held in **Moscow** [1].", "The forum was held in Moscow [1]."),
+        (
+            "Passages:\n[1] Forum — Trend, 2019-11-25\nThe forum was held Nov. 22-23 in Moscow.\n"
+            "Question: Where?\nAnswer: The forum was held in Moscow [1].",
+            "The forum was held in Moscow [1].",
+        ),
+        (
+            "The forum was in Moscow [1]. It ran two days [1]. Aliyeva attended [2]. "
+            "Ministers came too [2]. It was a success [1].",
+            "The forum was in Moscow [1]. It ran two days [1]. Aliyeva attended [2].",
+        ),
+    ],
+)
+def test_real_model_citation_forms_are_understood(reply: str, expected: str) -> None:
+    with fake_openai(lambda m: reply) as fake:
+        answer = answerer(fake.base_url).answer("Where was the forum?", PASSAGES)
+    assert not answer.refused
+    assert answer.text == expected
+    assert all(c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "The passages do not mention the cost of the forum.",
+        "I don't know.",
+        "Not in archive.",
+        "NOT IN ARCHIVE",
+        "There is no information about the cost in the passages.",
+        "The archive doesn't say how much it cost.",
+    ],
+)
+def test_refusals_in_the_models_own_words(reply: str) -> None:
+    with fake_openai(lambda m: reply) as fake:
+        answer = answerer(fake.base_url).answer("How much did it cost?", PASSAGES)
+    assert answer.refused and answer.text == REFUSAL
+
+
+def test_sentences_with_numbers_or_names_not_in_their_passages_are_dropped() -> None:
+    reply = (
+        "The forum was held on Nov. 22-23 [1]. It was attended by Vladimir Putin [2]. "
+        "About 5,000 delegates came [1]."
+    )
+    with fake_openai(lambda m: reply) as fake:
+        answer = answerer(fake.base_url).answer("Who came?", PASSAGES)
+    assert answer.text == "The forum was held on Nov. 22-23 [1]."
+    assert answer.dropped_sentences == 2
+
+
+def test_an_answer_with_nothing_grounded_is_refused() -> None:
+    with fake_openai(lambda m: "It was attended by Vladimir Putin [2].") as fake:
+        answer = answerer(fake.base_url).answer("Who came?", PASSAGES)
+    assert answer.refused and answer.dropped_sentences == 1
+
+
+@given(
+    raw=st.text(max_size=300) | st.from_regex(r"[A-Za-z ]{0,20}[\[(]\d{1,2}[-, ]{0,2}\d?[\])]\.")
+)
+def test_whatever_the_model_writes_every_shown_marker_names_a_citation(raw: str) -> None:
+    result = normalise(raw, len(PASSAGES))
+    if result.refused:
+        return
+    grounded, _ = ground(result.text, PASSAGES)
+    text, citations = renumber(grounded, PASSAGES)
+    shown = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+    assert shown <= set(range(1, len(citations) + 1))
