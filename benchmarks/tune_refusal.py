@@ -19,9 +19,7 @@ from dataclasses import replace
 from benchmarks.halves import add_arguments, engine_and_questions
 from retrieval.answerers.extractive import ExtractiveAnswerer, ExtractiveConfig
 from retrieval.evaluation import correct_answer
-from retrieval.evaluation.configs import searcher_for
-
-BOT = "hybrid+recency+rerank"
+from retrieval.evaluation.configs import BOT, searcher_for
 
 
 def main() -> None:
@@ -29,6 +27,7 @@ def main() -> None:
     add_arguments(parser)
     parser.add_argument("--grid", choices=["full", "chosen"], default="full")
     parser.add_argument("--coverage", type=float, default=0.6, help="the chosen setting")
+    parser.add_argument("--min-score", type=float, default=0.0, help="the chosen setting")
     args = parser.parse_args()
     engine, items = engine_and_questions(args)
     cache_path = args.data_dir / "tune-refusal-passages.pkl"
@@ -59,6 +58,14 @@ def main() -> None:
         grid += [
             (f"kind checks, coverage {c}", replace(base, min_question_coverage=c))
             for c in (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7)
+        ]
+        grid += [
+            (
+                f"kind checks, coverage {c}, passage score {m}",
+                replace(base, min_question_coverage=c, min_passage_score=m),
+            )
+            for c in (0.0, 0.3)
+            for m in (0.85, 0.9, 0.95, 1.0, 1.05)
         ]
     print(f"{len(items)} answerable questions asked {args.asked_from} to {args.asked_to}")
     print("setting | accuracy | refused answerable | refused withheld | precision | recall")

@@ -18,6 +18,7 @@ CONFIGS = (
     "hybrid+recency+rerank",
 )
 BASELINE = "naive-baseline"
+BOT = CONFIGS[-1]
 
 
 def search_config(name: str, base: SearchConfig) -> SearchConfig:

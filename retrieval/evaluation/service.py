@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import platform
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from retrieval.answerers.extractive import ExtractiveAnswerer
+from retrieval.answerers.extractive import ExtractiveAnswerer, ExtractiveConfig
 from retrieval.embeddings import CachedVectors, Embedder
 from retrieval.errors import ConfigError, SourceError
-from retrieval.evaluation.configs import BASELINE, CONFIGS, Search, searcher_for
+from retrieval.evaluation.configs import BASELINE, BOT, CONFIGS, Search, searcher_for
 from retrieval.evaluation.scoring import (
     EvalQuestion,
     Scores,
@@ -91,11 +91,11 @@ class EvalService:
             list(corpus),
             progress=lambda stage, done, total: progress(f"index {stage}", done, total),
         )
-        answerer = ExtractiveAnswerer(self.embedder, vectors=self.vectors)
         withhold = self._withholder() if withheld else None
         results = []
         for name in configs:
             search = self._search(name, corpus, progress)
+            answerer = self._answerer(name)
             self.vectors.clear()  # each configuration's query times start cold
             results.append(
                 evaluate(
@@ -120,6 +120,14 @@ class EvalService:
                 " correct answer hidden."
             )
         return EvalReport(report, results, header, markdown_table(results))
+
+    def _answerer(self, name: str) -> ExtractiveAnswerer:
+        """The bot's answerer; other configurations score passages on other scales, so the
+        passage-score floor (calibrated for the bot's search) is off for them."""
+        config = ExtractiveConfig()
+        if name != BOT:
+            config = replace(config, min_passage_score=0.0)
+        return ExtractiveAnswerer(self.embedder, config, vectors=self.vectors)
 
     def _withholder(self) -> Callable[[EvalQuestion], frozenset[str]]:
         """The articles whose headline or text mentions a correct answer, per question."""

@@ -4,6 +4,7 @@ never a quote of a list or page debris."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -11,7 +12,11 @@ import pytest
 from bot.render_html import render_answer
 from bot.render_text import render_answer as render_plain
 from retrieval.answerers import REFUSAL
-from retrieval.answerers.extractive import ExtractiveAnswerer
+from retrieval.answerers.extractive import (
+    ExtractiveAnswerer,
+    ExtractiveConfig,
+    question_coverage,
+)
 from retrieval.evaluation import load_questions, mentions
 from retrieval.loaders import Skipped, load_sources
 from retrieval.models import Passage
@@ -91,7 +96,20 @@ def test_a_passage_on_another_subject_is_refused() -> None:
         )
     ]
     question = "How much did the renovation of the Harborview central library cost?"
-    assert ExtractiveAnswerer().answer(question, bridge).refused
+    assert question_coverage(question, bridge[0]) < 0.5
+    # The coverage floor (off by default: on RealTimeQA it refused as many answerable
+    # questions as withheld ones) refuses it whatever the sentence scores.
+    strict = ExtractiveAnswerer(config=replace(ExtractiveConfig(), min_question_coverage=0.6))
+    assert strict.answer(question, bridge).refused
+
+
+def test_weak_retrieval_is_refused() -> None:
+    """The best passage's search score under the calibrated floor: the archive lacks it."""
+    question = "When did the analyst say relations between Russia and Azerbaijan were good?"
+    weak = [replace(TRADE[0], score=0.5)]
+    assert ExtractiveAnswerer().answer(question, weak).refused
+    floor_off = ExtractiveAnswerer(config=replace(ExtractiveConfig(), min_passage_score=0.0))
+    assert floor_off.answer(question, weak).partial  # only the floor refused it outright
 
 
 @pytest.mark.parametrize(
