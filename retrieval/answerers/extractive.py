@@ -80,10 +80,11 @@ class ExtractiveConfig:
     # many answerable questions as withheld ones it refused (benchmarks/tune_refusal.py).
     min_question_coverage: float = 0.0
     # The searcher's score of the best passage (fusion, dates and rerank: the bot's own
-    # configuration) below which the archive is taken not to hold the answer. Tuned on
-    # RealTimeQA January-March: the most withheld questions refused while answerable refusals
-    # stay under 12 % and accuracy within a point.
-    min_passage_score: float = 0.85
+    # configuration) below which the archive is taken not to hold the answer. Off: tuned on
+    # RealTimeQA January-March (0.85 refused 26 % of withheld questions instead of 14 %, at
+    # 10.5 % answerable refusals), it did not survive April-June (27.5 % instead of 27.2 %),
+    # and its scale depends on the embedder (BENCHMARKS.md, *Refusals*).
+    min_passage_score: float = 0.0
 
 
 @dataclass(frozen=True)
