@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from retrieval.answerers import Answerer
-from retrieval.answerers.extractive import ExtractiveAnswerer
+from retrieval.answerers.extractive import ExtractiveAnswerer, ExtractiveConfig
 from retrieval.catalog import Catalog
 from retrieval.chain import build_chain
 from retrieval.chunking import ChunkingConfig
@@ -139,7 +139,11 @@ def build_answerer(
             temperature=settings.llm.temperature,
             timeout_s=settings.llm.timeout_s,
         )
-    return ExtractiveAnswerer(embedder, vectors=vectors)
+    return ExtractiveAnswerer(embedder, extractive_config(settings), vectors=vectors)
+
+
+def extractive_config(settings: Settings) -> ExtractiveConfig:
+    return ExtractiveConfig(min_passage_score=settings.retrieval.min_passage_score)
 
 
 def build_rewriter(settings: Settings, answerer: Answerer) -> QueryRewriter:
@@ -239,6 +243,7 @@ def build_engine(
         vectors=vectors,
         data_dir=data_dir,
         k_answer=settings.retrieval.top_k,
+        answerer_config=extractive_config(settings),
     )
     return Engine(
         settings, embedder, store, catalog, lexical, index, searcher, vectors, qa, evaluation

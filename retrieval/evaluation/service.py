@@ -54,7 +54,9 @@ class EvalService:
         vectors: CachedVectors,
         data_dir: Path,
         k_answer: int,
+        answerer_config: ExtractiveConfig | None = None,
     ) -> None:
+        self.answerer_config = answerer_config or ExtractiveConfig()
         self.index = index
         self.searcher = searcher
         self.embedder = embedder
@@ -124,7 +126,7 @@ class EvalService:
     def _answerer(self, name: str) -> ExtractiveAnswerer:
         """The bot's answerer; other configurations score passages on other scales, so the
         passage-score floor (calibrated for the bot's search) is off for them."""
-        config = ExtractiveConfig()
+        config = self.answerer_config
         if name != BOT:
             config = replace(config, min_passage_score=0.0)
         return ExtractiveAnswerer(self.embedder, config, vectors=self.vectors)

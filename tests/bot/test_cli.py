@@ -116,7 +116,8 @@ def test_stats(data_dir: Path) -> None:
 
 # Floors recorded from the sample evaluation (BENCHMARKS.md); a change that drops below fails.
 FLOORS = {
-    "hybrid+recency+rerank": {"recall@5": 0.95, "accuracy": 0.75, "refused (unanswerable)": 0.8},
+    # The bot's configuration (its passage-score floor on) refuses every unanswerable question.
+    "hybrid+recency+rerank": {"recall@5": 0.95, "accuracy": 0.75, "refused (unanswerable)": 1.0},
     "hybrid+recency": {"recall@5": 0.95, "accuracy": 0.75, "refused (unanswerable)": 0.8},
     "hybrid": {"recall@5": 0.95},
     "naive-baseline": {"recall@5": 0.9},

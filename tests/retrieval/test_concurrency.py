@@ -76,7 +76,9 @@ def test_token_counts_beside_embedding_share_the_tokenizer_safely() -> None:
 @pytest.fixture
 def real_services(tmp_path: Path, real_embedder: SentenceTransformerEmbedder) -> Engine:
     services = build_engine(
-        make_settings(tmp_path / "data"), embedder=real_embedder, today=lambda: SAMPLE_TODAY
+        make_settings(tmp_path / "data", calibrated=True),
+        embedder=real_embedder,
+        today=lambda: SAMPLE_TODAY,
     )
     services.index.sync([SAMPLES])
     return services
