@@ -30,7 +30,7 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not integration and not slow and not reliability"
 
-# The fault and load suite (about 20 minutes on 2 cores); figures in
+# The fault and load suite (about 10 minutes on 2 cores); figures in
 # benchmarks/results/reliability.json, recorded in RELIABILITY.md. With RTQA=… also the
 # corpus-level text check on the RealTimeQA articles.
 reliability: $(STAMP)
