@@ -6,6 +6,7 @@ import fcntl
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -107,9 +108,16 @@ class IndexService:
         `full` rebuilds everything into a fresh collection and switches readers to it only
         when it is complete, so nobody ever searches a half-built index.
         """
+        started = time.monotonic()
+        progress = progress or no_progress
         with self._exclusive("a re-index is already running; try again when it has finished"):
             self._drop_orphans()
-            return self._sync(sources, full=full, prune=prune, progress=progress or no_progress)
+            if full:
+                report = self._rebuild(sources, progress)
+            else:
+                report = self._sync(self.active_collection, sources, prune=prune, progress=progress)
+        report.seconds = time.monotonic() - started
+        return report
 
     @contextmanager
     def _exclusive(self, busy_message: str) -> Iterator[None]:
@@ -142,44 +150,42 @@ class IndexService:
             if orphan:
                 self.catalog.delete_state(key)
 
-    def _sync(
-        self, sources: Sequence[str | Path], *, full: bool, prune: bool, progress: Progress
-    ) -> IndexReport:
-        started = time.monotonic()
-        report = IndexReport()
-        old_collection = self.active_collection
-        collection = (
-            f"{self.base_collection}-{datetime.now(UTC):%Y%m%d%H%M%S}" if full else old_collection
-        )
-        report.collection = collection
-        if full:
-            self.catalog.set_state(f"building:{self.base_collection}", collection)
-            try:
-                return self._fill(
-                    collection, old_collection, sources, full, prune, progress, report, started
-                )
-            except BaseException:
-                if self.active_collection != collection:
-                    logger.warning("full re-index into %s failed; dropping it", collection)
-                    if self._drop(collection):
-                        self.catalog.delete_state(f"building:{self.base_collection}")
-                    # else the next sync drops it (the store may be down right now)
-                raise
-        return self._fill(
-            collection, old_collection, sources, full, prune, progress, report, started
-        )
+    def _rebuild(self, sources: Sequence[str | Path], progress: Progress) -> IndexReport:
+        """Everything into a new collection, then readers switch to it and the old one goes.
+        The new collection is on record while it is built, the old one while it is retired,
+        so a run killed at any point leaves nothing the next sync does not drop."""
+        old = self.active_collection
+        new = f"{self.base_collection}-{datetime.now(UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+        building = f"building:{self.base_collection}"
+        self.catalog.set_state(building, new)
+        try:
+            report = self._sync(new, sources, prune=True, progress=progress)
+        except BaseException:
+            logger.warning("full re-index into %s failed; dropping it", new)
+            if self._drop(new):  # else the next sync drops it (the store may be down now)
+                self.catalog.delete_state(building)
+            raise
+        retired = f"retired:{self.base_collection}"
+        self.catalog.set_state(retired, old)
+        self._switch_to(new)
+        self.catalog.delete_state(building)
+        # Requests that resolved the old collection finish on it; then it goes.
+        if not self.leases.wait_idle(old, DRAIN_TIMEOUT_S):
+            logger.warning("readers still on %s after %ss", old, DRAIN_TIMEOUT_S)
+        if self._drop(old):
+            self.catalog.delete_state(retired)
+        return report
 
-    def _fill(
+    def _sync(
         self,
         collection: str,
-        old_collection: str,
         sources: Sequence[str | Path],
-        full: bool,
+        *,
         prune: bool,
         progress: Progress,
-        report: IndexReport,
-        started: float,
     ) -> IndexReport:
+        """Bring one collection in line with the sources (incrementally)."""
+        report = IndexReport(collection=collection)
         articles = self._read(sources, report, progress)
         stored = self.catalog.articles(collection)
         signature = self.signature
@@ -198,7 +204,7 @@ class IndexService:
                 else:
                     report.updated += 1
         seen = {a.id for a in articles}
-        gone = [i for i in stored if i not in seen] if (prune or full) else []
+        gone = [i for i in stored if i not in seen] if prune else []
         dirty_key = f"lexical-dirty:{collection}"
         if todo or gone:
             self.catalog.set_state(dirty_key, "1")
@@ -217,22 +223,9 @@ class IndexService:
             self.lexical.build(collection, self.catalog.chunk_rows(collection))
             self.catalog.set_state(dirty_key, "0")
             progress("lexical", 1, 1)
-        if full:
-            retired_key = f"retired:{self.base_collection}"
-            if old_collection != collection:
-                self.catalog.set_state(retired_key, old_collection)  # dropped even if killed
-            self._switch_to(collection)
-            self.catalog.delete_state(f"building:{self.base_collection}")
-            if old_collection != collection:
-                # Requests that resolved the old collection finish on it; then it goes.
-                if not self.leases.wait_idle(old_collection, DRAIN_TIMEOUT_S):
-                    logger.warning("readers still on %s after %ss", old_collection, DRAIN_TIMEOUT_S)
-                if self._drop(old_collection):
-                    self.catalog.delete_state(retired_key)
         self.catalog.set_state(
             f"last-sync:{self.base_collection}", datetime.now(UTC).isoformat(timespec="seconds")
         )
-        report.seconds = time.monotonic() - started
         progress("done", 1, 1)
         logger.info("sync into %s: %s", collection, report.summary())
         return report
