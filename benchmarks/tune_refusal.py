@@ -33,7 +33,7 @@ def main() -> None:
     cache_path = args.data_dir / "tune-refusal-passages.pkl"
     cache = pickle.loads(cache_path.read_bytes()) if cache_path.exists() else {}
     search = searcher_for(BOT, engine.searcher)
-    withhold = engine.eval._withholder()
+    withhold = engine.eval.withholder()
     k = engine.settings.retrieval.top_k
     for n, item in enumerate(items, 1):
         if item.id not in cache:

@@ -93,7 +93,7 @@ class EvalService:
             list(corpus),
             progress=lambda stage, done, total: progress(f"index {stage}", done, total),
         )
-        withhold = self._withholder() if withheld else None
+        withhold = self.withholder() if withheld else None
         results = []
         for name in configs:
             search = self._search(name, corpus, progress)
@@ -131,7 +131,7 @@ class EvalService:
             config = replace(config, min_passage_score=0.0)
         return ExtractiveAnswerer(self.embedder, config, vectors=self.vectors)
 
-    def _withholder(self) -> Callable[[EvalQuestion], frozenset[str]]:
+    def withholder(self) -> Callable[[EvalQuestion], frozenset[str]]:
         """The articles whose headline or text mentions a correct answer, per question."""
         with self.index.reading() as collection:
             folded = {
