@@ -21,6 +21,7 @@ from telegram.ext import ContextTypes
 
 from bot.deps import BotDeps, deps_of
 from bot.render_html import render_latest, render_report, render_stats
+from bot.render_live import render_feeds
 from bot.replies import NO_PREVIEW
 from retrieval.errors import IndexBusyError, NewsbotError
 from retrieval.loaders import SUPPORTED_SUFFIXES, source_suffix
@@ -227,9 +228,11 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = deps_of(context)
     index_stats = await asyncio.to_thread(deps.services.index.stats)
     answered, up, down = await asyncio.to_thread(deps.log.counts)
-    await message.reply_text(
-        render_stats(index_stats, answered=answered, up=up, down=down), parse_mode=ParseMode.HTML
-    )
+    feeds = await asyncio.to_thread(deps.services.feeds.all)
+    text = render_stats(index_stats, answered=answered, up=up, down=down)
+    if feeds:
+        text += "\n\n" + render_feeds(feeds)
+    await message.reply_text(text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
 
 
 @admin_only

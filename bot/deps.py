@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from telegram import Chat, Update
 from telegram.ext import ContextTypes
 
+from bot.follows import FollowStore
 from bot.state import AnswerLog, Conversations, Key, UserLimiter
 from retrieval.services import Services
 from retrieval.settings import Settings
@@ -19,6 +21,9 @@ class BotDeps:
     log: AnswerLog
     conversations: Conversations
     limiter: UserLimiter
+    follows: FollowStore
+    # One feed tick (poll, then push to followers) at a time.
+    live_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.telegram.admin_ids

@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.deps import BotDeps, conversation_key, deps_of
+from bot.live import unfollow_button
 from bot.render_html import render_answer, render_quotes
 from bot.replies import NO_PREVIEW, Typing, answer_keyboard, reply_html
 from retrieval.errors import (
@@ -190,6 +191,8 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             await query.answer()
             if isinstance(query.message, Message):
                 await reply_html(query.message, render_quotes(citations))
+        elif kind == "unf":
+            await unfollow_button(update, context, rest)
         elif kind == "fb":
             answer_id, _, vote = rest.partition(":")
             known = await asyncio.to_thread(

@@ -14,9 +14,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin, handlers
+from bot import admin, handlers, live
 from bot.delivery import RetryingRateLimiter
 from bot.deps import BotDeps
+from bot.follows import FollowStore
 from bot.logs import quiet_noisy_loggers, redact_in_logs
 from bot.state import AnswerLog, Conversations, UserLimiter
 from retrieval.errors import ConfigError
@@ -30,6 +31,9 @@ READER_COMMANDS = [
     BotCommand("help", "How to ask"),
     BotCommand("ask", "Ask a question (in groups)"),
     BotCommand("reset", "Forget the conversation"),
+    BotCommand("follow", "Get new articles on a topic"),
+    BotCommand("following", "The topics you follow"),
+    BotCommand("unfollow", "Stop following a topic"),
 ]
 ADMIN_COMMANDS = [
     BotCommand("reindex", "Sync the ingest directory (add 'full' to rebuild)"),
@@ -37,6 +41,7 @@ ADMIN_COMMANDS = [
     BotCommand("delete", "Remove an article by id or URL"),
     BotCommand("stats", "Index and usage statistics"),
     BotCommand("sources", "The latest articles indexed"),
+    BotCommand("feeds", "Feeds polled: list, add URL [every 30m], remove N, poll"),
 ]
 
 
@@ -70,9 +75,28 @@ def build_application(settings: Settings, services: Services) -> Application:  #
             settings.telegram.history_turns, float(settings.telegram.history_ttl_s)
         ),
         limiter=UserLimiter(settings.telegram.questions_per_minute),
+        follows=follows_from_now(settings, services),
     )
     register_handlers(application)
+    schedule_jobs(application, settings)
     return application
+
+
+def follows_from_now(settings: Settings, services: Services) -> FollowStore:
+    """The followed topics; on the first start, matching begins with what arrives next (the
+    archive's history is not pushed to anyone)."""
+    store = FollowStore(settings.data_dir / "follows.sqlite")
+    if store.cursor() is None:
+        store.set_cursor(services.index.last_arrival())
+    return store
+
+
+def schedule_jobs(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Feeds are checked every tick; each is polled when its own interval has passed."""
+    if application.job_queue is None:
+        raise ConfigError("python-telegram-bot's job queue is missing: pip install newsbot again")
+    tick = settings.feeds.tick_s
+    application.job_queue.run_repeating(live.poll_job, interval=tick, first=tick, name="feeds")
 
 
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
@@ -85,6 +109,10 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CommandHandler("delete", admin.delete))
     application.add_handler(CommandHandler("stats", admin.stats))
     application.add_handler(CommandHandler("sources", admin.sources))
+    application.add_handler(CommandHandler("feeds", live.feeds))
+    application.add_handler(CommandHandler("follow", live.follow))
+    application.add_handler(CommandHandler("following", live.following))
+    application.add_handler(CommandHandler("unfollow", live.unfollow))
     application.add_handler(MessageHandler(filters.Document.ALL, admin.document))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
     application.add_handler(CallbackQueryHandler(handlers.on_callback))

@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks (collection, article_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS arrivals (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, article_id TEXT NOT NULL, at REAL NOT NULL
+);
 """
 
 
@@ -89,6 +92,29 @@ class Catalog:
     def delete_state(self, key: str) -> None:
         with self._connect() as db:
             db.execute("DELETE FROM state WHERE key = ?", (key,))
+
+    # -- arrivals: articles new to the archive, in the order they came -----------------------
+    def log_arrivals(self, article_ids: Iterable[str]) -> None:
+        now = time.time()
+        with self._connect() as db:
+            db.executemany(
+                "INSERT INTO arrivals (article_id, at) VALUES (?, ?)",
+                [(i, now) for i in article_ids],
+            )
+
+    def arrivals_after(self, seq: int, limit: int = 500) -> list[tuple[int, str]]:
+        """(sequence number, article id) of articles that arrived after `seq`, oldest first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT seq, article_id FROM arrivals WHERE seq > ? ORDER BY seq LIMIT ?",
+                (seq, limit),
+            ).fetchall()
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+    def last_arrival(self) -> int:
+        with self._connect() as db:
+            (seq,) = db.execute("SELECT COALESCE(MAX(seq), 0) FROM arrivals").fetchone()
+        return int(seq)
 
     # -- articles ---------------------------------------------------------------------------
     def has_articles(self, collection: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,9 @@ from pydantic import ConfigDict
 from retrieval.answerers import Answerer
 from retrieval.models import Answer, Passage
 from retrieval.search import HybridSearcher, SearchRequest
+from retrieval.text import is_timeline
+
+TIMELINE_PASSAGES = 8  # a timeline reads more articles, one passage each
 
 
 class NewsRetriever(BaseRetriever):
@@ -52,14 +56,26 @@ def build_chain(
     searcher: HybridSearcher,
     answerer: Answerer,
     rewrite: Callable[[dict[str, Any]], SearchRequest],
+    timeline: Answerer | None = None,
 ) -> Runnable[dict[str, Any], Answer]:
-    """Input: {"question", "history", "today", "k"}; output: an `Answer`."""
+    """Input: {"question", "history", "today", "k"}; output: an `Answer`. "What has happened
+    with X?" questions go to the `timeline` answerer, over one passage of more articles."""
+
+    def wants_timeline(values: dict[str, Any]) -> bool:
+        return timeline is not None and is_timeline(values["question"])
 
     def retrieve(values: dict[str, Any]) -> list[Passage]:
-        return searcher.search(values["request"])
+        request = values["request"]
+        if wants_timeline(values):
+            return searcher.search(
+                replace(request, k=max(request.k, TIMELINE_PASSAGES)),
+                replace(searcher.config, per_article=1),
+            )
+        return searcher.search(request)
 
     def answer(values: dict[str, Any]) -> Answer:
-        result = answerer.answer(values["question"], values["passages"], history=values["history"])
+        chosen = timeline if timeline is not None and wants_timeline(values) else answerer
+        result = chosen.answer(values["question"], values["passages"], history=values["history"])
         return Answer(
             result.text,
             result.citations,
@@ -68,6 +84,7 @@ def build_chain(
             search_query=values["request"].query,
             partial=result.partial,
             dropped_sentences=result.dropped_sentences,
+            timeline=result.timeline,
         )
 
     return (

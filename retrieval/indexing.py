@@ -112,12 +112,41 @@ class IndexService:
         progress = progress or no_progress
         with self._exclusive("a re-index is already running; try again when it has finished"):
             self._drop_orphans()
+            report = IndexReport()
+            articles = self._read(sources, report, progress)
             if full:
-                report = self._rebuild(sources, progress)
+                report = self._rebuild(articles, report, progress)
             else:
-                report = self._sync(self.active_collection, sources, prune=prune, progress=progress)
+                collection = self.active_collection
+                report = self._sync(collection, articles, report, prune=prune, progress=progress)
+            self.catalog.log_arrivals(report.added_ids)
         report.seconds = time.monotonic() - started
         return report
+
+    def add_articles(
+        self, articles: Sequence[Article], *, progress: Progress | None = None
+    ) -> IndexReport:
+        """Index articles read elsewhere (a feed poll), incrementally: new ones are added,
+        changed ones re-embedded, unchanged ones cost nothing, nothing is pruned."""
+        started = time.monotonic()
+        with self._exclusive("a re-index is running; try again when it has finished"):
+            self._drop_orphans()
+            report = IndexReport()
+            unique = _unique(articles, report)
+            collection = self.active_collection
+            report = self._sync(
+                collection, unique, report, prune=False, progress=progress or no_progress
+            )
+            self.catalog.log_arrivals(report.added_ids)
+        report.seconds = time.monotonic() - started
+        return report
+
+    def arrivals_after(self, seq: int, limit: int = 500) -> list[tuple[int, str]]:
+        """Articles new to the archive since arrival `seq` (for followed topics)."""
+        return self.catalog.arrivals_after(seq, limit)
+
+    def last_arrival(self) -> int:
+        return self.catalog.last_arrival()
 
     @contextmanager
     def _exclusive(self, busy_message: str) -> Iterator[None]:
@@ -150,7 +179,9 @@ class IndexService:
             if orphan:
                 self.catalog.delete_state(key)
 
-    def _rebuild(self, sources: Sequence[str | Path], progress: Progress) -> IndexReport:
+    def _rebuild(
+        self, articles: list[Article], report: IndexReport, progress: Progress
+    ) -> IndexReport:
         """Everything into a new collection, then readers switch to it and the old one goes.
         The new collection is on record while it is built, the old one while it is retired,
         so a run killed at any point leaves nothing the next sync does not drop."""
@@ -158,8 +189,9 @@ class IndexService:
         new = f"{self.base_collection}-{datetime.now(UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
         building = f"building:{self.base_collection}"
         self.catalog.set_state(building, new)
+        known = set(self.catalog.articles(old))
         try:
-            report = self._sync(new, sources, prune=True, progress=progress)
+            report = self._sync(new, articles, report, prune=True, progress=progress)
         except BaseException:
             logger.warning("full re-index into %s failed; dropping it", new)
             if self._drop(new):  # else the next sync drops it (the store may be down now)
@@ -174,19 +206,20 @@ class IndexService:
             logger.warning("readers still on %s after %ss", old, DRAIN_TIMEOUT_S)
         if self._drop(old):
             self.catalog.delete_state(retired)
+        report.added_ids = [i for i in report.added_ids if i not in known]
         return report
 
     def _sync(
         self,
         collection: str,
-        sources: Sequence[str | Path],
+        articles: list[Article],
+        report: IndexReport,
         *,
         prune: bool,
         progress: Progress,
     ) -> IndexReport:
-        """Bring one collection in line with the sources (incrementally)."""
-        report = IndexReport(collection=collection)
-        articles = self._read(sources, report, progress)
+        """Bring one collection in line with `articles` (incrementally)."""
+        report.collection = collection
         stored = self.catalog.articles(collection)
         signature = self.signature
         # Another model or chunk size makes every stored vector stale, whatever the articles say.
@@ -201,6 +234,7 @@ class IndexService:
                 todo.append(article)
                 if previous is None:
                     report.added += 1
+                    report.added_ids.append(article.id)
                 else:
                     report.updated += 1
         seen = {a.id for a in articles}
@@ -234,28 +268,15 @@ class IndexService:
         self, sources: Sequence[str | Path], report: IndexReport, progress: Progress
     ) -> list[Article]:
         """Every article once: later copies of an id, URL or body are reported, not indexed."""
-        articles: list[Article] = []
-        by_id: dict[str, str] = {}
-        by_url: dict[str, str] = {}
-        by_text: dict[str, str] = {}
+        read: list[Article] = []
         for item in load_sources(sources, fetcher=self.fetcher):
             if isinstance(item, Skipped):
                 report.skipped.append((item.origin, item.reason))
                 continue
-            duplicate_of = (
-                by_id.get(item.id)
-                or (by_url.get(item.url) if item.url else None)
-                or by_text.get(item.text_hash)
-            )
-            if duplicate_of:
-                report.skipped.append((item.origin, f"duplicate of {duplicate_of}"))
-                continue
-            by_id[item.id] = by_text[item.text_hash] = item.origin
-            if item.url:
-                by_url[item.url] = item.origin
-            articles.append(item)
-            if len(articles) % 200 == 0:
-                progress("reading", len(articles), 0)
+            read.append(item)
+            if len(read) % 200 == 0:
+                progress("reading", len(read), 0)
+        articles = _unique(read, report)
         progress("reading", len(articles), len(articles))
         return articles
 
@@ -336,6 +357,28 @@ class IndexService:
         for key in (f"signature:{collection}", f"lexical-dirty:{collection}"):
             self.catalog.delete_state(key)
         return True
+
+
+def _unique(articles: Sequence[Article], report: IndexReport) -> list[Article]:
+    """The first of each id, URL and body; later copies are reported as skipped."""
+    unique: list[Article] = []
+    by_id: dict[str, str] = {}
+    by_url: dict[str, str] = {}
+    by_text: dict[str, str] = {}
+    for item in articles:
+        duplicate_of = (
+            by_id.get(item.id)
+            or (by_url.get(item.url) if item.url else None)
+            or by_text.get(item.text_hash)
+        )
+        if duplicate_of:
+            report.skipped.append((item.origin, f"duplicate of {duplicate_of}"))
+            continue
+        by_id[item.id] = by_text[item.text_hash] = item.origin
+        if item.url:
+            by_url[item.url] = item.origin
+        unique.append(item)
+    return unique
 
 
 def _metadata(article: Article, chunk: Chunk) -> dict[str, str | int]:

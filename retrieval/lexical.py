@@ -11,6 +11,7 @@ import logging
 import shutil
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,22 @@ class LexicalSnapshot:
         return [
             (self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0
         ]
+
+    def scores(self, query: str, chunk_ids: Sequence[str]) -> tuple[dict[str, float], float]:
+        """BM25 scores of these chunks for `query`, and the best score of any chunk (what the
+        search normalises by)."""
+        if self.model is None or not self.ids:
+            return {}, 0.0
+        bm25s = _bm25s()
+        tokens = bm25s.tokenize(
+            [query], stopwords="en", stemmer=thread_stemmer(), show_progress=False, return_ids=False
+        )
+        if not tokens or not tokens[0]:
+            return {}, 0.0
+        every = np.asarray(self.model.get_scores(tokens[0]), dtype=np.float32)
+        position = {chunk_id: n for n, chunk_id in enumerate(self.ids)}
+        wanted = {i: float(every[position[i]]) for i in chunk_ids if i in position}
+        return wanted, float(every.max(initial=0.0))
 
 
 EMPTY = LexicalSnapshot("", None, (), np.zeros(0, dtype=np.int64))

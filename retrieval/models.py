@@ -106,6 +106,8 @@ class Answer:
     partial: bool = False
     # LLM sentences dropped because a number or name in them is not in the passages they cite.
     dropped_sentences: int = 0
+    # One dated line per article, newest first ("What has happened with X?").
+    timeline: bool = False
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -113,6 +115,7 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "refused": self.refused,
             "partial": self.partial,
+            "timeline": self.timeline,
         }
 
 
@@ -126,6 +129,7 @@ class IndexReport:
     seconds: float = 0.0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (origin, reason)
     collection: str = ""
+    added_ids: list[str] = field(default_factory=list)  # articles new to the archive
 
     def summary(self) -> str:
         return (

@@ -10,12 +10,14 @@ from typing import Any, Protocol
 
 from retrieval.answerers import Answerer
 from retrieval.answerers.extractive import ExtractiveAnswerer, ExtractiveConfig
+from retrieval.answerers.timeline import TimelineAnswerer
 from retrieval.catalog import Catalog
 from retrieval.chain import build_chain
 from retrieval.chunking import ChunkingConfig
 from retrieval.embeddings import CachedVectors, Embedder, make_embedder
 from retrieval.errors import EmptyIndexError, QuestionError
 from retrieval.evaluation.service import EvalService
+from retrieval.feeds import FeedLimits, FeedRegistry, FeedService
 from retrieval.indexing import IndexService
 from retrieval.lexical import LexicalIndex
 from retrieval.loaders import HttpFetcher
@@ -24,6 +26,7 @@ from retrieval.rewriting import CondensingRewriter, ContextualRewriter, QueryRew
 from retrieval.search import HybridSearcher, Reranker, SearchConfig, SearchRequest
 from retrieval.settings import Settings
 from retrieval.store import ChromaStore, VectorStore
+from retrieval.topics import TopicMatcher
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +42,7 @@ class QAService:
         k: int = 5,
         history_turns: int = 4,
         today: Callable[[], date] = date.today,
+        timeline: Answerer | None = None,
     ) -> None:
         self.history_turns = history_turns
         self.searcher = searcher
@@ -47,7 +51,9 @@ class QAService:
         self.index = index
         self.k = k
         self.today = today
-        self._chain = build_chain(searcher=searcher, answerer=answerer, rewrite=self._request)
+        self._chain = build_chain(
+            searcher=searcher, answerer=answerer, rewrite=self._request, timeline=timeline
+        )
 
     def _request(self, values: dict[str, Any]) -> SearchRequest:
         return self.rewriter.rewrite(
@@ -89,7 +95,8 @@ class QAService:
 
 
 class Services(Protocol):
-    """What front ends see: ask, keep the index, evaluate, and warm up. Nothing else."""
+    """What front ends see: ask, keep the index and its feeds, match followed topics,
+    evaluate, and warm up. Nothing else."""
 
     @property
     def qa(self) -> QAService: ...
@@ -99,6 +106,12 @@ class Services(Protocol):
 
     @property
     def eval(self) -> EvalService: ...
+
+    @property
+    def feeds(self) -> FeedService: ...
+
+    @property
+    def topics(self) -> TopicMatcher: ...
 
     def warm_up(self) -> None: ...
 
@@ -118,6 +131,8 @@ class Engine:
     vectors: CachedVectors
     qa: QAService
     eval: EvalService
+    feeds: FeedService
+    topics: TopicMatcher
 
     def warm_up(self) -> None:
         """Load the model and the lexical index before the first question arrives."""
@@ -227,6 +242,11 @@ def build_engine(
         reranker=build_reranker(settings, vectors),
     )
     answerer = answerer or build_answerer(settings, embedder, vectors)
+    extractive = (
+        answerer
+        if isinstance(answerer, ExtractiveAnswerer)
+        else ExtractiveAnswerer(embedder, extractive_config(settings), vectors=vectors)
+    )
     qa = QAService(
         searcher=searcher,
         answerer=answerer,
@@ -235,6 +255,7 @@ def build_engine(
         k=settings.retrieval.top_k,
         history_turns=settings.telegram.history_turns,
         today=today,
+        timeline=TimelineAnswerer(extractive),
     )
     evaluation = EvalService(
         index=index,
@@ -245,6 +266,39 @@ def build_engine(
         k_answer=settings.retrieval.top_k,
         answerer_config=extractive_config(settings),
     )
+    feeds = settings.feeds
+    feed_service = FeedService(
+        registry=FeedRegistry(data_dir / "feeds.sqlite"),
+        index=index,
+        limits=FeedLimits(
+            default_interval_s=feeds.default_interval_s,
+            min_interval_s=feeds.min_interval_s,
+            timeout_s=feeds.timeout_s,
+            max_bytes=feeds.max_bytes,
+            max_entries=feeds.max_entries,
+            backoff_max_s=feeds.backoff_max_s,
+        ),
+        allow_private=settings.fetch_allow_private,
+    )
+    topics = TopicMatcher(
+        embedder=embedder,
+        store=store,
+        lexical=lexical,
+        catalog=catalog,
+        collections=index.reading,
+        threshold=settings.follow.threshold,
+    )
     return Engine(
-        settings, embedder, store, catalog, lexical, index, searcher, vectors, qa, evaluation
+        settings,
+        embedder,
+        store,
+        catalog,
+        lexical,
+        index,
+        searcher,
+        vectors,
+        qa,
+        evaluation,
+        feed_service,
+        topics,
     )

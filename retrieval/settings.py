@@ -114,6 +114,51 @@ class LLMSettings(BaseSettings):
     timeout_s: float = Field(60.0, gt=0, description="Seconds before an LLM call is abandoned.")
 
 
+class FeedSettings(BaseSettings):
+    model_config = _config("NEWSBOT_FEEDS_")
+
+    default_interval_s: int = Field(
+        1800, ge=1, description="Seconds between polls of a feed added without an interval."
+    )
+    min_interval_s: int = Field(
+        300, ge=1, description="The shortest interval, in seconds, a feed may be given."
+    )
+    tick_s: int = Field(
+        60, ge=5, description="Seconds between the bot's checks for feeds that are due."
+    )
+    timeout_s: float = Field(20.0, gt=0, description="Seconds before a feed fetch is abandoned.")
+    max_bytes: int = Field(
+        5_000_000, ge=1000, description="Largest feed (and linked page) a poll reads."
+    )
+    max_entries: int = Field(100, ge=1, description="Entries read from a feed per poll.")
+    backoff_max_s: int = Field(
+        86400,
+        ge=1,
+        description="Longest wait, in seconds, before retrying a failing feed (the wait doubles "
+        "after each failure).",
+    )
+    alert_after: int = Field(
+        3, ge=1, description="Consecutive failures of a feed before the admins get a note."
+    )
+
+
+class FollowSettings(BaseSettings):
+    model_config = _config("NEWSBOT_FOLLOW_")
+
+    threshold: float = Field(
+        0.62,
+        ge=0,
+        le=1,
+        description="Match score (0.5 x cosine + 0.5 x BM25 relative to the archive's best) a "
+        "new article needs to be pushed to a topic's followers. Measured on RealTimeQA; see "
+        "BENCHMARKS.md.",
+    )
+    max_topics: int = Field(10, ge=1, le=100, description="Topics one reader may follow.")
+    pushes_per_hour: int = Field(
+        5, ge=1, description="Separate pushes a reader gets an hour; more arrive as one digest."
+    )
+
+
 class TelegramSettings(BaseSettings):
     model_config = _config("NEWSBOT_TELEGRAM_")
 
@@ -178,4 +223,6 @@ class Settings(BaseSettings):
     store: StoreSettings = Field(default_factory=StoreSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    feeds: FeedSettings = Field(default_factory=FeedSettings)
+    follow: FollowSettings = Field(default_factory=FollowSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)

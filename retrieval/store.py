@@ -39,6 +39,10 @@ class VectorStore(Protocol):
         """(chunk id, cosine similarity), best first."""
         ...
 
+    def vectors(self, collection: str, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vector of every chunk of these articles, by chunk id."""
+        ...
+
     def count(self, collection: str) -> int: ...
 
     def drop(self, collection: str) -> None: ...
@@ -181,6 +185,21 @@ class ChromaStore:
         ids = result["ids"][0] if result["ids"] else []
         distances = result["distances"][0] if result.get("distances") else [0.0] * len(ids)
         return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
+
+    def vectors(self, collection: str, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        handle = self._collection(collection)
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(article_ids), 200):
+            batch = list(article_ids[start : start + 200])
+            result = self._call(
+                "read",
+                handle.get,
+                where={"article_id": {"$in": batch}},
+                include=["embeddings"],
+            )
+            for chunk_id, vector in zip(result["ids"], result["embeddings"], strict=True):
+                found[chunk_id] = np.asarray(vector, dtype=np.float32)
+        return found
 
     def count(self, collection: str) -> int:
         return int(self._call("count", self._collection(collection).count))

@@ -192,3 +192,17 @@ def holds_asked(sentence: str, question: str, kind: str) -> bool:
 def restates(sentence: str, question: str, title: str = "") -> bool:
     """The sentence adds fewer than two key terms to what the question and headline say."""
     return len(key_terms(sentence) - key_terms(question) - key_terms(title)) < 2
+
+
+TIMELINE = re.compile(
+    r"\b(?:what(?:'s| has| have)\s+(?:been\s+)?happen(?:ed|ing)|latest(?:\s+news)?\s+(?:on|about|in"
+    r"|with|from)|the latest\b|developments?\b|timeline\b|what(?:'s| is)\s+new\s+(?:on|with|in|"
+    r"about)|updates?\s+on|news\s+(?:on|about)\b|how\s+has\b.{1,80}\bevolved)",
+    re.IGNORECASE,
+)
+
+
+def is_timeline(question: str) -> bool:
+    """ "What has happened with X?", "latest on X", "developments in X", "timeline of X":
+    answered with dated passages, newest first, rather than one quote."""
+    return bool(TIMELINE.search(question))

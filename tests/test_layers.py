@@ -72,10 +72,11 @@ def test_libraries_are_imported_only_by_their_adapters(library: str) -> None:
 
 
 def test_front_ends_see_only_the_service_facade() -> None:
-    """bot/ reaches the engine through `services.qa`, `.index`, `.eval` and `.warm_up()`."""
+    """bot/ reaches the engine through `services.qa`, `.index`, `.eval`, `.feeds`, `.topics`
+    and `.warm_up()`."""
     import re
 
-    allowed = {"qa", "index", "eval", "warm_up"}
+    allowed = {"qa", "index", "eval", "feeds", "topics", "warm_up"}
     used = {
         (str(path.relative_to(ROOT)), name)
         for path in (ROOT / "bot").rglob("*.py")

@@ -27,6 +27,9 @@ class Fetched:
     url: str
     content: bytes
     content_type: str
+    status: int = 200  # 304: not modified since the validators sent (content is empty)
+    etag: str = ""
+    last_modified: str = ""
 
 
 def is_public_address(address: str) -> bool:
@@ -65,10 +68,17 @@ class HttpFetcher:
         self.max_bytes = max_bytes
         self.allow_private = allow_private
 
-    def fetch(self, url: str) -> Fetched:
+    def fetch(self, url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
+        """GET `url`. With `etag` / `last_modified` from an earlier fetch the request is
+        conditional, and an unchanged resource comes back as status 304 with no content."""
+        headers = {"User-Agent": USER_AGENT}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
         try:
             with httpx.Client(
-                timeout=self.timeout_s, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+                timeout=self.timeout_s, follow_redirects=False, headers=headers
             ) as client:
                 for _ in range(MAX_REDIRECTS + 1):
                     check_destination(url, allow_private=self.allow_private)
@@ -82,6 +92,12 @@ class HttpFetcher:
             raise SourceError(f"{url}: could not be fetched ({type(exc).__name__})") from None
 
     def _read(self, url: str, response: httpx.Response) -> Fetched:
+        validators = {
+            "etag": response.headers.get("etag", ""),
+            "last_modified": response.headers.get("last-modified", ""),
+        }
+        if response.status_code == 304:
+            return Fetched(str(response.url), b"", "", status=304, **validators)
         if response.status_code >= 400:
             raise SourceError(f"{url}: the server answered HTTP {response.status_code}")
         chunks: list[bytes] = []
@@ -92,5 +108,9 @@ class HttpFetcher:
                 raise SourceError(f"{url}: larger than {self.max_bytes} bytes")
             chunks.append(chunk)
         return Fetched(
-            str(response.url), b"".join(chunks), response.headers.get("content-type", "")
+            str(response.url),
+            b"".join(chunks),
+            response.headers.get("content-type", ""),
+            status=response.status_code,
+            **validators,
         )

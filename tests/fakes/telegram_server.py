@@ -100,6 +100,7 @@ class FakeBotAPI:
         self.faults_injected: list[tuple[str, str]] = []
         self.stall_s = 6.0  # past python-telegram-bot's 5 s read timeout
         self.reject_html_once = False
+        self.blocked: set[int] = set()  # chats whose user blocked the bot: sends get 403
         self.pushed_at: dict[int, int] = {}  # message id -> len(calls) when it arrived
         self.update_of: dict[int, int] = {}  # message id -> the update that carried it
         self.runner: web.AppRunner | None = None
@@ -328,6 +329,8 @@ class FakeBotAPI:
             return self._ok(True)
         if method == "getUpdates":
             return await self._get_updates(params)
+        if method == "sendMessage" and int(params.get("chat_id", 0)) in self.blocked:
+            return self._error(403, "Forbidden: bot was blocked by the user")
         if method in ("sendMessage", "editMessageText"):
             text = str(params.get("text", ""))
             visible = text

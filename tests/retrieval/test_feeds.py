@@ -1,0 +1,175 @@
+"""Feed subscriptions against a loopback feed server that changes between polls."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from retrieval.embeddings import HashEmbedder
+from retrieval.errors import SourceError
+from retrieval.feeds import parse_interval
+from retrieval.services import Engine, build_engine
+from tests.conftest import SAMPLE_TODAY, make_settings
+from tests.fakes.feed_server import FeedItem, FeedServer, Route
+
+pytestmark = pytest.mark.unit
+
+LONG = (
+    "The harbour authority in Port Elsin approved a new breakwater on Monday after a decade of "
+    "storms that flooded the old quay. Engineers said the wall would be 740 metres long. "
+)
+
+
+def item(n: int, title: str = "", summary: str = "") -> FeedItem:
+    return FeedItem(
+        link=f"http://example.org/story-{n}",
+        title=title or f"Story number {n} about the harbour",
+        summary=summary or f"{LONG} Story {n} adds that the mayor spoke to reporters. " * 3,
+    )
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    fake = FeedServer()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    settings = make_settings(tmp_path / "data", fetch_allow_private=True)
+    feeds = settings.feeds.model_copy(update={"timeout_s": 1.0, "max_bytes": 200_000})
+    return build_engine(
+        settings.model_copy(update={"feeds": feeds}),
+        embedder=HashEmbedder(),
+        today=lambda: SAMPLE_TODAY,
+    )
+
+
+def test_new_entries_are_indexed_once_and_unchanged_feeds_cost_a_304(
+    server: FeedServer, engine: Engine
+) -> None:
+    url = server.feed("/news.rss", "Harbour Daily", [item(1), item(2)])
+    feed = engine.feeds.add(url, 1800)
+    first = engine.feeds.poll(feed)
+    assert first.status == "new" and len(first.added_ids) == 2
+    assert engine.index.stats().articles == 2
+    again = engine.feeds.poll(engine.feeds.all()[0])
+    assert again.status == "unchanged" and again.added_ids == []
+    assert server.not_modified["/news.rss"] == 1  # the validators were sent back
+    assert [a for _, a in engine.index.arrivals_after(0)] == first.added_ids
+    stored = engine.feeds.all()[0]
+    assert stored.total_new == 2 and stored.failures == 0 and stored.last_poll > 0
+
+
+def test_edited_entries_are_re_embedded_and_unchanged_ones_are_not_fetched_again(
+    server: FeedServer, engine: Engine
+) -> None:
+    # Teasers: each entry's page is fetched to complete it.
+    pages = {n: server.page(f"/p{n}", f"Page {n}", [LONG * 2, f"Detail {n}."]) for n in (1, 2)}
+    teaser = [FeedItem(pages[n], f"Teaser {n} on the harbour", "Short teaser.") for n in (1, 2)]
+    url = server.feed("/t.rss", "Harbour Daily", teaser)
+    feed = engine.feeds.add(url, 1800)
+    assert len(engine.feeds.poll(feed).added_ids) == 2
+    assert server.hits["/p1"] == 1 and server.hits["/p2"] == 1
+    # Entry 2 is edited, entry 3 is new; entry 1 is as it was.
+    server.page("/p3", "Page 3", [LONG * 2, "Detail 3."])
+    edited = FeedItem(pages[2], "Teaser 2 on the harbour, updated", "Short teaser.")
+    server.feed(
+        "/t.rss", "Harbour Daily", [teaser[0], edited, FeedItem(server.url("/p3"), "T3", "x")]
+    )
+    result = engine.feeds.poll(engine.feeds.all()[0])
+    assert len(result.added_ids) == 1 and result.updated == 1
+    assert server.hits["/p1"] == 1  # unchanged: not fetched again
+    assert server.hits["/p2"] == 2 and server.hits["/p3"] == 1
+    titles = {a.title for a in engine.index.latest(10)}
+    assert "Teaser 2 on the harbour, updated" in titles and engine.index.stats().articles == 3
+
+
+def test_a_failing_feed_backs_off_and_recovers(server: FeedServer, engine: Engine) -> None:
+    url = server.feed("/bad.rss", "Flaky", [item(1)])
+    server.routes["/bad.rss"].status = 500
+    feed = engine.feeds.add(url, 600)
+    waits = []
+    for expected in (1, 2, 3):
+        result = engine.feeds.poll(engine.feeds.all()[0])
+        assert result.status == "failed" and result.failures == expected
+        assert "HTTP 500" in result.error
+        stored = engine.feeds.all()[0]
+        waits.append(stored.next_due - stored.last_poll)
+    assert waits == pytest.approx([1200, 2400, 4800], abs=1)  # doubles each time
+    assert engine.feeds.due() == []
+    server.routes["/bad.rss"].status = 200
+    assert engine.feeds.poll(feed).status == "new"
+    stored = engine.feeds.all()[0]
+    assert stored.failures == 0 and stored.last_error == ""
+    assert stored.next_due - stored.last_poll == pytest.approx(600, abs=1)
+
+
+@pytest.mark.parametrize(
+    ("route", "message"),
+    [
+        (Route(b"<rss><channel><item><title>broken", "application/rss+xml"), "not a readable"),
+        (Route(b"<?xml version='1.0'?><rss>" + b"x" * 300_000), "larger than"),
+        (Route(b"", stall=threading.Event()), "could not be fetched"),
+    ],
+    ids=["malformed-xml", "huge", "slow"],
+)
+def test_bad_feeds_fail_with_a_reason_and_lose_nothing(
+    server: FeedServer, engine: Engine, route: Route, message: str
+) -> None:
+    good = engine.feeds.add(server.feed("/good.rss", "Good", [item(1)]), 1800)
+    assert engine.feeds.poll(good).status == "new"
+    server.routes["/bad.rss"] = route
+    bad = engine.feeds.add(server.url("/bad.rss"), 1800)
+    result = engine.feeds.poll(bad)
+    assert result.status == "failed" and message in result.error
+    assert engine.index.stats().articles == 1
+    if route.stall is not None:
+        route.stall.set()
+
+
+def test_no_poll_while_a_re_index_runs_and_one_poll_of_a_feed_at_a_time(
+    server: FeedServer, engine: Engine
+) -> None:
+    url = server.feed("/news.rss", "Harbour Daily", [item(1)])
+    feed = engine.feeds.add(url, 1800)
+    with engine.index._exclusive("busy"):  # what a running sync holds
+        result = engine.feeds.poll(feed)
+    assert result.status == "postponed" and server.hits["/news.rss"] == 0
+    assert engine.feeds.all()[0].last_poll == 0  # nothing recorded: still due
+    # A poll stalled at the server; a second poll of the same feed is refused meanwhile.
+    server.routes["/news.rss"].stall = stall = threading.Event()
+    results = []
+    worker = threading.Thread(target=lambda: results.append(engine.feeds.poll(feed)))
+    worker.start()
+    assert server.arrived.wait(30)
+    assert engine.feeds.poll(feed).status == "busy"
+    stall.set()
+    worker.join(30)
+    assert results[0].status == "new"
+
+
+def test_adding_feeds_checks_what_it_is_given(server: FeedServer, tmp_path: Path) -> None:
+    engine = build_engine(make_settings(tmp_path / "d"), embedder=HashEmbedder())
+    with pytest.raises(SourceError, match="not public"):
+        engine.feeds.add(server.url("/news.rss"))  # loopback, without allow-private
+    with pytest.raises(SourceError, match="not an http"):
+        engine.feeds.add("file:///etc/passwd")
+    open_engine = build_engine(
+        make_settings(tmp_path / "e", fetch_allow_private=True), embedder=HashEmbedder()
+    )
+    url = server.url("/news.rss")
+    with pytest.raises(SourceError, match="more often"):
+        open_engine.feeds.add(url, 60)
+    assert open_engine.feeds.add(url).interval_s == 1800  # the default
+    with pytest.raises(SourceError, match="already"):
+        open_engine.feeds.add(url)
+    assert parse_interval("30m") == 1800 and parse_interval("2h") == 7200
+    assert parse_interval("1d") == 86400 and parse_interval("45") == 2700
+    with pytest.raises(SourceError):
+        parse_interval("soon")
