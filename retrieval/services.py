@@ -265,6 +265,7 @@ def build_engine(
         data_dir=data_dir,
         k_answer=settings.retrieval.top_k,
         answerer_config=extractive_config(settings),
+        bot_answerer=None if isinstance(answerer, ExtractiveAnswerer) else answerer,
     )
     feeds = settings.feeds
     feed_service = FeedService(

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from retrieval.answerers import Answerer
 from retrieval.answerers.extractive import ExtractiveAnswerer, ExtractiveConfig
 from retrieval.embeddings import CachedVectors, Embedder
 from retrieval.errors import ConfigError, SourceError
@@ -55,8 +56,12 @@ class EvalService:
         data_dir: Path,
         k_answer: int,
         answerer_config: ExtractiveConfig | None = None,
+        bot_answerer: Answerer | None = None,
     ) -> None:
         self.answerer_config = answerer_config or ExtractiveConfig()
+        # The bot's own answerer when it is not the extractive one (NEWSBOT_ANSWERER=llm): the
+        # bot's configuration is then scored with it.
+        self.bot_answerer = bot_answerer
         self.index = index
         self.searcher = searcher
         self.embedder = embedder
@@ -123,9 +128,11 @@ class EvalService:
             )
         return EvalReport(report, results, header, markdown_table(results))
 
-    def _answerer(self, name: str) -> ExtractiveAnswerer:
+    def _answerer(self, name: str) -> Answerer:
         """The bot's answerer; other configurations score passages on other scales, so the
         passage-score floor (calibrated for the bot's search) is off for them."""
+        if name == BOT and self.bot_answerer is not None:
+            return self.bot_answerer
         config = self.answerer_config
         if name != BOT:
             config = replace(config, min_passage_score=0.0)
