@@ -79,7 +79,12 @@ ABBREVIATIONS = frozenset(
         "m.a",
     ]
 )
-BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# A sentence ends at . ! ? or …, after closing quotes or brackets and after any citation markers
+# that follow it ("… the Buffalo Bills. [1][2]": real models put them there), before a capital
+# or a digit (never before a marker: it belongs to the sentence it follows).
+BOUNDARY = re.compile(
+    r"[.!?…]+[\"'”’)\]]*(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*\s+(?!\[\d)(?=[\"'“‘(\[]?[A-Z0-9])"
+)
 
 
 def split_sentences(text: str) -> list[str]:

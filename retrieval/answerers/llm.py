@@ -13,7 +13,7 @@ from typing import Any
 
 from retrieval.answerers import REFUSAL
 from retrieval.answerers.citations import cited_claims, renumber
-from retrieval.answerers.llm_output import ground, normalise
+from retrieval.answerers.llm_output import attribute, ground, normalise
 from retrieval.errors import AnswererError, ConfigError
 from retrieval.models import Answer, Passage
 
@@ -99,7 +99,7 @@ class LLMAnswerer:
         cleaned = normalise(raw, len(passages))
         if cleaned.refused:
             return Answer(REFUSAL, [], refused=True, passages=list(passages))
-        grounded, dropped = ground(cleaned.text, passages)
+        grounded, dropped = ground(attribute(cleaned.text, passages), passages)
         if dropped:
             logger.info("dropped %d ungrounded sentence(s) from %r", dropped, raw[:200])
         text, citations = renumber(grounded, passages)

@@ -72,7 +72,7 @@ def test_cited_answer_keeps_valid_markers_and_drops_invented_ones() -> None:
     assert "2019-12-01" in prompt
 
 
-@pytest.mark.parametrize("reply", ["NOT_IN_ARCHIVE", "The forum was in Moscow.", "It was [9].", ""])
+@pytest.mark.parametrize("reply", ["NOT_IN_ARCHIVE", "The forum was in Paris.", "It was [9].", ""])
 def test_uncited_or_not_in_archive_answers_are_refused(reply: str) -> None:
     with fake_openai(lambda m: reply) as fake:
         answer = answerer(fake.base_url).answer("Where?", PASSAGES)
@@ -129,6 +129,15 @@ def test_qa_service_with_llm_condenses_follow_ups(tmp_path: Path) -> None:
         ("The forum was held in Moscow [^1].", "The forum was held in Moscow [1]."),
         ("The forum was held in Moscow【1†source】.", "The forum was held in Moscow [1]."),
         ("<b>The forum</b> was held in **Moscow** [1].", "The forum was held in Moscow [1]."),
+        # Qwen2.5-Coder 1.5B: markers after the full stop, and right answers with none at all
+        # (benchmarks/llm_real.py; every such answer was refused before).
+        ("The forum was held in Moscow. [1]", "The forum was held in Moscow. [1]"),
+        ("Aliyeva came. It was in Moscow. [1][2]", "Aliyeva came. It was in Moscow. [1][2]"),
+        ("The forum was held in Moscow.", "The forum was held in Moscow. [1]"),
+        (
+            "Mehriban Aliyeva attended the forum. The forum was held in Moscow.",
+            "Mehriban Aliyeva attended the forum. [1] The forum was held in Moscow. [2]",
+        ),
         (
             "Passages:\n[1] Forum — Trend, 2019-11-25\nThe forum was held Nov. 22-23 in Moscow.\n"
             "Question: Where?\nAnswer: The forum was held in Moscow [1].",
