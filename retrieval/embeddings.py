@@ -8,6 +8,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -236,9 +237,54 @@ class HashEmbedder:
         return self._vector(text)
 
 
+def cpu_flags() -> set[str]:
+    """The instruction-set flags the CPU reports (empty where /proc/cpuinfo is missing)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def choose_backend(backend: str, model_dir: Path | None, flags: set[str]) -> str:
+    """`auto`: ONNX Runtime int8 where the model is a local directory with a fast tokenizer
+    and the CPU has AVX2 (measured the fastest that keeps quality: BENCHMARKS.md, *Embedding
+    backends*); torch otherwise (a hub name, or a CPU without AVX2)."""
+    if backend != "auto":
+        return backend
+    local = model_dir is not None and (model_dir / "tokenizer.json").exists()
+    return "onnx-int8" if local and "avx2" in flags else "torch"
+
+
 def make_embedder(
-    model: str, *, device: str = "cpu", batch_size: int = 64, precision: str = "float32"
+    model: str,
+    *,
+    device: str = "cpu",
+    batch_size: int = 64,
+    precision: str = "float32",
+    backend: str = "torch",
+    cache_dir: Path | None = None,
 ) -> Embedder:
+    local = Path(model) if model else Path(bundled_model_path())
+    model_dir = local if local.is_dir() else None
+    chosen = choose_backend(backend, model_dir, cpu_flags())
+    if chosen in ("onnx", "onnx-int8"):
+        if model_dir is None:
+            raise ConfigError(
+                f"the ONNX backend needs a local model directory, not {model!r}: download it, "
+                "or set NEWSBOT_EMBEDDING_BACKEND=torch"
+            )
+        from retrieval.onnx_backend import OnnxEmbedder
+
+        return OnnxEmbedder(
+            model_dir,
+            cache_dir or model_dir / "onnx",
+            int8=chosen == "onnx-int8",
+            name=model or "all-MiniLM-L6-v2 (bundled)",
+        )
     return SentenceTransformerEmbedder(
         model, device=device, batch_size=batch_size, precision=precision
     )

@@ -208,6 +208,8 @@ def build_engine(
         device=settings.embedding.device,
         batch_size=settings.embedding.batch_size,
         precision=settings.embedding.precision,
+        backend=settings.embedding.backend,
+        cache_dir=settings.embedding.cache_dir or data_dir / "models",
     )
     store = store or ChromaStore(
         path=data_dir / "chroma",

@@ -33,11 +33,27 @@ class EmbeddingSettings(BaseSettings):
     )
     device: str = Field("cpu", description="torch device for the embedding model.")
     batch_size: int = Field(64, ge=1, le=1024, description="Chunks embedded per model call.")
+    backend: Literal["auto", "torch", "onnx", "onnx-int8"] = Field(
+        "auto",
+        description="How the model runs: torch (sentence-transformers), onnx (ONNX Runtime "
+        "float32) or onnx-int8 (ONNX Runtime, int8 weights), exported once into the data dir. "
+        "auto: onnx-int8 for a local model on a CPU with AVX2, else torch. Changing it "
+        "re-embeds the index at the next sync (vectors of two backends are never mixed).",
+    )
+    cache_dir: Path | None = Field(
+        None,
+        description="Where exported ONNX models are kept; empty: <data dir>/models.",
+    )
     precision: Literal["float32", "bfloat16"] = Field(
         "float32",
-        description="bfloat16 embeds ~1.5x faster on CPUs with avx512_bf16 or AMX; vectors stay "
-        "within 1e-4 cosine of float32.",
+        description="torch backend only: bfloat16 embeds ~1.5x faster on CPUs with avx512_bf16 "
+        "or AMX; vectors stay within 1e-4 cosine of float32.",
     )
+
+    @field_validator("cache_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 class StoreSettings(BaseSettings):

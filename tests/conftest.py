@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "archive"
 SAMPLE_QUESTIONS = ROOT / "samples" / "questions.jsonl"
 SAMPLE_TODAY = date(2025, 6, 20)
+TEST_MODELS = Path(tempfile.gettempdir()) / "newsbot-test-models"
 
 # These machines are slow and noisy: no property test may fail for taking long.
 settings.register_profile(
@@ -66,6 +68,9 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in list(os.environ):
         if name.startswith("NEWSBOT_"):
             monkeypatch.delenv(name)
+    # The ONNX export of the bundled model is made once for the whole run (and kept for the
+    # next), not once per data dir.
+    monkeypatch.setenv("NEWSBOT_EMBEDDING_CACHE_DIR", str(TEST_MODELS))
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
     yield

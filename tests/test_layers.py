@@ -44,9 +44,10 @@ def test_only_the_settings_module_reads_the_environment() -> None:
 ADAPTERS = {
     "chromadb": {"retrieval/store.py"},
     "sentence_transformers": {"retrieval/embeddings.py", "retrieval/rerank.py"},
-    "transformers": {"retrieval/embeddings.py"},
-    "torch": {"retrieval/embeddings.py"},
-    "onnxruntime": {"retrieval/embeddings.py"},
+    "transformers": {"retrieval/embeddings.py", "retrieval/onnx_backend.py"},
+    "torch": {"retrieval/embeddings.py", "retrieval/onnx_backend.py"},
+    "onnxruntime": {"retrieval/onnx_backend.py"},
+    "tokenizers": {"retrieval/onnx_backend.py"},
     "langchain_core": {
         "retrieval/chain.py",
         "retrieval/answerers/llm.py",

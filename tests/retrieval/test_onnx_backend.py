@@ -1,0 +1,142 @@
+"""The ONNX Runtime embedding backend with the bundled model: same vectors, safe across
+threads, chosen from the CPU, never mixed with another backend's vectors, and no torch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.embeddings import (
+    SentenceTransformerEmbedder,
+    bundled_model_path,
+    choose_backend,
+    make_embedder,
+)
+from retrieval.onnx_backend import OnnxEmbedder
+from retrieval.services import build_engine
+from tests.conftest import SAMPLES, TEST_MODELS, make_settings
+
+TEXTS = [
+    "Harborview FC won the national cup final on Saturday, beating Kelby Rovers 2-1.",
+    "Who won the cup final?",
+    "The council approved the budget. " * 60,  # past 256 tokens: truncated like the model
+    "Ежегодный товарооборот вырос на 12 процентов.",
+]
+
+
+@pytest.fixture(scope="module")
+def onnx_int8() -> OnnxEmbedder:
+    embedder = make_embedder("", backend="onnx-int8", cache_dir=TEST_MODELS)
+    assert isinstance(embedder, OnnxEmbedder)
+    return embedder
+
+
+@pytest.mark.unit
+def test_the_backend_is_chosen_from_the_cpu_and_the_model(tmp_path: Path) -> None:
+    bundled = Path(bundled_model_path())
+    assert choose_backend("auto", bundled, {"avx2", "fma"}) == "onnx-int8"
+    assert choose_backend("auto", bundled, {"sse4_2"}) == "torch"  # no AVX2
+    assert choose_backend("auto", None, {"avx2"}) == "torch"  # a hub name
+    assert choose_backend("auto", tmp_path, {"avx2"}) == "torch"  # no fast tokenizer
+    assert choose_backend("onnx", None, set()) == "onnx"  # asked for: as asked
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("int8", "floor"), [(False, 0.9999), (True, 0.98)])
+def test_vectors_match_the_torch_model(
+    real_embedder: SentenceTransformerEmbedder, int8: bool, floor: float
+) -> None:
+    onnx = make_embedder("", backend="onnx-int8" if int8 else "onnx", cache_dir=TEST_MODELS)
+    ours, theirs = onnx.embed_documents(TEXTS), real_embedder.embed_documents(TEXTS)
+    assert ours.shape == theirs.shape == (len(TEXTS), 384)
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
+    assert ((ours * theirs).sum(axis=1) >= floor).all()
+    assert onnx.count_tokens(TEXTS) == real_embedder.count_tokens(TEXTS)
+    assert onnx.max_tokens == real_embedder.max_tokens == 256
+    assert onnx.name != real_embedder.name  # the index tells the two apart
+
+
+@pytest.mark.integration
+def test_threads_share_one_onnx_embedder_safely(onnx_int8: OnnxEmbedder) -> None:
+    expected_vectors = onnx_int8.embed_documents(TEXTS)
+    expected_counts = onnx_int8.count_tokens(TEXTS)
+    start = threading.Barrier(6)
+    errors: list[BaseException] = []
+    results: list[bool] = []
+
+    def embed() -> None:
+        start.wait()
+        for _ in range(5):
+            results.append(
+                np.allclose(onnx_int8.embed_documents(TEXTS), expected_vectors, atol=1e-5)
+            )
+
+    def count() -> None:
+        start.wait()
+        for _ in range(20):
+            results.append(onnx_int8.count_tokens(TEXTS) == expected_counts)
+
+    def guarded(work: object) -> None:
+        try:
+            work()  # type: ignore[operator]
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(w,)) for w in [embed] * 3 + [count] * 3]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(results) == 75 and all(results)
+
+
+@pytest.mark.integration
+def test_changing_the_backend_re_embeds_the_index(
+    tmp_path: Path, real_embedder: SentenceTransformerEmbedder, onnx_int8: OnnxEmbedder
+) -> None:
+    settings = make_settings(tmp_path / "data")
+    first = build_engine(settings, embedder=real_embedder)
+    assert first.index.sync([SAMPLES]).added == 30
+    second = build_engine(settings, embedder=onnx_int8)
+    report = second.index.sync([SAMPLES])
+    assert report.updated == 30 and report.unchanged == 0 and report.chunks == 30
+    assert second.index.sync([SAMPLES]).unchanged == 30
+
+
+@pytest.mark.integration
+def test_asking_with_the_onnx_backend_never_imports_torch(
+    tmp_path: Path, onnx_int8: OnnxEmbedder
+) -> None:
+    data = tmp_path / "data"
+    build_engine(make_settings(data), embedder=onnx_int8).index.sync([SAMPLES])
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from bot.cli import app\n"
+        "result = CliRunner().invoke(app, ['ask', 'Who won the national cup final?'])\n"
+        "print(result.output)\n"
+        "print('torch loaded:', 'torch' in sys.modules)\n"
+    )
+    env = {
+        "NEWSBOT_DATA_DIR": str(data),
+        "NEWSBOT_EMBEDDING_CACHE_DIR": str(TEST_MODELS),
+        "NEWSBOT_EMBEDDING_BACKEND": "onnx-int8",
+        "NEWSBOT_RETRIEVAL_MIN_PASSAGE_SCORE": "0",
+        "PATH": "/usr/bin:/bin",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+        check=True,
+    )
+    assert "Harborview FC" in done.stdout and "[1]" in done.stdout
+    assert "torch loaded: False" in done.stdout
