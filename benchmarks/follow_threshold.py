@@ -44,6 +44,10 @@ def topic_of(question: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_arguments(parser)
+    parser.add_argument("--window-days", type=int, default=8, help="articles arriving per topic")
+    parser.add_argument(
+        "--rare", type=float, default=RARE, help="answers named in at most this share of articles"
+    )
     args = parser.parse_args()
     engine, questions = engine_and_questions(args)
     with engine.index.reading() as collection:
@@ -61,9 +65,13 @@ def main() -> None:
             continue
         needles = [a.casefold() for a in item.answers if len(a) >= 3]
         holders = {i for i, t in texts.items() if any(n in t for n in needles)}
-        if not holders or len(holders) > RARE * len(texts):
+        if not holders or len(holders) > args.rare * len(texts):
             continue
-        week = [i for d in range(8) for i in by_day.get(item.asked - timedelta(days=d), [])]
+        week = [
+            i
+            for d in range(args.window_days)
+            for i in by_day.get(item.asked - timedelta(days=d), [])
+        ]
         if not week or not holders & set(week):
             continue
         used += 1

@@ -249,14 +249,22 @@ def cpu_flags() -> set[str]:
     return set()
 
 
-def choose_backend(backend: str, model_dir: Path | None, flags: set[str]) -> str:
-    """`auto`: ONNX Runtime int8 where the model is a local directory with a fast tokenizer
-    and the CPU has AVX2 (measured the fastest that keeps quality: BENCHMARKS.md, *Embedding
-    backends*); torch otherwise (a hub name, or a CPU without AVX2)."""
+BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+
+
+def choose_backend(backend: str, model_dir: Path | None, flags: set[str]) -> tuple[str, str]:
+    """(backend, torch precision). `auto`, measured (BENCHMARKS.md, *Embedding backends*):
+    torch in bfloat16 where the CPU has avx512_bf16 or AMX (2.1x torch float32 there, ONNX
+    int8 only 0.96x); ONNX Runtime int8 where it has AVX2 only and the model is a local
+    directory with a fast tokenizer; torch float32 otherwise."""
     if backend != "auto":
-        return backend
+        return backend, "float32"
+    if BF16_FLAGS & flags:
+        return "torch", "bfloat16"
     local = model_dir is not None and (model_dir / "tokenizer.json").exists()
-    return "onnx-int8" if local and "avx2" in flags else "torch"
+    if local and "avx2" in flags:
+        return "onnx-int8", "float32"
+    return "torch", "float32"
 
 
 def make_embedder(
@@ -268,9 +276,13 @@ def make_embedder(
     backend: str = "torch",
     cache_dir: Path | None = None,
 ) -> Embedder:
+    """`backend` is torch, onnx or onnx-int8 (resolve `auto` with `choose_backend` first);
+    `precision` applies to torch."""
     local = Path(model) if model else Path(bundled_model_path())
     model_dir = local if local.is_dir() else None
-    chosen = choose_backend(backend, model_dir, cpu_flags())
+    chosen = backend
+    if chosen == "auto":
+        chosen, precision = choose_backend(backend, model_dir, cpu_flags())
     if chosen in ("onnx", "onnx-int8"):
         if model_dir is None:
             raise ConfigError(

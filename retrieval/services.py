@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, Protocol
 
 from retrieval.answerers import Answerer
@@ -14,7 +15,14 @@ from retrieval.answerers.timeline import TimelineAnswerer
 from retrieval.catalog import Catalog
 from retrieval.chain import build_chain
 from retrieval.chunking import ChunkingConfig
-from retrieval.embeddings import CachedVectors, Embedder, make_embedder
+from retrieval.embeddings import (
+    CachedVectors,
+    Embedder,
+    bundled_model_path,
+    choose_backend,
+    cpu_flags,
+    make_embedder,
+)
 from retrieval.errors import EmptyIndexError, QuestionError
 from retrieval.evaluation.service import EvalService
 from retrieval.feeds import FeedLimits, FeedRegistry, FeedService
@@ -181,6 +189,26 @@ def build_reranker(settings: Settings, vectors: CachedVectors) -> Reranker | Non
     return None
 
 
+def embedding_backend(settings: Settings, catalog: Catalog) -> tuple[str, str]:
+    """The backend and torch precision to embed with. `auto` is chosen from the CPU once per
+    data dir and then kept: a machine with another CPU keeps using the backend the index was
+    built with (slower, perhaps) instead of re-embedding the whole archive."""
+    configured = settings.embedding
+    if configured.backend != "auto":
+        return configured.backend, configured.precision
+    recorded = catalog.get_state("embedding-backend:auto")
+    if recorded:
+        backend, _, precision = recorded.partition("|")
+        return backend, precision or "float32"
+    path = Path(configured.model or bundled_model_path())
+    backend, precision = choose_backend("auto", path if path.is_dir() else None, cpu_flags())
+    if configured.precision == "bfloat16" and backend == "torch":
+        precision = "bfloat16"
+    catalog.set_state("embedding-backend:auto", f"{backend}|{precision}")
+    logger.info("embedding backend chosen for this CPU: %s (%s)", backend, precision)
+    return backend, precision
+
+
 def build_services(
     settings: Settings,
     *,
@@ -203,21 +231,23 @@ def build_engine(
 ) -> Engine:
     """Plain constructors, nothing loaded yet: the model loads on first use."""
     data_dir = settings.data_dir
-    embedder = embedder or make_embedder(
-        settings.embedding.model,
-        device=settings.embedding.device,
-        batch_size=settings.embedding.batch_size,
-        precision=settings.embedding.precision,
-        backend=settings.embedding.backend,
-        cache_dir=settings.embedding.cache_dir or data_dir / "models",
-    )
+    catalog = Catalog(data_dir / "catalog.sqlite")
+    if embedder is None:
+        backend, precision = embedding_backend(settings, catalog)
+        embedder = make_embedder(
+            settings.embedding.model,
+            device=settings.embedding.device,
+            batch_size=settings.embedding.batch_size,
+            precision=precision,
+            backend=backend,
+            cache_dir=settings.embedding.cache_dir or data_dir / "models",
+        )
     store = store or ChromaStore(
         path=data_dir / "chroma",
         host=settings.store.host,
         port=settings.store.port,
         ssl=settings.store.ssl,
     )
-    catalog = Catalog(data_dir / "catalog.sqlite")
     lexical = LexicalIndex(data_dir / "lexical")
     index = IndexService(
         embedder=embedder,

@@ -36,8 +36,9 @@ class EmbeddingSettings(BaseSettings):
     backend: Literal["auto", "torch", "onnx", "onnx-int8"] = Field(
         "auto",
         description="How the model runs: torch (sentence-transformers), onnx (ONNX Runtime "
-        "float32) or onnx-int8 (ONNX Runtime, int8 weights), exported once into the data dir. "
-        "auto: onnx-int8 for a local model on a CPU with AVX2, else torch. Changing it "
+        "float32) or onnx-int8 (ONNX Runtime, int8 weights; exported once into the data dir). "
+        "auto, chosen from the CPU the first time a data dir is used and then kept: torch in "
+        "bfloat16 with avx512_bf16/AMX, onnx-int8 with AVX2 only, else torch. Changing it "
         "re-embeds the index at the next sync (vectors of two backends are never mixed).",
     )
     cache_dir: Path | None = Field(

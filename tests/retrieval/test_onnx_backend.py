@@ -39,11 +39,33 @@ def onnx_int8() -> OnnxEmbedder:
 @pytest.mark.unit
 def test_the_backend_is_chosen_from_the_cpu_and_the_model(tmp_path: Path) -> None:
     bundled = Path(bundled_model_path())
-    assert choose_backend("auto", bundled, {"avx2", "fma"}) == "onnx-int8"
-    assert choose_backend("auto", bundled, {"sse4_2"}) == "torch"  # no AVX2
-    assert choose_backend("auto", None, {"avx2"}) == "torch"  # a hub name
-    assert choose_backend("auto", tmp_path, {"avx2"}) == "torch"  # no fast tokenizer
-    assert choose_backend("onnx", None, set()) == "onnx"  # asked for: as asked
+    amx = {"avx2", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16"}
+    assert choose_backend("auto", bundled, amx) == ("torch", "bfloat16")
+    assert choose_backend("auto", bundled, {"avx2", "fma"}) == ("onnx-int8", "float32")
+    assert choose_backend("auto", bundled, {"sse4_2"}) == ("torch", "float32")  # no AVX2
+    assert choose_backend("auto", None, {"avx2"}) == ("torch", "float32")  # a hub name
+    assert choose_backend("auto", tmp_path, {"avx2"}) == ("torch", "float32")  # no tokenizer
+    assert choose_backend("onnx", None, set()) == ("onnx", "float32")  # asked for: as asked
+
+
+@pytest.mark.unit
+def test_auto_is_chosen_once_per_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CPU may change from one day to the next; the index's backend does not."""
+    import retrieval.services as services
+
+    settings = make_settings(tmp_path / "data")
+    monkeypatch.setattr(services, "cpu_flags", lambda: {"avx2"})
+    first = build_engine(settings)
+    assert isinstance(first.embedder, OnnxEmbedder) and first.embedder.int8
+    monkeypatch.setattr(services, "cpu_flags", lambda: {"avx2", "avx512_bf16"})
+    assert isinstance(build_engine(settings).embedder, OnnxEmbedder)
+    other = make_settings(tmp_path / "other")
+    chosen = build_engine(other).embedder
+    assert isinstance(chosen, SentenceTransformerEmbedder) and chosen.precision == "bfloat16"
+    explicit = other.model_copy(
+        update={"embedding": other.embedding.model_copy(update={"backend": "onnx"})}
+    )
+    assert isinstance(build_engine(explicit).embedder, OnnxEmbedder)
 
 
 @pytest.mark.integration
