@@ -80,7 +80,10 @@ def main() -> None:
     truth = raw.encode(texts, batch_size=64, normalize_embeddings=True)
     raw_rate = len(texts) / (time.perf_counter() - started)
     del raw
-    rows = [("raw SentenceTransformer.encode, torch float32", raw_rate, None, None, 1.0, 1.0)]
+    Row = tuple[str, float | None, float | None, float | None, float, float]
+    rows: list[Row] = [
+        ("raw SentenceTransformer.encode, torch float32", raw_rate, None, None, 1.0, 1.0)
+    ]
     for label, backend, precision in backends(flags):
         embedder = make_embedder(
             "", backend=backend, precision=precision, cache_dir=work / "models"
@@ -92,7 +95,14 @@ def main() -> None:
         report = engine.index.sync([source])
         pipeline = report.chunks / report.seconds
         rows.append(
-            (label, encode_rate, pipeline, pipeline / encode_rate, cosines.mean(), cosines.min())
+            (
+                label,
+                encode_rate,
+                pipeline,
+                pipeline / encode_rate,
+                float(cosines.mean()),
+                float(cosines.min()),
+            )
         )
         print(rows[-1], flush=True)
     baseline = NaiveBaseline(work / "langchain", reference)
@@ -127,7 +137,7 @@ def main() -> None:
         "cosine to torch f32 (mean / min) | pipeline vs torch f32 pipeline |"
     )
     print("|---|---:|---:|---:|---:|---:|")
-    base = next(r[2] for r in rows if r[0] == "torch float32")
+    base = next(r[2] for r in rows if r[0] == "torch float32") or 1.0
     for label, encode, pipeline, share, mean, low in rows:
         print(
             f"| {label} | {_f(encode)} | {_f(pipeline)} | {_f(share, 2)} | "
