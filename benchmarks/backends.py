@@ -138,10 +138,10 @@ def main() -> None:
     )
     print("|---|---:|---:|---:|---:|---:|")
     base = next(r[2] for r in rows if r[0] == "torch float32") or 1.0
-    for label, encode, pipeline, share, mean, low in rows:
+    for label, encode, ingest, share, mean, low in rows:
         print(
-            f"| {label} | {_f(encode)} | {_f(pipeline)} | {_f(share, 2)} | "
-            f"{mean:.4f} / {low:.4f} | {_f(pipeline / base if pipeline else None, 2)}x |"
+            f"| {label} | {_f(encode)} | {_f(ingest)} | {_f(share, 2)} | "
+            f"{mean:.4f} / {low:.4f} | {_f(ingest / base if ingest else None, 2)}x |"
         )
     print(f"\nmedian chunk length: {statistics.median(len(t) for t in texts):.0f} characters")
 
