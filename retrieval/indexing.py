@@ -15,7 +15,7 @@ from pathlib import Path
 from retrieval.catalog import Catalog, StoredArticle, date_to_int
 from retrieval.chunking import ChunkingConfig, chunk_article
 from retrieval.embeddings import Embedder
-from retrieval.errors import IndexBusyError, NewsbotError
+from retrieval.errors import ConfigError, IndexBusyError, NewsbotError
 from retrieval.leases import CollectionLeases
 from retrieval.lexical import LexicalIndex
 from retrieval.loaders import HttpFetcher, Skipped, load_sources
@@ -73,6 +73,29 @@ class IndexService:
         with self.leases.hold(lambda: self.active_collection) as name:
             yield name
 
+    def stale_vectors(self) -> str | None:
+        """Why the stored vectors cannot be searched with this process's embedder (another
+        model or backend made them), or None when they can."""
+        with self.reading() as collection:
+            stored = self.catalog.get_state(f"signature:{collection}")
+        # Only the embedder counts here: a new chunk size re-embeds in place (same vectors).
+        if stored is None or stored.rsplit("|", 3)[0] == self.embedder.name:
+            return None
+        return (
+            f"the index was embedded as {stored.split('|')[0]!r}{_backend_of(stored)} and this "
+            f"process embeds as {self.embedder.name.split('|')[0]!r}{_backend_of(self.signature)}"
+            ": re-embed with `newsbot ingest --full SOURCES` (or /reindex full), or set "
+            "NEWSBOT_EMBEDDING_BACKEND or NEWSBOT_EMBEDDING_MODEL back"
+        )
+
+    def _refuse_if_stale(self) -> None:
+        """Vectors of another model or backend are replaced by a full re-index only: it builds
+        a new collection (of another dimension, if need be) and switches to it when complete,
+        where re-embedding in place would leave readers a mix of the two meanwhile."""
+        stale = self.stale_vectors()
+        if stale:
+            raise ConfigError(stale)
+
     def is_empty(self) -> bool:
         with self.reading() as collection:
             return not self.catalog.has_articles(collection)
@@ -117,6 +140,7 @@ class IndexService:
             if full:
                 report = self._rebuild(articles, report, progress)
             else:
+                self._refuse_if_stale()
                 collection = self.active_collection
                 report = self._sync(collection, articles, report, prune=prune, progress=progress)
             self.catalog.log_arrivals(report.added_ids)
@@ -132,6 +156,7 @@ class IndexService:
         with self._exclusive("a re-index is running; try again when it has finished"):
             self._drop_orphans()
             report = IndexReport()
+            self._refuse_if_stale()
             unique = _unique(articles, report)
             collection = self.active_collection
             report = self._sync(
@@ -357,6 +382,12 @@ class IndexService:
         for key in (f"signature:{collection}", f"lexical-dirty:{collection}"):
             self.catalog.delete_state(key)
         return True
+
+
+def _backend_of(signature: str) -> str:
+    """ " (onnx-int8)" from a signature whose embedder name carries a backend, else ""."""
+    parts = signature.split("|")
+    return f" ({parts[1]})" if len(parts) > 4 else ""
 
 
 def _unique(articles: Sequence[Article], report: IndexReport) -> list[Article]:

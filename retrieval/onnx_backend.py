@@ -43,7 +43,9 @@ def export_onnx(model_dir: Path, target: Path) -> None:
     """sentence embedding = normalise(mean of token states over the attention mask)."""
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()
     model = AutoModel.from_pretrained(str(model_dir)).eval()
 
     class Pooled(torch.nn.Module):

@@ -23,7 +23,7 @@ from retrieval.embeddings import (
     cpu_flags,
     make_embedder,
 )
-from retrieval.errors import EmptyIndexError, QuestionError
+from retrieval.errors import ConfigError, EmptyIndexError, QuestionError
 from retrieval.evaluation.service import EvalService
 from retrieval.feeds import FeedLimits, FeedRegistry, FeedService
 from retrieval.indexing import IndexService
@@ -92,6 +92,9 @@ class QAService:
             raise EmptyIndexError(
                 "the archive is empty: index some articles first (newsbot ingest PATH)"
             )
+        stale = self.index.stale_vectors()
+        if stale:  # vectors of another model or backend: searching them would be noise
+            raise ConfigError(stale)
         return self._chain.invoke(
             {
                 "question": question,

@@ -38,8 +38,9 @@ class EmbeddingSettings(BaseSettings):
         description="How the model runs: torch (sentence-transformers), onnx (ONNX Runtime "
         "float32) or onnx-int8 (ONNX Runtime, int8 weights; exported once into the data dir). "
         "auto, chosen from the CPU the first time a data dir is used and then kept: torch in "
-        "bfloat16 with avx512_bf16/AMX, onnx-int8 with AVX2 only, else torch. Changing it "
-        "re-embeds the index at the next sync (vectors of two backends are never mixed).",
+        "bfloat16 with avx512_bf16/AMX, onnx-int8 with AVX2 only, else torch. After a change, "
+        "run a full re-index (newsbot ingest --full, /reindex full): vectors of two backends "
+        "are never mixed, and until then questions get an error that says so.",
     )
     cache_dir: Path | None = Field(
         None,

@@ -96,6 +96,7 @@ class EvalService:
                 raise SourceError(f"{source}: no such file or directory")
         report = self.index.sync(
             list(corpus),
+            full=self.index.stale_vectors() is not None,  # another model: rebuilt, switched
             progress=lambda stage, done, total: progress(f"index {stage}", done, total),
         )
         withhold = self.withholder() if withheld else None

@@ -200,3 +200,23 @@ def test_importing_bm25s_keeps_the_log_level_the_entry_point_set() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == str(logging.WARNING)
+
+
+def test_vectors_of_another_embedder_are_never_searched(tmp_path: Path) -> None:
+    """A process whose model or backend differs from the index's refuses to answer with a
+    message that says how to fix it, until a sync re-embeds."""
+    from retrieval.errors import ConfigError
+
+    write_articles(tmp_path / "src", 3)
+    settings = make_settings(tmp_path / "data")
+    build_engine(settings, embedder=HashEmbedder()).index.sync([tmp_path / "src"])
+    other = HashEmbedder(dim=256)  # named hash-256: another model
+    engine = build_engine(settings, embedder=other, today=lambda: SAMPLE_TODAY)
+    with pytest.raises(ConfigError, match="re-embed with `newsbot ingest --full"):
+        engine.qa.answer("What happened?")
+    with pytest.raises(ConfigError, match="hash-384"):  # an incremental sync would mix them
+        engine.index.sync([tmp_path / "src"])
+    report = engine.index.sync([tmp_path / "src"], full=True)  # a new collection, 256 wide
+    assert report.added == 3 and report.added_ids == []  # the same articles: nothing "new"
+    assert engine.index.stale_vectors() is None
+    engine.qa.answer("What happened?")

@@ -17,6 +17,7 @@ from retrieval.embeddings import (
     choose_backend,
     make_embedder,
 )
+from retrieval.errors import ConfigError
 from retrieval.onnx_backend import OnnxEmbedder
 from retrieval.services import build_engine
 from tests.conftest import SAMPLES, TEST_MODELS, make_settings
@@ -118,15 +119,17 @@ def test_threads_share_one_onnx_embedder_safely(onnx_int8: OnnxEmbedder) -> None
 
 
 @pytest.mark.integration
-def test_changing_the_backend_re_embeds_the_index(
+def test_changing_the_backend_needs_a_full_re_index(
     tmp_path: Path, real_embedder: SentenceTransformerEmbedder, onnx_int8: OnnxEmbedder
 ) -> None:
     settings = make_settings(tmp_path / "data")
     first = build_engine(settings, embedder=real_embedder)
     assert first.index.sync([SAMPLES]).added == 30
     second = build_engine(settings, embedder=onnx_int8)
-    report = second.index.sync([SAMPLES])
-    assert report.updated == 30 and report.unchanged == 0 and report.chunks == 30
+    with pytest.raises(ConfigError, match="onnx-int8"):
+        second.index.sync([SAMPLES])  # in place, readers would meet a mix of the two
+    report = second.index.sync([SAMPLES], full=True)
+    assert report.added == 30 and report.chunks == 30 and report.added_ids == []
     assert second.index.sync([SAMPLES]).unchanged == 30
 
 
