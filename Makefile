@@ -50,6 +50,14 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.speed --data-dir $(DATA)/bench-sample
 	$(BIN)/newsbot eval $(RTQA)/questions-dev.jsonl --corpus $(RTQA)/articles.jsonl.gz \
 		--data-dir $(DATA)/rtqa --output benchmarks/results/rtqa-dev.md
+	$(BIN)/python -m benchmarks.backends $(RTQA)/articles.jsonl.gz --articles 1000 \
+		| tee benchmarks/results/backends.md
+	$(BIN)/python -m benchmarks.latency $(RTQA)/questions-dev.jsonl --data-dir $(DATA)/rtqa \
+		--limit 200
+	$(BIN)/python -m benchmarks.follow_threshold $(RTQA)/questions-dev.jsonl \
+		--data-dir $(DATA)/rtqa --asked-from 2023-01-01 --asked-to 2023-03-31
+	$(BIN)/python -m benchmarks.follow_threshold $(RTQA)/questions-dev.jsonl \
+		--data-dir $(DATA)/rtqa --asked-from 2023-04-01 --asked-to 2023-06-30
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
