@@ -111,6 +111,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--server-python", type=Path, required=True)
     parser.add_argument("--limit", type=int, default=200)
+    parser.add_argument("--start", type=int, default=0, help="skip this many questions first")
     parser.add_argument("--withheld", action="store_true")
     parser.add_argument("--port", type=int, default=8089)
     parser.add_argument("--threads", type=int, default=2)
@@ -128,7 +129,7 @@ def main() -> None:
 def run(args: argparse.Namespace, model_sha: str) -> None:
     settings = Settings(_env_file=None, data_dir=args.data_dir)  # type: ignore[call-arg]
     engine = build_engine(settings)
-    items = load_questions(args.questions)[: args.limit]
+    items = load_questions(args.questions)[args.start : args.start + args.limit]
     search = searcher_for(BOT, engine.searcher)
     withhold = engine.eval.withholder() if args.withheld else None
     llm = RecordingLLM(
@@ -163,7 +164,16 @@ def run(args: argparse.Namespace, model_sha: str) -> None:
         f"--limit {args.limit}{' --withheld' if args.withheld else ''}`  ",
         f"Model: {args.model.name}, sha256 {model_sha}  ",
         f"Machine: {platform.machine()}, {_cpu()}; {date.today()}; {minutes:.0f} min in all  ",
-        f"{len(items)} questions (first {args.limit} of {args.questions.name}).",
+        f"{len(items)} questions ({args.start + 1}-{args.start + len(items)} of "
+        f"{args.questions.name}).",
+        "",
+        "Counts (to add runs together): "
+        + "; ".join(
+            f"{r.name}: answerable {r.answerable}, correct {r.correct}, refused answerable "
+            f"{r.refused_answerable}, unanswerable {r.unanswerable}, refused unanswerable "
+            f"{r.refused_unanswerable}, dropped {r.dropped_sentences}"
+            for r in results
+        ),
         "",
         markdown_table(results),
         "",
