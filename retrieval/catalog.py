@@ -89,6 +89,14 @@ class Catalog:
         with self._connect() as db:
             db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (key, value))
 
+    def states(self, prefix: str) -> dict[str, str]:
+        """Every state entry whose key starts with `prefix`."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT key, value FROM state WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+            ).fetchall()
+        return dict(rows)
+
     def delete_state(self, key: str) -> None:
         with self._connect() as db:
             db.execute("DELETE FROM state WHERE key = ?", (key,))

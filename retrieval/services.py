@@ -205,6 +205,12 @@ def embedding_backend(settings: Settings, catalog: Catalog) -> tuple[str, str]:
         return backend, precision or "float32"
     path = Path(configured.model or bundled_model_path())
     backend, precision = choose_backend("auto", path if path.is_dir() else None, cpu_flags())
+    # A data dir indexed before the choice was recorded keeps the backend its vectors have.
+    built = catalog.states("signature:").values()
+    if built:
+        backend = next(("onnx-int8" for v in built if "|onnx-int8|" in v), None) or next(
+            ("onnx" for v in built if "|onnx-fp32|" in v), "torch"
+        )
     if configured.precision == "bfloat16" and backend == "torch":
         precision = "bfloat16"
     catalog.set_state("embedding-backend:auto", f"{backend}|{precision}")

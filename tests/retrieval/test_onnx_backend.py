@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from retrieval.embeddings import (
+    HashEmbedder,
     SentenceTransformerEmbedder,
     bundled_model_path,
     choose_backend,
@@ -63,6 +64,12 @@ def test_auto_is_chosen_once_per_data_dir(tmp_path: Path, monkeypatch: pytest.Mo
     other = make_settings(tmp_path / "other")
     chosen = build_engine(other).embedder
     assert isinstance(chosen, SentenceTransformerEmbedder) and chosen.precision == "bfloat16"
+    # A data dir indexed before `auto` was recorded keeps the backend its vectors have.
+    older = make_settings(tmp_path / "older")
+    build_engine(older, embedder=HashEmbedder()).catalog.set_state(
+        "signature:news", "all-MiniLM-L6-v2 (bundled)|onnx-int8|256|40|chunker-1"
+    )
+    assert isinstance(build_engine(older).embedder, OnnxEmbedder)
     explicit = other.model_copy(
         update={"embedding": other.embedding.model_copy(update={"backend": "onnx"})}
     )
