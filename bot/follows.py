@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from retrieval.sqlite import transaction
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS topics (
     id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL, chat_id INTEGER NOT NULL,
@@ -47,13 +49,8 @@ class FollowStore:
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            db = sqlite3.connect(self.path, timeout=30)
-            try:
-                with db:
-                    yield db
-            finally:
-                db.close()
+        with self._lock, transaction(self.path) as db:
+            yield db
 
     # -- topics -----------------------------------------------------------------------------
     def follow(self, user_id: int, chat_id: int, words: str) -> Topic | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.models import Answer, Citation
+from retrieval.sqlite import transaction
 
 Key = tuple[int, int]  # (chat id, forum thread id or 0)
 
@@ -95,13 +96,8 @@ class AnswerLog:
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            db = sqlite3.connect(self.path, timeout=30)
-            try:
-                with db:
-                    yield db
-            finally:
-                db.close()
+        with self._lock, transaction(self.path) as db:
+            yield db
 
     def record(self, chat_id: int, user_id: int, question: str, answer: Answer) -> int:
         citations = json.dumps([c.to_dict() for c in answer.citations], ensure_ascii=False)

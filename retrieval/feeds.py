@@ -24,6 +24,7 @@ from retrieval.indexing import IndexService
 from retrieval.loaders.common import LoadError
 from retrieval.loaders.feeds import entry_article, read_feed
 from retrieval.loaders.fetch import HttpFetcher, check_destination
+from retrieval.sqlite import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -109,12 +110,8 @@ class FeedRegistry:
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30)
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+        with transaction(self.path) as db:
+            yield db
 
     def add(self, url: str, interval_s: int, added_by: int = 0) -> Feed:
         with self._db() as db:
