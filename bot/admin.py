@@ -57,6 +57,19 @@ async def run_sync(
     full: bool = False,
 ) -> None:
     """Sync off the event loop, editing `status` with progress (throttled) and the report."""
+
+    def work(progress: Callable[[str, int, int], None]) -> str:
+        report = deps.services.index.sync(sources, full=full, progress=progress)
+        return render_report(report, f"{title}: done")
+
+    await run_job(status, title, work)
+
+
+async def run_job(
+    status: Message, title: str, work: Callable[[Callable[[str, int, int], None]], str]
+) -> None:
+    """`work(progress)` in a thread, editing `status` with its progress (throttled) and then
+    with the HTML it returns, or with its error."""
     loop = asyncio.get_running_loop()
     last = [0.0]
     pending: list[concurrent.futures.Future[None]] = []
@@ -70,13 +83,9 @@ async def run_sync(
         pending.append(asyncio.run_coroutine_threadsafe(_edit(status, html.escape(text)), loop))
 
     try:
-        report = await asyncio.to_thread(
-            deps.services.index.sync, sources, full=full, progress=progress
-        )
+        final = await asyncio.to_thread(work, progress)
     except NewsbotError as exc:
         final = f"{html.escape(title)} failed: {html.escape(str(exc))}"
-    else:
-        final = render_report(report, f"{title}: done")
     # Progress edits still in flight must not land after the final report.
     await asyncio.gather(*(asyncio.wrap_future(f) for f in pending), return_exceptions=True)
     await _edit(status, final)
@@ -89,7 +98,7 @@ async def _edit(message: Message, text: str) -> None:
         logger.info("status edit skipped: %s", exc)
 
 
-def _track(context: ContextTypes.DEFAULT_TYPE, work: Awaitable[None]) -> None:
+def track(context: ContextTypes.DEFAULT_TYPE, work: Awaitable[None]) -> None:
     """Run in the background so other chats keep being answered meanwhile."""
     context.application.create_task(work)  # type: ignore[arg-type]
 
@@ -110,7 +119,7 @@ async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     title = "Full re-index" if full else "Re-index"
     status = await message.reply_text(f"{title} started…")
-    _track(context, run_sync(deps, status, title, [ingest_dir], full=full))
+    track(context, run_sync(deps, status, title, [ingest_dir], full=full))
 
 
 @admin_only
@@ -145,7 +154,7 @@ async def ingest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text("A re-index is running; try again when it has finished.")
         return
     status = await message.reply_text(f"Ingesting {target}…", link_preview_options=NO_PREVIEW)
-    _track(context, run_sync(deps, status, "Ingest", [source]))
+    track(context, run_sync(deps, status, "Ingest", [source]))
 
 
 @admin_only
@@ -181,7 +190,7 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     target = publish_upload(partial, uploads, name)
     safe = target.name
     status = await message.reply_text(f"Ingesting {safe}…")
-    _track(context, run_sync(deps, status, f"Ingest {safe}", [target]))
+    track(context, run_sync(deps, status, f"Ingest {safe}", [target]))
 
 
 def publish_upload(partial: Path, folder: Path, name: str) -> Path:

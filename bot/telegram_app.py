@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin, handlers, live
+from bot import adapt_admin, admin, handlers, live
 from bot.delivery import RetryingRateLimiter
 from bot.deps import BotDeps
 from bot.follows import FollowStore
@@ -37,6 +37,7 @@ READER_COMMANDS = [
 ]
 ADMIN_COMMANDS = [
     BotCommand("reindex", "Sync the ingest directory (add 'full' to rebuild)"),
+    BotCommand("adapt", "Fine-tune the model on the archive (list, use original|vN)"),
     BotCommand("ingest", "Add an article or feed by URL"),
     BotCommand("delete", "Remove an article by id or URL"),
     BotCommand("stats", "Index and usage statistics"),
@@ -105,6 +106,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CommandHandler("ask", handlers.ask_command))
     application.add_handler(CommandHandler("reset", handlers.reset))
     application.add_handler(CommandHandler("reindex", admin.reindex))
+    application.add_handler(CommandHandler("adapt", adapt_admin.adapt))
     application.add_handler(CommandHandler("ingest", admin.ingest))
     application.add_handler(CommandHandler("delete", admin.delete))
     application.add_handler(CommandHandler("stats", admin.stats))

@@ -62,6 +62,30 @@ class StoredArticle:
     indexed_at: float
 
 
+@dataclass(frozen=True)
+class ChunkRecord:
+    chunk_id: str
+    article_id: str
+    number: int
+    text: str
+    embed_text: str
+    title: str
+    source: str
+    url: str
+    published: int
+
+    def metadata(self) -> dict[str, str | int]:
+        """What the vector store keeps beside the vector (as indexing writes it)."""
+        return {
+            "article_id": self.article_id,
+            "chunk": self.number,
+            "title": self.title,
+            "source": self.source,
+            "url": self.url,
+            "published": self.published,
+        }
+
+
 class Catalog:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -213,6 +237,45 @@ class Catalog:
                 "SELECT c.id, c.embed_text, a.published FROM chunks c JOIN articles a"
                 " ON a.collection = c.collection AND a.id = c.article_id"
                 " WHERE c.collection = ? ORDER BY c.id",
+                (collection,),
+            ).fetchall()
+
+    def copy_collection(self, source: str, target: str) -> None:
+        """The article and chunk rows of `source`, recorded again under `target`."""
+        with self._connect() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO articles SELECT ?, id, content_hash, text_hash, url,"
+                " title, source, published, authors, origin, n_chunks, indexed_at FROM articles"
+                " WHERE collection = ?",
+                (target, source),
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO chunks SELECT ?, id, article_id, number, text,"
+                " embed_text FROM chunks WHERE collection = ?",
+                (target, source),
+            )
+
+    def chunk_records(self, collection: str, article_ids: list[str]) -> list[ChunkRecord]:
+        """Every chunk of these articles, as stored (for re-embedding without the sources)."""
+        marks = ",".join("?" * len(article_ids))
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT c.id, c.article_id, c.number, c.text, c.embed_text, a.title, a.source,"
+                " a.url, a.published FROM chunks c JOIN articles a ON a.collection = c.collection"
+                f" AND a.id = c.article_id WHERE c.collection = ? AND c.article_id IN ({marks})"
+                " ORDER BY c.article_id, c.number",
+                (collection, *article_ids),
+            ).fetchall()
+        return [ChunkRecord(*row) for row in rows]
+
+    def training_rows(self, collection: str) -> list[tuple[str, str, int, str, str]]:
+        """(article id, headline, published YYYYMMDD, chunk id, passage text), each article's
+        chunks in order: what adapting the model learns from."""
+        with self._connect() as db:
+            return db.execute(
+                "SELECT a.id, a.title, a.published, c.id, c.text FROM chunks c JOIN articles a"
+                " ON a.collection = c.collection AND a.id = c.article_id"
+                " WHERE c.collection = ? ORDER BY a.id, c.number",
                 (collection,),
             ).fetchall()
 

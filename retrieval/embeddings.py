@@ -22,7 +22,10 @@ logger = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
-    name: str
+    @property
+    def name(self) -> str:
+        """What the index records the vectors as made by (model, and backend if not torch)."""
+        ...
 
     @property
     def max_tokens(self) -> int:
@@ -38,6 +41,9 @@ class Embedder(Protocol):
         ...
 
     def embed_query(self, text: str) -> np.ndarray: ...
+
+
+BUNDLED_NAME = "all-MiniLM-L6-v2 (bundled)"
 
 
 def bundled_model_path() -> str:
@@ -69,10 +75,11 @@ class SentenceTransformerEmbedder:
         device: str = "cpu",
         batch_size: int = 64,
         precision: str = "float32",
+        name: str = "",
     ) -> None:
         self.precision = precision
         self.model_ref = model
-        self.name = model or "all-MiniLM-L6-v2 (bundled)"
+        self.name = name or model or BUNDLED_NAME
         self.device = device
         self.batch_size = batch_size
         self._model: SentenceTransformer | None = None
@@ -169,21 +176,26 @@ class CachedVectors:
     def __init__(self, embedder: Embedder, size: int = 50_000) -> None:
         self.embedder = embedder
         self.size = size
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        # One model for the whole call, and vectors cached per model: the model in use can be
+        # swapped meanwhile (retrieval/switching.py), and two models' vectors never compare.
+        model: Embedder = getattr(self.embedder, "current", self.embedder)
         wanted = list(dict.fromkeys(texts))
         with self._lock:
-            found = {t: self._cache[t] for t in wanted if t in self._cache}
+            found = {
+                t: self._cache[(model.name, t)] for t in wanted if (model.name, t) in self._cache
+            }
             for text in found:
-                self._cache.move_to_end(text)  # the least recently used go first
+                self._cache.move_to_end((model.name, text))  # the least recently used go first
         missing = [t for t in wanted if t not in found]
         if missing:
-            found.update(zip(missing, self.embedder.embed_documents(missing), strict=True))
+            found.update(zip(missing, model.embed_documents(missing), strict=True))
             with self._lock:
                 for text in missing:
-                    self._cache[text] = found[text]
+                    self._cache[(model.name, text)] = found[text]
                 while len(self._cache) > self.size:
                     self._cache.popitem(last=False)
         return np.stack([found[t] for t in texts])
@@ -275,9 +287,10 @@ def make_embedder(
     precision: str = "float32",
     backend: str = "torch",
     cache_dir: Path | None = None,
+    name: str = "",
 ) -> Embedder:
     """`backend` is torch, onnx or onnx-int8 (resolve `auto` with `choose_backend` first);
-    `precision` applies to torch."""
+    `precision` applies to torch. `name` is what the index records (default: `model`)."""
     local = Path(model) if model else Path(bundled_model_path())
     model_dir = local if local.is_dir() else None
     chosen = backend
@@ -295,8 +308,8 @@ def make_embedder(
             model_dir,
             cache_dir or model_dir / "onnx",
             int8=chosen == "onnx-int8",
-            name=model or "all-MiniLM-L6-v2 (bundled)",
+            name=name or model or BUNDLED_NAME,
         )
     return SentenceTransformerEmbedder(
-        model, device=device, batch_size=batch_size, precision=precision
+        model, device=device, batch_size=batch_size, precision=precision, name=name
     )

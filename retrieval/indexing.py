@@ -21,6 +21,7 @@ from retrieval.lexical import LexicalIndex
 from retrieval.loaders import HttpFetcher, Skipped, load_sources
 from retrieval.models import Article, Chunk, IndexReport, IndexStats
 from retrieval.store import VectorStore
+from retrieval.switching import ActiveEmbedder
 
 logger = logging.getLogger(__name__)
 # progress(stage, done, total): stages are "reading", "embedding", "lexical", "done".
@@ -49,7 +50,10 @@ class IndexService:
         embed_batch: int = EMBED_BATCH_CHUNKS,
     ) -> None:
         self.embed_batch = embed_batch
-        self.embedder = embedder
+        # Swappable: a re-embed with another model switches readers to it with the collection.
+        self.embedder = (
+            embedder if isinstance(embedder, ActiveEmbedder) else ActiveEmbedder(embedder)
+        )
         self.store = store
         self.catalog = catalog
         self.lexical = lexical
@@ -69,8 +73,15 @@ class IndexService:
 
     @contextmanager
     def reading(self) -> Iterator[str]:
-        """The active collection, held for one request: not dropped until released."""
-        with self.leases.hold(lambda: self.active_collection) as name:
+        """The active collection, held for one request: not dropped until released. The model
+        that embedded it is pinned for the request meanwhile (both resolved under one lock)."""
+        model: list[Embedder] = []
+
+        def resolve() -> str:
+            model.append(self.embedder.latest)
+            return self.active_collection
+
+        with self.leases.hold(resolve) as name, self.embedder.pin(model[0]):
             yield name
 
     def stale_vectors(self) -> str | None:
@@ -78,8 +89,9 @@ class IndexService:
         model or backend made them), or None when they can."""
         with self.reading() as collection:
             stored = self.catalog.get_state(f"signature:{collection}")
+            model = self.embedder.name  # the model pinned with the collection
         # Only the embedder counts here: a new chunk size re-embeds in place (same vectors).
-        if stored is None or stored.rsplit("|", 3)[0] == self.embedder.name:
+        if stored is None or stored.rsplit("|", 3)[0] == model:
             return None
         return (
             f"the index was embedded as {stored.split('|')[0]!r}{_backend_of(stored)} and this "
@@ -100,16 +112,14 @@ class IndexService:
         with self.reading() as collection:
             return not self.catalog.has_articles(collection)
 
-    def _switch_to(self, collection: str) -> None:
-        self.leases.switch(
-            lambda: self.catalog.set_state(f"active:{self.base_collection}", collection)
-        )
-
     @property
     def signature(self) -> str:
         """What the stored vectors depend on besides the articles themselves."""
+        return self._signature(self.embedder.latest)
+
+    def _signature(self, embedder: Embedder) -> str:
         chunking = self.chunking
-        return f"{self.embedder.name}|{chunking.max_tokens}|{chunking.overlap_tokens}|chunker-1"
+        return f"{embedder.name}|{chunking.max_tokens}|{chunking.overlap_tokens}|chunker-1"
 
     @property
     def running(self) -> bool:
@@ -207,31 +217,96 @@ class IndexService:
     def _rebuild(
         self, articles: list[Article], report: IndexReport, progress: Progress
     ) -> IndexReport:
-        """Everything into a new collection, then readers switch to it and the old one goes.
-        The new collection is on record while it is built, the old one while it is retired,
-        so a run killed at any point leaves nothing the next sync does not drop."""
+        """Everything into a new collection, then readers switch to it and the old one goes."""
+        known = set(self.catalog.articles(self.active_collection))
+        report = self._replace_collection(
+            lambda new: self._sync(new, articles, report, prune=True, progress=progress)
+        )
+        report.added_ids = [i for i in report.added_ids if i not in known]
+        return report
+
+    def reembed(
+        self,
+        embedder: Embedder,
+        *,
+        publish: Callable[[], None] = lambda: None,
+        progress: Progress | None = None,
+    ) -> IndexReport:
+        """Every stored passage embedded again with `embedder` (another model) into a new
+        collection, from the catalog's own text (no source is read again). Readers switch to
+        the new collection and to `embedder` at once when it is complete; `publish` runs in
+        that same step (to record which model is in use)."""
+        progress = progress or no_progress
+        started = time.monotonic()
+        with self._exclusive("a re-index is already running; try again when it has finished"):
+            self._drop_orphans()
+            old = self.active_collection
+
+            def build(new: str) -> IndexReport:
+                report = IndexReport(collection=new)
+                self.catalog.copy_collection(old, new)
+                ids = sorted(self.catalog.articles(new))
+                progress("embedding", 0, len(ids))
+                for start in range(0, len(ids), 50):
+                    rows = self.catalog.chunk_records(new, ids[start : start + 50])
+                    vectors = embedder.embed_documents([r.embed_text for r in rows])
+                    self.store.upsert(
+                        new,
+                        [r.chunk_id for r in rows],
+                        vectors,
+                        [r.text for r in rows],
+                        [r.metadata() for r in rows],
+                    )
+                    report.chunks += len(rows)
+                    progress("embedding", min(start + 50, len(ids)), len(ids))
+                report.unchanged = len(ids)
+                progress("lexical", 0, 1)
+                self.lexical.build(new, self.catalog.chunk_rows(new))
+                progress("lexical", 1, 1)
+                self.catalog.set_state(f"signature:{new}", self._signature(embedder))
+                return report
+
+            def switch() -> None:
+                self.embedder.swap(embedder)
+                publish()
+
+            report = self._replace_collection(build, also=switch)
+        progress("done", 1, 1)
+        report.seconds = time.monotonic() - started
+        return report
+
+    def _replace_collection(
+        self, build: Callable[[str], IndexReport], also: Callable[[], None] = lambda: None
+    ) -> IndexReport:
+        """Build a new collection, switch readers to it (and run `also` in the same step),
+        then drop the old one once its readers are done. The new collection is on record while
+        it is built, the old one while it is retired, so a run killed at any point leaves
+        nothing the next sync does not drop."""
         old = self.active_collection
         new = f"{self.base_collection}-{datetime.now(UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
         building = f"building:{self.base_collection}"
         self.catalog.set_state(building, new)
-        known = set(self.catalog.articles(old))
         try:
-            report = self._sync(new, articles, report, prune=True, progress=progress)
+            report = build(new)
         except BaseException:
-            logger.warning("full re-index into %s failed; dropping it", new)
+            logger.warning("building %s failed; dropping it", new)
             if self._drop(new):  # else the next sync drops it (the store may be down now)
                 self.catalog.delete_state(building)
             raise
         retired = f"retired:{self.base_collection}"
         self.catalog.set_state(retired, old)
-        self._switch_to(new)
+
+        def publish() -> None:
+            self.catalog.set_state(f"active:{self.base_collection}", new)
+            also()
+
+        self.leases.switch(publish)
         self.catalog.delete_state(building)
         # Requests that resolved the old collection finish on it; then it goes.
         if not self.leases.wait_idle(old, DRAIN_TIMEOUT_S):
             logger.warning("readers still on %s after %ss", old, DRAIN_TIMEOUT_S)
         if self._drop(old):
             self.catalog.delete_state(retired)
-        report.added_ids = [i for i in report.added_ids if i not in known]
         return report
 
     def _sync(

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+from retrieval.adapt import AdaptConfig
 from retrieval.answerers import Answerer
 from retrieval.answerers.extractive import ExtractiveAnswerer, ExtractiveConfig
 from retrieval.answerers.timeline import TimelineAnswerer
@@ -29,11 +30,19 @@ from retrieval.feeds import FeedLimits, FeedRegistry, FeedService
 from retrieval.indexing import IndexService
 from retrieval.lexical import LexicalIndex
 from retrieval.loaders import HttpFetcher
+from retrieval.model_versions import (
+    ACTIVE_MODEL,
+    ORIGINAL,
+    ModelService,
+    adapted_root,
+    model_embedder,
+)
 from retrieval.models import Answer
 from retrieval.rewriting import CondensingRewriter, ContextualRewriter, QueryRewriter
 from retrieval.search import HybridSearcher, Reranker, SearchConfig, SearchRequest
 from retrieval.settings import Settings
 from retrieval.store import ChromaStore, VectorStore
+from retrieval.switching import ActiveEmbedder
 from retrieval.topics import TopicMatcher
 
 logger = logging.getLogger(__name__)
@@ -107,7 +116,7 @@ class QAService:
 
 class Services(Protocol):
     """What front ends see: ask, keep the index and its feeds, match followed topics,
-    evaluate, and warm up. Nothing else."""
+    adapt the model, evaluate, and warm up. Nothing else."""
 
     @property
     def qa(self) -> QAService: ...
@@ -123,6 +132,9 @@ class Services(Protocol):
 
     @property
     def topics(self) -> TopicMatcher: ...
+
+    @property
+    def models(self) -> ModelService: ...
 
     def warm_up(self) -> None: ...
 
@@ -144,6 +156,7 @@ class Engine:
     eval: EvalService
     feeds: FeedService
     topics: TopicMatcher
+    models: ModelService
 
     def warm_up(self) -> None:
         """Load the model and the lexical index before the first question arrives."""
@@ -218,6 +231,25 @@ def embedding_backend(settings: Settings, catalog: Catalog) -> tuple[str, str]:
     return backend, precision
 
 
+def model_maker(settings: Settings, catalog: Catalog) -> Callable[[str, str], Embedder]:
+    """Makes an embedder of a model (path or hub name) on this data dir's backend."""
+    backend, precision = embedding_backend(settings, catalog)
+    cache_dir = settings.embedding.cache_dir or settings.data_dir / "models"
+
+    def make(model: str, name: str) -> Embedder:
+        return make_embedder(
+            model,
+            device=settings.embedding.device,
+            batch_size=settings.embedding.batch_size,
+            precision=precision,
+            backend=backend,
+            cache_dir=cache_dir,
+            name=name,
+        )
+
+    return make
+
+
 def build_services(
     settings: Settings,
     *,
@@ -241,16 +273,15 @@ def build_engine(
     """Plain constructors, nothing loaded yet: the model loads on first use."""
     data_dir = settings.data_dir
     catalog = Catalog(data_dir / "catalog.sqlite")
-    if embedder is None:
-        backend, precision = embedding_backend(settings, catalog)
-        embedder = make_embedder(
-            settings.embedding.model,
-            device=settings.embedding.device,
-            batch_size=settings.embedding.batch_size,
-            precision=precision,
-            backend=backend,
-            cache_dir=settings.embedding.cache_dir or data_dir / "models",
+    make = model_maker(settings, catalog)
+    if embedder is None:  # the version in use: the original, or one adapted to this archive
+        embedder = model_embedder(
+            catalog.get_state(ACTIVE_MODEL) or ORIGINAL,
+            make=make,
+            base_model=settings.embedding.model,
+            root=adapted_root(data_dir),
         )
+    embedder = ActiveEmbedder(embedder)  # one swappable model for every part below
     store = store or ChromaStore(
         path=data_dir / "chroma",
         host=settings.store.host,
@@ -330,6 +361,21 @@ def build_engine(
         collections=index.reading,
         threshold=settings.follow.threshold,
     )
+    adapt = settings.adapt
+    models = ModelService(
+        index=index,
+        catalog=catalog,
+        lexical=lexical,
+        data_dir=data_dir,
+        base_model=settings.embedding.model,
+        make=make,
+        config=AdaptConfig(
+            max_examples=adapt.max_examples,
+            batch_size=adapt.batch_size,
+            learning_rate=adapt.learning_rate,
+            max_seq_length=adapt.max_seq_length,
+        ),
+    )
     return Engine(
         settings,
         embedder,
@@ -343,4 +389,5 @@ def build_engine(
         evaluation,
         feed_service,
         topics,
+        models,
     )

@@ -1,4 +1,5 @@
-"""`newsbot`: ingest, feeds, ask, chat, stats, eval and the Telegram bot, over one service layer.
+"""`newsbot`: ingest, feeds, adapt, ask, chat, stats, eval and the Telegram bot, over one
+service layer.
 
 Each command module exposes `register(app)` and never imports this one (simonw/llm's
 pattern): the app is assembled here, explicitly, and nothing registers as a side effect.
@@ -10,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import ask, evaluate, feeds, index, serve
+from bot.cli import ask, evaluate, feeds, index, models, serve
 from bot.cli.common import configure_logging
 
 app = typer.Typer(
@@ -28,7 +29,7 @@ def main(
     configure_logging(verbose)
 
 
-for module in (index, feeds, ask, evaluate, serve):
+for module in (index, feeds, models, ask, evaluate, serve):
     module.register(app)
 
 __all__ = ["app"]

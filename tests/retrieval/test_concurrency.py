@@ -107,15 +107,15 @@ def test_readers_keep_answering_while_a_full_reindex_switches(real_services: Eng
             assert switched.wait(timeout=300)
         return real_query(collection, *args, **kwargs)
 
-    real_switch = index._switch_to
+    real_switch = index.leases.switch
 
-    def switch(collection: str) -> None:
+    def switch(publish: Callable[[], None]) -> None:
         assert reader_inside.wait(timeout=300)
-        real_switch(collection)
+        real_switch(publish)
         switched.set()
 
     store.query = query  # type: ignore[method-assign]
-    index._switch_to = switch  # type: ignore[method-assign]
+    index.leases.switch = switch  # type: ignore[method-assign]
     answers: list[tuple[str, str]] = []
 
     def looping_reader(offset: int) -> Callable[[], None]:

@@ -1,0 +1,77 @@
+"""`newsbot adapt` and `newsbot model list|use`: adapt the embedding model to the archive, and
+choose which version serves it (the bot's /adapt does the same)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from bot.cli.common import (
+    DataDir,
+    load_settings,
+    out,
+    parse_day,
+    progress_bar,
+    services_for,
+    user_errors,
+)
+
+model_app = typer.Typer(help="Versions of the embedding model: list, use.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(adapt)
+    app.add_typer(model_app, name="model")
+
+
+def adapt(
+    before: Annotated[
+        str | None,
+        typer.Option(
+            help="Learn only from articles published before this day (YYYY-MM-DD), e.g. the "
+            "first day of an evaluation's questions."
+        ),
+    ] = None,
+    max_examples: Annotated[
+        int | None,
+        typer.Option(min=64, help="Training pairs (default NEWSBOT_ADAPT_MAX_EXAMPLES)."),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Fine-tune the embedding model on the indexed archive, re-embed the index with it and
+    switch to it (the original stays: `newsbot model use original`)."""
+    with user_errors():
+        services = services_for(load_settings(data_dir))
+        with progress_bar("adapt") as update:
+            report = services.models.adapt(
+                before=parse_day(before), max_examples=max_examples, progress=update
+            )
+        out.print(f"adapted model {escape(report.summary())}")
+        out.print(f"in use now; saved in {escape(report.path)}")
+
+
+@model_app.command("list")
+def list_models(data_dir: DataDir = None) -> None:
+    """The original model and every adapted version; the one in use is marked."""
+    with user_errors():
+        versions = services_for(load_settings(data_dir)).models.versions()
+        table = Table("", "version", "how it was made")
+        for version in versions:
+            table.add_row("*" if version.active else "", version.name, escape(version.summary))
+        out.print(table)
+
+
+@model_app.command("use")
+def use_model(
+    name: Annotated[str, typer.Argument(help="original, or an adapted version such as v2.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Re-embed the index with another version and serve with it."""
+    with user_errors():
+        services = services_for(load_settings(data_dir))
+        with progress_bar(f"model {name}") as update:
+            report = services.models.use(name, progress=update)
+        out.print(f"serving with {escape(name)}: {report.chunks} passages re-embedded")

@@ -1,0 +1,192 @@
+"""Which embedding model serves the archive: the original, or a version adapted to it.
+
+Adapted versions live in `<data dir>/models/adapted/v1, v2, ...`, each with a manifest of how
+it was trained; the catalog records which one is in use. Adapting trains from the original
+(never from an earlier version, so versions do not drift), then re-embeds the index with the new
+model the way a full re-index does: readers switch to it only when it is complete. Going back
+to the original, or to any kept version, is one more re-embed.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from retrieval.adapt import (
+    AdaptConfig,
+    AdaptReport,
+    Progress,
+    build_examples,
+    read_manifest,
+    timed,
+    train,
+    write_manifest,
+)
+from retrieval.catalog import Catalog, int_to_date
+from retrieval.embeddings import BUNDLED_NAME, Embedder, bundled_model_path
+from retrieval.errors import ConfigError, IndexBusyError
+from retrieval.indexing import IndexService
+from retrieval.lexical import LexicalIndex
+from retrieval.models import IndexReport
+
+logger = logging.getLogger(__name__)
+ACTIVE_MODEL = "model:active"
+ORIGINAL = "original"
+# make(model path or hub name, display name): an embedder on this process's backend.
+Maker = Callable[[str, str], Embedder]
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    name: str  # "original", "v1", ...
+    active: bool
+    summary: str
+
+
+def adapted_root(data_dir: Path) -> Path:
+    return data_dir / "models" / "adapted"
+
+
+def model_embedder(name: str, *, make: Maker, base_model: str, root: Path) -> Embedder:
+    """The embedder of model version `name` ("original" or "vN")."""
+    if name == ORIGINAL:
+        return make(base_model, "")
+    path = root / name
+    if not (path / "config.json").exists():
+        raise ConfigError(
+            f"there is no adapted model {name!r} in {root}: `newsbot model list` shows the "
+            "versions there are, and `newsbot model use original` goes back to the original"
+        )
+    return make(str(path), f"adapted-{name} of {make(base_model, '').name.split('|')[0]}")
+
+
+class ModelService:
+    def __init__(
+        self,
+        *,
+        index: IndexService,
+        catalog: Catalog,
+        lexical: LexicalIndex,
+        data_dir: Path,
+        base_model: str,
+        make: Maker,
+        config: AdaptConfig,
+    ) -> None:
+        self.index = index
+        self.catalog = catalog
+        self.lexical = lexical
+        self.root = adapted_root(data_dir)
+        self.base_model = base_model
+        self.make = make
+        self.config = config
+        self._busy = threading.Lock()
+
+    @property
+    def active(self) -> str:
+        return self.catalog.get_state(ACTIVE_MODEL) or ORIGINAL
+
+    @property
+    def running(self) -> bool:
+        return self._busy.locked()
+
+    def versions(self) -> list[ModelVersion]:
+        active = self.active
+        found = [ModelVersion(ORIGINAL, active == ORIGINAL, "the model as shipped")]
+        for number in self._numbers():
+            name = f"v{number}"
+            manifest = read_manifest(self.root / name) or {}
+            summary = str(manifest.get("summary", "no manifest"))
+            found.append(ModelVersion(name, active == name, summary))
+        return found
+
+    def _numbers(self) -> list[int]:
+        if not self.root.is_dir():
+            return []
+        names = [p.name for p in self.root.iterdir() if p.is_dir()]
+        return sorted(int(n[1:]) for n in names if n.startswith("v") and n[1:].isdigit())
+
+    def adapt(
+        self,
+        *,
+        before: date | None = None,
+        max_examples: int | None = None,
+        progress: Progress | None = None,
+    ) -> AdaptReport:
+        """Train a new version on the archive as indexed, re-embed the index with it and
+        switch to it. One at a time; never while a re-index runs."""
+        if not self._busy.acquire(blocking=False):
+            raise IndexBusyError("the model is already being adapted; wait for it to finish")
+        try:
+            if self.index.running:
+                raise IndexBusyError("a re-index is running; adapt when it has finished")
+            if self.index.is_empty():
+                raise ConfigError("the archive is empty: index articles before adapting")
+            config = replace(
+                self.config,
+                before=before or self.config.before,
+                max_examples=max_examples or self.config.max_examples,
+            )
+            report = self._train(config, progress)
+            index_report = self.use(f"v{report.version}", progress=progress)
+            report.reembed_seconds = index_report.seconds
+            self._rewrite_manifest(report, config)
+            return report
+        finally:
+            self._busy.release()
+
+    def _train(self, config: AdaptConfig, progress: Progress | None) -> AdaptReport:
+        with self.index.reading() as collection:
+            snapshot = self.lexical.snapshot(collection)
+            (examples, articles), pair_s = timed(
+                lambda: build_examples(self.catalog, collection, snapshot, config, progress)
+            )
+        for partial in self.root.glob(".v*.partial") if self.root.is_dir() else []:
+            shutil.rmtree(partial, ignore_errors=True)  # left by a killed run
+        version = max(self._numbers(), default=0) + 1
+        partial = self.root / f".v{version}.partial"
+        partial.mkdir(parents=True)
+        used = {e.article_id for e in examples}
+        latest = max((a.published for a in articles if a.id in used), default=0)
+        report = AdaptReport(
+            version=version,
+            base_model=self.base_model or BUNDLED_NAME,
+            path=str(self.root / f"v{version}"),
+            articles=len(used),
+            examples=len(examples),
+            by_kind={k: sum(e.kind == k for e in examples) for k in config.kinds},
+            latest_article=str(int_to_date(latest) or ""),
+            before=str(config.before or ""),
+            pair_seconds=pair_s,
+        )
+        try:
+            (steps, loss), report.train_seconds = timed(
+                lambda: train(
+                    self.base_model or bundled_model_path(), examples, partial, config, progress
+                )
+            )
+            report.steps, report.final_loss = steps, loss
+            write_manifest(partial, report, config)
+            partial.rename(self.root / f"v{version}")  # complete, or not there at all
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        logger.info("%s", report.summary())
+        return report
+
+    def _rewrite_manifest(self, report: AdaptReport, config: AdaptConfig) -> None:
+        write_manifest(Path(report.path), report, config)
+
+    def use(self, name: str, *, progress: Progress | None = None) -> IndexReport:
+        """Re-embed the index with version `name` and serve with it from then on."""
+        embedder = model_embedder(name, make=self.make, base_model=self.base_model, root=self.root)
+        logger.info("re-embedding the index with %s", embedder.name)
+        return self.index.reembed(
+            embedder,
+            publish=lambda: self.catalog.set_state(ACTIVE_MODEL, name),
+            progress=progress,
+        )
