@@ -58,9 +58,9 @@ def model_embedder(name: str, *, make: Maker, base_model: str, root: Path) -> Em
         return make(base_model, "")
     path = root / name
     if not (path / "config.json").exists():
+        kept = sorted(p.name for p in root.glob("v*") if (p / "config.json").exists())
         raise ConfigError(
-            f"there is no adapted model {name!r} in {root}: `newsbot model list` shows the "
-            "versions there are, and `newsbot model use original` goes back to the original"
+            f"there is no adapted model {name!r}; the versions are: " + ", ".join([ORIGINAL, *kept])
         )
     return make(str(path), f"adapted-{name} of {make(base_model, '').name.split('|')[0]}")
 
@@ -93,6 +93,17 @@ class ModelService:
     @property
     def running(self) -> bool:
         return self._busy.locked()
+
+    def trained_through(self) -> date | None:
+        """The newest article the model in use learnt from; None for the original."""
+        if self.active == ORIGINAL:
+            return None
+        manifest = read_manifest(self.root / self.active) or {}
+        latest = str(manifest.get("report", {}).get("latest_article", ""))
+        try:
+            return date.fromisoformat(latest)
+        except ValueError:
+            return date.max  # unknown: treat as having seen everything
 
     def versions(self) -> list[ModelVersion]:
         active = self.active

@@ -329,6 +329,21 @@ def build_engine(
         today=today,
         timeline=TimelineAnswerer(extractive),
     )
+    adapt = settings.adapt
+    models = ModelService(
+        index=index,
+        catalog=catalog,
+        lexical=lexical,
+        data_dir=data_dir,
+        base_model=settings.embedding.model,
+        make=make,
+        config=AdaptConfig(
+            max_examples=adapt.max_examples,
+            batch_size=adapt.batch_size,
+            learning_rate=adapt.learning_rate,
+            max_seq_length=adapt.max_seq_length,
+        ),
+    )
     evaluation = EvalService(
         index=index,
         searcher=searcher,
@@ -338,6 +353,7 @@ def build_engine(
         k_answer=settings.retrieval.top_k,
         answerer_config=extractive_config(settings),
         bot_answerer=None if isinstance(answerer, ExtractiveAnswerer) else answerer,
+        trained_through=models.trained_through,
     )
     feeds = settings.feeds
     feed_service = FeedService(
@@ -360,21 +376,6 @@ def build_engine(
         catalog=catalog,
         collections=index.reading,
         threshold=settings.follow.threshold,
-    )
-    adapt = settings.adapt
-    models = ModelService(
-        index=index,
-        catalog=catalog,
-        lexical=lexical,
-        data_dir=data_dir,
-        base_model=settings.embedding.model,
-        make=make,
-        config=AdaptConfig(
-            max_examples=adapt.max_examples,
-            batch_size=adapt.batch_size,
-            learning_rate=adapt.learning_rate,
-            max_seq_length=adapt.max_seq_length,
-        ),
     )
     return Engine(
         settings,

@@ -12,7 +12,15 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from bot.cli.common import err, load_settings, out, progress_bar, services_for, user_errors
+from bot.cli.common import (
+    err,
+    load_settings,
+    out,
+    parse_day,
+    progress_bar,
+    services_for,
+    user_errors,
+)
 
 # Kept here (not imported from the engine) so that `newsbot --help` stays instant.
 CONFIG_NAMES = "naive-baseline, dense, lexical, hybrid, hybrid+recency, hybrid+recency+rerank"
@@ -42,6 +50,12 @@ def evaluate_command(
             "hidden, and score the refusals (precision/recall).",
         ),
     ] = False,
+    asked_from: Annotated[
+        str | None, typer.Option(help="Only questions asked on or after this day (YYYY-MM-DD).")
+    ] = None,
+    asked_to: Annotated[
+        str | None, typer.Option(help="Only questions asked on or before this day.")
+    ] = None,
     output: Annotated[
         Path | None, typer.Option(help="Also write the results as Markdown to this file.")
     ] = None,
@@ -54,7 +68,14 @@ def evaluate_command(
         services = services_for(settings)
         with progress_bar("eval") as update:
             report = services.eval.run(
-                questions, corpus, configs=chosen, limit=limit, withheld=withheld, progress=update
+                questions,
+                corpus,
+                configs=chosen,
+                limit=limit,
+                withheld=withheld,
+                asked_from=parse_day(asked_from),
+                asked_to=parse_day(asked_to),
+                progress=update,
             )
         err.print(escape(report.index.summary()))
         out.print(escape(report.header))

@@ -6,6 +6,7 @@ import os
 import platform
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from retrieval.answerers import Answerer
@@ -57,7 +58,11 @@ class EvalService:
         k_answer: int,
         answerer_config: ExtractiveConfig | None = None,
         bot_answerer: Answerer | None = None,
+        trained_through: Callable[[], date | None] = lambda: None,
     ) -> None:
+        # The newest article the model in use learnt from (an adapted model), for the
+        # leakage check: it must predate every question scored.
+        self.trained_through = trained_through
         self.answerer_config = answerer_config or ExtractiveConfig()
         # The bot's own answerer when it is not the extractive one (NEWSBOT_ANSWERER=llm): the
         # bot's configuration is then scored with it.
@@ -77,6 +82,8 @@ class EvalService:
         configs: Sequence[str] = CONFIGS,
         limit: int = 0,
         withheld: bool = False,
+        asked_from: date | None = None,
+        asked_to: date | None = None,
         progress: Progress | None = None,
     ) -> EvalReport:
         """`progress(stage, done, total)`: "index …", "baseline …", then each configuration.
@@ -88,7 +95,12 @@ class EvalService:
             raise ConfigError(
                 f"unknown configuration(s): {', '.join(unknown)}; choose from {', '.join(CONFIGS)}"
             )
-        items = load_questions(questions)
+        items = [
+            q
+            for q in load_questions(questions)
+            if (asked_from is None or (q.asked and q.asked >= asked_from))
+            and (asked_to is None or (q.asked and q.asked <= asked_to))
+        ]
         if limit:
             items = items[:limit]
         for source in corpus:
@@ -122,12 +134,28 @@ class EvalService:
             f"{len(items)} questions ({answerable} answerable) from {questions}; corpus "
             f"{', '.join(corpus)}: {stats.articles} articles, {stats.chunks} passages."
         )
+        if asked_from or asked_to:
+            header += f" Asked {asked_from or 'any time'} to {asked_to or 'any time'}."
+        header += self._leakage([q.asked for q in items if q.asked])
         if withheld:
             header += (
                 " Withheld: each answerable question asked again with every article holding a"
                 " correct answer hidden."
             )
         return EvalReport(report, results, header, markdown_table(results))
+
+    def _leakage(self, asked: Sequence[date]) -> str:
+        """What the header says of an adapted model's training data and the questions' dates."""
+        through = self.trained_through()
+        if through is None:
+            return ""
+        if asked and through >= min(asked):
+            return (
+                f" WARNING: the model in use was adapted on articles up to {through}, on or"
+                f" after the first question ({min(asked)}): these scores may be inflated;"
+                " adapt with --before the first question's date."
+            )
+        return f" The model in use was adapted on articles up to {through} only."
 
     def _answerer(self, name: str) -> Answerer:
         """The bot's answerer; other configurations score passages on other scales, so the

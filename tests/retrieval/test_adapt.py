@@ -50,7 +50,10 @@ def examples_of(engine: Engine, **config: object) -> list[Example]:
     with engine.index.reading() as collection:
         snapshot = engine.lexical.snapshot(collection)
         found, _ = build_examples(
-            engine.catalog, collection, snapshot, replace(AdaptConfig(), **config)  # type: ignore[arg-type]
+            engine.catalog,
+            collection,
+            snapshot,
+            replace(AdaptConfig(), **config),  # type: ignore[arg-type]
         )
     return found
 
@@ -58,7 +61,9 @@ def examples_of(engine: Engine, **config: object) -> list[Example]:
 def test_pairs_come_from_the_archive_with_negatives_of_other_articles(hashed: Engine) -> None:
     examples = examples_of(hashed)
     assert {e.kind for e in examples} >= {"headline", "cloze"}
-    titles = {a.id: a.title for a in hashed.catalog.articles(hashed.index.active_collection).values()}
+    titles = {
+        a.id: a.title for a in hashed.catalog.articles(hashed.index.active_collection).values()
+    }
     bodies = {
         r.article_id: r.text
         for r in hashed.catalog.chunk_records(hashed.index.active_collection, sorted(titles))

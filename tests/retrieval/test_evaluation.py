@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,25 @@ def test_eval_service_refuses_unknown_configurations(hash_services: Engine) -> N
     with pytest.raises(ConfigError, match="unknown configuration"):
         hash_services.eval.run(SAMPLE_QUESTIONS, [str(SAMPLES)], configs=["hybrid+magic"])
     assert "hybrid+recency+rerank" in CONFIGS
+
+
+def test_eval_scores_one_span_of_questions_and_flags_an_adapted_model_that_saw_them(
+    hash_services: Engine, tmp_path: Path
+) -> None:
+    lines = SAMPLE_QUESTIONS.read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    for record in records[:10]:
+        record["date"] = "2025-06-10"  # an earlier quiz
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    everything = hash_services.eval.run(questions, [str(SAMPLES)], configs=["dense"])
+    assert "adapted" not in everything.header  # the original model: nothing to say
+    late_day = date(2025, 6, 20)
+    hash_services.eval.trained_through = lambda: date(2025, 6, 12)  # as a manifest says
+    late = hash_services.eval.run(questions, [str(SAMPLES)], configs=["dense"], asked_from=late_day)
+    scored = late.results[0]
+    assert scored.answerable + scored.unanswerable == len(records) - 10
+    assert "Asked 2025-06-20 to any time" in late.header
+    assert "WARNING" not in late.header and "adapted on articles up to 2025-06-12" in late.header
+    both = hash_services.eval.run(questions, [str(SAMPLES)], configs=["dense"])
+    assert "WARNING: the model in use was adapted on articles up to 2025-06-12" in both.header

@@ -1,0 +1,77 @@
+"""/adapt through the fake Bot API: admins only, progress and a report edited in, versions
+listed, a switch back to the original, and readers answered with the adapted model."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot import admin
+from retrieval.embeddings import HashEmbedder
+from retrieval.services import build_engine
+from tests.bot.conftest import BotHarness, bot_settings, start_bot, stop_bot
+from tests.bot.test_live import say
+from tests.conftest import SAMPLE_TODAY, SAMPLES
+from tests.fakes.telegram_server import FakeBotAPI
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+@pytest.fixture
+async def adapting(tmp_path: Path, api: FakeBotAPI) -> AsyncIterator[BotHarness]:
+    settings = bot_settings(tmp_path, api)
+    settings = settings.model_copy(
+        update={
+            "adapt": settings.adapt.model_copy(
+                update={"max_examples": 64, "batch_size": 8, "max_seq_length": 32}
+            ),
+            "embedding": settings.embedding.model_copy(update={"backend": "torch"}),
+        }
+    )
+    shutil.copytree(SAMPLES, settings.ingest_dir)
+    services = build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
+    services.index.sync([settings.ingest_dir])
+    app = await start_bot(settings, services, api)
+    try:
+        yield BotHarness(api, app, services, settings)
+    finally:
+        await stop_bot(app)
+
+
+async def edited(h: BotHarness, words: str) -> str:
+    found = await h.api.wait_for(
+        lambda: [c for c in h.api.sent("editMessageText") if words in c.text], timeout=600
+    )
+    return str(found[-1].text)
+
+
+async def test_admin_adapts_lists_and_goes_back(
+    adapting: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(admin, "PROGRESS_EVERY_S", 0.0)
+    h = adapting
+    assert "only for the archive's admins" in await say(h, "/adapt", user_id=7)
+    assert "Usage" not in await say(h, "/adapt list")
+    assert "/adapt list" in await say(h, "/adapt frobnicate")  # the usage
+    assert "Adapting the model" in await say(h, "/adapt")
+    report = await edited(h, "Adapted model in use")
+    assert "v1:" in report and "examples" in report and "/adapt use original" in report
+    stages = " ".join(c.text for c in h.api.sent("editMessageText"))
+    assert "training" in stages and "embedding" in stages  # progress was shown
+    assert h.services.index.stats().model.startswith("adapted-v1 of")
+    listing = await say(h, "/adapt list")
+    assert "▶️ <b>v1</b>" in listing and "• <b>original</b>" in listing
+    answer = await say(h, "How many jobs will Corvanta cut?", user_id=31)
+    assert "600" in answer and "[1]" in answer
+
+    assert "Switching to v5" in await say(h, "/adapt use v5")
+    assert "no adapted model &#x27;v5&#x27;; the versions are: original, v1" in await edited(
+        h, "failed"
+    )
+    assert "Switching to original" in await say(h, "/adapt use original")
+    assert "passages re-embedded" in await edited(h, "Now serving with original")
+    assert h.services.models.active == "original"
+    assert not h.services.index.stats().model.startswith("adapted")
