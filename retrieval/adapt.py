@@ -73,6 +73,7 @@ class AdaptReport:
     pair_seconds: float = 0.0
     train_seconds: float = 0.0
     reembed_seconds: float = 0.0
+    reranker_seconds: float = 0.0  # 0: no reranker trained
     final_loss: float | None = None
 
     def summary(self) -> str:
@@ -82,6 +83,8 @@ class AdaptReport:
             f"articles up to {self.latest_article or '?'}, {self.steps} steps in "
             f"{self.train_seconds / 60:.1f} min"
         )
+        if self.reranker_seconds:
+            text += f", reranker trained in {self.reranker_seconds / 60:.1f} min"
         if self.reembed_seconds:
             text += f", index re-embedded in {self.reembed_seconds / 60:.1f} min"
         return text

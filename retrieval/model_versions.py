@@ -105,6 +105,10 @@ class ModelService:
         except ValueError:
             return date.max  # unknown: treat as having seen everything
 
+    def reranker_path(self) -> Path:
+        """Where the model in use keeps its trained reranker (made by `adapt --reranker`)."""
+        return self.root / self.active / "reranker"
+
     def versions(self) -> list[ModelVersion]:
         active = self.active
         found = [ModelVersion(ORIGINAL, active == ORIGINAL, "the model as shipped")]
@@ -126,6 +130,7 @@ class ModelService:
         *,
         before: date | None = None,
         max_examples: int | None = None,
+        reranker: bool = False,
         progress: Progress | None = None,
     ) -> AdaptReport:
         """Train a new version on the archive as indexed, re-embed the index with it and
@@ -142,7 +147,7 @@ class ModelService:
                 before=before or self.config.before,
                 max_examples=max_examples or self.config.max_examples,
             )
-            report = self._train(config, progress)
+            report = self._train(config, progress, reranker=reranker)
             index_report = self.use(f"v{report.version}", progress=progress)
             report.reembed_seconds = index_report.seconds
             self._rewrite_manifest(report, config)
@@ -150,7 +155,9 @@ class ModelService:
         finally:
             self._busy.release()
 
-    def _train(self, config: AdaptConfig, progress: Progress | None) -> AdaptReport:
+    def _train(
+        self, config: AdaptConfig, progress: Progress | None, *, reranker: bool
+    ) -> AdaptReport:
         with self.index.reading() as collection:
             snapshot = self.lexical.snapshot(collection)
             (examples, articles), pair_s = timed(
@@ -181,6 +188,18 @@ class ModelService:
                 )
             )
             report.steps, report.final_loss = steps, loss
+            if reranker:
+                from retrieval.adapt_reranker import RERANKER_DIR, train_reranker
+
+                _, report.reranker_seconds = timed(
+                    lambda: train_reranker(
+                        self.base_model or bundled_model_path(),
+                        examples,
+                        partial / RERANKER_DIR,
+                        config,
+                        progress,
+                    )
+                )
             write_manifest(partial, report, config)
             partial.rename(self.root / f"v{version}")  # complete, or not there at all
         except BaseException:

@@ -24,7 +24,10 @@ from retrieval.sentences import split_sentences
 
 
 class CrossEncoderReranker:
-    def __init__(self, model: str, *, device: str = "cpu", top_n: int = 30) -> None:
+    def __init__(
+        self, model: str, *, device: str = "cpu", top_n: int = 30, missing: str = ""
+    ) -> None:
+        self.missing = missing  # what to tell when the model's directory is not there
         self.model_ref = model
         self.device = device
         self.top_n = top_n
@@ -39,7 +42,8 @@ class CrossEncoderReranker:
                 looks_local = self.model_ref.startswith(("/", ".", "~"))
                 if looks_local and not Path(self.model_ref).expanduser().exists():
                     raise ConfigError(
-                        f"cannot load the reranker {self.model_ref!r}: no such directory"
+                        self.missing
+                        or f"cannot load the reranker {self.model_ref!r}: no such directory"
                     )
                 try:
                     self._model = CrossEncoder(self.model_ref, device=self.device)

@@ -195,11 +195,24 @@ def build_rewriter(settings: Settings, answerer: Answerer) -> QueryRewriter:
     return ContextualRewriter()
 
 
-def build_reranker(settings: Settings, vectors: CachedVectors) -> Reranker | None:
+def build_reranker(
+    settings: Settings, vectors: CachedVectors, adapted: Path | None = None
+) -> Reranker | None:
+    """`adapted`: the reranker `newsbot adapt --reranker` trained for the model in use, which
+    NEWSBOT_RETRIEVAL_RERANKER=adapted asks for."""
     from retrieval.rerank import CrossEncoderReranker, SentenceReranker
 
-    if settings.retrieval.reranker:
-        return CrossEncoderReranker(settings.retrieval.reranker, device=settings.embedding.device)
+    chosen = settings.retrieval.reranker
+    if chosen == "adapted":
+        where = adapted or settings.data_dir / "models" / "adapted" / "none"
+        return CrossEncoderReranker(
+            str(where),
+            device=settings.embedding.device,
+            missing="NEWSBOT_RETRIEVAL_RERANKER=adapted, but the model in use has no trained "
+            "reranker: run `newsbot adapt --reranker`, or unset the setting",
+        )
+    if chosen:
+        return CrossEncoderReranker(chosen, device=settings.embedding.device)
     if settings.retrieval.sentence_rerank:
         return SentenceReranker(vectors, depth=settings.retrieval.sentence_rerank)
     return None
@@ -311,7 +324,11 @@ def build_engine(
             per_article=settings.retrieval.per_article,
             fusion=settings.retrieval.fusion,
         ),
-        reranker=build_reranker(settings, vectors),
+        reranker=build_reranker(
+            settings,
+            vectors,
+            adapted_root(data_dir) / (catalog.get_state(ACTIVE_MODEL) or ORIGINAL) / "reranker",
+        ),
     )
     answerer = answerer or build_answerer(settings, embedder, vectors)
     extractive = (

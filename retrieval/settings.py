@@ -114,7 +114,8 @@ class RetrievalSettings(BaseSettings):
     reranker: str = Field(
         "",
         description="Optional CrossEncoder (path or hub name) that re-orders the candidates "
-        "instead of the sentence reranker.",
+        "instead of the sentence reranker; `adapted` uses the one `newsbot adapt --reranker` "
+        "trained for the model in use.",
     )
 
 

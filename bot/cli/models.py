@@ -39,6 +39,14 @@ def adapt(
         int | None,
         typer.Option(min=64, help="Training pairs (default NEWSBOT_ADAPT_MAX_EXAMPLES)."),
     ] = None,
+    reranker: Annotated[
+        bool,
+        typer.Option(
+            "--reranker",
+            help="Also train a cross-encoder reranker on the same pairs (used when "
+            "NEWSBOT_RETRIEVAL_RERANKER=adapted; measured in BENCHMARKS.md).",
+        ),
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Fine-tune the embedding model on the indexed archive, re-embed the index with it and
@@ -47,7 +55,10 @@ def adapt(
         services = services_for(load_settings(data_dir))
         with progress_bar("adapt") as update:
             report = services.models.adapt(
-                before=parse_day(before), max_examples=max_examples, progress=update
+                before=parse_day(before),
+                max_examples=max_examples,
+                reranker=reranker,
+                progress=update,
             )
         out.print(f"adapted model {escape(report.summary())}")
         out.print(f"in use now; saved in {escape(report.path)}")

@@ -18,6 +18,7 @@ from retrieval.adapt import AdaptConfig, Example, batches, build_examples, read_
 from retrieval.embeddings import HashEmbedder, SentenceTransformerEmbedder
 from retrieval.errors import ConfigError, IndexBusyError
 from retrieval.model_versions import ORIGINAL
+from retrieval.search import SearchRequest
 from retrieval.services import Engine, build_engine
 from retrieval.switching import ActiveEmbedder
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
@@ -220,3 +221,30 @@ def test_eval_leakage_guard_is_recorded_in_the_manifest(tmp_path: Path) -> None:
     manifest = read_manifest(tmp_path)
     assert manifest and manifest["report"]["latest_article"] == "2022-12-31"
     assert manifest["config"]["before"] == "2023-01-01"
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_adapt_with_reranker_serves_it_when_asked_for(tmp_path: Path) -> None:
+    settings = adapt_settings(tmp_path / "data")
+    engine = build_engine(settings, today=lambda: SAMPLE_TODAY)
+    engine.index.sync([SAMPLES])
+    asked = settings.model_copy(
+        update={"retrieval": settings.retrieval.model_copy(update={"reranker": "adapted"})}
+    )
+    before = build_engine(asked, today=lambda: SAMPLE_TODAY)
+    with pytest.raises(
+        ConfigError, match="has no trained reranker: run `newsbot adapt --reranker`"
+    ):
+        before.qa.answer("How many jobs will Corvanta cut?")
+
+    report = engine.models.adapt(reranker=True)
+
+    assert report.reranker_seconds > 0 and "reranker trained" in report.summary()
+    assert (Path(report.path) / "reranker" / "config.json").exists()
+    reranked = build_engine(asked, today=lambda: SAMPLE_TODAY)
+    passages = reranked.searcher.search(
+        SearchRequest("How many jobs will Corvanta cut?", SAMPLE_TODAY, k=5)
+    )
+    assert len(passages) == 5
+    assert any("Corvanta" in p.title for p in passages)
