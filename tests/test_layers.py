@@ -41,11 +41,18 @@ def test_only_the_settings_module_reads_the_environment() -> None:
 
 
 # Each library stays inside its adapter: swapping a backend touches one file.
+TRAINING = {"retrieval/adapt.py", "retrieval/adapt_reranker.py"}
 ADAPTERS = {
     "chromadb": {"retrieval/store.py"},
-    "sentence_transformers": {"retrieval/embeddings.py", "retrieval/rerank.py"},
-    "transformers": {"retrieval/embeddings.py", "retrieval/onnx_backend.py"},
-    "torch": {"retrieval/embeddings.py", "retrieval/onnx_backend.py"},
+    # Serving (embeddings, rerank, onnx_backend) and training (adapt, adapt_reranker).
+    "sentence_transformers": {
+        "retrieval/embeddings.py",
+        "retrieval/rerank.py",
+        "retrieval/adapt.py",
+        "retrieval/adapt_reranker.py",
+    },
+    "transformers": TRAINING | {"retrieval/embeddings.py", "retrieval/onnx_backend.py"},
+    "torch": TRAINING | {"retrieval/embeddings.py", "retrieval/onnx_backend.py"},
     "onnxruntime": {"retrieval/onnx_backend.py"},
     "tokenizers": {"retrieval/onnx_backend.py"},
     "langchain_core": {
@@ -73,11 +80,11 @@ def test_libraries_are_imported_only_by_their_adapters(library: str) -> None:
 
 
 def test_front_ends_see_only_the_service_facade() -> None:
-    """bot/ reaches the engine through `services.qa`, `.index`, `.eval`, `.feeds`, `.topics`
-    and `.warm_up()`."""
+    """bot/ reaches the engine through `services.qa`, `.index`, `.eval`, `.feeds`, `.topics`,
+    `.models` and `.warm_up()`."""
     import re
 
-    allowed = {"qa", "index", "eval", "feeds", "topics", "warm_up"}
+    allowed = {"qa", "index", "eval", "feeds", "topics", "models", "warm_up"}
     used = {
         (str(path.relative_to(ROOT)), name)
         for path in (ROOT / "bot").rglob("*.py")
