@@ -46,6 +46,7 @@ class AdaptConfig:
     seed: int = 13
     kinds: tuple[str, ...] = ("headline", "lead", "cloze")
     negative_ranks: tuple[int, int] = (2, 10)  # BM25 ranks (other articles) negatives come from
+    hard_negatives: bool = True  # False: the bi-encoder learns from in-batch negatives only
     bf16: bool | None = None  # None: where the CPU has avx512_bf16/AMX
     max_seq_length: int = 128  # tokens of a passage in training (serving keeps the model's)
 
@@ -238,11 +239,9 @@ def train(
     model.train()
     recent: list[float] = []
     for step, batch in enumerate(plan, start=1):
-        columns = (
-            [e.anchor for e in batch],
-            [e.positive for e in batch],
-            [e.negative for e in batch],
-        )
+        columns = [[e.anchor for e in batch], [e.positive for e in batch]]
+        if config.hard_negatives:
+            columns.append([e.negative for e in batch])
         features = [dict(model.preprocess(list(texts))) for texts in columns]
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             value = loss_fn(features, None)

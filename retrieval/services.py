@@ -359,6 +359,7 @@ def build_engine(
             batch_size=adapt.batch_size,
             learning_rate=adapt.learning_rate,
             max_seq_length=adapt.max_seq_length,
+            hard_negatives=adapt.hard_negatives,
         ),
     )
     evaluation = EvalService(

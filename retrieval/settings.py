@@ -198,6 +198,11 @@ class AdaptSettings(BaseSettings):
         le=512,
         description="Tokens of a passage in training (serving reads the model's full length).",
     )
+    hard_negatives: bool = Field(
+        True,
+        description="Train the bi-encoder against BM25 hard negatives of other articles as well "
+        "as the batch's other passages; false: the batch's only.",
+    )
 
 
 class TelegramSettings(BaseSettings):
