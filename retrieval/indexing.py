@@ -96,8 +96,9 @@ class IndexService:
         return (
             f"the index was embedded as {stored.split('|')[0]!r}{_backend_of(stored)} and this "
             f"process embeds as {self.embedder.name.split('|')[0]!r}{_backend_of(self.signature)}"
-            ": re-embed with `newsbot ingest --full SOURCES` (or /reindex full), or set "
-            "NEWSBOT_EMBEDDING_BACKEND or NEWSBOT_EMBEDDING_MODEL back"
+            ": re-embed with `newsbot ingest --full SOURCES` (or /reindex full) or `newsbot model "
+            "use original` (or /adapt use original), or set NEWSBOT_EMBEDDING_BACKEND or "
+            "NEWSBOT_EMBEDDING_MODEL back"
         )
 
     def _refuse_if_stale(self) -> None:

@@ -33,6 +33,7 @@ from retrieval.loaders import HttpFetcher
 from retrieval.model_versions import (
     ACTIVE_MODEL,
     ORIGINAL,
+    Maker,
     ModelService,
     adapted_root,
     model_embedder,
@@ -263,6 +264,18 @@ def model_maker(settings: Settings, catalog: Catalog) -> Callable[[str, str], Em
     return make
 
 
+def active_embedder(catalog: Catalog, make: Maker, base_model: str, data_dir: Path) -> Embedder:
+    """The model version in use. One whose directory is gone (deleted by hand) falls back to
+    the original, so that `newsbot model use original` can still run: questions meanwhile get
+    the stale-vectors error, which says what to do."""
+    active = catalog.get_state(ACTIVE_MODEL) or ORIGINAL
+    try:
+        return model_embedder(active, make=make, base_model=base_model, root=adapted_root(data_dir))
+    except ConfigError as exc:
+        logger.warning("%s; serving with the original model", exc)
+        return model_embedder(ORIGINAL, make=make, base_model=base_model, root=Path())
+
+
 def build_services(
     settings: Settings,
     *,
@@ -288,12 +301,7 @@ def build_engine(
     catalog = Catalog(data_dir / "catalog.sqlite")
     make = model_maker(settings, catalog)
     if embedder is None:  # the version in use: the original, or one adapted to this archive
-        embedder = model_embedder(
-            catalog.get_state(ACTIVE_MODEL) or ORIGINAL,
-            make=make,
-            base_model=settings.embedding.model,
-            root=adapted_root(data_dir),
-        )
+        embedder = active_embedder(catalog, make, settings.embedding.model, data_dir)
     embedder = ActiveEmbedder(embedder)  # one swappable model for every part below
     store = store or ChromaStore(
         path=data_dir / "chroma",

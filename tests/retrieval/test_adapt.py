@@ -4,6 +4,7 @@ readers never searching one model's vectors with the other's question vector."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 from dataclasses import replace
 from datetime import date
@@ -147,6 +148,16 @@ def test_adapt_trains_a_version_switches_to_it_and_goes_back(tmp_path: Path) -> 
     with pytest.raises(ConfigError, match="no adapted model 'v9'"):
         engine.models.use("v9")
     assert engine.models.active == ORIGINAL  # a bad name changes nothing
+
+    # The version in use deleted by hand: the next process still starts, says what to do,
+    # and goes back to the original.
+    engine.models.use("v1")
+    shutil.rmtree(Path(report.path))
+    lost = build_engine(adapt_settings(tmp_path / "data"), today=lambda: SAMPLE_TODAY)
+    with pytest.raises(ConfigError, match="newsbot model use original"):
+        lost.qa.answer(question)
+    lost.models.use(ORIGINAL)
+    assert "600" in lost.qa.answer(question).text
 
 
 def test_adapt_refuses_an_empty_archive_and_a_second_run(tmp_path: Path) -> None:
