@@ -54,14 +54,13 @@ class CrossEncoderReranker:
         return self._model
 
     def rerank(self, query: str, passages: Sequence[Passage]) -> list[Passage]:
+        """The cross-encoder's order; each passage keeps its search score, on which the
+        refusal floor (NEWSBOT_RETRIEVAL_MIN_PASSAGE_SCORE) is calibrated. (Replacing it with
+        the cross-encoder's logits made every answer a refusal.)"""
         head, tail = list(passages[: self.top_n]), list(passages[self.top_n :])
         scores = self._load().predict([(query, f"{p.title}. {p.text}") for p in head])
-        ranked = sorted(
-            (replace(p, score=float(s)) for p, s in zip(head, scores, strict=True)),
-            key=lambda p: p.score,
-            reverse=True,
-        )
-        return ranked + tail
+        order = sorted(range(len(head)), key=lambda n: float(scores[n]), reverse=True)
+        return [head[n] for n in order] + tail
 
 
 class SentenceReranker:

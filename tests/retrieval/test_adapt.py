@@ -259,3 +259,5 @@ def test_adapt_with_reranker_serves_it_when_asked_for(tmp_path: Path) -> None:
     )
     assert len(passages) == 5
     assert any("Corvanta" in p.title for p in passages)
+    # The cross-encoder orders; the refusal floor still reads the search's scores.
+    assert not reranked.qa.answer("How many jobs will Corvanta cut?").refused
