@@ -146,7 +146,7 @@ class Engine:
     only the facade); tests and benchmarks build it with `build_engine` to reach its parts."""
 
     settings: Settings
-    embedder: Embedder
+    embedder: ActiveEmbedder  # the model in use, swapped when the index re-embeds
     store: VectorStore
     catalog: Catalog
     lexical: LexicalIndex
@@ -246,11 +246,16 @@ def embedding_backend(settings: Settings, catalog: Catalog) -> tuple[str, str]:
 
 
 def model_maker(settings: Settings, catalog: Catalog) -> Callable[[str, str], Embedder]:
-    """Makes an embedder of a model (path or hub name) on this data dir's backend."""
-    backend, precision = embedding_backend(settings, catalog)
+    """Makes an embedder of a model (path or hub name) on this data dir's backend. The
+    backend is settled at the first call, not before: a data dir whose vectors say which
+    backend made them must not have `auto` recorded before they are written."""
     cache_dir = settings.embedding.cache_dir or settings.data_dir / "models"
+    chosen: list[tuple[str, str]] = []
 
     def make(model: str, name: str) -> Embedder:
+        if not chosen:
+            chosen.append(embedding_backend(settings, catalog))
+        backend, precision = chosen[0]
         return make_embedder(
             model,
             device=settings.embedding.device,

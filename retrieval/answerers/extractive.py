@@ -118,7 +118,10 @@ class ExtractiveAnswerer:
         self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
     ) -> Answer:
         candidates = self.rank(question, passages)
-        weak_retrieval = bool(passages) and passages[0].score < self.config.min_passage_score
+        # The best search score, wherever a reranker put that passage.
+        weak_retrieval = (
+            bool(passages) and max(p.score for p in passages) < self.config.min_passage_score
+        )
         if not candidates or weak_retrieval or candidates[0].score < self.config.refuse_below:
             return Answer(REFUSAL, [], refused=True, passages=list(passages))
         best, missing = self._best(question, candidates, passages)

@@ -28,7 +28,7 @@ class TimelineAnswerer:
         self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
     ) -> Answer:
         config = self.extractive.config
-        if not passages or passages[0].score < config.min_passage_score:
+        if not passages or max(p.score for p in passages) < config.min_passage_score:
             return Answer(REFUSAL, [], refused=True, passages=list(passages))
         best_of: dict[str, tuple[int, str, float]] = {}  # article id -> (passage, sentence, score)
         for candidate in self.extractive.rank(question, passages):

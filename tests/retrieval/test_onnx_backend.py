@@ -58,22 +58,22 @@ def test_auto_is_chosen_once_per_data_dir(tmp_path: Path, monkeypatch: pytest.Mo
     settings = make_settings(tmp_path / "data")
     monkeypatch.setattr(services, "cpu_flags", lambda: {"avx2"})
     first = build_engine(settings)
-    assert isinstance(first.embedder, OnnxEmbedder) and first.embedder.int8
+    assert isinstance(first.embedder.current, OnnxEmbedder) and first.embedder.current.int8
     monkeypatch.setattr(services, "cpu_flags", lambda: {"avx2", "avx512_bf16"})
-    assert isinstance(build_engine(settings).embedder, OnnxEmbedder)
+    assert isinstance(build_engine(settings).embedder.current, OnnxEmbedder)
     other = make_settings(tmp_path / "other")
-    chosen = build_engine(other).embedder
+    chosen = build_engine(other).embedder.current
     assert isinstance(chosen, SentenceTransformerEmbedder) and chosen.precision == "bfloat16"
     # A data dir indexed before `auto` was recorded keeps the backend its vectors have.
     older = make_settings(tmp_path / "older")
     build_engine(older, embedder=HashEmbedder()).catalog.set_state(
         "signature:news", "all-MiniLM-L6-v2 (bundled)|onnx-int8|256|40|chunker-1"
     )
-    assert isinstance(build_engine(older).embedder, OnnxEmbedder)
+    assert isinstance(build_engine(older).embedder.current, OnnxEmbedder)
     explicit = other.model_copy(
         update={"embedding": other.embedding.model_copy(update={"backend": "onnx"})}
     )
-    assert isinstance(build_engine(explicit).embedder, OnnxEmbedder)
+    assert isinstance(build_engine(explicit).embedder.current, OnnxEmbedder)
 
 
 @pytest.mark.integration

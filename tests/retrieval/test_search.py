@@ -152,6 +152,7 @@ class CountingEmbedder:
         from retrieval.embeddings import HashEmbedder
 
         self.inner = HashEmbedder()
+        self.name = self.inner.name
         self.embedded: list[str] = []
 
     def embed_documents(self, texts: list[str]) -> object:
