@@ -148,7 +148,14 @@ class ModelService:
                 max_examples=max_examples or self.config.max_examples,
             )
             report = self._train(config, progress, reranker=reranker)
-            index_report = self.use(f"v{report.version}", progress=progress)
+            try:
+                index_report = self.use(f"v{report.version}", progress=progress)
+            except IndexBusyError:  # a re-index started while the model trained
+                raise IndexBusyError(
+                    f"v{report.version} is trained and saved, but a re-index was running, so "
+                    f"the index was not re-embedded with it: switch when it has finished "
+                    f"(newsbot model use v{report.version}, or /adapt use v{report.version})"
+                ) from None
             report.reembed_seconds = index_report.seconds
             self._rewrite_manifest(report, config)
             return report

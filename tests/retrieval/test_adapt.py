@@ -261,3 +261,26 @@ def test_adapt_with_reranker_serves_it_when_asked_for(tmp_path: Path) -> None:
     assert any("Corvanta" in p.title for p in passages)
     # The cross-encoder orders; the refusal floor still reads the search's scores.
     assert not reranked.qa.answer("How many jobs will Corvanta cut?").refused
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_a_reindex_running_when_training_ends_keeps_the_version_for_later(
+    tmp_path: Path, real_embedder: SentenceTransformerEmbedder
+) -> None:
+    engine = build_engine(
+        adapt_settings(tmp_path / "data"), embedder=real_embedder, today=lambda: SAMPLE_TODAY
+    )
+    engine.index.sync([SAMPLES])
+
+    def reindex_starts_during_training(stage: str, done: int, total: int) -> None:
+        if stage == "training" and done == total:
+            assert engine.index._busy.acquire(blocking=False)  # as a running re-index holds it
+
+    with pytest.raises(IndexBusyError, match=r"v1 is trained and saved.*model use v1"):
+        engine.models.adapt(progress=reindex_starts_during_training)
+    assert engine.models.active == ORIGINAL
+    assert [v.name for v in engine.models.versions()] == [ORIGINAL, "v1"]
+    engine.index._busy.release()  # the re-index is done
+    engine.models.use("v1")
+    assert engine.models.active == "v1"
