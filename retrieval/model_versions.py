@@ -157,7 +157,7 @@ class ModelService:
                     f"(newsbot model use v{report.version}, or /adapt use v{report.version})"
                 ) from None
             report.reembed_seconds = index_report.seconds
-            self._rewrite_manifest(report, config)
+            write_manifest(Path(report.path), report, config)  # now with the re-embed time
             return report
         finally:
             self._busy.release()
@@ -214,9 +214,6 @@ class ModelService:
             raise
         logger.info("%s", report.summary())
         return report
-
-    def _rewrite_manifest(self, report: AdaptReport, config: AdaptConfig) -> None:
-        write_manifest(Path(report.path), report, config)
 
     def use(self, name: str, *, progress: Progress | None = None) -> IndexReport:
         """Re-embed the index with version `name` and serve with it from then on."""

@@ -359,7 +359,6 @@ def build_engine(
         today=today,
         timeline=TimelineAnswerer(extractive),
     )
-    adapt = settings.adapt
     models = ModelService(
         index=index,
         catalog=catalog,
@@ -367,13 +366,7 @@ def build_engine(
         data_dir=data_dir,
         base_model=settings.embedding.model,
         make=make,
-        config=AdaptConfig(
-            max_examples=adapt.max_examples,
-            batch_size=adapt.batch_size,
-            learning_rate=adapt.learning_rate,
-            max_seq_length=adapt.max_seq_length,
-            hard_negatives=adapt.hard_negatives,
-        ),
+        config=AdaptConfig(**settings.adapt.model_dump()),  # the settings name its fields
     )
     evaluation = EvalService(
         index=index,

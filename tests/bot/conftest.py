@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,7 +103,14 @@ def telegram_overrides() -> dict[str, Any]:
 async def harness(
     tmp_path: Path, api: FakeBotAPI, telegram_overrides: dict[str, Any]
 ) -> AsyncIterator[BotHarness]:
-    settings = bot_settings(tmp_path, api, **telegram_overrides)
+    async with serving(bot_settings(tmp_path, api, **telegram_overrides), api) as harness:
+        yield harness
+
+
+@asynccontextmanager
+async def serving(settings: Settings, api: FakeBotAPI) -> AsyncIterator[BotHarness]:
+    """The sample archive in the ingest dir, indexed with the hash embedder, and the bot
+    running on it against the fake Bot API."""
     shutil.copytree(SAMPLES, settings.ingest_dir)
     services = build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
     services.index.sync([settings.ingest_dir])

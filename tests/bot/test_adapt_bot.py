@@ -3,18 +3,14 @@ listed, a switch back to the original, and readers answered with the adapted mod
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot import admin
-from retrieval.embeddings import HashEmbedder
-from retrieval.services import build_engine
-from tests.bot.conftest import BotHarness, bot_settings, start_bot, stop_bot
+from tests.bot.conftest import BotHarness, bot_settings, serving
 from tests.bot.test_live import say
-from tests.conftest import SAMPLE_TODAY, SAMPLES
 from tests.fakes.telegram_server import FakeBotAPI
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -31,14 +27,8 @@ async def adapting(tmp_path: Path, api: FakeBotAPI) -> AsyncIterator[BotHarness]
             "embedding": settings.embedding.model_copy(update={"backend": "torch"}),
         }
     )
-    shutil.copytree(SAMPLES, settings.ingest_dir)
-    services = build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
-    services.index.sync([settings.ingest_dir])
-    app = await start_bot(settings, services, api)
-    try:
-        yield BotHarness(api, app, services, settings)
-    finally:
-        await stop_bot(app)
+    async with serving(settings, api) as harness:
+        yield harness
 
 
 async def edited(h: BotHarness, words: str) -> str:

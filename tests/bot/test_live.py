@@ -3,7 +3,6 @@ through the fake Bot API with a loopback feed server that changes between polls.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from email.utils import formatdate
 from pathlib import Path
@@ -12,10 +11,7 @@ from typing import Any
 import pytest
 
 from bot.follows import FollowStore
-from retrieval.embeddings import HashEmbedder
-from retrieval.services import build_engine
-from tests.bot.conftest import ADMIN, BotHarness, bot_settings, handled, start_bot, stop_bot
-from tests.conftest import SAMPLE_TODAY, SAMPLES
+from tests.bot.conftest import ADMIN, BotHarness, bot_settings, handled, serving
 from tests.fakes.feed_server import FeedItem, FeedServer
 from tests.fakes.telegram_server import FakeBotAPI
 
@@ -65,14 +61,8 @@ async def live(
             "feeds": settings.feeds.model_copy(update={"alert_after": 2, "timeout_s": 2.0}),
         }
     )
-    shutil.copytree(SAMPLES, settings.ingest_dir)
-    services = build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
-    services.index.sync([settings.ingest_dir])
-    app = await start_bot(settings, services, api)
-    try:
-        yield BotHarness(api, app, services, settings)
-    finally:
-        await stop_bot(app)
+    async with serving(settings, api) as harness:
+        yield harness
 
 
 async def say(h: BotHarness, text: str, user_id: int = ADMIN) -> str:
