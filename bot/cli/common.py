@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -66,9 +67,19 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
+PLAIN_PROGRESS_EVERY = 15.0  # seconds between lines when stderr is not a terminal
+
+
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
-    """A `progress(stage, done, total)` callback drawing one bar a stage."""
+    """A `progress(stage, done, total)` callback drawing one bar a stage.
+
+    Without a terminal (nohup, a log file, a service) a live bar draws nothing, so a line is
+    written instead when a stage starts, every PLAIN_PROGRESS_EVERY seconds and when it ends.
+    """
+    if not err.is_terminal:
+        yield _plain_progress(label)
+        return
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -89,6 +100,26 @@ def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
             bar.update(tasks[stage], completed=done, total=known)
 
         yield update
+
+
+def _plain_progress(label: str) -> Callable[[str, int, int], None]:
+    last: dict[str, float] = {}  # stage -> time of its last line; inf once its end is written
+    started: dict[str, float] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage.endswith("done"):
+            return
+        now = time.monotonic()
+        finished = bool(total) and done >= total
+        since = now - last.get(stage, -PLAIN_PROGRESS_EVERY)
+        if last.get(stage) == float("inf") or (not finished and since < PLAIN_PROGRESS_EVERY):
+            return
+        started.setdefault(stage, now)
+        last[stage] = float("inf") if finished else now
+        count = f"{done:,}/{total:,}" if total else f"{done:,}"
+        err.print(f"{label}: {stage} {count} ({now - started[stage]:.0f} s)")
+
+    return update
 
 
 def date_range(first: date | None, last: date | None) -> str:

@@ -55,6 +55,8 @@ def test_ingest_then_again_is_incremental(tmp_path: Path) -> None:
     code, output = run(data, "ingest", str(SAMPLES))
     assert code == 0, output
     assert "30 added, 0 updated, 0 unchanged, 0 deleted, 0 skipped" in output
+    # No terminal here (as under nohup or a service): progress comes as plain lines.
+    assert "ingest: reading 30/30" in output and "ingest: embedding 30/30" in output
     code, output = run(data, "ingest", str(SAMPLES))
     assert "0 added, 0 updated, 30 unchanged" in output and "0 chunks embedded" in output
 
