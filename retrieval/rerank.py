@@ -21,6 +21,7 @@ from retrieval.embeddings import CachedVectors
 from retrieval.errors import ConfigError
 from retrieval.models import Passage
 from retrieval.sentences import split_sentences
+from retrieval.text import key_terms
 
 
 class CrossEncoderReranker:
@@ -67,22 +68,36 @@ class SentenceReranker:
     """Re-score the `depth` best candidates by their closest sentences to the question."""
 
     def __init__(
-        self, vectors: CachedVectors, *, depth: int = 10, weight: float = 0.5, min_words: int = 4
+        self,
+        vectors: CachedVectors,
+        *,
+        depth: int = 10,
+        weight: float = 0.5,
+        min_words: int = 4,
+        per_passage: int = 0,
     ) -> None:
         self.vectors = vectors
         self.depth = depth
         self.weight = weight
         self.min_words = min_words
+        # Embed only this many sentences of each passage, those sharing the most key terms
+        # with the question (0: all). The embedding is most of a question's time.
+        self.per_passage = per_passage
 
-    def sentences(self, passage: Passage) -> list[str]:
+    def sentences(self, passage: Passage, terms: set[str] | None = None) -> list[str]:
         found = [s for s in split_sentences(passage.text) if len(s.split()) >= self.min_words]
+        if terms is not None and self.per_passage and len(found) > self.per_passage:
+            overlap = {s: len(terms & key_terms(s)) for s in found}
+            chosen = set(sorted(found, key=lambda s: -overlap[s])[: self.per_passage])
+            found = [s for s in found if s in chosen]  # in passage order
         return found or [passage.text]
 
     def rerank(self, query: str, passages: Sequence[Passage]) -> list[Passage]:
         head, tail = list(passages[: self.depth]), list(passages[self.depth :])
         if not head:
             return tail
-        per_passage = [self.sentences(p) for p in head]
+        terms = key_terms(query) if self.per_passage else None
+        per_passage = [self.sentences(p, terms) for p in head]
         flat = [s for group in per_passage for s in group]
         similarity = self.vectors.similarity(query, flat)
         rescored = []

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from retrieval.embeddings import (
+    KERNEL_CACHE,
     HashEmbedder,
     SentenceTransformerEmbedder,
     bundled_model_path,
@@ -172,3 +173,29 @@ def test_asking_with_the_onnx_backend_never_imports_torch(
     )
     assert "Harborview FC" in done.stdout and "[1]" in done.stdout
     assert "torch loaded: False" in done.stdout
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("given", "expected"), [(None, KERNEL_CACHE), ("500", "500")])
+def test_the_torch_kernel_cache_is_capped_before_the_model_runs(
+    given: str | None, expected: str
+) -> None:
+    """oneDNN reads the cap when it makes its first kernel: the model's load must set it
+    (unless the user did), or every question's new batch shape adds kernels for good."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "ONEDNN_PRIMITIVE_CACHE_CAPACITY"}
+    if given is not None:
+        env["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] = given
+    script = (
+        "import os\n"
+        "from retrieval.embeddings import SentenceTransformerEmbedder\n"
+        "assert 'ONEDNN_PRIMITIVE_CACHE_CAPACITY' not in os.environ or "
+        f"{given!r} is not None\n"
+        "SentenceTransformerEmbedder().embed_query('a question')\n"
+        "print(os.environ['ONEDNN_PRIMITIVE_CACHE_CAPACITY'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert result.stdout.strip() == expected
