@@ -160,10 +160,14 @@ class Engine:
     models: ModelService
 
     def warm_up(self) -> None:
-        """Load the model and the lexical index before the first question arrives."""
+        """Load everything a question touches before the first one arrives: the model, the
+        lexical index, the vector index (Chroma loads it on the first query), the kernels of
+        the sentence rerank. One question answered does all of it."""
         self.embedder.embed_query("warm-up")
         with self.index.reading() as collection:
             self.lexical.snapshot(collection)
+        if not self.index.is_empty() and self.index.stale_vectors() is None:
+            self.qa.answer("What happened in the news this week?")
 
 
 def build_answerer(

@@ -8,7 +8,7 @@ import pytest
 from retrieval.models import Passage
 from retrieval.search import SearchConfig, SearchRequest, cap_per_article, convex, fuse
 from retrieval.services import Engine
-from tests.conftest import SAMPLE_TODAY
+from tests.conftest import SAMPLE_TODAY, SAMPLES
 
 pytestmark = pytest.mark.unit
 
@@ -246,3 +246,14 @@ def test_settings_choose_the_reranker(tmp_path: Path) -> None:
     assert isinstance(default, SentenceReranker) and default.depth == 10
     assert reranker(sentence_rerank=0) is None
     assert isinstance(reranker(reranker="/models/ce"), CrossEncoderReranker)
+
+
+@pytest.mark.unit
+def test_warm_up_runs_one_question_through_everything(hash_services: Engine) -> None:
+    """The bot's first reader must not pay for loading the vector index or the rerank: the
+    warm-up answers a question itself, and on an empty archive it only loads the model."""
+    hash_services.warm_up()  # empty: nothing to ask, and no error
+    assert not hash_services.vectors._cache
+    hash_services.index.sync([SAMPLES])
+    hash_services.warm_up()
+    assert hash_services.vectors._cache  # the sentence rerank ran
