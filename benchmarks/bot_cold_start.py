@@ -3,8 +3,9 @@ loopback (tests/fakes), with a question already waiting when the process starts.
 
     python -m benchmarks.bot_cold_start --data-dir INDEX [--runs 3] [--question "…"]
 
-Prints, per run and as medians: process start to the start of polling (its deleteWebhook call) (imports, model
-and index loaded: `warm_up`), and process start to the answer's sendMessage.
+Prints, per run and as medians: process start to the start of polling (its deleteWebhook
+call: imports done, model and indexes loaded by `warm_up`), and process start to the answer's
+sendMessage.
 """
 
 from __future__ import annotations
@@ -66,17 +67,18 @@ def main() -> None:
     parser.add_argument("--question", default="Who won the election?")
     args = parser.parse_args()
     flags = [f for f in ("avx2", "avx512_vnni", "avx512_bf16", "amx_tile") if f in cpu_flags()]
-    print(f"`newsbot bot` on {args.data_dir}; {platform.machine()} {'/'.join(flags)}; {date.today()}")
+    machine = f"{platform.machine()} {'/'.join(flags)}"
+    print(f"`newsbot bot` on {args.data_dir}; {machine}; {date.today()}")
     ready, first = [], []
     for run in range(1, args.runs + 1):
         up, answered = asyncio.run(one_run(args.data_dir, args.question))
         ready.append(up)
         first.append(answered)
-        print(f"run {run}: polling after {up:.2f} s, first answer after {answered:.2f} s", flush=True)
+        print(f"run {run}: polling after {up:.2f} s, first answer after {answered:.2f} s")
+    up, answered = statistics.median(ready), statistics.median(first)
     print(
-        f"median: polling after {statistics.median(ready):.2f} s, first answer after "
-        f"{statistics.median(first):.2f} s ({statistics.median(first) - statistics.median(ready):.2f} s "
-        "after polling began)"
+        f"median: polling after {up:.2f} s, first answer after {answered:.2f} s "
+        f"({answered - up:.2f} s after polling began)"
     )
 
 

@@ -47,7 +47,9 @@ def main() -> None:
     plain = vectors.vectors
 
     def counting(texts: Sequence[str]) -> np.ndarray:
-        before = len(vectors._cache)  # cleared before each question: its growth is what was embedded
+        before = len(
+            vectors._cache
+        )  # cleared before each question: its growth is what was embedded
         found = plain(texts)
         embedded[-1] += len(vectors._cache) - before
         return found
@@ -66,8 +68,10 @@ def main() -> None:
         f"{len(questions)} answerable questions asked {args.asked_from} to {args.asked_to}; "
         f"embedder {engine.embedder.name}; {platform.machine()} {'/'.join(flags)}; {date.today()}"
     )
-    print("| depth | sentences a passage | sentences embedded a question (mean) | recall@1 "
-          "| recall@5 | accuracy | median s | p95 s |")
+    print(
+        "| depth | sentences a passage | sentences embedded a question (mean) | recall@1 "
+        "| recall@5 | accuracy | median s | p95 s |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for depth, per_passage in grid:
         engine.searcher.reranker = SentenceReranker(vectors, depth=depth, per_passage=per_passage)
