@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Literal, Protocol
 
 from retrieval.catalog import Catalog, date_to_int, int_to_date
-from retrieval.embeddings import Embedder
+from retrieval.embeddings import CachedVectors, Embedder
 from retrieval.lexical import LexicalIndex
 from retrieval.models import Passage
 from retrieval.store import VectorStore
@@ -159,8 +159,12 @@ class HybridSearcher:
         collections: Callable[[], AbstractContextManager[str]],
         config: SearchConfig,
         reranker: Reranker | None = None,
+        vectors: CachedVectors | None = None,
     ) -> None:
         self.embedder = embedder
+        # The question's vector through the cache the sentence rerank and the answerer read:
+        # embedded once a question, not three times.
+        self.vectors = vectors
         self.store = store
         self.lexical = lexical
         self.catalog = catalog
@@ -190,7 +194,9 @@ class HybridSearcher:
         """Nearest chunks published by `date_to`. Chroma's metadata filter makes a query ~30x
         slower, so ask without it for twice as many and filter here; use the filter only when
         too few are left (an archive mostly newer than the reference date)."""
-        vector = self.embedder.embed_query(query)
+        vector = (
+            self.vectors.vectors([query])[0] if self.vectors else self.embedder.embed_query(query)
+        )
         hits = self.store.query(collection, vector, 2 * n, None)
         found = self.catalog.passages(collection, [i for i, _ in hits])
         limit = int_to_date(date_to) if date_to else None

@@ -346,6 +346,7 @@ def build_engine(
             vectors,
             adapted_root(data_dir) / (catalog.get_state(ACTIVE_MODEL) or ORIGINAL) / "reranker",
         ),
+        vectors=vectors,
     )
     answerer = answerer or build_answerer(settings, embedder, vectors)
     extractive = (

@@ -257,3 +257,32 @@ def test_warm_up_runs_one_question_through_everything(hash_services: Engine) -> 
     hash_services.index.sync([SAMPLES])
     hash_services.warm_up()
     assert hash_services.vectors._cache  # the sentence rerank ran
+
+
+@pytest.mark.unit
+def test_a_question_is_embedded_once(tmp_path: Path) -> None:
+    """Dense search, sentence rerank and answerer share one vector cache: the question's
+    vector is made once, whatever reads it."""
+    from retrieval.embeddings import HashEmbedder
+    from retrieval.services import build_engine
+    from tests.conftest import make_settings
+
+    embedded: list[str] = []
+
+    class Counting(HashEmbedder):
+        def embed_documents(self, texts):  # type: ignore[no-untyped-def]
+            embedded.extend(texts)
+            return super().embed_documents(texts)
+
+        def embed_query(self, text):  # type: ignore[no-untyped-def]
+            embedded.append(text)
+            return super().embed_query(text)
+
+    engine = build_engine(
+        make_settings(tmp_path / "data"), embedder=Counting(), today=lambda: SAMPLE_TODAY
+    )
+    engine.index.sync([SAMPLES])
+    embedded.clear()
+    engine.qa.answer("Who won the cup final?")
+    assert embedded.count("Who won the cup final?") == 1
+    assert len(embedded) == len(set(embedded))  # no sentence twice either
