@@ -219,7 +219,11 @@ def build_reranker(
     if chosen:
         return CrossEncoderReranker(chosen, device=settings.embedding.device)
     if settings.retrieval.sentence_rerank:
-        return SentenceReranker(vectors, depth=settings.retrieval.sentence_rerank)
+        return SentenceReranker(
+            vectors,
+            depth=settings.retrieval.sentence_rerank,
+            per_passage=settings.retrieval.sentence_rerank_per_passage,
+        )
     return None
 
 

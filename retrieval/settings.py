@@ -108,8 +108,15 @@ class RetrievalSettings(BaseSettings):
         ge=0,
         le=100,
         description="Re-score this many of the best candidates by their sentences closest to "
-        "the question (the embedding model; about 0.35 s a question on 2 CPU cores); "
-        "0 turns it off.",
+        "the question (the embedding model: most of a question's time); 0 turns it off.",
+    )
+    sentence_rerank_per_passage: int = Field(
+        3,
+        ge=0,
+        le=100,
+        description="Sentences of each candidate the rerank embeds: those sharing the most "
+        "words with the question (0: all). 3 halves the sentences embedded a question at the "
+        "same answer recall on RealTimeQA dev (BENCHMARKS.md).",
     )
     reranker: str = Field(
         "",

@@ -8,6 +8,7 @@ import pytest
 from retrieval.models import Passage
 from retrieval.search import SearchConfig, SearchRequest, cap_per_article, convex, fuse
 from retrieval.services import Engine
+from retrieval.text import key_terms
 from tests.conftest import SAMPLE_TODAY, SAMPLES
 
 pytestmark = pytest.mark.unit
@@ -244,6 +245,7 @@ def test_settings_choose_the_reranker(tmp_path: Path) -> None:
 
     default = reranker()
     assert isinstance(default, SentenceReranker) and default.depth == 10
+    assert default.per_passage == 3
     assert reranker(sentence_rerank=0) is None
     assert isinstance(reranker(reranker="/models/ce"), CrossEncoderReranker)
 
@@ -286,3 +288,23 @@ def test_a_question_is_embedded_once(tmp_path: Path) -> None:
     engine.qa.answer("Who won the cup final?")
     assert embedded.count("Who won the cup final?") == 1
     assert len(embedded) == len(set(embedded))  # no sentence twice either
+
+
+@pytest.mark.unit
+def test_the_sentence_rerank_embeds_the_sentences_closest_in_words() -> None:
+    """With `per_passage`, each passage's sentences sharing the most key terms with the question
+    are kept, in passage order; without it, all of them."""
+    from retrieval.rerank import SentenceReranker
+
+    text = (
+        "The weather was mild across the region on Monday. "
+        "The council approved the harbour budget after a long debate. "
+        "Fishermen said the new harbour wall came too late. "
+        "Traffic was light on the coast road all week."
+    )
+    passage = Passage("c1", "a1", text, "Harbour", "Gazette", SAMPLE_TODAY, "")
+    terms = key_terms("Did the council approve the harbour budget?")
+    every = SentenceReranker(None, per_passage=0).sentences(passage, terms)  # type: ignore[arg-type]
+    assert len(every) == 4
+    two = SentenceReranker(None, per_passage=2).sentences(passage, terms)  # type: ignore[arg-type]
+    assert two == [every[1], every[2]]
