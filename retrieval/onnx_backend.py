@@ -161,6 +161,10 @@ class OnnxEmbedder:
 
     def _load(self) -> tuple[Any, Any, Any, int]:
         import onnxruntime
+
+        from retrieval.embeddings import limit_memory_growth
+
+        limit_memory_growth()
         from tokenizers import Tokenizer
 
         if not (self.model_dir / "tokenizer.json").exists():

@@ -13,6 +13,8 @@ import pytest
 
 from retrieval.embeddings import (
     KERNEL_CACHE,
+    M_ARENA_MAX,
+    MALLOC_ARENAS,
     HashEmbedder,
     SentenceTransformerEmbedder,
     bundled_model_path,
@@ -177,25 +179,34 @@ def test_asking_with_the_onnx_backend_never_imports_torch(
 
 @pytest.mark.integration
 @pytest.mark.parametrize(("given", "expected"), [(None, KERNEL_CACHE), ("500", "500")])
-def test_the_torch_kernel_cache_is_capped_before_the_model_runs(
-    given: str | None, expected: str
-) -> None:
+def test_memory_growth_is_capped_before_the_model_runs(given: str | None, expected: str) -> None:
     """oneDNN reads the cap when it makes its first kernel: the model's load must set it
-    (unless the user did), or every question's new batch shape adds kernels for good."""
+    (unless the user did), or every question's new batch shape adds kernels for good. The
+    glibc arena cap is applied there too (mallopt answers 1 when it took it)."""
     import os
 
-    env = {k: v for k, v in os.environ.items() if k != "ONEDNN_PRIMITIVE_CACHE_CAPACITY"}
+    caps = ("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "MALLOC_ARENA_MAX")
+    env = {k: v for k, v in os.environ.items() if k not in caps}
     if given is not None:
         env["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] = given
     script = (
-        "import os\n"
+        "import ctypes, os\n"
+        "calls = []\n"
+        "real = ctypes.CDLL\n"
+        "class Recording(real):\n"
+        "    def mallopt(self, param, value):\n"
+        "        calls.append((param, value, real.__getattr__(self, 'mallopt')(param, value)))\n"
+        "ctypes.CDLL = Recording\n"
         "from retrieval.embeddings import SentenceTransformerEmbedder\n"
         "assert 'ONEDNN_PRIMITIVE_CACHE_CAPACITY' not in os.environ or "
         f"{given!r} is not None\n"
         "SentenceTransformerEmbedder().embed_query('a question')\n"
         "print(os.environ['ONEDNN_PRIMITIVE_CACHE_CAPACITY'])\n"
+        "print(calls)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
     )
-    assert result.stdout.strip() == expected
+    kernels, arenas = result.stdout.strip().splitlines()[-2:]
+    assert kernels == expected
+    assert arenas == f"[({M_ARENA_MAX}, {MALLOC_ARENAS}, 1)]"  # glibc took the cap
