@@ -237,8 +237,9 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = deps_of(context)
     index_stats = await asyncio.to_thread(deps.services.index.stats)
     answered, up, down = await asyncio.to_thread(deps.log.counts)
+    pushed = await asyncio.to_thread(deps.log.pushes)
     feeds = await asyncio.to_thread(deps.services.feeds.all)
-    text = render_stats(index_stats, answered=answered, up=up, down=down)
+    text = render_stats(index_stats, answered=answered, up=up, down=down, pushed=pushed)
     if feeds:
         text += "\n\n" + render_feeds(feeds)
     await message.reply_text(text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)

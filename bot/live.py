@@ -19,6 +19,7 @@ from bot.deps import BotDeps, deps_of
 from bot.follows import Topic
 from bot.render_live import render_digest, render_feeds, render_poll, render_push, render_topics
 from bot.replies import NO_PREVIEW
+from bot.state import PUSH_PREFIX
 from retrieval.errors import NewsbotError
 from retrieval.feeds import PollResult, parse_interval
 from retrieval.models import Answer, Citation
@@ -202,7 +203,7 @@ def _record_push(deps: BotDeps, topic: Topic, match: TopicMatch) -> int:
         match.score,
     )
     answer = Answer(f"New on {topic.words}: {passage.title} [1]", [citation])
-    return deps.log.record(topic.chat_id, topic.user_id, f"/follow {topic.words}", answer)
+    return deps.log.record(topic.chat_id, topic.user_id, PUSH_PREFIX + topic.words, answer)
 
 
 def push_keyboard(answer_id: int, topic_id: int) -> InlineKeyboardMarkup:

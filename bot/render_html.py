@@ -53,7 +53,9 @@ def strip_tags(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
-def render_stats(stats: IndexStats, *, answered: int = 0, up: int = 0, down: int = 0) -> str:
+def render_stats(
+    stats: IndexStats, *, answered: int = 0, up: int = 0, down: int = 0, pushed: int = 0
+) -> str:
     span = (
         f"{stats.first_published:%d %b %Y} – {stats.last_published:%d %b %Y}"
         if stats.first_published and stats.last_published
@@ -68,6 +70,7 @@ def render_stats(stats: IndexStats, *, answered: int = 0, up: int = 0, down: int
         ("Collection", stats.collection),
         ("Last sync", stats.last_sync or "never"),
         ("Questions answered", f"{answered:,}"),
+        ("Pushed to followers", f"{pushed:,}"),
         ("Feedback", f"👍 {up} · 👎 {down}"),
     ]
     return "\n".join(f"<b>{k}:</b> {html.escape(str(v))}" for k, v in rows)

@@ -16,6 +16,8 @@ from retrieval.sqlite import transaction
 
 Key = tuple[int, int]  # (chat id, forum thread id or 0)
 
+PUSH_PREFIX = "/follow "  # how a push to a topic's followers is logged
+
 
 @dataclass
 class Conversations:
@@ -154,13 +156,23 @@ class AnswerLog:
         return True
 
     def counts(self) -> tuple[int, int, int]:
-        """(answers given, thumbs up, thumbs down)."""
+        """(questions answered, thumbs up, thumbs down); pushes to followers are not questions."""
         with self._db() as db:
-            (answered,) = db.execute("SELECT COUNT(*) FROM answers").fetchone()
+            (answered,) = db.execute(
+                "SELECT COUNT(*) FROM answers WHERE question NOT LIKE ?", (PUSH_PREFIX + "%",)
+            ).fetchone()
             up, down = db.execute(
                 "SELECT COALESCE(SUM(vote = 1), 0), COALESCE(SUM(vote = -1), 0) FROM feedback"
             ).fetchone()
         return int(answered), int(up), int(down)
+
+    def pushes(self) -> int:
+        """Items pushed to followers of a topic (logged so that their buttons work)."""
+        with self._db() as db:
+            (pushed,) = db.execute(
+                "SELECT COUNT(*) FROM answers WHERE question LIKE ?", (PUSH_PREFIX + "%",)
+            ).fetchone()
+        return int(pushed)
 
     def feedback_rows(self) -> list[tuple[int, int, int, str, str, list[str]]]:
         with self._db() as db:

@@ -127,6 +127,9 @@ async def test_followers_get_each_matching_article_once(
     await live.api.wait_for(lambda: not _topics(live, READER))
     await live.api.wait_for(lambda: live.app.bot_data["deps"].log.counts()[1] == 1)
     assert "You follow no topics" in await say(live, "/following", user_id=READER)
+    # /stats counts the push as a push, not as a question answered.
+    stats = await say(live, "/stats")
+    assert "Questions answered:</b> 0" in stats and "Pushed to followers:</b> 1" in stats
 
 
 def _topics(h: BotHarness, user_id: int) -> list[Any]:
