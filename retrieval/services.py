@@ -162,12 +162,14 @@ class Engine:
     def warm_up(self) -> None:
         """Load everything a question touches before the first one arrives: the model, the
         lexical index, the vector index (Chroma loads it on the first query), the kernels of
-        the sentence rerank. One question answered does all of it."""
+        the sentence rerank. One search does all of it; the answerer is not called (an LLM
+        answerer would send a request at every start)."""
         self.embedder.embed_query("warm-up")
         with self.index.reading() as collection:
             self.lexical.snapshot(collection)
         if not self.index.is_empty() and self.index.stale_vectors() is None:
-            self.qa.answer("What happened in the news this week?")
+            request = SearchRequest("What happened in the news this week?", date.today(), 5)
+            self.searcher.search(request)
 
 
 def build_answerer(

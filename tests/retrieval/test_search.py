@@ -251,14 +251,29 @@ def test_settings_choose_the_reranker(tmp_path: Path) -> None:
 
 
 @pytest.mark.unit
-def test_warm_up_runs_one_question_through_everything(hash_services: Engine) -> None:
+def test_warm_up_runs_one_search_through_everything(tmp_path: Path) -> None:
     """The bot's first reader must not pay for loading the vector index or the rerank: the
-    warm-up answers a question itself, and on an empty archive it only loads the model."""
-    hash_services.warm_up()  # empty: nothing to ask, and no error
-    assert not hash_services.vectors._cache
-    hash_services.index.sync([SAMPLES])
-    hash_services.warm_up()
-    assert hash_services.vectors._cache  # the sentence rerank ran
+    warm-up searches once itself, and on an empty archive it only loads the model. It never
+    calls the answerer (an LLM answerer would be sent a request at every start)."""
+    from retrieval.embeddings import HashEmbedder
+    from retrieval.services import build_engine
+    from tests.conftest import make_settings
+
+    class NeverCalled:
+        def answer(self, *args: object, **kwargs: object) -> None:
+            raise AssertionError("the warm-up called the answerer")
+
+    engine = build_engine(
+        make_settings(tmp_path / "data"),
+        embedder=HashEmbedder(),
+        answerer=NeverCalled(),  # type: ignore[arg-type]
+        today=lambda: SAMPLE_TODAY,
+    )
+    engine.warm_up()  # empty: nothing to search, and no error
+    assert not engine.vectors._cache
+    engine.index.sync([SAMPLES])
+    engine.warm_up()
+    assert engine.vectors._cache  # the sentence rerank ran
 
 
 @pytest.mark.unit
