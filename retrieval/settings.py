@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -292,11 +291,11 @@ KERNEL_CACHE = 16
 # worker threads, and on a 50k-article index their freed score arrays and query results left
 # a serving process at 5.5 GiB instead of 2.4 with two arenas, at the same speed.
 MALLOC_ARENAS = 2
-M_ARENA_MAX = -8  # mallopt's parameter number, from glibc's malloc.h
 
 
 class MemoryLimits(BaseSettings):
-    """The libraries' own variables, read here like every other setting: a user's value wins."""
+    """The libraries' own variables, read here like every other setting (a user's value wins)
+    and applied by `retrieval.embeddings.limit_memory_growth` when a model loads."""
 
     model_config = SettingsConfigDict(extra="ignore")
 
@@ -304,19 +303,3 @@ class MemoryLimits(BaseSettings):
         KERNEL_CACHE, ge=0, validation_alias="ONEDNN_PRIMITIVE_CACHE_CAPACITY"
     )
     malloc_arenas: int = Field(MALLOC_ARENAS, ge=0, validation_alias="MALLOC_ARENA_MAX")
-
-
-def limit_memory_growth() -> MemoryLimits:
-    """Cap oneDNN's kernel cache and glibc's arenas. oneDNN reads its variable (from the C
-    environment) when it makes its first kernel, so this runs before the model's first forward
-    pass; the arena cap holds for arenas made after it (the serving threads start later)."""
-    limits = MemoryLimits()
-    os.putenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY", str(limits.kernel_cache))
-    if limits.malloc_arenas:
-        try:
-            import ctypes
-
-            ctypes.CDLL(None).mallopt(M_ARENA_MAX, limits.malloc_arenas)
-        except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to cap
-            pass
-    return limits

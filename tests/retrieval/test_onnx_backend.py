@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from retrieval.embeddings import (
+    M_ARENA_MAX,
     HashEmbedder,
     SentenceTransformerEmbedder,
     bundled_model_path,
@@ -21,7 +22,7 @@ from retrieval.embeddings import (
 from retrieval.errors import ConfigError
 from retrieval.onnx_backend import OnnxEmbedder
 from retrieval.services import build_engine
-from retrieval.settings import KERNEL_CACHE, M_ARENA_MAX, MALLOC_ARENAS
+from retrieval.settings import KERNEL_CACHE, MALLOC_ARENAS
 from tests.conftest import SAMPLES, TEST_MODELS, make_settings
 
 TEXTS = [
