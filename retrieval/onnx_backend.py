@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.errors import ConfigError
+from retrieval.memory import limit_memory_growth
 
 logger = logging.getLogger(__name__)
 OPSET = 17
@@ -161,8 +162,6 @@ class OnnxEmbedder:
 
     def _load(self) -> tuple[Any, Any, Any, int]:
         import onnxruntime
-
-        from retrieval.embeddings import limit_memory_growth
 
         limit_memory_growth()
         from tokenizers import Tokenizer

@@ -295,7 +295,7 @@ MALLOC_ARENAS = 2
 
 class MemoryLimits(BaseSettings):
     """The libraries' own variables, read here like every other setting (a user's value wins)
-    and applied by `retrieval.embeddings.limit_memory_growth` when a model loads."""
+    and applied by `retrieval.memory.limit_memory_growth` when a model loads."""
 
     model_config = SettingsConfigDict(extra="ignore")
 

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from retrieval.embeddings import (
-    M_ARENA_MAX,
     HashEmbedder,
     SentenceTransformerEmbedder,
     bundled_model_path,
@@ -20,6 +19,7 @@ from retrieval.embeddings import (
     make_embedder,
 )
 from retrieval.errors import ConfigError
+from retrieval.memory import M_ARENA_MAX
 from retrieval.onnx_backend import OnnxEmbedder
 from retrieval.services import build_engine
 from retrieval.settings import KERNEL_CACHE, MALLOC_ARENAS
@@ -94,14 +94,14 @@ def test_vectors_match_the_torch_model(
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize(("backend", "floor"), [("torch", 0.99999), ("onnx-int8", 0.98)])
+@pytest.mark.parametrize(("embedder_name", "floor"), [("real_embedder", 0.99999), ("onnx_int8", 0.98)])
 def test_a_text_gets_the_same_vector_whatever_it_is_batched_with(
-    backend: str, floor: float
+    embedder_name: str, floor: float, request: pytest.FixtureRequest
 ) -> None:
     """Padding never changes a vector. Dynamic int8 does a little, whatever the batching: it
     quantizes each batch's activations with that batch's own range (cosine ~0.99 measured; the
     same floor as against torch float32)."""
-    embedder = make_embedder("", backend=backend, cache_dir=TEST_MODELS)
+    embedder = request.getfixturevalue(embedder_name)  # the models the other tests load
     together = embedder.embed_documents(TEXTS)
     alone = np.stack([embedder.embed_documents([text])[0] for text in TEXTS])
     assert ((together * alone).sum(axis=1) >= floor).all()
