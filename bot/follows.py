@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.sqlite import transaction
+from retrieval.sqlite import migrate, statements, transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS topics (
@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS pushed (
 );
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# Forward-only; append a step to change a table (retrieval/sqlite.py).
+MIGRATIONS = [statements(SCHEMA)]
 HOUR_S = 3600.0
 
 
@@ -44,8 +46,7 @@ class FollowStore:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        with self._db() as db:
-            db.executescript(SCHEMA)
+        migrate(path, MIGRATIONS, what="followed topics")
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.models import Answer, Citation
-from retrieval.sqlite import transaction
+from retrieval.sqlite import migrate, statements, transaction
 
 Key = tuple[int, int]  # (chat id, forum thread id or 0)
 
@@ -83,6 +83,8 @@ CREATE TABLE IF NOT EXISTS feedback (
     PRIMARY KEY (answer_id, user_id)
 );
 """
+# Forward-only; append a step to change a table (retrieval/sqlite.py).
+MIGRATIONS = [statements(SCHEMA)]
 
 
 class AnswerLog:
@@ -93,8 +95,7 @@ class AnswerLog:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        with self._db() as db:
-            db.executescript(SCHEMA)
+        migrate(path, MIGRATIONS, what="answers and feedback")
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:

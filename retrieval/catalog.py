@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from retrieval.models import Article, Chunk, Passage
+from retrieval.sqlite import migrate, statements
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -36,6 +37,21 @@ CREATE TABLE IF NOT EXISTS arrivals (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, article_id TEXT NOT NULL, at REAL NOT NULL
 );
 """
+# Forward-only (retrieval/sqlite.py). 2: each article's whole text, language and origin kind, so
+# a full re-index can rebuild every article the archive holds, whatever source it came from
+# (rows of version 1 have no text: a rebuild re-embeds their stored passages as they are).
+MIGRATIONS = [
+    statements(SCHEMA),
+    [
+        "ALTER TABLE articles ADD COLUMN text TEXT",
+        "ALTER TABLE articles ADD COLUMN language TEXT NOT NULL DEFAULT 'en'",
+        "ALTER TABLE articles ADD COLUMN origin_kind TEXT NOT NULL DEFAULT ''",
+    ],
+]
+ARTICLE_COLUMNS = (
+    "collection, id, content_hash, text_hash, url, title, source, published, authors, origin,"
+    " n_chunks, indexed_at, text, language, origin_kind"
+)
 
 
 def date_to_int(value: date | None) -> int:
@@ -60,6 +76,8 @@ class StoredArticle:
     published: date | None
     n_chunks: int
     indexed_at: float
+    origin: str = ""
+    origin_kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,9 +107,7 @@ class ChunkRecord:
 class Catalog:
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(SCHEMA)
+        migrate(path, MIGRATIONS, what="the catalog")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -160,15 +176,61 @@ class Catalog:
         with self._connect() as db:
             rows = db.execute(
                 "SELECT id, content_hash, text_hash, url, title, source, published, n_chunks,"
-                " indexed_at FROM articles WHERE collection = ?",
+                " indexed_at, origin, origin_kind FROM articles WHERE collection = ?",
                 (collection,),
             ).fetchall()
         return {
             row[0]: StoredArticle(
-                row[0], row[1], row[2], row[3], row[4], row[5], int_to_date(row[6]), row[7], row[8]
+                id=row[0],
+                content_hash=row[1],
+                text_hash=row[2],
+                url=row[3],
+                title=row[4],
+                source=row[5],
+                published=int_to_date(row[6]),
+                n_chunks=row[7],
+                indexed_at=row[8],
+                origin=row[9],
+                origin_kind=row[10],
             )
             for row in rows
         }
+
+    def stored_articles(
+        self, collection: str, article_ids: Iterable[str]
+    ) -> tuple[list[Article], list[str]]:
+        """These articles as they were indexed, to be indexed again; and the ids of those
+        recorded before whole texts were kept (their passages can only be copied)."""
+        ids = list(article_ids)
+        whole: list[Article] = []
+        legacy: list[str] = []
+        with self._connect() as db:
+            for start in range(0, len(ids), 500):
+                batch = ids[start : start + 500]
+                marks = ",".join("?" * len(batch))
+                for row in db.execute(
+                    "SELECT id, title, text, published, source, authors, url, language, origin,"
+                    f" origin_kind FROM articles WHERE collection = ? AND id IN ({marks})",
+                    (collection, *batch),
+                ):
+                    if row[2] is None:
+                        legacy.append(row[0])
+                        continue
+                    whole.append(
+                        Article(
+                            id=row[0],
+                            title=row[1],
+                            text=row[2],
+                            published=int_to_date(row[3]),
+                            source=row[4],
+                            authors=tuple(a for a in row[5].split("|") if a),
+                            url=row[6],
+                            language=row[7],
+                            origin=row[8],
+                            origin_kind=row[9],
+                        )
+                    )
+        return whole, legacy
 
     def latest(self, collection: str, limit: int) -> list[StoredArticle]:
         stored = sorted(
@@ -188,7 +250,8 @@ class Catalog:
                     (collection, article.id),
                 )
                 db.execute(
-                    "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    f"INSERT OR REPLACE INTO articles ({ARTICLE_COLUMNS})"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         collection,
                         article.id,
@@ -202,6 +265,9 @@ class Catalog:
                         article.origin,
                         len(chunks),
                         now,
+                        article.text,
+                        article.language,
+                        article.origin_kind,
                     ),
                 )
                 db.executemany(
@@ -240,20 +306,37 @@ class Catalog:
                 (collection,),
             ).fetchall()
 
-    def copy_collection(self, source: str, target: str) -> None:
-        """The article and chunk rows of `source`, recorded again under `target`."""
+    def copy_collection(
+        self, source: str, target: str, article_ids: Iterable[str] | None = None
+    ) -> None:
+        """The article and chunk rows of `source` (all, or these articles'), recorded again
+        under `target`."""
+        columns = ARTICLE_COLUMNS.removeprefix("collection, ")
         with self._connect() as db:
+            if article_ids is None:
+                db.execute("DROP TABLE IF EXISTS temp.copying")
+                db.execute(
+                    "CREATE TEMP TABLE copying AS SELECT id FROM articles WHERE collection = ?",
+                    (source,),
+                )
+            else:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS copying (id TEXT PRIMARY KEY)")
+                db.execute("DELETE FROM temp.copying")
+                db.executemany(
+                    "INSERT OR IGNORE INTO temp.copying VALUES (?)", ((i,) for i in article_ids)
+                )
             db.execute(
-                "INSERT OR REPLACE INTO articles SELECT ?, id, content_hash, text_hash, url,"
-                " title, source, published, authors, origin, n_chunks, indexed_at FROM articles"
-                " WHERE collection = ?",
+                f"INSERT OR REPLACE INTO articles ({ARTICLE_COLUMNS}) SELECT ?, {columns}"
+                " FROM articles WHERE collection = ? AND id IN (SELECT id FROM temp.copying)",
                 (target, source),
             )
             db.execute(
                 "INSERT OR REPLACE INTO chunks SELECT ?, id, article_id, number, text,"
-                " embed_text FROM chunks WHERE collection = ?",
+                " embed_text FROM chunks WHERE collection = ?"
+                " AND article_id IN (SELECT id FROM temp.copying)",
                 (target, source),
             )
+            db.execute("DROP TABLE temp.copying")
 
     def chunk_records(self, collection: str, article_ids: list[str]) -> list[ChunkRecord]:
         """Every chunk of these articles, as stored (for re-embedding without the sources)."""

@@ -24,7 +24,7 @@ from retrieval.indexing import IndexService
 from retrieval.loaders.common import LoadError
 from retrieval.loaders.feeds import entry_article, read_feed
 from retrieval.loaders.fetch import HttpFetcher, check_destination
-from retrieval.sqlite import transaction
+from retrieval.sqlite import migrate, statements, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS feed_entries (
     PRIMARY KEY (feed_id, key)
 );
 """
+# Forward-only; append a step to change a table (retrieval/sqlite.py).
+MIGRATIONS = [statements(SCHEMA)]
 DURATION = re.compile(r"^(\d+)\s*([smhd]?)$", re.IGNORECASE)
 UNITS = {"": 60, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -105,8 +107,7 @@ class FeedRegistry:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
-            db.executescript(SCHEMA)
+        migrate(path, MIGRATIONS, what="feeds")
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:

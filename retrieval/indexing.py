@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -138,9 +139,11 @@ class IndexService:
         """Bring the index in line with `sources`.
 
         Incremental by default: unchanged articles cost nothing, changed ones are re-embedded
-        and their old chunks removed. `prune` also deletes articles no longer in the sources.
-        `full` rebuilds everything into a fresh collection and switches readers to it only
-        when it is complete, so nobody ever searches a half-built index.
+        and their old chunks removed. `prune` also deletes the articles of these sources that
+        are no longer in them (never those of other sources or of feeds). `full` rebuilds the
+        whole archive into a fresh collection (the articles of other sources and feeds from
+        their stored text, these sources as read now) and switches readers to it only when it
+        is complete, so nobody ever searches a half-built index.
         """
         started = time.monotonic()
         progress = progress or no_progress
@@ -148,18 +151,25 @@ class IndexService:
             self._drop_orphans()
             report = IndexReport()
             articles = self._read(sources, report, progress)
+            roots = source_roots(sources) if prune else None
             if full:
-                report = self._rebuild(articles, report, progress)
+                report = self._rebuild(articles, report, progress, prune_roots=roots)
             else:
                 self._refuse_if_stale()
                 collection = self.active_collection
-                report = self._sync(collection, articles, report, prune=prune, progress=progress)
+                report = self._sync(
+                    collection, articles, report, prune_roots=roots, progress=progress
+                )
             self.catalog.log_arrivals(report.added_ids)
         report.seconds = time.monotonic() - started
         return report
 
     def add_articles(
-        self, articles: Sequence[Article], *, progress: Progress | None = None
+        self,
+        articles: Sequence[Article],
+        *,
+        origin_kind: str = "feed",
+        progress: Progress | None = None,
     ) -> IndexReport:
         """Index articles read elsewhere (a feed poll), incrementally: new ones are added,
         changed ones re-embedded, unchanged ones cost nothing, nothing is pruned."""
@@ -168,10 +178,10 @@ class IndexService:
             self._drop_orphans()
             report = IndexReport()
             self._refuse_if_stale()
-            unique = _unique(articles, report)
+            unique = [replace(a, origin_kind=origin_kind) for a in _unique(articles, report)]
             collection = self.active_collection
             report = self._sync(
-                collection, unique, report, prune=False, progress=progress or no_progress
+                collection, unique, report, prune_roots=None, progress=progress or no_progress
             )
             self.catalog.log_arrivals(report.added_ids)
         report.seconds = time.monotonic() - started
@@ -216,15 +226,51 @@ class IndexService:
                 self.catalog.delete_state(key)
 
     def _rebuild(
-        self, articles: list[Article], report: IndexReport, progress: Progress
+        self,
+        articles: list[Article],
+        report: IndexReport,
+        progress: Progress,
+        *,
+        prune_roots: list[str] | None,
     ) -> IndexReport:
-        """Everything into a new collection, then readers switch to it and the old one goes."""
-        known = set(self.catalog.articles(self.active_collection))
-        report = self._replace_collection(
-            lambda new: self._sync(new, articles, report, prune=True, progress=progress)
-        )
-        report.added_ids = [i for i in report.added_ids if i not in known]
-        return report
+        """The whole archive into a new collection, then readers switch to it and the old one
+        goes. The articles read now win; every other article the archive holds (from feeds, a
+        page URL, other paths, or sources that no longer hold it) is rebuilt from its stored
+        text, except those of the pruned sources."""
+        old = self.active_collection
+        stored = self.catalog.articles(old)
+        for article in articles:
+            previous = stored.get(article.id)
+            if previous is None:
+                report.added += 1
+                report.added_ids.append(article.id)
+            elif previous.content_hash != article.content_hash:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        read = {a.id for a in articles}
+        rest = [i for i in stored if i not in read]
+        if prune_roots is not None:
+            gone = {i for i in rest if belongs_to(stored[i].origin, prune_roots)}
+            rest = [i for i in rest if i not in gone]
+            report.deleted = len(gone)
+        carried, legacy = self.catalog.stored_articles(old, rest)
+        report.kept = len(rest)
+
+        def build(new: str) -> IndexReport:
+            if legacy:  # recorded before whole texts were kept: their passages as they are
+                self.catalog.copy_collection(old, new, legacy)
+                report.chunks += self._embed_stored(new, legacy, self.embedder, progress)
+            added = list(report.added_ids)
+            built = self._sync(
+                new, articles + carried, IndexReport(), prune_roots=None, progress=progress
+            )
+            report.chunks += built.chunks
+            report.collection = new
+            report.added_ids = added
+            return report
+
+        return self._replace_collection(build)
 
     def reembed(
         self,
@@ -247,19 +293,7 @@ class IndexService:
                 report = IndexReport(collection=new)
                 self.catalog.copy_collection(old, new)
                 ids = sorted(self.catalog.articles(new))
-                progress("embedding", 0, len(ids))
-                for start in range(0, len(ids), 50):
-                    rows = self.catalog.chunk_records(new, ids[start : start + 50])
-                    vectors = embedder.embed_documents([r.embed_text for r in rows])
-                    self.store.upsert(
-                        new,
-                        [r.chunk_id for r in rows],
-                        vectors,
-                        [r.text for r in rows],
-                        [r.metadata() for r in rows],
-                    )
-                    report.chunks += len(rows)
-                    progress("embedding", min(start + 50, len(ids)), len(ids))
+                report.chunks = self._embed_stored(new, ids, embedder, progress)
                 report.unchanged = len(ids)
                 progress("lexical", 0, 1)
                 self.lexical.build(new, self.catalog.chunk_rows(new))
@@ -275,6 +309,27 @@ class IndexService:
         progress("done", 1, 1)
         report.seconds = time.monotonic() - started
         return report
+
+    def _embed_stored(
+        self, collection: str, ids: list[str], embedder: Embedder, progress: Progress
+    ) -> int:
+        """Embed the catalog's passages of these articles (already recorded under
+        `collection`) into the store; the number of passages."""
+        progress("embedding", 0, len(ids))
+        chunks = 0
+        for start in range(0, len(ids), 50):
+            rows = self.catalog.chunk_records(collection, ids[start : start + 50])
+            vectors = embedder.embed_documents([r.embed_text for r in rows])
+            self.store.upsert(
+                collection,
+                [r.chunk_id for r in rows],
+                vectors,
+                [r.text for r in rows],
+                [r.metadata() for r in rows],
+            )
+            chunks += len(rows)
+            progress("embedding", min(start + 50, len(ids)), len(ids))
+        return chunks
 
     def _replace_collection(
         self, build: Callable[[str], IndexReport], also: Callable[[], None] = lambda: None
@@ -316,10 +371,11 @@ class IndexService:
         articles: list[Article],
         report: IndexReport,
         *,
-        prune: bool,
+        prune_roots: list[str] | None,
         progress: Progress,
     ) -> IndexReport:
-        """Bring one collection in line with `articles` (incrementally)."""
+        """Bring one collection in line with `articles` (incrementally); with `prune_roots`,
+        also delete the stored articles read from those sources that `articles` lacks."""
         report.collection = collection
         stored = self.catalog.articles(collection)
         signature = self.signature
@@ -339,7 +395,11 @@ class IndexService:
                 else:
                     report.updated += 1
         seen = {a.id for a in articles}
-        gone = [i for i in stored if i not in seen] if prune else []
+        gone = (
+            [i for i, a in stored.items() if i not in seen and belongs_to(a.origin, prune_roots)]
+            if prune_roots is not None
+            else []
+        )
         dirty_key = f"lexical-dirty:{collection}"
         if todo or gone:
             self.catalog.set_state(dirty_key, "1")
@@ -368,15 +428,18 @@ class IndexService:
     def _read(
         self, sources: Sequence[str | Path], report: IndexReport, progress: Progress
     ) -> list[Article]:
-        """Every article once: later copies of an id, URL or body are reported, not indexed."""
+        """Every article once: later copies of an id, URL or body are reported, not indexed.
+        Each is marked with how it came (a page or feed URL, or a file)."""
         read: list[Article] = []
-        for item in load_sources(sources, fetcher=self.fetcher):
-            if isinstance(item, Skipped):
-                report.skipped.append((item.origin, item.reason))
-                continue
-            read.append(item)
-            if len(read) % 200 == 0:
-                progress("reading", len(read), 0)
+        for source in sources:
+            kind = "url" if str(source).startswith(("http://", "https://")) else "file"
+            for item in load_sources([source], fetcher=self.fetcher):
+                if isinstance(item, Skipped):
+                    report.skipped.append((item.origin, item.reason))
+                    continue
+                read.append(replace(item, origin_kind=kind))
+                if len(read) % 200 == 0:
+                    progress("reading", len(read), 0)
         articles = _unique(read, report)
         progress("reading", len(articles), len(articles))
         return articles
@@ -458,6 +521,30 @@ class IndexService:
         for key in (f"signature:{collection}", f"lexical-dirty:{collection}"):
             self.catalog.delete_state(key)
         return True
+
+
+def source_roots(sources: Sequence[str | Path]) -> list[str]:
+    """The sources as articles record their origin: URLs as given, paths resolved."""
+    roots = []
+    for source in sources:
+        text = str(source)
+        if text.startswith(("http://", "https://")):
+            roots.append(text)
+        else:
+            roots.append(str(Path(text).expanduser().resolve()))
+    return roots
+
+
+def belongs_to(origin: str, roots: Sequence[str]) -> bool:
+    """Whether an article read from `origin` came from one of these sources: the file or URL
+    itself, a record or entry of it (`file.jsonl:3`, `feed#2`), or a file under a directory."""
+    for root in roots:
+        if origin == root or origin.startswith(root + "#"):
+            return True
+        is_url = root.startswith(("http://", "https://"))
+        if not is_url and origin.startswith((root.rstrip("/") + "/", root + ":")):
+            return True
+    return False
 
 
 def _backend_of(signature: str) -> str:

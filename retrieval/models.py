@@ -19,7 +19,11 @@ class Article:
     authors: tuple[str, ...] = ()
     url: str = ""
     language: str = "en"
-    origin: str = ""  # where it was read from (path or URL), for reports
+    origin: str = ""  # where it was read from (path or URL; a record's line or entry number)
+    # How it came: "file" (a path given to a sync), "url" (a page URL given to a sync), "feed"
+    # (a feed poll). A full re-index keeps every article; --prune deletes only those of the
+    # sources it is given.
+    origin_kind: str = ""
 
     @property
     def content_hash(self) -> str:
@@ -130,11 +134,15 @@ class IndexReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (origin, reason)
     collection: str = ""
     added_ids: list[str] = field(default_factory=list)  # articles new to the archive
+    # A full re-index: articles the archive held from other sources (feeds, other paths or
+    # URLs), rebuilt from their stored text into the new collection.
+    kept: int = 0
 
     def summary(self) -> str:
+        kept = f", {self.kept} kept from the archive" if self.kept else ""
         return (
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.deleted} deleted, {len(self.skipped)} skipped; "
+            f"{self.deleted} deleted{kept}, {len(self.skipped)} skipped; "
             f"{self.chunks} chunks embedded in {self.seconds:.1f}s"
         )
 

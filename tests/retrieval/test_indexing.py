@@ -127,10 +127,14 @@ def test_full_rebuild_switches_collection_and_drops_the_old(
     hash_services.index.sync([src])
     old = hash_services.index.active_collection
     (src / "a00.txt").unlink()
-    report = hash_services.index.sync([src], full=True)
-    assert report.added == 2 and report.collection != old
-    assert hash_services.index.active_collection == report.collection
+    kept = hash_services.index.sync([src], full=True)  # what the folder lost stays...
+    assert (kept.unchanged, kept.kept, kept.deleted) == (2, 1, 0) and kept.collection != old
     assert hash_services.catalog.articles(old) == {}
+    assert hash_services.index.stats().articles == 3
+    report = hash_services.index.sync([src], full=True, prune=True)  # ... unless pruned
+    assert (report.unchanged, report.kept, report.deleted) == (2, 0, 1)
+    assert hash_services.index.active_collection == report.collection
+    assert hash_services.catalog.articles(kept.collection) == {}
     assert hash_services.index.stats().articles == 2
     answer = hash_services.qa.answer("topic1 story", today=SAMPLE_TODAY)
     assert answer.passages and all(p.article_id for p in answer.passages)
@@ -217,6 +221,6 @@ def test_vectors_of_another_embedder_are_never_searched(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="hash-384"):  # an incremental sync would mix them
         engine.index.sync([tmp_path / "src"])
     report = engine.index.sync([tmp_path / "src"], full=True)  # a new collection, 256 wide
-    assert report.added == 3 and report.added_ids == []  # the same articles: nothing "new"
+    assert report.unchanged == 3 and report.added_ids == []  # the same articles: nothing "new"
     assert engine.index.stale_vectors() is None
     engine.qa.answer("What happened?")

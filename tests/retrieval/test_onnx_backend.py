@@ -152,7 +152,7 @@ def test_changing_the_backend_needs_a_full_re_index(
     with pytest.raises(ConfigError, match="onnx-int8"):
         second.index.sync([SAMPLES])  # in place, readers would meet a mix of the two
     report = second.index.sync([SAMPLES], full=True)
-    assert report.added == 30 and report.chunks == 30 and report.added_ids == []
+    assert report.unchanged == 30 and report.chunks == 30 and report.added_ids == []
     assert second.index.sync([SAMPLES]).unchanged == 30
 
 

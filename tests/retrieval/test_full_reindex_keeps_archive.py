@@ -1,0 +1,192 @@
+"""A full re-index rebuilds the archive, not the folder: articles from feeds, page URLs and
+other paths survive `--full`, `--prune` and a model switch, and stay answerable."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from retrieval.embeddings import HashEmbedder
+from retrieval.errors import ConfigError
+from retrieval.indexing import belongs_to
+from retrieval.services import Engine, build_engine
+from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
+from tests.fakes.feed_server import FeedItem, FeedServer
+
+pytestmark = pytest.mark.unit
+
+FERRY = (
+    "The Tarnholm ferry operator published its winter timetable on Monday. Crossings to the "
+    "outer islands will run twice a day until March. The operator said the flagship Vesta "
+    "would be refitted in the Ostrava yard. "
+)
+MUSEUM = (
+    "The Lindqvist maritime museum reopened on Saturday after a two-year renovation. Curator "
+    "Annika Bergholm said 14,000 visitors came in the first week. "
+)
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    fake = FeedServer()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+def engine_at(data: Path, embedder: HashEmbedder | None = None) -> Engine:
+    return build_engine(
+        make_settings(data, fetch_allow_private=True),
+        embedder=embedder or HashEmbedder(),
+        today=lambda: SAMPLE_TODAY,
+    )
+
+
+def archive(tmp_path: Path, server: FeedServer) -> tuple[Engine, Path, list[str], str]:
+    """The 30 sample articles from a folder, 3 stories from a feed, 1 page ingested by URL."""
+    folder = tmp_path / "archive"
+    shutil.copytree(SAMPLES, folder)
+    engine = engine_at(tmp_path / "data")
+    engine.index.sync([folder])
+    items = [
+        FeedItem(
+            f"http://example.org/ferry-{n}",
+            f"Ferry winter timetable part {n}",
+            FERRY + f"Part {n} lists the Sunday crossings. " * 3,
+        )
+        for n in (1, 2, 3)
+    ]
+    feed = engine.feeds.add(server.feed("/ferry.rss", "Island Post", items), 1800)
+    feed_ids = engine.feeds.poll(feed).added_ids
+    assert len(feed_ids) == 3
+    page = server.page("/museum", "Maritime museum reopens", [MUSEUM * 2])
+    assert engine.index.sync([page]).added == 1
+    assert engine.index.stats().articles == 34
+    return engine, folder, feed_ids, page
+
+
+def cited_urls(engine: Engine, question: str) -> set[str]:
+    answer = engine.qa.answer(question)
+    return {c.url for c in answer.citations}
+
+
+def assert_answerable(engine: Engine, page: str) -> None:
+    assert any(
+        "ferry" in url for url in cited_urls(engine, "What is in the ferry winter timetable?")
+    )
+    assert page in cited_urls(engine, "When did the Lindqvist maritime museum reopen?")
+
+
+def test_full_reindex_keeps_feed_and_url_articles(tmp_path: Path, server: FeedServer) -> None:
+    engine, folder, feed_ids, page = archive(tmp_path, server)
+    old, arrived = engine.index.active_collection, engine.index.last_arrival()
+    report = engine.index.sync([folder], full=True)
+    assert engine.index.active_collection != old
+    assert (report.added, report.updated, report.unchanged, report.deleted) == (0, 0, 30, 0)
+    assert report.kept == 4 and "4 kept from the archive" in report.summary()
+    assert engine.index.stats().articles == 34
+    stored = engine.catalog.articles(engine.index.active_collection)
+    assert {stored[i].origin_kind for i in feed_ids} == {"feed"}
+    assert {a.origin_kind for a in stored.values() if a.url == page} == {"url"}
+    assert sum(a.origin_kind == "file" for a in stored.values()) == 30
+    assert_answerable(engine, page)
+    # Nothing arrived: followers are not pushed the kept articles again.
+    assert engine.index.last_arrival() == arrived
+
+
+def test_a_changed_source_wins_and_a_new_one_arrives(tmp_path: Path, server: FeedServer) -> None:
+    engine, folder, _, page = archive(tmp_path, server)
+    target = next(folder.glob("text/*.txt"))
+    target.write_text(target.read_text() + "\n\nA late paragraph about the Quillon estuary.\n")
+    (folder / "text" / "new.txt").write_text(
+        "date 2025-06-18 By Northline News\n\nNew bridge opens\n\nThe Brannock bridge opened.\n"
+    )
+    report = engine.index.sync([folder], full=True)
+    assert (report.added, report.updated, report.unchanged, report.kept) == (1, 1, 29, 4)
+    assert engine.index.arrivals_after(0)[-1][1] == report.added_ids[0]
+    answer = engine.qa.answer("What about the Quillon estuary?")
+    assert "Quillon" in answer.citations[0].quote
+    assert_answerable(engine, page)
+
+
+def test_prune_deletes_only_vanished_articles_of_the_given_sources(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    engine, folder, feed_ids, page = archive(tmp_path, server)
+    gone = sorted(folder.glob("text/*.txt"))[:2]
+    for path in gone:
+        path.unlink()
+    incremental = engine.index.sync([folder], prune=True)
+    assert incremental.deleted == 2 and engine.index.stats().articles == 32
+    assert_answerable(engine, page)
+    # --full without --prune keeps what a source no longer holds; with it, only that goes.
+    next(folder.glob("markdown/*.md")).unlink()
+    kept = engine.index.sync([folder], full=True)
+    assert kept.deleted == 0 and kept.kept == 5 and engine.index.stats().articles == 32
+    pruned = engine.index.sync([folder], full=True, prune=True)
+    assert pruned.deleted == 1 and pruned.kept == 4 and engine.index.stats().articles == 31
+    stored = engine.catalog.articles(engine.index.active_collection)
+    assert set(feed_ids) <= set(stored)
+    assert_answerable(engine, page)
+    # Pruning the feed's own source removes its vanished entries, and nothing else.
+    server.feed("/ferry.rss", "Island Post", [])
+    feed_url = server.url("/ferry.rss")
+    assert engine.index.sync([feed_url], prune=True).deleted == 3
+    assert engine.index.stats().articles == 28
+
+
+def test_model_switch_keeps_every_article(tmp_path: Path, server: FeedServer) -> None:
+    _, folder, feed_ids, page = archive(tmp_path, server)
+    # Another model: questions are refused until a full re-index of the folder alone...
+    switched = engine_at(tmp_path / "data", HashEmbedder(dim=256))
+    with pytest.raises(ConfigError, match="ingest --full"):
+        switched.qa.answer("What is in the ferry winter timetable?")
+    report = switched.index.sync([folder], full=True)
+    assert report.kept == 4 and switched.index.stats().articles == 34
+    assert_answerable(switched, page)
+    # ... and a re-embed (newsbot model use) carries everything too.
+    switched.index.reembed(HashEmbedder(dim=128))
+    assert switched.index.stats().articles == 34
+    assert set(feed_ids) <= set(switched.catalog.articles(switched.index.active_collection))
+    assert_answerable(switched, page)
+
+
+def test_rows_from_before_whole_texts_were_kept_are_carried_as_passages(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    engine, folder, feed_ids, page = archive(tmp_path, server)
+    collection = engine.index.active_collection
+    with sqlite3.connect(engine.catalog.path) as db:  # as a catalog of schema version 1 has them
+        db.execute("UPDATE articles SET text = NULL WHERE collection = ?", (collection,))
+    before = {
+        row[0]: row[1] for row in engine.catalog.chunk_rows(collection) if row[0][:-5] in feed_ids
+    }
+    engine.index.sync([folder], full=True)
+    after = engine.index.active_collection
+    assert engine.index.stats().articles == 34
+    assert {
+        row[0]: row[1] for row in engine.catalog.chunk_rows(after) if row[0] in before
+    } == before
+    assert_answerable(engine, page)
+
+
+@pytest.mark.parametrize(
+    ("origin", "roots", "expected"),
+    [
+        ("/a/b/c.txt", ["/a/b"], True),
+        ("/a/b/c.txt", ["/a/b/"], True),
+        ("/a/bc/d.txt", ["/a/b"], False),
+        ("/a/b/x.jsonl:3", ["/a/b/x.jsonl"], True),
+        ("/a/b/x.json#3", ["/a/b/x.json"], True),
+        ("http://e.org/feed#2", ["http://e.org/feed"], True),
+        ("http://e.org/feed/x", ["http://e.org/feed"], False),
+        ("http://e.org/page", ["http://e.org/page"], True),
+        ("http://e.org/page2", ["http://e.org/page"], False),
+    ],
+)
+def test_which_source_an_article_belongs_to(origin: str, roots: list[str], expected: bool) -> None:
+    assert belongs_to(origin, roots) is expected
