@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DATA ?= data
 SAMPLE_DATA := $(DATA)/sample
 
-.PHONY: install chat test test-fast reliability lint bench eval-sample clean
+.PHONY: install chat test test-fast reliability lint bench eval-sample env-example clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test-fast: $(STAMP)
 reliability: $(STAMP)
 	$(BIN)/python -m pytest -q -m reliability -s
 	@if [ -d "$(RTQA)" ]; then $(BIN)/python -m benchmarks.text_check $(RTQA)/articles.jsonl.gz; fi
+
+# .env.example is written from the settings (every key the code reads, and no other).
+env-example: $(STAMP)
+	$(BIN)/python -m retrieval.core.env_example > .env.example
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot retrieval prompts tests benchmarks

@@ -21,13 +21,15 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.chunking import ChunkingConfig, chunk_article
-from retrieval.embeddings import Embedder, SentenceTransformerEmbedder, cpu_flags, make_embedder
+from retrieval.core.records import Article
+from retrieval.core.settings import Settings
+from retrieval.embed.choice import cpu_flags, make_embedder
+from retrieval.embed.protocol import Embedder
+from retrieval.embed.torch_backend import SentenceTransformerEmbedder
+from retrieval.engine import build_engine
 from retrieval.evaluation.baseline import NaiveBaseline
-from retrieval.loaders import Skipped, load_file
-from retrieval.models import Article
-from retrieval.services import build_engine
-from retrieval.settings import Settings
+from retrieval.ingest.chunking import ChunkingConfig, chunk_article
+from retrieval.ingest.loaders import Skipped, load_file
 
 
 def first_articles(corpus: Path, count: int, folder: Path) -> Path:
@@ -151,7 +153,7 @@ def _f(value: float | None, digits: int = 1) -> str:
 
 
 def _bundled() -> str:
-    from retrieval.embeddings import bundled_model_path
+    from retrieval.embed.protocol import bundled_model_path
 
     return bundled_model_path()
 

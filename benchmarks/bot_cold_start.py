@@ -20,7 +20,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from retrieval.embeddings import cpu_flags
+from retrieval.embed.choice import cpu_flags
 from tests.fakes.telegram_server import FakeBotAPI
 
 

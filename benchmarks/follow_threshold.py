@@ -24,7 +24,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from benchmarks.halves import add_arguments, engine_and_questions
-from retrieval.text import STOPWORDS
+from retrieval.core.analysis import STOPWORDS
 
 THRESHOLDS = [round(0.10 + 0.02 * n, 2) for n in range(36)]
 RARE = 0.02
@@ -50,7 +50,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     engine, questions = engine_and_questions(args)
-    with engine.index.reading() as collection:
+    with engine.collections.reading() as view:
+        collection = view.collection
         stored = engine.catalog.articles(collection)
         texts = {i: t.casefold() for i, t in engine.catalog.article_texts(collection).items()}
     by_day = defaultdict(list)

@@ -7,9 +7,9 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+from retrieval.core.settings import Settings
+from retrieval.engine import Engine, build_engine
 from retrieval.evaluation import EvalQuestion, load_questions
-from retrieval.services import Engine, build_engine
-from retrieval.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

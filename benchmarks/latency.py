@@ -14,8 +14,8 @@ import time
 from datetime import date
 
 from benchmarks.halves import add_arguments, engine_and_questions
-from retrieval.embeddings import cpu_flags
-from retrieval.search import SearchRequest
+from retrieval.embed.choice import cpu_flags
+from retrieval.search.hybrid import SearchRequest
 
 
 def percentile(values: list[float], share: float) -> float:

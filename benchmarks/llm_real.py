@@ -28,14 +28,14 @@ from typing import Any
 
 import httpx
 
-from retrieval.answerers.extractive import ExtractiveAnswerer
-from retrieval.answerers.llm import LLMAnswerer
-from retrieval.answerers.llm_output import NOT_IN_ARCHIVE, PROMPT_ECHO, REFUSAL_PHRASES
+from retrieval.answer.extractive import ExtractiveAnswerer
+from retrieval.answer.llm import LLMAnswerer
+from retrieval.answer.llm_output import NOT_IN_ARCHIVE, PROMPT_ECHO, REFUSAL_PHRASES
+from retrieval.core.settings import Settings
+from retrieval.engine import build_engine, extractive_config
 from retrieval.evaluation import load_questions
 from retrieval.evaluation.configs import BOT, searcher_for
 from retrieval.evaluation.scoring import evaluate, markdown_table
-from retrieval.services import build_engine, extractive_config
-from retrieval.settings import Settings
 
 FORMS = {
     "[n] markers": re.compile(r"\[\d+\]"),
@@ -132,13 +132,10 @@ def run(args: argparse.Namespace, model_sha: str) -> None:
     items = load_questions(args.questions)[args.start : args.start + args.limit]
     search = searcher_for(BOT, engine.searcher)
     withhold = engine.eval.withholder() if args.withheld else None
-    llm = RecordingLLM(
-        base_url=f"http://127.0.0.1:{args.port}/v1",
-        model="local",
-        api_key="none",
-        timeout_s=600,
-        today=lambda: date(2023, 6, 30),
+    llm_settings = settings.llm.model_copy(
+        update={"base_url": f"http://127.0.0.1:{args.port}/v1", "model": "local", "timeout_s": 600}
     )
+    llm = RecordingLLM(llm_settings, today=lambda: date(2023, 6, 30))
     llm.raw = []
     extractive = ExtractiveAnswerer(
         engine.embedder, extractive_config(settings), vectors=engine.vectors

@@ -13,10 +13,10 @@ import argparse
 import random
 from pathlib import Path
 
-from retrieval.answerers.extractive import ExtractiveConfig
-from retrieval.loaders import Skipped, load_sources
-from retrieval.sentences import split_sentences
-from retrieval.text import is_prose
+from retrieval.answer.extractive import ExtractiveConfig
+from retrieval.core.analysis import is_prose
+from retrieval.core.sentences import split_sentences
+from retrieval.ingest.loaders import Skipped, load_sources
 
 
 def main() -> None:

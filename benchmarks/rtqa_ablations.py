@@ -26,10 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.catalog import date_to_int
+from retrieval.core.settings import Settings
+from retrieval.engine import Engine, build_engine
 from retrieval.evaluation import EvalQuestion, correct_answer, first_hit, load_questions
-from retrieval.services import Engine, build_engine
-from retrieval.settings import Settings
+from retrieval.index.catalog import date_to_int
 
 
 def recall(
@@ -53,10 +53,10 @@ def lexical(services: Engine, questions: list[EvalQuestion]) -> None:
     import bm25s
     import Stemmer
 
-    from retrieval.sentences import split_sentences
+    from retrieval.core.sentences import split_sentences
 
     stemmer = Stemmer.Stemmer("english")
-    rows = services.catalog.chunk_rows(services.index.active_collection)
+    rows = services.catalog.chunk_rows(services.collections.active)
     texts = [row[1] for row in rows]
     dates = np.array([row[2] for row in rows])
     tokens = bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False)
@@ -159,10 +159,10 @@ def selector(services: Engine, questions: list[EvalQuestion]) -> None:
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
 
-    from retrieval.answerers.extractive import ExtractiveAnswerer, ExtractiveConfig
-    from retrieval.search import SearchRequest
-    from retrieval.sentences import split_sentences
-    from retrieval.text import answer_type, new_entities
+    from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
+    from retrieval.core.analysis import answer_type, new_entities
+    from retrieval.core.sentences import split_sentences
+    from retrieval.search.hybrid import SearchRequest
 
     answerer = ExtractiveAnswerer(services.embedder, vectors=services.vectors)
     # Every sentence scored, not only the shortlist the answerer embeds.

@@ -27,15 +27,15 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.services import build_engine
-from retrieval.settings import Settings
+from retrieval.core.settings import Settings
+from retrieval.engine import build_engine
 
 NOISE = 0.1  # per-vector Gaussian noise of this norm, then renormalised: cosine ~0.995
 
 
 def build(source: Path, target: Path, size: int, seed: int = 7) -> None:
     src = build_engine(Settings(_env_file=None, data_dir=source))  # type: ignore[call-arg]
-    collection = src.index.active_collection
+    collection = src.collections.active
     with sqlite3.connect(source / "catalog.sqlite") as db:
         articles = db.execute(
             "SELECT * FROM articles WHERE collection = ? ORDER BY id", (collection,)

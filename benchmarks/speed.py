@@ -16,9 +16,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from retrieval.embeddings import SentenceTransformerEmbedder
-from retrieval.services import build_engine
-from retrieval.settings import Settings
+from retrieval.core.settings import Settings
+from retrieval.embed.torch_backend import SentenceTransformerEmbedder
+from retrieval.engine import build_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "samples" / "questions.jsonl"

@@ -19,10 +19,10 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from retrieval.chunking import ChunkingConfig, chunk_article
-from retrieval.embeddings import SentenceTransformerEmbedder
-from retrieval.loaders import Skipped, load_sources
-from retrieval.models import Article
+from retrieval.core.records import Article
+from retrieval.embed.torch_backend import SentenceTransformerEmbedder
+from retrieval.ingest.chunking import ChunkingConfig, chunk_article
+from retrieval.ingest.loaders import Skipped, load_sources
 
 
 def main() -> None:

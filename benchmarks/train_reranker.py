@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from retrieval.adapt import AdaptConfig, build_examples
-from retrieval.adapt_reranker import train_reranker
-from retrieval.embeddings import bundled_model_path
-from retrieval.services import build_engine
-from retrieval.settings import Settings
+from retrieval.adapt.reranker import train_reranker
+from retrieval.adapt.training import build_examples
+from retrieval.core.settings import Settings
+from retrieval.embed.protocol import bundled_model_path
+from retrieval.engine import build_engine
 
 
 def main() -> None:
@@ -30,8 +29,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     engine = build_engine(Settings(_env_file=None, data_dir=args.data_dir))  # type: ignore[call-arg]
-    config = replace(AdaptConfig(), before=args.before, max_examples=args.max_examples)
-    with engine.index.reading() as collection:
+    config = engine.settings.adapt.model_copy(
+        update={"before": args.before, "max_examples": args.max_examples}
+    )
+    with engine.collections.reading() as view:
+        collection = view.collection
         snapshot = engine.lexical.snapshot(collection)
         examples, _ = build_examples(engine.catalog, collection, snapshot, config)
     started = time.monotonic()

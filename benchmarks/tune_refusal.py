@@ -17,7 +17,7 @@ import pickle
 from dataclasses import replace
 
 from benchmarks.halves import add_arguments, engine_and_questions
-from retrieval.answerers.extractive import ExtractiveAnswerer, ExtractiveConfig
+from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
 from retrieval.evaluation import correct_answer
 from retrieval.evaluation.configs import BOT, searcher_for
 

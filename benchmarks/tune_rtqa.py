@@ -6,7 +6,7 @@
 For each question it fetches a large candidate pool once (dense and BM25, nothing after the
 question date), then replays fusion, time windows and recency for a grid of settings through
 the bot's own functions (`fuse_hits`, `rank_candidates`, `cap_per_article` in
-retrieval/search.py), so a setting tuned here means what the bot does. It prints answer
+retrieval/search/), so a setting tuned here means what the bot does. It prints answer
 recall@1/5/10 and MRR@10 for each. Tune on January-March, confirm on April-June (the
 `--asked-*` bounds), then record figures with `newsbot eval`.
 """
@@ -16,14 +16,15 @@ from __future__ import annotations
 import argparse
 import itertools
 import pickle
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from benchmarks.halves import add_arguments, engine_and_questions
-from retrieval.catalog import date_to_int
+from retrieval.core.settings import RetrievalSettings
 from retrieval.evaluation import EvalQuestion, first_hit
-from retrieval.search import SearchConfig, cap_per_article, fuse_hits, rank_candidates
-from retrieval.timeframe import resolve_timeframe
+from retrieval.index.catalog import date_to_int
+from retrieval.search.fusion import cap_per_article, fuse_hits, rank_candidates
+from retrieval.search.timeframe import resolve_timeframe
 
 
 @dataclass
@@ -39,7 +40,8 @@ def main() -> None:
     parser.add_argument("--pool", type=int, default=300)
     args = parser.parse_args()
     engine, questions = engine_and_questions(args)
-    with engine.index.reading() as collection:
+    with engine.collections.reading() as view:
+        collection = view.collection
         cache = args.data_dir / f"tune-pools-{args.pool}.pkl"
         cached = pickle.loads(cache.read_bytes()) if cache.exists() else {}
         pools: list[Pool] = []
@@ -63,7 +65,7 @@ def main() -> None:
         every_id = {i for p in pools for i, _ in p.dense + p.lexical}
         passages = engine.catalog.passages(collection, list(every_id))
 
-    def score(config: SearchConfig) -> tuple[float, float, float, float]:
+    def score(config: RetrievalSettings) -> tuple[float, float, float, float]:
         hits = {1: 0, 5: 0, 10: 0}
         mrr = 0.0
         for pool in pools:
@@ -77,7 +79,7 @@ def main() -> None:
                 passages,
                 frame=frame or resolve_timeframe("", today),
                 today=today,
-                config=config,
+                settings=config,
             )
             top = cap_per_article(ranked, config.per_article, 10)
             first = first_hit((p.text for p in top), item.answers)
@@ -87,15 +89,16 @@ def main() -> None:
         n = len(pools) or 1
         return hits[1] / n, hits[5] / n, hits[10] / n, mrr / n
 
-    base = SearchConfig()
-    grid = [replace(base, fusion="rrf")] + [
-        replace(
-            base,
-            dense_weight=weight,
-            recency_half_life_days=half_life,
-            recency_weight=bonus,
-            window_bonus=window,
-            candidates=candidates,
+    base = engine.settings.retrieval
+    grid = [base.model_copy(update={"fusion": "rrf"})] + [
+        base.model_copy(
+            update={
+                "dense_weight": weight,
+                "recency_half_life_days": half_life,
+                "recency_weight": bonus,
+                "window_bonus": window,
+                "candidates": candidates,
+            }
         )
         for weight, half_life, bonus, window, candidates in itertools.product(
             [0.4, 0.5, 0.6], [7.0, 14.0], [0.2, 0.3], [0.2, 0.3], [50, 100]

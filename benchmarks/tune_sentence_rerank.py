@@ -20,10 +20,12 @@ from datetime import date
 import numpy as np
 
 from benchmarks.halves import add_arguments, engine_and_questions
-from retrieval.embeddings import cpu_flags
+from retrieval.answer.extractive import ExtractiveAnswerer
+from retrieval.embed.choice import cpu_flags
+from retrieval.engine import extractive_config
 from retrieval.evaluation.configs import BOT, searcher_for
 from retrieval.evaluation.scoring import evaluate
-from retrieval.rerank import SentenceReranker
+from retrieval.search.rerank import SentenceReranker
 
 GRID = [(10, 0), (10, 4), (10, 3), (10, 2), (6, 0), (6, 3), (0, 0)]
 
@@ -62,7 +64,9 @@ def main() -> None:
         embedded.append(0)
         return search(item, k, hidden)
 
-    answerer = engine.qa.answerer
+    answerer = ExtractiveAnswerer(
+        engine.embedder, extractive_config(engine.settings), vectors=engine.vectors
+    )
     flags = [f for f in ("avx2", "avx512_vnni", "avx512_bf16", "amx_tile") if f in cpu_flags()]
     print(
         f"{len(questions)} answerable questions asked {args.asked_from} to {args.asked_to}; "

@@ -7,11 +7,9 @@ import html
 from collections.abc import Callable
 
 from telegram import Update
-from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
 from bot.admin import admin_only, run_job, track
-from bot.deps import deps_of
+from bot.deps import NewsContext
 
 USAGE = (
     "/adapt — fine-tune the model on the archive and switch to it\n"
@@ -21,10 +19,10 @@ USAGE = (
 
 
 @admin_only
-async def adapt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def adapt(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     assert message is not None
-    deps = deps_of(context)
+    deps = context.deps
     models = deps.services.models
     args = [a.lower() for a in context.args or []]
     if args[:1] == ["list"]:
@@ -32,7 +30,7 @@ async def adapt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         for version in models.versions():
             mark = "▶️" if version.active else "•"
             lines.append(f"{mark} <b>{version.name}</b>: {html.escape(version.summary)}")
-        await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+        await message.reply_text("\n".join(lines))
         return
     if args and (args[0] != "use" or len(args) != 2):
         await message.reply_text(USAGE)
@@ -62,5 +60,5 @@ async def adapt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 "Back to the original: /adapt use original"
             )
 
-    status = await message.reply_text(f"{title}…")
+    status = await message.reply_text(f"{html.escape(title)}…")
     track(context, run_job(status, title, work))

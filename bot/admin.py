@@ -15,28 +15,25 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
-from bot.deps import BotDeps, deps_of
+from bot.deps import BotDeps, NewsContext
 from bot.render_html import render_latest, render_report, render_stats
 from bot.render_live import render_feeds
-from bot.replies import NO_PREVIEW
-from retrieval.errors import IndexBusyError, NewsbotError
-from retrieval.loaders import SUPPORTED_SUFFIXES, source_suffix
+from retrieval.core.errors import IndexBusyError, NewsbotError
+from retrieval.ingest.loaders import SUPPORTED_SUFFIXES, source_suffix
 
 logger = logging.getLogger(__name__)
 UPLOAD_TYPES = SUPPORTED_SUFFIXES  # whatever the loaders read
 PROGRESS_EVERY_S = 2.0
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+Handler = Callable[[Update, NewsContext], Coroutine[Any, Any, None]]
 
 
 def admin_only(handler: Handler) -> Handler:
     @wraps(handler)
-    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def guarded(update: Update, context: NewsContext) -> None:
         user = update.effective_user
-        if not deps_of(context).is_admin(user.id if user else None):
+        if not context.deps.is_admin(user.id if user else None):
             logger.warning("non-admin %s tried %s", user.id if user else "?", handler.__name__)
             if update.effective_message:
                 await update.effective_message.reply_text(
@@ -93,21 +90,21 @@ async def run_job(
 
 async def _edit(message: Message, text: str) -> None:
     try:
-        await message.edit_text(text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+        await message.edit_text(text)
     except TelegramError as exc:  # "message is not modified" and the like
         logger.info("status edit skipped: %s", exc)
 
 
-def track(context: ContextTypes.DEFAULT_TYPE, work: Awaitable[None]) -> None:
+def track(context: NewsContext, work: Awaitable[None]) -> None:
     """Run in the background so other chats keep being answered meanwhile."""
-    context.application.create_task(work)  # type: ignore[arg-type]
+    context.application.create_task(work)
 
 
 @admin_only
-async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reindex(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     assert message is not None
-    deps = deps_of(context)
+    deps = context.deps
     args = context.args or []
     full = bool(args) and args[0].lower() == "full"
     if deps.services.index.running:
@@ -115,21 +112,23 @@ async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     ingest_dir = deps.settings.ingest_dir
     if not ingest_dir.is_dir():
-        await message.reply_text(f"The ingest directory {ingest_dir} does not exist.")
+        await message.reply_text(
+            f"The ingest directory {html.escape(str(ingest_dir))} does not exist."
+        )
         return
     title = "Full re-index" if full else "Re-index"
-    status = await message.reply_text(f"{title} started…")
+    status = await message.reply_text(f"{title} started…")  # a fixed title
     track(context, run_sync(deps, status, title, [ingest_dir], full=full))
 
 
 @admin_only
-async def ingest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ingest(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     assert message is not None
-    deps = deps_of(context)
+    deps = context.deps
     if not context.args:
         await message.reply_text(
-            "Usage: /ingest <article or feed URL, or a path in the ingest dir>"
+            "Usage: /ingest &lt;article or feed URL, or a path in the ingest dir&gt;"
         )
         return
     target = context.args[0]
@@ -147,29 +146,29 @@ async def ingest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
             return
         if not path.exists():
-            await message.reply_text(f"{target} does not exist in the ingest directory.")
+            await message.reply_text(
+                f"{html.escape(target)} does not exist in the ingest directory."
+            )
             return
         source = path
     if deps.services.index.running:
         await message.reply_text("A re-index is running; try again when it has finished.")
         return
-    status = await message.reply_text(f"Ingesting {target}…", link_preview_options=NO_PREVIEW)
+    status = await message.reply_text(f"Ingesting {html.escape(target)}…")
     track(context, run_sync(deps, status, "Ingest", [source]))
 
 
 @admin_only
-async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def document(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None
-    deps = deps_of(context)
+    deps = context.deps
     doc = message.document
     name = Path(doc.file_name or "upload.txt").name
     suffix = source_suffix(Path(name))
     if suffix not in UPLOAD_TYPES:
-        await message.reply_text(
-            f"I can't ingest {suffix or 'files without an extension'}: send "
-            f"{', '.join(UPLOAD_TYPES)}."
-        )
+        kind = html.escape(suffix) or "files without an extension"
+        await message.reply_text(f"I can't ingest {kind}: send {', '.join(UPLOAD_TYPES)}.")
         return
     limit = deps.settings.telegram.max_upload_bytes
     if doc.file_size and doc.file_size > limit:
@@ -189,7 +188,7 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     target = publish_upload(partial, uploads, name)
     safe = target.name
-    status = await message.reply_text(f"Ingesting {safe}…")
+    status = await message.reply_text(f"Ingesting {html.escape(safe)}…")
     track(context, run_sync(deps, status, f"Ingest {safe}", [target]))
 
 
@@ -212,44 +211,46 @@ def publish_upload(partial: Path, folder: Path, name: str) -> Path:
 
 
 @admin_only
-async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def delete(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     assert message is not None
     if not context.args:
-        await message.reply_text("Usage: /delete <article id or URL>")
+        await message.reply_text("Usage: /delete &lt;article id or URL&gt;")
         return
-    deps = deps_of(context)
+    deps = context.deps
     try:
         removed = await asyncio.to_thread(deps.services.index.delete, context.args[0])
     except IndexBusyError as exc:
-        await message.reply_text(str(exc))
+        await message.reply_text(html.escape(str(exc)))
         return
     if removed is None:
         await message.reply_text("No article with that id or URL is in the index.")
     else:
-        await message.reply_text(f"Deleted “{removed.title}” ({removed.id}).")
+        await message.reply_text(
+            f"Deleted “{html.escape(removed.title)}” ({html.escape(removed.id)})."
+        )
 
 
 @admin_only
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     assert message is not None
-    deps = deps_of(context)
+    deps = context.deps
     index_stats = await asyncio.to_thread(deps.services.index.stats)
-    answered, up, down = await asyncio.to_thread(deps.log.counts)
-    pushed = await asyncio.to_thread(deps.log.pushes)
+    answered, up, down = await asyncio.to_thread(deps.services.feedback.counts)
+    pushed = await asyncio.to_thread(deps.services.feedback.pushes)
     feeds = await asyncio.to_thread(deps.services.feeds.all)
     text = render_stats(index_stats, answered=answered, up=up, down=down, pushed=pushed)
     if feeds:
         text += "\n\n" + render_feeds(feeds)
-    await message.reply_text(text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+    await message.reply_text(text)
 
 
 @admin_only
-async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sources(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     assert message is not None
-    deps = deps_of(context)
+    deps = context.deps
     try:
         count = max(1, min(50, int(context.args[0]))) if context.args else 10
     except ValueError:
@@ -258,6 +259,4 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not latest:
         await message.reply_text("The index is empty.")
         return
-    await message.reply_text(
-        render_latest(latest), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
-    )
+    await message.reply_text(render_latest(latest))

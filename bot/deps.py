@@ -1,27 +1,28 @@
-"""What every handler needs, built once and kept in `application.bot_data`."""
+"""What every handler needs, built once: the typed context handlers receive (PTB's
+`contexttypesbot.py` pattern) instead of looking dependencies up and asserting."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any, TypeAlias, cast
 
 from telegram import Chat, Update
-from telegram.ext import ContextTypes
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot.follows import FollowStore
-from bot.state import AnswerLog, Conversations, Key, UserLimiter
+from bot.state import Conversations, Key, UserLimiter
+from retrieval.core.settings import Settings
 from retrieval.services import Services
-from retrieval.settings import Settings
+
+DEPS = "deps"  # the key in application.bot_data
 
 
 @dataclass
 class BotDeps:
     settings: Settings
     services: Services
-    log: AnswerLog
     conversations: Conversations
     limiter: UserLimiter
-    follows: FollowStore
     # One feed tick (poll, then push to followers) at a time.
     live_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -46,9 +47,26 @@ class BotDeps:
         )
 
 
-def deps_of(context: ContextTypes.DEFAULT_TYPE) -> BotDeps:
-    deps = context.application.bot_data["deps"]
-    assert isinstance(deps, BotDeps)
+class NewsContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The context every handler and job gets: the bot's dependencies, typed."""
+
+    @property
+    def deps(self) -> BotDeps:
+        deps: BotDeps = self.application.bot_data[DEPS]
+        return deps
+
+    @property
+    def app(self) -> NewsApp:
+        return cast(NewsApp, self.application)
+
+
+NewsApp: TypeAlias = Application[
+    ExtBot[Any], NewsContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Any]
+]
+
+
+def deps_of_app(application: NewsApp) -> BotDeps:
+    deps: BotDeps = application.bot_data[DEPS]
     return deps
 
 

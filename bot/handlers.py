@@ -7,14 +7,12 @@ import html
 import logging
 
 from telegram import Chat, Message, MessageEntity, Update
-from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
-from bot.deps import BotDeps, conversation_key, deps_of
+from bot.deps import BotDeps, NewsContext, conversation_key
 from bot.live import unfollow_button
 from bot.render_html import render_answer, render_quotes
-from bot.replies import NO_PREVIEW, Typing, answer_keyboard, reply_html
-from retrieval.errors import (
+from bot.replies import Typing, answer_keyboard, reply_html
+from retrieval.core.errors import (
     AnswererError,
     EmptyIndexError,
     NewsbotError,
@@ -36,7 +34,7 @@ def reader_message(exc: NewsbotError) -> str:
     """What a reader is told. Error texts can name hosts and paths; only a question's own
     problem is shown as it is, the rest is logged for the admins."""
     if isinstance(exc, QuestionError):
-        return f"Sorry — {exc}."
+        return f"Sorry — {html.escape(str(exc))}."
     if isinstance(exc, StoreUnavailableError):
         return STORE_DOWN
     if isinstance(exc, AnswererError):
@@ -54,20 +52,18 @@ async def archive_summary(deps: BotDeps) -> str:
     return f"I know {stats.articles:,} articles{span}."
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    deps = deps_of(context)
+    deps = context.deps
     summary = await archive_summary(deps)
     topic = " ".join(context.args or []).replace("_", " ").strip()
     lines = [f"Hello! I answer questions from a news archive, citing every source. {summary}"]
     if topic:
         lines.append(f"You came here about <b>{html.escape(topic)}</b>: ask me anything about it.")
     lines.append(HOW_TO_ASK)
-    await message.reply_text(
-        "\n\n".join(lines), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
-    )
+    await message.reply_text("\n\n".join(lines))
 
 
 HOW_TO_ASK = (
@@ -77,22 +73,20 @@ HOW_TO_ASK = (
 )
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: NewsContext) -> None:
     if update.effective_message is None:
         return
-    summary = await archive_summary(deps_of(context))
-    await update.effective_message.reply_text(
-        f"{summary}\n\n{HOW_TO_ASK}", parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
-    )
+    summary = await archive_summary(context.deps)
+    await update.effective_message.reply_text(f"{summary}\n\n{HOW_TO_ASK}")
 
 
-async def reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    deps_of(context).conversations.reset(conversation_key(update))
+async def reset(update: Update, context: NewsContext) -> None:
+    context.deps.conversations.reset(conversation_key(update))
     if update.effective_message:
         await update.effective_message.reply_text("Done — I've forgotten our conversation.")
 
 
-async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_command(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     if message is None:
         return
@@ -122,7 +116,7 @@ def addressed_question(message: Message, bot_username: str, bot_id: int) -> str 
     return " ".join(text.split()) if addressed else None
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_text(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     chat = update.effective_chat
     if message is None or chat is None or not message.text:
@@ -135,10 +129,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer_question(update, context, question)
 
 
-async def answer_question(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
-) -> None:
-    deps = deps_of(context)
+async def answer_question(update: Update, context: NewsContext, question: str) -> None:
+    deps = context.deps
     message = update.effective_message
     user = update.effective_user
     chat = update.effective_chat
@@ -168,7 +160,9 @@ async def answer_question(
                 logger.warning("question failed: %s", exc)
                 await message.reply_text(reader_message(exc))
                 return
-        answer_id = await asyncio.to_thread(deps.log.record, chat.id, user.id, question, answer)
+        answer_id = await asyncio.to_thread(
+            deps.services.feedback.record, chat.id, user.id, question, answer
+        )
         keyboard = answer_keyboard(answer_id, with_sources=bool(answer.citations))
         await reply_html(message, render_answer(answer), keyboard=keyboard)
         deps.conversations.add(key, question, answer.text)
@@ -176,15 +170,15 @@ async def answer_question(
         deps.limiter.release(user.id)
 
 
-async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_callback(update: Update, context: NewsContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    deps = deps_of(context)
+    deps = context.deps
     kind, _, rest = (query.data or "").partition(":")
     try:
         if kind == "src":
-            citations = await asyncio.to_thread(deps.log.citations, int(rest))
+            citations = await asyncio.to_thread(deps.services.feedback.citations, int(rest))
             if citations is None:
                 await query.answer("That answer is too old to show its sources.")
                 return
@@ -196,7 +190,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         elif kind == "fb":
             answer_id, _, vote = rest.partition(":")
             known = await asyncio.to_thread(
-                deps.log.vote, int(answer_id), query.from_user.id, vote == "u"
+                deps.services.feedback.vote, int(answer_id), query.from_user.id, vote == "u"
             )
             await query.answer("Thanks for the feedback!" if known else "That answer is gone.")
         else:
@@ -205,7 +199,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer("Unknown button.")
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: NewsContext) -> None:
     """The one place unexpected errors land: logged with the traceback, the user told politely."""
     logger.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:

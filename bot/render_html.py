@@ -6,8 +6,8 @@ import html
 import re
 from collections.abc import Sequence
 
-from retrieval.catalog import StoredArticle
-from retrieval.models import Answer, Citation, IndexReport, IndexStats
+from retrieval.core.records import Answer, Citation, IndexReport, IndexStats
+from retrieval.index.catalog import StoredArticle
 
 LIMIT = 4096
 TAG_OR_ENTITY = re.compile(r"<(/?)([a-zA-Z-]+)([^>]*)>|&[#\w]+;")

@@ -6,11 +6,11 @@ import html
 import time
 from collections.abc import Sequence
 
-from bot.follows import Topic
 from bot.render_html import link
-from retrieval.feeds import Feed, PollResult, describe_interval
-from retrieval.models import Passage
-from retrieval.topics import TopicMatch
+from retrieval.core.records import Passage
+from retrieval.live.follows import Topic
+from retrieval.live.subscriptions import Feed, PollResult, describe_interval
+from retrieval.live.topics import TopicMatch
 
 QUOTE_CHARS = 600
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.models import Answer, Citation, Passage
+from retrieval.core.records import Answer, Citation, Passage
 
 
 def citation_line(citation: Citation) -> str:

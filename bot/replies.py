@@ -6,14 +6,13 @@ import asyncio
 import contextlib
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message
-from telegram.constants import ChatAction, ParseMode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 
 from bot.render_html import split_html, strip_tags
 
 logger = logging.getLogger(__name__)
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 TYPING_EVERY_S = 4.5
 
 
@@ -30,29 +29,21 @@ def answer_keyboard(answer_id: int, *, with_sources: bool) -> InlineKeyboardMark
 async def reply_html(
     message: Message, text: str, *, keyboard: InlineKeyboardMarkup | None = None
 ) -> Message:
-    """Reply in as many messages as the limit needs; the keyboard goes under the last one.
-    If Telegram rejects the formatting, the same text goes out as plain text instead."""
+    """Reply in as many messages as the limit needs (HTML: the application's default); the
+    keyboard goes under the last one. If Telegram rejects the formatting, the same text goes
+    out as plain text instead."""
     pieces = split_html(text)
     sent = message
     for index, piece in enumerate(pieces):
         markup = keyboard if index == len(pieces) - 1 else None
         try:
-            sent = await message.reply_text(
-                piece,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
-                reply_markup=markup,
-                do_quote=index == 0,
-            )
+            sent = await message.reply_text(piece, reply_markup=markup, do_quote=index == 0)
         except BadRequest as exc:
             if "parse" not in str(exc).lower() and "entit" not in str(exc).lower():
                 raise
             logger.warning("Telegram rejected our HTML (%s); sending plain text", exc)
             sent = await message.reply_text(
-                strip_tags(piece),
-                link_preview_options=NO_PREVIEW,
-                reply_markup=markup,
-                do_quote=index == 0,
+                strip_tags(piece), parse_mode=None, reply_markup=markup, do_quote=index == 0
             )
     return sent
 

@@ -4,25 +4,33 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
+    Defaults,
     MessageHandler,
     filters,
 )
 
 from bot import adapt_admin, admin, handlers, live
 from bot.delivery import RetryingRateLimiter
-from bot.deps import BotDeps
-from bot.follows import FollowStore
+from bot.deps import DEPS, BotDeps, NewsApp, NewsContext, deps_of_app
 from bot.logs import quiet_noisy_loggers, redact_in_logs
-from bot.state import AnswerLog, Conversations, UserLimiter
-from retrieval.errors import ConfigError
+from bot.state import Conversations, UserLimiter
+from retrieval.core.errors import ConfigError
+from retrieval.core.settings import Settings
 from retrieval.services import Services
-from retrieval.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -52,47 +60,46 @@ def file_base_url(base_url: str) -> str:
     return f"{root}/file/bot"
 
 
-def build_application(settings: Settings, services: Services) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, services: Services) -> NewsApp:
     token = settings.telegram.token.get_secret_value()
     if not token:
         raise ConfigError("NEWSBOT_TELEGRAM_TOKEN is not set: get a token from @BotFather")
     redact_in_logs(token)
     redact_in_logs(settings.telegram.webhook_secret.get_secret_value())
-    application = (
+    application: NewsApp = (
         Application.builder()
         .token(token)
         .base_url(settings.telegram.base_url)
         .base_file_url(file_base_url(settings.telegram.base_url))
+        .context_types(ContextTypes(context=NewsContext))
+        # Every message the bot sends is HTML with link previews off, unless a call says
+        # otherwise: dynamic text is escaped where it is rendered.
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
         .rate_limiter(RetryingRateLimiter(max_retries=3))
         .concurrent_updates(True)
         .post_init(set_commands)
         .build()
     )
-    application.bot_data["deps"] = BotDeps(
+    application.bot_data[DEPS] = BotDeps(
         settings=settings,
         services=services,
-        log=AnswerLog(settings.data_dir / "bot.sqlite"),
         conversations=Conversations(
             settings.telegram.history_turns, float(settings.telegram.history_ttl_s)
         ),
         limiter=UserLimiter(settings.telegram.questions_per_minute),
-        follows=follows_from_now(settings, services),
     )
+    services.follows.start_from_now()  # the archive's history is pushed to nobody
     register_handlers(application)
     schedule_jobs(application, settings)
     return application
 
 
-def follows_from_now(settings: Settings, services: Services) -> FollowStore:
-    """The followed topics; on the first start, matching begins with what arrives next (the
-    archive's history is not pushed to anyone)."""
-    store = FollowStore(settings.data_dir / "follows.sqlite")
-    if store.cursor() is None:
-        store.set_cursor(services.index.last_arrival())
-    return store
-
-
-def schedule_jobs(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+def schedule_jobs(application: NewsApp, settings: Settings) -> None:
     """Feeds are checked every tick; each is polled when its own interval has passed."""
     if application.job_queue is None:
         raise ConfigError("python-telegram-bot's job queue is missing: pip install newsbot again")
@@ -100,7 +107,7 @@ def schedule_jobs(application: Application, settings: Settings) -> None:  # type
     application.job_queue.run_repeating(live.poll_job, interval=tick, first=tick, name="feeds")
 
 
-def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+def register_handlers(application: NewsApp) -> None:
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help_command))
     application.add_handler(CommandHandler("ask", handlers.ask_command))
@@ -121,9 +128,9 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_error_handler(handlers.on_error)
 
 
-async def set_commands(application: Application) -> None:  # type: ignore[type-arg]
+async def set_commands(application: NewsApp) -> None:
     """The reader menu for everyone; the admin commands only in the admins' own chats."""
-    deps: BotDeps = application.bot_data["deps"]
+    deps: BotDeps = deps_of_app(application)
     await application.bot.set_my_commands(READER_COMMANDS, scope=BotCommandScopeDefault())
     for admin_id in deps.settings.telegram.admin_ids:
         try:

@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from retrieval.embeddings import HashEmbedder, SentenceTransformerEmbedder
-from retrieval.services import Engine, build_engine
-from retrieval.settings import Settings
+from retrieval.core.settings import Settings
+from retrieval.embed.hashing import HashEmbedder
+from retrieval.embed.torch_backend import SentenceTransformerEmbedder
+from retrieval.engine import Engine, build_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "archive"

@@ -41,30 +41,31 @@ def test_only_the_settings_module_reads_the_environment() -> None:
 
 
 # Each library stays inside its adapter: swapping a backend touches one file.
-TRAINING = {"retrieval/adapt.py", "retrieval/adapt_reranker.py"}
+TRAINING = {"retrieval/adapt/training.py", "retrieval/adapt/reranker.py"}
 ADAPTERS = {
-    "chromadb": {"retrieval/store.py"},
+    "chromadb": {"retrieval/index/store.py"},
     # Serving (embeddings, rerank, onnx_backend) and training (adapt, adapt_reranker).
     "sentence_transformers": {
-        "retrieval/embeddings.py",
-        "retrieval/rerank.py",
-        "retrieval/adapt.py",
-        "retrieval/adapt_reranker.py",
+        "retrieval/embed/torch_backend.py",
+        "retrieval/search/rerank.py",
+        "retrieval/adapt/training.py",
+        "retrieval/adapt/reranker.py",
     },
-    "transformers": TRAINING | {"retrieval/embeddings.py", "retrieval/onnx_backend.py"},
-    "torch": TRAINING | {"retrieval/embeddings.py", "retrieval/onnx_backend.py"},
-    "onnxruntime": {"retrieval/onnx_backend.py"},
-    "tokenizers": {"retrieval/onnx_backend.py"},
+    "transformers": TRAINING
+    | {"retrieval/embed/torch_backend.py", "retrieval/embed/onnx_backend.py"},
+    "torch": TRAINING | {"retrieval/embed/torch_backend.py", "retrieval/embed/onnx_backend.py"},
+    "onnxruntime": {"retrieval/embed/onnx_backend.py"},
+    "tokenizers": {"retrieval/embed/onnx_backend.py"},
     "langchain_core": {
-        "retrieval/chain.py",
-        "retrieval/answerers/llm.py",
+        "retrieval/answer/pipeline.py",
+        "retrieval/answer/llm.py",
         "retrieval/evaluation/baseline.py",
     },
-    "langchain_openai": {"retrieval/answerers/llm.py"},
+    "langchain_openai": {"retrieval/answer/llm.py"},
     "langchain_chroma": {"retrieval/evaluation/baseline.py"},
     "langchain_text_splitters": {"retrieval/evaluation/baseline.py"},
-    "langchain_classic": {"retrieval/chain.py"},
-    "langchain": {"retrieval/chain.py"},
+    "langchain_classic": {"retrieval/answer/pipeline.py"},
+    "langchain": {"retrieval/answer/pipeline.py"},
 }
 
 
@@ -79,18 +80,128 @@ def test_libraries_are_imported_only_by_their_adapters(library: str) -> None:
     assert importers <= ADAPTERS[library]
 
 
-def test_front_ends_see_only_the_service_facade() -> None:
-    """bot/ reaches the engine through `services.qa`, `.index`, `.eval`, `.feeds`, `.topics`,
-    `.models` and `.warm_up()`."""
-    import re
+def facade_operations() -> dict[str, set[str]]:
+    """Each part of the facade (`services.<part>`) and the operations it offers: its public
+    methods and properties. `warm_up` is an operation of the facade itself."""
+    import dataclasses
+    import typing
 
-    allowed = {"qa", "index", "eval", "feeds", "topics", "models", "warm_up"}
-    used = {
-        (str(path.relative_to(ROOT)), name)
+    from retrieval.services import Services
+
+    hints = typing.get_type_hints(Services)
+    operations: dict[str, set[str]] = {}
+    for field in dataclasses.fields(Services):
+        kind = hints[field.name]
+        if isinstance(kind, type):
+            operations[field.name] = {n for n in dir(kind) if not n.startswith("_")}
+        else:
+            operations[field.name] = set()  # a callable: called, never looked into
+    return operations
+
+
+def test_facade_parts_keep_their_state_private() -> None:
+    """No part of the facade hands out what it is built on: every attribute its constructor
+    sets is private, so the catalog, the store, the searcher and the collections cannot be
+    reached from a front end through it."""
+    import dataclasses
+    import inspect
+    import re
+    import typing
+
+    from retrieval.services import Services
+
+    hints = typing.get_type_hints(Services)
+    public = {}
+    for field in dataclasses.fields(Services):
+        kind = hints[field.name]
+        if isinstance(kind, type):
+            source = inspect.getsource(kind.__init__)  # type: ignore[misc]
+            public[field.name] = re.findall(r"\bself\.([a-z]\w*)\s*[:=]", source)
+    assert {k: v for k, v in public.items() if v} == {}
+
+
+def attribute_chain(node: ast.AST) -> list[str]:
+    """`a.b.c` as ["a", "b", "c"]; a chain through a call or subscript starts after it."""
+    names: list[str] = []
+    while isinstance(node, ast.Attribute):
+        names.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        names.append(node.id)
+    return names[::-1]
+
+
+def with_parents(tree: ast.AST) -> ast.AST:
+    for parent in ast.walk(tree):
+        for child in ast.iter_child_nodes(parent):
+            child.parent = parent  # type: ignore[attr-defined]
+    return tree
+
+
+def facade_uses(tree: ast.AST) -> list[tuple[int, str, str | None]]:
+    """(line, part, operation) for every use of the facade in a front-end module: chains
+    through `services.`, and names a function binds to `services` or to one of its parts."""
+    uses: set[tuple[int, str, str | None]] = set()
+    scopes = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    for scope in [tree, *scopes]:
+        bound: dict[str, str] = {}  # name -> part ("" for the facade itself)
+        if scope is not tree:
+            for node in ast.walk(scope):
+                if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                    target, chain = node.targets[0], attribute_chain(node.value)
+                    if isinstance(target, ast.Name) and "services" in chain:
+                        rest = chain[chain.index("services") + 1 :]
+                        bound[target.id] = rest[0] if rest else ""
+        for node in ast.walk(scope):
+            if not isinstance(node, ast.Attribute) or isinstance(node.parent, ast.Attribute):  # type: ignore[attr-defined]
+                continue  # only whole chains
+            chain = attribute_chain(node)
+            if "services" in chain[:-1]:
+                rest = chain[chain.index("services") + 1 :]
+            elif len(chain) > 1 and chain[0] in bound:
+                part = bound[chain[0]]
+                rest = ([part] if part else []) + chain[1:]
+            else:
+                continue
+            uses.add((node.lineno, rest[0], rest[1] if len(rest) > 1 else None))
+    return sorted(uses, key=lambda use: (use[0], use[1], use[2] or ""))
+
+
+def misused(uses: list[tuple[int, str, str | None]]) -> list[tuple[int, str, str | None]]:
+    operations = facade_operations()
+    return [
+        (line, part, operation)
+        for line, part, operation in uses
+        if part not in operations or (operation is not None and operation not in operations[part])
+    ]
+
+
+def test_front_ends_use_only_the_facades_operations() -> None:
+    """bot/ reaches the engine through `services.<part>.<operation>` only: every attribute
+    chain (and every name bound to the facade or a part of it) is checked."""
+    wrong = [
+        (str(path.relative_to(ROOT)), *use)
         for path in (ROOT / "bot").rglob("*.py")
-        for name in re.findall(r"\bservices\.(\w+)", path.read_text(encoding="utf-8"))
-    }
-    assert {(p, n) for p, n in used if n not in allowed} == set()
+        for use in misused(facade_uses(with_parents(ast.parse(path.read_text("utf-8")))))
+    ]
+    assert wrong == []
+
+
+def test_the_layer_check_catches_a_front_end_reaching_inside() -> None:
+    """The check above fails on what it is there to catch (it once read only the first
+    attribute after `services.`)."""
+    source = (
+        "def f(deps):\n"
+        "    deps.services.index.stats()\n"  # fine
+        "    deps.services.index._sync.catalog.drop('x')\n"  # inside a part
+        "    qa = deps.services.qa\n"
+        "    qa._chain.invoke({})\n"  # through a name
+        "    qa.answer('q')\n"  # fine
+        "    deps.services.feeds.poll_all()\n"  # fine
+        "    deps.services.catalog.articles('x')\n"  # no such part
+    )
+    flagged = {(part, op) for _, part, op in misused(facade_uses(with_parents(ast.parse(source))))}
+    assert flagged == {("index", "_sync"), ("qa", "_chain"), ("catalog", "articles")}
 
 
 def test_cli_modules_never_import_the_app() -> None:

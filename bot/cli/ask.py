@@ -18,7 +18,7 @@ from bot.cli.common import (
     user_errors,
 )
 from bot.render_text import render_answer, render_passages
-from retrieval.errors import NewsbotError
+from retrieval.core.errors import NewsbotError
 
 
 def register(app: typer.Typer) -> None:

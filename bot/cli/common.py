@@ -11,17 +11,18 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.logs import quiet_noisy_loggers
-from retrieval.errors import NewsbotError
+from retrieval.core.errors import NewsbotError
 
 if TYPE_CHECKING:
+    from retrieval.core.settings import Settings
     from retrieval.services import Services
-    from retrieval.settings import Settings
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)  # one error, one line
@@ -31,7 +32,7 @@ DataDir = Annotated[
 
 
 def load_settings(data_dir: Path | None = None, **overrides: Any) -> Settings:
-    from retrieval.settings import Settings
+    from retrieval.core.settings import Settings
 
     settings = Settings()
     if data_dir is not None:
@@ -39,10 +40,20 @@ def load_settings(data_dir: Path | None = None, **overrides: Any) -> Settings:
     return settings.model_copy(update=overrides) if overrides else settings
 
 
-def services_for(settings: Settings) -> Services:
-    from retrieval.services import build_services
+# How the commands build the engine's services from the settings. The real one by default; a
+# test hands its own (a hash embedder, a fake answerer) as Click's `obj`:
+# `CliRunner().invoke(app, args, obj=factory)`.
+ServicesFactory = Callable[["Settings"], "Services"]
 
-    return build_services(settings)
+
+def services_for(settings: Settings) -> Services:
+    context = click.get_current_context(silent=True)
+    factory = context.find_root().obj if context is not None else None
+    if callable(factory):
+        return factory(settings)  # type: ignore[no-any-return]
+    from retrieval.engine import build_engine
+
+    return build_engine(settings).services
 
 
 def configure_logging(verbose: bool) -> None:

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.cli.common import DataDir, load_settings, out, services_for, user_errors
-from retrieval.feeds import describe_interval, parse_interval
+from retrieval.live.subscriptions import describe_interval, parse_interval
 
 feeds_app = typer.Typer(help="Feeds the archive polls: list, add, remove, poll.")
 

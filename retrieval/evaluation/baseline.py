@@ -14,11 +14,11 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from retrieval.embeddings import Embedder
-from retrieval.indexing import Progress, no_progress
-from retrieval.loaders import Skipped, load_sources
-from retrieval.models import Passage
-from retrieval.store import persistent_client
+from retrieval.core.records import Passage
+from retrieval.embed.protocol import Embedder
+from retrieval.index.store import persistent_client
+from retrieval.index.sync import Progress, no_progress
+from retrieval.ingest.loaders import Skipped, load_sources
 
 logger = logging.getLogger(__name__)
 COLLECTION = "naive-baseline"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
+from retrieval.core.settings import RetrievalSettings
 from retrieval.evaluation.scoring import Search
-from retrieval.search import HybridSearcher, SearchConfig, SearchRequest
+from retrieval.search.hybrid import HybridSearcher, SearchRequest
 
 # The last one is the bot's own configuration.
 CONFIGS = (
@@ -21,22 +21,19 @@ BASELINE = "naive-baseline"
 BOT = CONFIGS[-1]
 
 
-def search_config(name: str, base: SearchConfig) -> SearchConfig:
-    """`mode[+recency][+rerank]` as a SearchConfig; everything else as the bot has it."""
+def search_settings(name: str, base: RetrievalSettings) -> tuple[RetrievalSettings, bool]:
+    """`mode[+recency][+rerank]` as (settings, rerank); everything else as the bot has it."""
     if name not in CONFIGS or name == BASELINE:
         raise ValueError(f"unknown configuration {name!r}")
     mode, *extras = name.split("+")
-    return replace(
-        base,
-        mode=mode,  # type: ignore[arg-type]
-        recency="recency" in extras,
-        rerank="rerank" in extras,
-    )
+    settings = base.model_copy(update={"mode": mode, "recency": "recency" in extras})
+    return settings, "rerank" in extras
 
 
 def searcher_for(name: str, searcher: HybridSearcher) -> Search:
-    config = search_config(name, searcher.config)
+    settings, rerank = search_settings(name, searcher.settings)
     return lambda item, k, hidden: searcher.search(
         SearchRequest(item.question, item.asked or date.today(), k, hidden_articles=hidden),
-        config=config,
+        settings,
+        rerank=rerank,
     )

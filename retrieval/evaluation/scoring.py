@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from retrieval.answerers import Answerer
-from retrieval.errors import SourceError
-from retrieval.loaders.common import parse_date
-from retrieval.models import Passage
+from retrieval.answer.answerer import Answerer
+from retrieval.core.errors import SourceError
+from retrieval.core.records import Passage
+from retrieval.ingest.loaders.common import parse_date
 
 RECALL_AT = (1, 5, 10)
 

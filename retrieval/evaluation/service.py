@@ -9,10 +9,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from retrieval.answerers import Answerer
-from retrieval.answerers.extractive import ExtractiveAnswerer, ExtractiveConfig
-from retrieval.embeddings import CachedVectors, Embedder
-from retrieval.errors import ConfigError, SourceError
+from retrieval.answer.answerer import Answerer
+from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
+from retrieval.core.errors import ConfigError, SourceError
+from retrieval.core.records import IndexReport, Passage, Progress, no_progress
+from retrieval.embed.cache import CachedVectors
+from retrieval.embed.protocol import Embedder
 from retrieval.evaluation.configs import BASELINE, BOT, CONFIGS, Search, searcher_for
 from retrieval.evaluation.scoring import (
     EvalQuestion,
@@ -21,9 +23,10 @@ from retrieval.evaluation.scoring import (
     load_questions,
     markdown_table,
 )
-from retrieval.indexing import IndexService, Progress, no_progress
-from retrieval.models import IndexReport, Passage
-from retrieval.search import HybridSearcher
+from retrieval.index.catalog import Catalog
+from retrieval.index.collections import Collections
+from retrieval.index.sync import SyncService
+from retrieval.search.hybrid import HybridSearcher
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,9 @@ class EvalService:
     def __init__(
         self,
         *,
-        index: IndexService,
+        sync: SyncService,
+        collections: Collections,
+        catalog: Catalog,
         searcher: HybridSearcher,
         embedder: Embedder,
         vectors: CachedVectors,
@@ -62,17 +67,19 @@ class EvalService:
     ) -> None:
         # The newest article the model in use learnt from (an adapted model), for the
         # leakage check: it must predate every question scored.
-        self.trained_through = trained_through
-        self.answerer_config = answerer_config or ExtractiveConfig()
+        self._trained_through = trained_through
+        self._answerer_config = answerer_config or ExtractiveConfig()
         # The bot's own answerer when it is not the extractive one (NEWSBOT_ANSWERER=llm): the
         # bot's configuration is then scored with it.
-        self.bot_answerer = bot_answerer
-        self.index = index
-        self.searcher = searcher
-        self.embedder = embedder
-        self.vectors = vectors
-        self.data_dir = data_dir
-        self.k_answer = k_answer
+        self._bot_answerer = bot_answerer
+        self._sync = sync
+        self._collections = collections
+        self._catalog = catalog
+        self._searcher = searcher
+        self._embedder = embedder
+        self._vectors = vectors
+        self._data_dir = data_dir
+        self._k_answer = k_answer
 
     def run(
         self,
@@ -106,9 +113,11 @@ class EvalService:
         for source in corpus:
             if not source.startswith("http") and not Path(source).exists():
                 raise SourceError(f"{source}: no such file or directory")
-        report = self.index.sync(
+        with self._collections.reading() as view:
+            stale = view.stale_reason() is not None  # another model: rebuilt, switched
+        report = self._sync.sync(
             list(corpus),
-            full=self.index.stale_vectors() is not None,  # another model: rebuilt, switched
+            full=stale,
             progress=lambda stage, done, total: progress(f"index {stage}", done, total),
         )
         withhold = self.withholder() if withheld else None
@@ -116,19 +125,19 @@ class EvalService:
         for name in configs:
             search = self._search(name, corpus, progress)
             answerer = self._answerer(name)
-            self.vectors.clear()  # each configuration's query times start cold
+            self._vectors.clear()  # each configuration's query times start cold
             results.append(
                 evaluate(
                     name,
                     items,
                     search,
                     answerer,
-                    k_answer=self.k_answer,
+                    k_answer=self._k_answer,
                     progress=lambda done, total, n=name: progress(f"eval {n}", done, total),  # type: ignore[misc]
                     withhold=withhold,
                 )
             )
-        stats = self.index.stats()
+        stats = self._sync.stats()
         answerable = sum(1 for i in items if i.answerable)
         header = (
             f"{len(items)} questions ({answerable} answerable) from {questions}; corpus "
@@ -146,7 +155,7 @@ class EvalService:
 
     def _leakage(self, asked: Sequence[date]) -> str:
         """What the header says of an adapted model's training data and the questions' dates."""
-        through = self.trained_through()
+        through = self._trained_through()
         if through is None:
             return ""
         if asked and through >= min(asked):
@@ -160,19 +169,19 @@ class EvalService:
     def _answerer(self, name: str) -> Answerer:
         """The bot's answerer; other configurations score passages on other scales, so the
         passage-score floor (calibrated for the bot's search) is off for them."""
-        if name == BOT and self.bot_answerer is not None:
-            return self.bot_answerer
-        config = self.answerer_config
+        if name == BOT and self._bot_answerer is not None:
+            return self._bot_answerer
+        config = self._answerer_config
         if name != BOT:
             config = replace(config, min_passage_score=0.0)
-        return ExtractiveAnswerer(self.embedder, config, vectors=self.vectors)
+        return ExtractiveAnswerer(self._embedder, config, vectors=self._vectors)
 
     def withholder(self) -> Callable[[EvalQuestion], frozenset[str]]:
         """The articles whose headline or text mentions a correct answer, per question."""
-        with self.index.reading() as collection:
+        with self._collections.reading() as view:
             folded = {
                 article_id: text.casefold()
-                for article_id, text in self.index.catalog.article_texts(collection).items()
+                for article_id, text in self._catalog.article_texts(view.collection).items()
             }
         cache: dict[str, frozenset[str]] = {}
 
@@ -190,10 +199,10 @@ class EvalService:
 
     def _search(self, name: str, corpus: Sequence[str], progress: Progress) -> Search:
         if name != BASELINE:
-            return searcher_for(name, self.searcher)
+            return searcher_for(name, self._searcher)
         from retrieval.evaluation.baseline import NaiveBaseline
 
-        baseline = NaiveBaseline(self.data_dir / "baseline", self.embedder)
+        baseline = NaiveBaseline(self._data_dir / "baseline", self._embedder)
         baseline.build(
             list(corpus),
             progress=lambda stage, done, total: progress(f"baseline {stage}", done, total),

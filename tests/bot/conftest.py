@@ -13,9 +13,9 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.telegram_app import build_application, set_commands
-from retrieval.embeddings import HashEmbedder
-from retrieval.services import Engine, build_engine
-from retrieval.settings import Settings
+from retrieval.core.settings import Settings
+from retrieval.embed.hashing import HashEmbedder
+from retrieval.engine import Engine, build_engine
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 from tests.fakes.telegram_server import FakeBotAPI
 
@@ -54,7 +54,7 @@ async def _mark_processed(update: Update, context: Any) -> None:
 
 
 async def start_bot(settings: Settings, services: Engine, api: FakeBotAPI) -> Any:
-    app = build_application(settings, services)
+    app = build_application(settings, services.services)
     # Runs after the bot's own handlers are done with an update: tests wait for this event
     # instead of sleeping before they assert that nothing was sent.
     app.add_handler(TypeHandler(Update, _mark_processed), group=99)

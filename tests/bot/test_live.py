@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.follows import FollowStore
+from retrieval.live.follows import FollowStore
 from tests.bot.conftest import ADMIN, BotHarness, bot_settings, handled, serving
 from tests.fakes.feed_server import FeedItem, FeedServer
 from tests.fakes.telegram_server import FakeBotAPI
@@ -125,7 +125,7 @@ async def test_followers_get_each_matching_article_once(
     live.api.press(buttons[0], message, user_id=READER)
     live.api.press(buttons[2], message, user_id=READER)
     await live.api.wait_for(lambda: not _topics(live, READER))
-    await live.api.wait_for(lambda: live.app.bot_data["deps"].log.counts()[1] == 1)
+    await live.api.wait_for(lambda: live.services.services.feedback.counts()[1] == 1)
     assert "You follow no topics" in await say(live, "/following", user_id=READER)
     # /stats counts the push as a push, not as a question answered.
     stats = await say(live, "/stats")
@@ -133,7 +133,7 @@ async def test_followers_get_each_matching_article_once(
 
 
 def _topics(h: BotHarness, user_id: int) -> list[Any]:
-    return h.app.bot_data["deps"].follows.topics(user_id)
+    return h.services.follows.topics(user_id)
 
 
 @pytest.mark.parametrize("follow_overrides", [{"pushes_per_hour": 1}])

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.render_html import render_answer, render_quotes, split_html, strip_tags
-from retrieval.models import Answer, Citation
+from retrieval.core.records import Answer, Citation
 from tests.fakes.telegram_server import check_html
 
 pytestmark = pytest.mark.unit

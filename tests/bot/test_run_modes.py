@@ -10,8 +10,8 @@ from pydantic import SecretStr
 from telegram.ext import Application
 
 from bot.telegram_app import file_base_url, run
-from retrieval.embeddings import HashEmbedder
-from retrieval.services import build_engine
+from retrieval.embed.hashing import HashEmbedder
+from retrieval.engine import build_engine
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.unit
@@ -72,7 +72,7 @@ def test_polling_by_default_webhook_when_configured(
         ),
     )
     settings = settings_with(tmp_path, **telegram)
-    run(settings, build_engine(settings, embedder=HashEmbedder()))
+    run(settings, build_engine(settings, embedder=HashEmbedder()).services)
     assert calls == [expected]
 
 

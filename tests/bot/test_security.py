@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot import handlers
-from retrieval.errors import StoreUnavailableError
+from retrieval.core.errors import StoreUnavailableError
 from tests.bot.conftest import ADMIN, BotHarness, handled
 from tests.bot.test_telegram import answer_to, replies_to
 
@@ -23,7 +23,7 @@ def effects(h: BotHarness) -> tuple[Any, ...]:
     return (
         stats.articles,
         stats.chunks,
-        h.services.index.active_collection,
+        h.services.collections.active,
         sorted(p.relative_to(ingest).as_posix() for p in ingest.rglob("*")),
         len(h.api.sent("editMessageText")),
         len(h.api.sent("getFile")),

@@ -150,7 +150,7 @@ async def test_sources_button_and_feedback(harness: BotHarness) -> None:
     api.press(buttons[1], bot_message, user_id=12)
     api.press(buttons[2], bot_message, user_id=13)
     await api.wait_for(lambda: len(api.sent("answerCallbackQuery")) == 3)
-    rows = harness.app.bot_data["deps"].log.feedback_rows()
+    rows = harness.services.services.feedback.feedback_rows()
     assert sorted((r[1], r[2]) for r in rows) == [(12, 1), (13, -1)]
     assert rows[0][3] == "How much money did the start-up Lumora raise?"
     assert rows[0][5] and all(isinstance(i, str) for i in rows[0][5])
@@ -303,17 +303,17 @@ async def test_admin_reindex_full_with_progress_while_others_ask(
 ) -> None:
     api = harness.api
     monkeypatch.setattr(admin, "PROGRESS_EVERY_S", 0.0)
-    index = harness.services.index
-    write_batch = index._write_batch
+    writer = harness.services.writer
+    write_batch = writer.write_batch
     resume = threading.Event()  # the re-index waits after its first batch until a reader is done
 
     def gated_write(collection: str, batch: Any) -> None:
         write_batch(collection, batch)
         assert resume.wait(timeout=120)
 
-    monkeypatch.setattr(index, "_write_batch", gated_write)
-    index.embed_batch = 1
-    old_collection = harness.services.index.active_collection
+    monkeypatch.setattr(writer, "write_batch", gated_write)
+    writer.embed_batch = 1
+    old_collection = harness.services.collections.active
     command = api.message("/reindex full", user_id=ADMIN)
     status = await answer_to(harness, command)
     assert "Full re-index started" in status.text
@@ -331,7 +331,7 @@ async def test_admin_reindex_full_with_progress_while_others_ask(
     edits = api.sent("editMessageText")
     assert len(edits) >= 3 and any("embedding" in e.text for e in edits)
     assert edits[-1] is done[0] and "30 unchanged" in done[0].text
-    assert harness.services.index.active_collection != old_collection
+    assert harness.services.collections.active != old_collection
 
 
 async def test_admin_upload_ingested_and_bad_uploads_refused(harness: BotHarness) -> None:
@@ -361,8 +361,8 @@ async def test_ingest_paths_must_stay_inside_the_ingest_dir(harness: BotHarness)
 
 
 def test_feedback_file_is_sqlite_under_the_data_dir(tmp_path: Any) -> None:
-    from bot.state import AnswerLog
-    from retrieval.models import Answer
+    from retrieval.answer.log import AnswerLog
+    from retrieval.core.records import Answer
 
     log = AnswerLog(tmp_path / "bot.sqlite")
     answer_id = log.record(1, 2, "q?", Answer("a [1]", []))

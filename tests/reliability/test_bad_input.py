@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot.render_html import render_answer
-from retrieval.embeddings import HashEmbedder
-from retrieval.services import build_engine
+from retrieval.embed.hashing import HashEmbedder
+from retrieval.engine import build_engine
 from tests.conftest import SAMPLE_TODAY, make_settings
 
 pytestmark = [pytest.mark.reliability]
@@ -118,7 +118,7 @@ def test_bad_input_corpus(tmp_path: Path, figures: dict[str, Any]) -> None:
         make_settings(tmp_path / "data"), embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY
     )
     report = services.index.sync([root])
-    collection = services.index.active_collection
+    collection = services.collections.active
     indexed = " ".join(text for _, text, _ in services.catalog.chunk_rows(collection))
     lost = sorted(m for m in good if m not in indexed)
     skipped = dict(report.skipped)

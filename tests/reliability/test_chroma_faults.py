@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from retrieval.embeddings import SentenceTransformerEmbedder
-from retrieval.errors import StoreUnavailableError
-from retrieval.services import build_engine
+from retrieval.core.errors import StoreUnavailableError
+from retrieval.embed.torch_backend import SentenceTransformerEmbedder
+from retrieval.engine import build_engine
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 from tests.reliability.conftest import ChromaServer, newsbot
 from tests.reliability.test_kill_sync import check_consistent, write_corpus
@@ -85,7 +85,7 @@ def test_chroma_server_killed_mid_query_and_mid_sync(
     # Mid-sync: a full re-index of more articles, the server killed while it embeds.
     corpus = tmp_path / "more"
     write_corpus(corpus, 60, 0)
-    services.index.embed_batch = 64
+    services.writer.embed_batch = 64
     embedding = threading.Event()
     sync_errors: list[BaseException] = []
 

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from retrieval.catalog import Catalog
-from retrieval.lexical import LexicalIndex
-from retrieval.store import ChromaStore
+from retrieval.index.catalog import Catalog
+from retrieval.index.lexical import LexicalIndex
+from retrieval.index.state import IndexState
+from retrieval.index.store import ChromaStore
 from tests.reliability.conftest import ChromaServer, newsbot
 
 pytestmark = [pytest.mark.reliability]
@@ -64,7 +65,7 @@ def write_corpus(folder: Path, count: int, version: int) -> None:
 
 def check_consistent(data: Path, store: ChromaStore, articles: int) -> dict[str, int]:
     catalog = Catalog(data / "catalog.sqlite")
-    active = catalog.get_state("active:news") or "news"
+    active = IndexState(catalog, "news").active()
     rows = catalog.chunk_rows(active)
     catalog_ids = [r[0] for r in rows]
     got = store._collection(active).get(include=[])  # type: ignore[attr-defined]

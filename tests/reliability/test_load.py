@@ -15,10 +15,10 @@ import pytest
 
 from bot import handlers
 from bot.render_html import strip_tags
-from retrieval.answerers import REFUSAL
-from retrieval.embeddings import SentenceTransformerEmbedder
+from retrieval.answer.answerer import REFUSAL
+from retrieval.embed.torch_backend import SentenceTransformerEmbedder
+from retrieval.engine import build_engine
 from retrieval.evaluation import correct_answer, load_questions
-from retrieval.services import build_engine
 from tests.bot.conftest import ADMIN, bot_settings, start_bot, stop_bot
 from tests.bot.test_telegram import replies_to
 from tests.conftest import SAMPLE_QUESTIONS, SAMPLE_TODAY, SAMPLES

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import threading
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -15,13 +14,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval.adapt import AdaptConfig, Example, batches, build_examples, read_manifest
-from retrieval.embeddings import HashEmbedder, SentenceTransformerEmbedder
-from retrieval.errors import ConfigError, IndexBusyError
-from retrieval.model_versions import ORIGINAL
-from retrieval.search import SearchRequest
-from retrieval.services import Engine, build_engine
-from retrieval.switching import ActiveEmbedder
+from retrieval.adapt.training import Example, batches, build_examples, read_manifest
+from retrieval.adapt.versions import ORIGINAL
+from retrieval.core.errors import ConfigError, IndexBusyError
+from retrieval.core.settings import AdaptSettings
+from retrieval.embed.active import ActiveEmbedder
+from retrieval.embed.hashing import HashEmbedder
+from retrieval.embed.torch_backend import SentenceTransformerEmbedder
+from retrieval.engine import Engine, build_engine
+from retrieval.search.hybrid import SearchRequest
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 
 # Enough to exercise every part in seconds: a few steps of short passages.
@@ -49,13 +50,14 @@ def hashed(tmp_path: Path) -> Engine:
 
 
 def examples_of(engine: Engine, **config: object) -> list[Example]:
-    with engine.index.reading() as collection:
+    with engine.collections.reading() as view:
+        collection = view.collection
         snapshot = engine.lexical.snapshot(collection)
         found, _ = build_examples(
             engine.catalog,
             collection,
             snapshot,
-            replace(AdaptConfig(), **config),  # type: ignore[arg-type]
+            AdaptSettings(_env_file=None, **config),  # type: ignore[arg-type, call-arg]
         )
     return found
 
@@ -64,11 +66,11 @@ def test_pairs_come_from_the_archive_with_negatives_of_other_articles(hashed: En
     examples = examples_of(hashed)
     assert {e.kind for e in examples} >= {"headline", "cloze"}
     titles = {
-        a.id: a.title for a in hashed.catalog.articles(hashed.index.active_collection).values()
+        a.id: a.title for a in hashed.catalog.articles(hashed.collections.active).values()
     }
     bodies = {
         r.article_id: r.text
-        for r in hashed.catalog.chunk_records(hashed.index.active_collection, sorted(titles))
+        for r in hashed.catalog.chunk_records(hashed.collections.active, sorted(titles))
     }
     for example in examples:
         assert example.negative not in (example.positive, bodies[example.article_id])
@@ -80,14 +82,14 @@ def test_pairs_come_from_the_archive_with_negatives_of_other_articles(hashed: En
 
 
 def test_before_keeps_every_pair_and_negative_to_older_articles(hashed: Engine) -> None:
-    stored = hashed.catalog.articles(hashed.index.active_collection)
+    stored = hashed.catalog.articles(hashed.collections.active)
     days = sorted(a.published for a in stored.values() if a.published)
     cutoff = days[len(days) // 2]
     examples = examples_of(hashed, before=cutoff)
     assert examples
     older = {i: a for i, a in stored.items() if a.published and a.published < cutoff}
     texts_of_older = {
-        r.text for r in hashed.catalog.chunk_records(hashed.index.active_collection, sorted(older))
+        r.text for r in hashed.catalog.chunk_records(hashed.collections.active, sorted(older))
     }
     for example in examples:
         assert example.article_id in older
@@ -116,7 +118,7 @@ def test_adapt_trains_a_version_switches_to_it_and_goes_back(tmp_path: Path) -> 
     engine.index.sync([SAMPLES])
     question = "How many jobs will Corvanta cut?"
     before = engine.embedder.embed_query(question)
-    original_collection = engine.index.active_collection
+    original_collection = engine.collections.active
     stages: set[str] = set()
 
     report = engine.models.adapt(progress=lambda stage, done, total: stages.add(stage))
@@ -129,9 +131,9 @@ def test_adapt_trains_a_version_switches_to_it_and_goes_back(tmp_path: Path) -> 
         (ORIGINAL, False),
         ("v1", True),
     ]
-    assert engine.index.active_collection != original_collection
+    assert engine.collections.active != original_collection
     assert engine.index.stats().model.startswith("adapted-v1 of all-MiniLM-L6-v2")
-    assert engine.index.stale_vectors() is None
+    assert engine.collections.stale_reason() is None
     after = engine.embedder.embed_query(question)
     assert float(before @ after) < 0.9999  # another model now
     answer = engine.qa.answer(question)
@@ -192,16 +194,18 @@ def test_a_reader_keeps_the_model_of_the_collection_it_holds(
 
     def reembed() -> None:
         try:
-            engine.index.reembed(other, publish=switched.set)
+            engine.reembedder.reembed(other, publish=switched.set)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
             switched.set()
 
     def new_reader() -> None:
-        with engine.index.reading() as collection:
+        with engine.collections.reading() as view:
+            collection = view.collection
             seen_after.append((collection, engine.embedder.name))
 
-    with engine.index.reading() as old:
+    with engine.collections.reading() as view:
+        old = view.collection
         worker = threading.Thread(target=reembed)
         worker.start()
         assert switched.wait(timeout=300)
@@ -214,8 +218,8 @@ def test_a_reader_keeps_the_model_of_the_collection_it_holds(
         reader = threading.Thread(target=new_reader)
         reader.start()
         reader.join(timeout=60)
-        assert seen_after == [(engine.index.active_collection, other.name)]
-        assert engine.index.active_collection != old
+        assert seen_after == [(engine.collections.active, other.name)]
+        assert engine.collections.active != old
     worker.join(timeout=300)  # the old collection is dropped once this request let go
     assert not worker.is_alive() and not errors
     assert engine.embedder.name == other.name
@@ -225,10 +229,10 @@ def test_a_reader_keeps_the_model_of_the_collection_it_holds(
 def test_eval_leakage_guard_is_recorded_in_the_manifest(tmp_path: Path) -> None:
     """`before` and the newest article learnt from are written beside the model, so an
     evaluation can check that the model never saw its questions' weeks."""
-    from retrieval.adapt import AdaptReport, write_manifest
+    from retrieval.adapt.training import AdaptReport, write_manifest
 
     report = AdaptReport(version=3, latest_article="2022-12-31", before="2023-01-01")
-    write_manifest(tmp_path, report, AdaptConfig(before=date(2023, 1, 1)))
+    write_manifest(tmp_path, report, AdaptSettings(_env_file=None, before=date(2023, 1, 1)))  # type: ignore[call-arg]
     manifest = read_manifest(tmp_path)
     assert manifest and manifest["report"]["latest_article"] == "2022-12-31"
     assert manifest["config"]["before"] == "2023-01-01"
@@ -275,12 +279,12 @@ def test_a_reindex_running_when_training_ends_keeps_the_version_for_later(
 
     def reindex_starts_during_training(stage: str, done: int, total: int) -> None:
         if stage == "training" and done == total:
-            assert engine.index._busy.acquire(blocking=False)  # as a running re-index holds it
+            assert engine.collections._busy.acquire(blocking=False)  # as a running re-index holds it
 
     with pytest.raises(IndexBusyError, match=r"v1 is trained and saved.*model use v1"):
         engine.models.adapt(progress=reindex_starts_during_training)
     assert engine.models.active == ORIGINAL
     assert [v.name for v in engine.models.versions()] == [ORIGINAL, "v1"]
-    engine.index._busy.release()  # the re-index is done
+    engine.collections._busy.release()  # the re-index is done
     engine.models.use("v1")
     assert engine.models.active == "v1"

@@ -4,12 +4,12 @@ from datetime import date
 
 import pytest
 
-from retrieval.answerers import REFUSAL
-from retrieval.answerers.citations import renumber
-from retrieval.answerers.extractive import ExtractiveAnswerer
-from retrieval.models import Passage
-from retrieval.rewriting import contextual_query, is_follow_up
-from retrieval.text import answer_type
+from retrieval.answer.answerer import REFUSAL
+from retrieval.answer.citations import renumber
+from retrieval.answer.extractive import ExtractiveAnswerer
+from retrieval.core.analysis import answer_type
+from retrieval.core.records import Passage
+from retrieval.search.rewriting import contextual_query, is_follow_up
 
 pytestmark = pytest.mark.unit
 

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from retrieval.embeddings import HashEmbedder
-from retrieval.errors import QuestionError
-from retrieval.models import Answer
-from retrieval.services import Engine, build_engine
-from retrieval.timeframe import resolve_timeframe
+from retrieval.core.errors import QuestionError
+from retrieval.core.records import Answer
+from retrieval.embed.hashing import HashEmbedder
+from retrieval.engine import Engine, build_engine
+from retrieval.search.timeframe import resolve_timeframe
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 
 pytestmark = pytest.mark.unit

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.embeddings import HashEmbedder
-from retrieval.errors import StoreUnavailableError
-from retrieval.services import Engine, build_engine
+from retrieval.core.errors import StoreUnavailableError
+from retrieval.embed.hashing import HashEmbedder
+from retrieval.engine import Engine, build_engine
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -78,13 +78,13 @@ def test_ingest_answer_and_full_reindex_through_a_chroma_server(
     assert services.index.stats().store == f"chroma server http://127.0.0.1:{port}"
     report = services.index.sync([SAMPLES])
     assert report.added == 30
-    assert services.store.count(services.index.active_collection) == report.chunks
+    assert services.store.count(services.collections.active) == report.chunks
     answer = services.qa.answer("How many jobs will Corvanta cut?")
     assert not answer.refused and "600" in answer.text
 
-    old = services.index.active_collection
+    old = services.collections.active
     rebuilt = services.index.sync([SAMPLES], full=True)
-    assert rebuilt.collection != old and services.index.active_collection == rebuilt.collection
+    assert rebuilt.collection != old and services.collections.active == rebuilt.collection
     assert services.store.count(rebuilt.collection) == rebuilt.chunks
     assert "600" in services.qa.answer("How many jobs will Corvanta cut?").text
     import chromadb

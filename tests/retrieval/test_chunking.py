@@ -7,10 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrieval.chunking import ChunkingConfig, chunk_article, chunk_id
-from retrieval.embeddings import HashEmbedder, SentenceTransformerEmbedder
-from retrieval.models import Article
-from retrieval.sentences import split_sentences
+from retrieval.core.records import Article
+from retrieval.core.sentences import split_sentences
+from retrieval.embed.hashing import HashEmbedder
+from retrieval.embed.torch_backend import SentenceTransformerEmbedder
+from retrieval.ingest.chunking import ChunkingConfig, chunk_article, chunk_id
 
 
 def article(text: str, title: str = "Council approves budget") -> Article:

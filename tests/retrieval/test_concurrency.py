@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from retrieval.embeddings import SentenceTransformerEmbedder
-from retrieval.lexical import LexicalIndex
-from retrieval.services import Engine, build_engine
+from retrieval.embed.torch_backend import SentenceTransformerEmbedder
+from retrieval.engine import Engine, build_engine
+from retrieval.index.lexical import LexicalIndex
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -89,7 +89,8 @@ def test_readers_keep_answering_while_a_full_reindex_switches(real_services: Eng
     collection is dropped only when that request is done. Readers in a loop meanwhile: every
     answer is right, none fails."""
     index = real_services.index
-    old = index.active_collection
+    collections = real_services.collections
+    old = collections.active
     reader_inside = threading.Event()
     switched = threading.Event()
     sync_done = threading.Event()
@@ -107,7 +108,7 @@ def test_readers_keep_answering_while_a_full_reindex_switches(real_services: Eng
             assert switched.wait(timeout=300)
         return real_query(collection, *args, **kwargs)
 
-    real_switch = index.leases.switch
+    real_switch = collections.leases.switch
 
     def switch(publish: Callable[[], None]) -> None:
         assert reader_inside.wait(timeout=300)
@@ -115,7 +116,7 @@ def test_readers_keep_answering_while_a_full_reindex_switches(real_services: Eng
         switched.set()
 
     store.query = query  # type: ignore[method-assign]
-    index.leases.switch = switch  # type: ignore[method-assign]
+    collections.leases.switch = switch  # type: ignore[method-assign]
     answers: list[tuple[str, str]] = []
 
     def looping_reader(offset: int) -> Callable[[], None]:
@@ -141,47 +142,46 @@ def test_readers_keep_answering_while_a_full_reindex_switches(real_services: Eng
 
     errors = run_threads(looping_reader(0), looping_reader(1), reindex)
     assert errors == []
-    assert index.active_collection != old
+    assert collections.active != old
     assert old not in {c.name for c in store._client.list_collections()}  # type: ignore[attr-defined]
-    assert index.catalog.get_state(f"signature:{old}") is None  # no state left behind
+    assert real_services.state.identity(old) is None  # no state left behind
     assert len(answers) >= 6
     wrong = [(text, expected) for text, expected in answers if expected not in text]
     assert wrong == []
 
 
 def test_a_failed_full_reindex_leaves_nothing_behind(real_services: Engine) -> None:
-    index = real_services.index
-    before = index.active_collection
+    before = real_services.collections.active
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("disk full")
 
-    index.catalog.record = broken  # type: ignore[method-assign]
+    real_services.catalog.record = broken  # type: ignore[method-assign]
     with pytest.raises(RuntimeError):
-        index.sync([SAMPLES], full=True)
-    assert index.active_collection == before
+        real_services.index.sync([SAMPLES], full=True)
+    assert real_services.collections.active == before
     names = {c.name for c in real_services.store._client.list_collections()}  # type: ignore[attr-defined]
     assert names == {before}
-    assert index.catalog.get_state(f"building:{index.base_collection}") is None
-    assert [p.name for p in index.lexical.directory.iterdir()] == [before]
+    assert real_services.state.building() is None
+    assert [p.name for p in real_services.lexical.directory.iterdir()] == [before]
     assert "Harborview FC" in real_services.qa.answer(QUESTIONS[0][0]).text
 
 
 def test_an_orphan_of_a_killed_full_reindex_is_dropped_by_the_next_sync(
     real_services: Engine,
 ) -> None:
-    index = real_services.index
-    orphan = f"{index.base_collection}-killed"
+    state = real_services.state
+    orphan = f"{state.base}-killed"
     real_services.store.upsert(
         orphan, ["x"], real_services.embedder.embed_documents(["x"]), ["x"], [{"article_id": "x"}]
     )
-    index.catalog.set_state(f"building:{index.base_collection}", orphan)
-    index.catalog.set_state(f"signature:{orphan}", "half")
-    report = index.sync([SAMPLES])
+    state.set_building(orphan)
+    real_services.catalog.set_state(f"signature:{orphan}", "half")  # as a killed run left it
+    report = real_services.index.sync([SAMPLES])
     assert report.unchanged == 30
     names = {c.name for c in real_services.store._client.list_collections()}  # type: ignore[attr-defined]
     assert orphan not in names
-    assert index.catalog.get_state(f"signature:{orphan}") is None
+    assert state.identity(orphan) is None
 
 
 def test_lexical_searches_during_rebuilds_see_whole_snapshots(tmp_path: Path) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.errors import ConfigError
+from retrieval.core.errors import ConfigError
+from retrieval.core.records import Answer, Passage
+from retrieval.engine import Engine
 from retrieval.evaluation import CONFIGS, EvalQuestion, evaluate, markdown_table
-from retrieval.models import Answer, Passage
-from retrieval.services import Engine
 from tests.conftest import SAMPLE_QUESTIONS, SAMPLES
 
 pytestmark = pytest.mark.unit
@@ -93,7 +93,7 @@ def test_eval_scores_one_span_of_questions_and_flags_an_adapted_model_that_saw_t
     everything = hash_services.eval.run(questions, [str(SAMPLES)], configs=["dense"])
     assert "adapted" not in everything.header  # the original model: nothing to say
     late_day = date(2025, 6, 20)
-    hash_services.eval.trained_through = lambda: date(2025, 6, 12)  # as a manifest says
+    hash_services.eval._trained_through = lambda: date(2025, 6, 12)  # as a manifest says
     late = hash_services.eval.run(questions, [str(SAMPLES)], configs=["dense"], asked_from=late_day)
     scored = late.results[0]
     assert scored.answerable + scored.unanswerable == len(records) - 10

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.embeddings import HashEmbedder
-from retrieval.errors import SourceError
-from retrieval.feeds import parse_interval
-from retrieval.services import Engine, build_engine
+from retrieval.core.errors import SourceError
+from retrieval.embed.hashing import HashEmbedder
+from retrieval.engine import Engine, build_engine
+from retrieval.live.subscriptions import parse_interval
 from tests.conftest import SAMPLE_TODAY, make_settings
 from tests.fakes.feed_server import FeedItem, FeedServer, Route
 
@@ -61,7 +61,7 @@ def test_new_entries_are_indexed_once_and_unchanged_feeds_cost_a_304(
     again = engine.feeds.poll(engine.feeds.all()[0])
     assert again.status == "unchanged" and again.added_ids == []
     assert server.not_modified["/news.rss"] == 1  # the validators were sent back
-    assert [a for _, a in engine.index.arrivals_after(0)] == first.added_ids
+    assert [a for _, a in engine.catalog.arrivals_after(0)] == first.added_ids
     stored = engine.feeds.all()[0]
     assert stored.total_new == 2 and stored.failures == 0 and stored.last_poll > 0
 
@@ -138,7 +138,7 @@ def test_no_poll_while_a_re_index_runs_and_one_poll_of_a_feed_at_a_time(
 ) -> None:
     url = server.feed("/news.rss", "Harbour Daily", [item(1)])
     feed = engine.feeds.add(url, 1800)
-    with engine.index._exclusive("busy"):  # what a running sync holds
+    with engine.collections.job("busy"):  # what a running sync holds
         result = engine.feeds.poll(feed)
     assert result.status == "postponed" and server.hits["/news.rss"] == 0
     assert engine.feeds.all()[0].last_poll == 0  # nothing recorded: still due

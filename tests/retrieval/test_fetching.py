@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from retrieval.embeddings import HashEmbedder
-from retrieval.errors import SourceError
-from retrieval.loaders import HttpFetcher, Skipped, load_sources
-from retrieval.loaders import fetch as fetch_module
-from retrieval.models import Article
-from retrieval.services import Engine, build_engine
+from retrieval.core.errors import SourceError
+from retrieval.core.records import Article
+from retrieval.embed.hashing import HashEmbedder
+from retrieval.engine import Engine, build_engine
+from retrieval.ingest.loaders import HttpFetcher, Skipped, load_sources
+from retrieval.ingest.loaders import fetch as fetch_module
 from tests.conftest import SAMPLE_TODAY, make_settings
 
 pytestmark = pytest.mark.unit

@@ -11,17 +11,13 @@ import pytest
 
 from bot.render_html import render_answer
 from bot.render_text import render_answer as render_plain
-from retrieval.answerers import REFUSAL
-from retrieval.answerers.extractive import (
-    ExtractiveAnswerer,
-    ExtractiveConfig,
-    question_coverage,
-)
+from retrieval.answer.answerer import REFUSAL
+from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig, question_coverage
+from retrieval.core.analysis import asked_kind, holds_asked, is_prose
+from retrieval.core.records import Passage
+from retrieval.core.sentences import split_sentences
 from retrieval.evaluation import load_questions, mentions
-from retrieval.loaders import Skipped, load_sources
-from retrieval.models import Passage
-from retrieval.sentences import split_sentences
-from retrieval.text import asked_kind, holds_asked, is_prose
+from retrieval.ingest.loaders import Skipped, load_sources
 from tests.conftest import SAMPLE_QUESTIONS, SAMPLES
 
 pytestmark = pytest.mark.unit

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.embeddings import HashEmbedder
-from retrieval.errors import IndexBusyError
-from retrieval.services import Engine, build_engine
+from retrieval.core.errors import IndexBusyError
+from retrieval.embed.hashing import HashEmbedder
+from retrieval.engine import Engine, build_engine
 from tests.conftest import SAMPLE_TODAY, make_settings
 
 pytestmark = pytest.mark.unit
@@ -26,12 +26,12 @@ def write_articles(folder: Path, count: int, *, words: int = 80, tag: str = "") 
 
 
 def vector_ids(services: Engine) -> set[str]:
-    collection = services.store._collection(services.index.active_collection)  # type: ignore[attr-defined]
+    collection = services.store._collection(services.collections.active)  # type: ignore[attr-defined]
     return set(collection.get(include=[])["ids"])
 
 
 def catalog_ids(services: Engine) -> set[str]:
-    return {row[0] for row in services.catalog.chunk_rows(services.index.active_collection)}
+    return {row[0] for row in services.catalog.chunk_rows(services.collections.active)}
 
 
 def test_sync_add_rerun_change_delete(hash_services: Engine, tmp_path: Path) -> None:
@@ -100,14 +100,14 @@ def test_interrupted_sync_converges_without_duplicates(tmp_path: Path) -> None:
     write_articles(src, 12, words=200)  # several embedding batches
     settings = make_settings(tmp_path / "data")
     broken = build_engine(settings, embedder=FailingEmbedder(fail_on_call=3))
-    broken.index.embed_batch = 20  # several embedding batches
+    broken.writer.embed_batch = 20  # several embedding batches
     with pytest.raises(KeyboardInterrupt):
         broken.index.sync([src])
     partial = broken.index.stats().articles
     assert 0 < partial < 12
 
     resumed = build_engine(settings, embedder=HashEmbedder())
-    resumed.index.embed_batch = 20
+    resumed.writer.embed_batch = 20
     report = resumed.index.sync([src])
     assert report.unchanged == partial and report.added == 12 - partial
     assert vector_ids(resumed) == catalog_ids(resumed)
@@ -116,7 +116,7 @@ def test_interrupted_sync_converges_without_duplicates(tmp_path: Path) -> None:
     reference.index.sync([src])
     assert vector_ids(resumed) == vector_ids(reference)
     # The lexical index caught up too: it finds the last article.
-    assert resumed.searcher.lexical.search(resumed.index.active_collection, "topic11", 3)
+    assert resumed.searcher.lexical.search(resumed.collections.active, "topic11", 3)
 
 
 def test_full_rebuild_switches_collection_and_drops_the_old(
@@ -125,7 +125,7 @@ def test_full_rebuild_switches_collection_and_drops_the_old(
     src = tmp_path / "src"
     write_articles(src, 3)
     hash_services.index.sync([src])
-    old = hash_services.index.active_collection
+    old = hash_services.collections.active
     (src / "a00.txt").unlink()
     kept = hash_services.index.sync([src], full=True)  # what the folder lost stays...
     assert (kept.unchanged, kept.kept, kept.deleted) == (2, 1, 0) and kept.collection != old
@@ -133,7 +133,7 @@ def test_full_rebuild_switches_collection_and_drops_the_old(
     assert hash_services.index.stats().articles == 3
     report = hash_services.index.sync([src], full=True, prune=True)  # ... unless pruned
     assert (report.unchanged, report.kept, report.deleted) == (2, 0, 1)
-    assert hash_services.index.active_collection == report.collection
+    assert hash_services.collections.active == report.collection
     assert hash_services.catalog.articles(kept.collection) == {}
     assert hash_services.index.stats().articles == 2
     answer = hash_services.qa.answer("topic1 story", today=SAMPLE_TODAY)
@@ -142,12 +142,12 @@ def test_full_rebuild_switches_collection_and_drops_the_old(
 
 def test_only_one_sync_at_a_time(hash_services: Engine, tmp_path: Path) -> None:
     write_articles(tmp_path / "src", 1)
-    assert hash_services.index._busy.acquire(blocking=False)
+    assert hash_services.collections._busy.acquire(blocking=False)
     try:
         with pytest.raises(IndexBusyError):
             hash_services.index.sync([tmp_path / "src"])
     finally:
-        hash_services.index._busy.release()
+        hash_services.collections._busy.release()
 
 
 def test_delete_by_id_or_url(hash_services: Engine, tmp_path: Path) -> None:
@@ -199,7 +199,7 @@ def test_importing_bm25s_keeps_the_log_level_the_entry_point_set() -> None:
     # In a fresh interpreter: bm25s sets its logger to DEBUG when first imported.
     code = (
         "import logging; logging.getLogger('bm25s').setLevel(logging.WARNING); "
-        "from retrieval.lexical import _bm25s; _bm25s(); "
+        "from retrieval.index.lexical import _bm25s; _bm25s(); "
         "print(logging.getLogger('bm25s').level)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -209,7 +209,7 @@ def test_importing_bm25s_keeps_the_log_level_the_entry_point_set() -> None:
 def test_vectors_of_another_embedder_are_never_searched(tmp_path: Path) -> None:
     """A process whose model or backend differs from the index's refuses to answer with a
     message that says how to fix it, until a sync re-embeds."""
-    from retrieval.errors import ConfigError
+    from retrieval.core.errors import ConfigError
 
     write_articles(tmp_path / "src", 3)
     settings = make_settings(tmp_path / "data")
@@ -222,5 +222,5 @@ def test_vectors_of_another_embedder_are_never_searched(tmp_path: Path) -> None:
         engine.index.sync([tmp_path / "src"])
     report = engine.index.sync([tmp_path / "src"], full=True)  # a new collection, 256 wide
     assert report.unchanged == 3 and report.added_ids == []  # the same articles: nothing "new"
-    assert engine.index.stale_vectors() is None
+    assert engine.collections.stale_reason() is None
     engine.qa.answer("What happened?")

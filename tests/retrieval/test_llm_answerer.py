@@ -9,15 +9,17 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import SecretStr
 
-from retrieval.answerers import REFUSAL
-from retrieval.answerers.citations import renumber
-from retrieval.answerers.llm import LLMAnswerer
-from retrieval.answerers.llm_output import ground, normalise
-from retrieval.embeddings import HashEmbedder
-from retrieval.errors import AnswererError, ConfigError
-from retrieval.models import Passage
-from retrieval.services import build_engine
+from retrieval.answer.answerer import REFUSAL
+from retrieval.answer.citations import renumber
+from retrieval.answer.llm import LLMAnswerer
+from retrieval.answer.llm_output import ground, normalise
+from retrieval.core.errors import AnswererError, ConfigError
+from retrieval.core.records import Passage
+from retrieval.core.settings import LLMSettings
+from retrieval.embed.hashing import HashEmbedder
+from retrieval.engine import build_engine
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 from tests.fakes.openai_server import fake_openai
 
@@ -46,13 +48,14 @@ PASSAGES = [
 
 
 def answerer(base_url: str) -> LLMAnswerer:
-    return LLMAnswerer(
+    settings = LLMSettings(
+        _env_file=None,  # type: ignore[call-arg]
         base_url=base_url,
         model="fake-model",
-        api_key="sk-test",
+        api_key=SecretStr("sk-test"),
         timeout_s=5,
-        today=lambda: date(2019, 12, 1),
     )
+    return LLMAnswerer(settings, today=lambda: date(2019, 12, 1))
 
 
 def test_cited_answer_keeps_valid_markers_and_drops_invented_ones() -> None:
@@ -86,7 +89,7 @@ def test_endpoint_failure_is_a_user_error_not_a_traceback() -> None:
 
 def test_missing_base_url_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="NEWSBOT_LLM_BASE_URL"):
-        LLMAnswerer(base_url="", model="m", api_key="k")
+        LLMAnswerer(LLMSettings(_env_file=None, base_url=""))  # type: ignore[call-arg]
 
 
 def test_qa_service_with_llm_condenses_follow_ups(tmp_path: Path) -> None:

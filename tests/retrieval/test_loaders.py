@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from retrieval.errors import SourceError
-from retrieval.loaders import Skipped, load_sources
-from retrieval.loaders.common import parse_date
-from retrieval.loaders.text import parse_text_article
-from retrieval.models import Article
+from retrieval.core.errors import SourceError
+from retrieval.core.records import Article
+from retrieval.ingest.loaders import Skipped, load_sources
+from retrieval.ingest.loaders.common import parse_date
+from retrieval.ingest.loaders.text import parse_text_article
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.unit

@@ -11,18 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.embeddings import (
-    HashEmbedder,
-    SentenceTransformerEmbedder,
-    bundled_model_path,
-    choose_backend,
-    make_embedder,
-)
-from retrieval.errors import ConfigError
-from retrieval.memory import M_ARENA_MAX
-from retrieval.onnx_backend import OnnxEmbedder
-from retrieval.services import build_engine
-from retrieval.settings import KERNEL_CACHE, MALLOC_ARENAS
+from retrieval.core.errors import ConfigError
+from retrieval.core.settings import KERNEL_CACHE, MALLOC_ARENAS
+from retrieval.embed.choice import choose_backend, make_embedder
+from retrieval.embed.hashing import HashEmbedder
+from retrieval.embed.memory import M_ARENA_MAX
+from retrieval.embed.onnx_backend import OnnxEmbedder
+from retrieval.embed.protocol import bundled_model_path
+from retrieval.embed.torch_backend import SentenceTransformerEmbedder
+from retrieval.engine import build_engine
 from tests.conftest import SAMPLES, TEST_MODELS, make_settings
 
 TEXTS = [
@@ -55,7 +52,7 @@ def test_the_backend_is_chosen_from_the_cpu_and_the_model(tmp_path: Path) -> Non
 @pytest.mark.unit
 def test_auto_is_chosen_once_per_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The CPU may change from one day to the next; the index's backend does not."""
-    import retrieval.services as services
+    import retrieval.engine as services
 
     settings = make_settings(tmp_path / "data")
     monkeypatch.setattr(services, "cpu_flags", lambda: {"avx2"})
@@ -210,7 +207,7 @@ def test_memory_growth_is_capped_before_the_model_runs(given: str | None, expect
         "    def mallopt(self, param, value):\n"
         "        calls.append((param, value, real.__getattr__(self, 'mallopt')(param, value)))\n"
         "ctypes.CDLL = Recording\n"
-        "from retrieval.embeddings import SentenceTransformerEmbedder\n"
+        "from retrieval.embed.torch_backend import SentenceTransformerEmbedder\n"
         "SentenceTransformerEmbedder().embed_query('a question')\n"
         "libc = real(None)\n"
         "libc.getenv.restype = ctypes.c_char_p\n"

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from retrieval.models import Passage
-from retrieval.search import SearchConfig, SearchRequest, cap_per_article, convex, fuse
-from retrieval.services import Engine
-from retrieval.text import key_terms
+from retrieval.core.analysis import key_terms
+from retrieval.core.records import Passage
+from retrieval.engine import Engine
+from retrieval.search.fusion import cap_per_article, convex, fuse
+from retrieval.search.hybrid import SearchRequest
 from tests.conftest import SAMPLE_TODAY, SAMPLES
 
 pytestmark = pytest.mark.unit
@@ -63,9 +65,8 @@ def dated_archive(folder: Path) -> None:
 
 
 def search(services: Engine, query: str, **config: object) -> list[Passage]:
-    base = services.searcher.config
-    cfg = SearchConfig(**{**base.__dict__, **config})  # type: ignore[arg-type]
-    return services.searcher.search(SearchRequest(query, SAMPLE_TODAY, 5), config=cfg)
+    settings = services.searcher.settings.model_copy(update=config)
+    return services.searcher.search(SearchRequest(query, SAMPLE_TODAY, 5), settings)
 
 
 def test_this_week_filters_and_no_time_words_prefer_recent(
@@ -109,7 +110,9 @@ class ReverseReranker:
     def __init__(self) -> None:
         self.seen: list[str] = []
 
-    def rerank(self, query: str, passages: list[Passage]) -> list[Passage]:
+    def rerank(
+        self, query: str, passages: Sequence[Passage], *, model_version: str = ""
+    ) -> list[Passage]:
         self.seen.append(query)
         return list(reversed(passages))
 
@@ -126,8 +129,8 @@ def test_reranker_is_a_pluggable_stage(hash_services: Engine, tmp_path: Path) ->
 
 
 def test_cross_encoder_reranker_reports_a_missing_model(tmp_path: Path) -> None:
-    from retrieval.errors import ConfigError
-    from retrieval.rerank import CrossEncoderReranker
+    from retrieval.core.errors import ConfigError
+    from retrieval.search.rerank import CrossEncoderReranker
 
     reranker = CrossEncoderReranker(str(tmp_path / "no-such-model"))
     with pytest.raises(ConfigError, match="cannot load the reranker"):
@@ -135,7 +138,7 @@ def test_cross_encoder_reranker_reports_a_missing_model(tmp_path: Path) -> None:
 
 
 def test_the_searcher_is_also_a_langchain_retriever(hash_services: Engine, tmp_path: Path) -> None:
-    from retrieval.chain import NewsRetriever
+    from retrieval.answer.pipeline import NewsRetriever
 
     dated_archive(tmp_path / "src")
     hash_services.index.sync([tmp_path / "src"])
@@ -150,7 +153,7 @@ class CountingEmbedder:
     """The hash embedder, counting what it is asked to embed."""
 
     def __init__(self) -> None:
-        from retrieval.embeddings import HashEmbedder
+        from retrieval.embed.hashing import HashEmbedder
 
         self.inner = HashEmbedder()
         self.name = self.inner.name
@@ -164,7 +167,7 @@ class CountingEmbedder:
 def test_cached_vectors_embed_each_text_once_and_stay_bounded() -> None:
     import numpy as np
 
-    from retrieval.embeddings import CachedVectors
+    from retrieval.embed.cache import CachedVectors
 
     counting = CountingEmbedder()
     vectors = CachedVectors(counting, size=3)  # type: ignore[arg-type]
@@ -187,8 +190,8 @@ def test_cached_vectors_embed_each_text_once_and_stay_bounded() -> None:
 def test_sentence_reranker_lifts_the_passage_whose_sentence_answers(real_embedder: object) -> None:
     from dataclasses import replace
 
-    from retrieval.embeddings import CachedVectors
-    from retrieval.rerank import SentenceReranker
+    from retrieval.embed.cache import CachedVectors
+    from retrieval.search.rerank import SentenceReranker
 
     question = "How many rounds of voting did it take to elect the House speaker?"
     # Same topic, but only the second passage holds a sentence that answers.
@@ -213,27 +216,24 @@ def test_sentence_reranker_lifts_the_passage_whose_sentence_answers(real_embedde
 def test_search_applies_the_sentence_reranker_only_when_the_config_says_so(
     hash_services: Engine, tmp_path: Path
 ) -> None:
-    from dataclasses import replace
-
-    from retrieval.rerank import SentenceReranker
+    from retrieval.search.rerank import SentenceReranker
 
     assert isinstance(hash_services.searcher.reranker, SentenceReranker)  # the default
     dated_archive(tmp_path / "src")
     hash_services.index.sync([tmp_path / "src"])
     reranker = ReverseReranker()
     hash_services.searcher.reranker = reranker
-    config = replace(hash_services.searcher.config, rerank=False)
     request = SearchRequest("storm power cut homes", SAMPLE_TODAY, 3)
-    hash_services.searcher.search(request, config=config)
+    hash_services.searcher.search(request, rerank=False)
     assert reranker.seen == []
     hash_services.searcher.search(request)
     assert reranker.seen == ["storm power cut homes"]
 
 
 def test_settings_choose_the_reranker(tmp_path: Path) -> None:
-    from retrieval.embeddings import HashEmbedder
-    from retrieval.rerank import CrossEncoderReranker, SentenceReranker
-    from retrieval.services import build_engine
+    from retrieval.embed.hashing import HashEmbedder
+    from retrieval.engine import build_engine
+    from retrieval.search.rerank import CrossEncoderReranker, SentenceReranker
     from tests.conftest import make_settings
 
     def reranker(**retrieval: object) -> object:
@@ -255,8 +255,8 @@ def test_warm_up_runs_one_search_through_everything(tmp_path: Path) -> None:
     """The bot's first reader must not pay for loading the vector index or the rerank: the
     warm-up searches once itself, and on an empty archive it only loads the model. It never
     calls the answerer (an LLM answerer would be sent a request at every start)."""
-    from retrieval.embeddings import HashEmbedder
-    from retrieval.services import build_engine
+    from retrieval.embed.hashing import HashEmbedder
+    from retrieval.engine import build_engine
     from tests.conftest import make_settings
 
     class NeverCalled:
@@ -280,8 +280,8 @@ def test_warm_up_runs_one_search_through_everything(tmp_path: Path) -> None:
 def test_a_question_is_embedded_once(tmp_path: Path) -> None:
     """Dense search, sentence rerank and answerer share one vector cache: the question's
     vector is made once, whatever reads it."""
-    from retrieval.embeddings import HashEmbedder
-    from retrieval.services import build_engine
+    from retrieval.embed.hashing import HashEmbedder
+    from retrieval.engine import build_engine
     from tests.conftest import make_settings
 
     embedded: list[str] = []
@@ -309,7 +309,7 @@ def test_a_question_is_embedded_once(tmp_path: Path) -> None:
 def test_the_sentence_rerank_embeds_the_sentences_closest_in_words() -> None:
     """With `per_passage`, each passage's sentences sharing the most key terms with the question
     are kept, in passage order; without it, all of them."""
-    from retrieval.rerank import SentenceReranker
+    from retrieval.search.rerank import SentenceReranker
 
     text = (
         "The weather was mild across the region on Monday. "

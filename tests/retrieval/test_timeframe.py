@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from retrieval.timeframe import resolve_timeframe
+from retrieval.search.timeframe import resolve_timeframe
 
 pytestmark = pytest.mark.unit
 TODAY = date(2023, 3, 10)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.embeddings import HashEmbedder
-from retrieval.services import build_engine
-from retrieval.text import is_timeline
+from retrieval.core.analysis import is_timeline
+from retrieval.embed.hashing import HashEmbedder
+from retrieval.engine import build_engine
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.unit

@@ -1,0 +1,1 @@
+"""Adapting the embedding model to the archive: training pairs, fine-tuning, versions."""

@@ -1,0 +1,263 @@
+"""The offline answerer: quote the one or two passage sentences that answer, cite each, or refuse.
+
+A sentence is chosen by how close it is to the question (the embedding model), how many of the
+question's key terms it holds, and whether it holds new information of the kind asked for (who ->
+a person's name, when -> a date, how many -> a number, which/what -> a name) that the question
+does not already contain. When even the best sentence is weak, it says the archive does not say.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.answer.answerer import REFUSAL
+from retrieval.answer.citations import renumber
+from retrieval.core.analysis import (
+    BOILERPLATE,
+    MISSING,
+    answer_type,
+    asked_kind,
+    holds_asked,
+    is_prose,
+    key_terms,
+    new_entities,
+    overlap,
+    question_names,
+    restates,
+)
+from retrieval.core.records import Answer, Passage
+from retrieval.core.sentences import split_sentences
+from retrieval.embed.cache import CachedVectors
+from retrieval.embed.protocol import Embedder
+
+
+@dataclass(frozen=True)
+class ExtractiveConfig:
+    """Every weight of the sentence score, with why it is there. Tuned on the sample archive
+    and RealTimeQA dev (BENCHMARKS.md)."""
+
+    max_sentences: int = 2
+    # Below this confidence the answer is a refusal; calibrated on the sample and dev questions.
+    refuse_below: float = 0.40
+    second_within: float = 0.9  # a second sentence must score at least this share of the best
+    # A second sentence joins only if it shares less than this share of terms with the first
+    # (else it repeats it).
+    same_story_overlap: float = 0.5
+    min_words: int = 5  # shorter "sentences" are captions and fragments
+    max_words: int = 90  # longer ones are lists and run-ons the splitter could not cut
+    # The four parts of a sentence's score: closeness to the question (the model), the
+    # question's key terms it holds, new information of the asked kind, and passage rank.
+    similarity_weight: float = 0.45
+    coverage_weight: float = 0.35
+    entity_weight: float = 0.25
+    prior_weight: float = 0.08
+    # Every key term weighs at least this beyond its inverse sentence frequency.
+    idf_floor: float = 0.2
+    # A question term that is in the headline is the topic: it counts this much whatever the
+    # sentence says, plus `topic_term_present` if the sentence repeats it...
+    topic_term_base: float = 0.4
+    topic_term_present: float = 0.3
+    # ...while a term the question asks beyond the headline counts this much when present.
+    asked_term_present: float = 1.4
+    # "entity" when the question asks for no particular kind (neither yes nor no).
+    any_kind_entity: float = 0.5
+    # The rank prior: the n-th passage's sentences weigh 1 / (1 + prior_decay * (n - 1)).
+    prior_decay: float = 0.25
+    # A passage naming none of the question's names keeps this share of its score.
+    name_cover_floor: float = 0.4
+    embed_at_most: int = 16  # sentences compared with the question by the model
+    # When the best sentence lacks what a specific question asks for (a figure, a date, a
+    # name), a sentence that has it is quoted instead if it scores at least this share of the
+    # best; otherwise the answer is partial: the closest sentence, marked as not answering.
+    kind_swap_within: float = 0.8
+    check_asked_kind: bool = True
+    # The quoted sentence's passage (headline and text) must hold at least this share of the
+    # question's key terms ("How much did the library renovation cost?" is not answered by a
+    # passage on a bridge's cost). Off: on RealTimeQA January-March every step of it cost as
+    # many answerable questions as withheld ones it refused (benchmarks/tune_refusal.py).
+    min_question_coverage: float = 0.0
+    # The searcher's score of the best passage (fusion, dates and rerank: the bot's own
+    # configuration) below which the archive is taken not to hold the answer. Its scale is the
+    # search's, so the value comes from the settings (NEWSBOT_RETRIEVAL_MIN_PASSAGE_SCORE,
+    # 0.85 for the bundled model, tuned on RealTimeQA Jan-Mar, confirmed on Apr-Jun).
+    min_passage_score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    passage: int  # 1-based
+    sentence: str
+    score: float
+
+
+def question_coverage(question: str, passage: Passage) -> float:
+    """Share of the question's key terms that the passage (headline and text) holds."""
+    asked = key_terms(question)
+    if not asked:
+        return 1.0
+    return len(asked & key_terms(f"{passage.title} {passage.text}")) / len(asked)
+
+
+class ExtractiveAnswerer:
+    def __init__(
+        self,
+        embedder: Embedder | None = None,
+        config: ExtractiveConfig | None = None,
+        *,
+        vectors: CachedVectors | None = None,
+    ) -> None:
+        self.config = config or ExtractiveConfig()
+        if vectors is None and embedder is not None:
+            vectors = CachedVectors(embedder)
+        self.vectors = vectors
+
+    def answer(
+        self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
+    ) -> Answer:
+        candidates = self.rank(question, passages)
+        # The best search score, wherever a reranker put that passage.
+        weak_retrieval = (
+            bool(passages) and max(p.score for p in passages) < self.config.min_passage_score
+        )
+        if not candidates or weak_retrieval or candidates[0].score < self.config.refuse_below:
+            return Answer(REFUSAL, [], refused=True, passages=list(passages))
+        best, missing = self._best(question, candidates, passages)
+        if question_coverage(question, passages[best.passage - 1]) < (
+            self.config.min_question_coverage
+        ):
+            return Answer(REFUSAL, [], refused=True, passages=list(passages))
+        if missing:
+            text, citations = renumber(
+                f"The archive does not give {missing}; the closest passage says: "
+                f"{best.sentence} [{best.passage}]",
+                passages,
+                {best.passage: best.sentence},
+            )
+            return Answer(text, citations, refused=True, passages=list(passages), partial=True)
+        candidates = [best] + [c for c in candidates if c is not best]
+        chosen = [best]
+        for candidate in candidates[1:]:
+            if len(chosen) >= self.config.max_sentences:
+                break
+            if candidate.score < self.config.second_within * chosen[0].score:
+                break
+            # A second sentence completes the same story; it never mixes in another one.
+            if (
+                candidate.passage == chosen[0].passage
+                and overlap(candidate.sentence, chosen[0].sentence) < self.config.same_story_overlap
+            ):
+                chosen.append(candidate)
+        text = " ".join(f"{c.sentence} [{c.passage}]" for c in chosen)
+        quotes = {c.passage: c.sentence for c in chosen}
+        text, citations = renumber(text, passages, quotes)
+        return Answer(text, citations, refused=False, passages=list(passages))
+
+    def _best(
+        self, question: str, candidates: list[Candidate], passages: Sequence[Passage]
+    ) -> tuple[Candidate, str]:
+        """The sentence to quote, and what it lacks ("" when it answers)."""
+        best = candidates[0]
+        if not self.config.check_asked_kind:
+            return best, ""
+        kind = asked_kind(question)
+        if kind in MISSING and not holds_asked(best.sentence, question, kind):
+            floor = self.config.kind_swap_within * best.score
+            holding = [
+                c
+                for c in candidates[1:]
+                if c.score >= floor and holds_asked(c.sentence, question, kind)
+            ]
+            if not holding:
+                return best, MISSING[kind]
+            best = holding[0]
+        if restates(best.sentence, question, passages[best.passage - 1].title):
+            return best, "more than the question itself says"
+        return best, ""
+
+    def rank(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
+        """Every usable passage sentence, best first, with a score in about [0, 1]."""
+        config = self.config
+        kind = answer_type(question)
+        terms = key_terms(question)
+        names = question_names(question)
+        pool: list[tuple[int, str]] = []
+        for number, passage in enumerate(passages, start=1):
+            for sentence in split_sentences(passage.text):
+                words = len(sentence.split())
+                if words < config.min_words or words > config.max_words:
+                    continue
+                if sentence.endswith("?") or BOILERPLATE.search(sentence):
+                    continue
+                if not is_prose(sentence):  # lists, menus, quiz choices: never quoted
+                    continue
+                pool.append((number, sentence))
+        if not pool:
+            return []
+        # Terms every candidate sentence shares (the topic) say little about which sentence
+        # answers; the rare ones ("cost", "mother") say a lot.
+        passage_terms = [key_terms(f"{p.title} {p.text}") for p in passages]
+        sentence_terms = [key_terms(sentence) for _, sentence in pool]
+        weight = {
+            t: math.log(1.0 + len(pool) / (1 + sum(t in st for st in sentence_terms)))
+            + config.idf_floor
+            for t in terms
+        }
+        total = sum(weight.values()) or 1.0
+        name_cover = [
+            sum(1 for n in names if n in pt) / len(names) if names else 1.0 for pt in passage_terms
+        ]
+        cheap: list[tuple[float, int, str]] = []
+        for (number, sentence), own_terms in zip(pool, sentence_terms, strict=True):
+            title_terms = key_terms(passages[number - 1].title)
+            # The headline states the topic; what the question asks beyond it (the cost, the
+            # mother's name) is what the answering sentence must hold.
+            coverage = (
+                sum(
+                    weight[t]
+                    * (
+                        config.topic_term_base + config.topic_term_present * (t in own_terms)
+                        if t in title_terms
+                        else config.asked_term_present * (t in own_terms)
+                    )
+                    for t in terms
+                )
+                / total
+            )
+            entity = (
+                config.any_kind_entity
+                if kind == "any"
+                else float(new_entities(sentence, question, kind) > 0)
+            )
+            prior = 1.0 / (1.0 + config.prior_decay * (number - 1))
+            cheap.append(
+                (
+                    config.coverage_weight * coverage
+                    + config.entity_weight * entity
+                    + config.prior_weight * prior,
+                    number,
+                    sentence,
+                )
+            )
+        # Only the most promising sentences are embedded: the model is the slow part.
+        cheap.sort(key=lambda c: c[0], reverse=True)
+        shortlist = cheap[: config.embed_at_most]
+        similarity = self._similarity(question, [s for _, _, s in shortlist])
+        scored = []
+        for (partial, number, sentence), sim in zip(shortlist, similarity, strict=True):
+            score = config.similarity_weight * float(sim) + partial
+            # A question about Messi is not answered by a passage that never names him.
+            floor = config.name_cover_floor
+            score *= floor + (1.0 - floor) * name_cover[number - 1]
+            scored.append(Candidate(number, sentence, score))
+        scored.sort(key=lambda c: c.score, reverse=True)
+        return scored
+
+    def _similarity(self, question: str, sentences: list[str]) -> np.ndarray:
+        if self.vectors is None:
+            terms = key_terms(question)
+            return np.array([len(terms & key_terms(s)) / max(1, len(terms)) for s in sentences])
+        return np.clip(self.vectors.similarity(question, sentences), 0.0, 1.0)

@@ -1,0 +1,111 @@
+"""The LLM answerer: any OpenAI-compatible endpoint (Ollama, llama.cpp, vLLM, OpenAI).
+
+The model is asked to cite passage numbers; the citations are then checked here in code: a marker
+naming no passage is dropped, and an answer left with no citation is refused rather than shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from retrieval.answer.answerer import REFUSAL
+from retrieval.answer.citations import cited_claims, renumber
+from retrieval.answer.llm_output import attribute, ground, normalise
+from retrieval.core.errors import AnswererError, ConfigError
+from retrieval.core.records import Answer, Passage
+from retrieval.core.settings import LLMSettings
+
+logger = logging.getLogger(__name__)
+
+
+def format_passages(passages: Sequence[Passage]) -> str:
+    lines = []
+    for number, passage in enumerate(passages, start=1):
+        when = passage.published.isoformat() if passage.published else "undated"
+        lines.append(f"[{number}] {passage.title} — {passage.source}, {when}\n{passage.text}")
+    return "\n\n".join(lines)
+
+
+def format_history(history: Sequence[tuple[str, str]]) -> str:
+    return "\n".join(f"User: {q}\nAssistant: {a}" for q, a in history)
+
+
+class LLMAnswerer:
+    def __init__(
+        self,
+        settings: LLMSettings,
+        *,
+        today: Any = date.today,
+    ) -> None:
+        if not settings.base_url:
+            raise ConfigError(
+                "the llm answerer needs NEWSBOT_LLM_BASE_URL (an OpenAI-compatible endpoint, "
+                "e.g. http://localhost:11434/v1 for Ollama)"
+            )
+        from langchain_core.output_parsers import StrOutputParser
+        from langchain_core.prompts import PromptTemplate
+        from langchain_openai import ChatOpenAI
+
+        from prompts import load_prompt
+
+        llm = ChatOpenAI(
+            base_url=settings.base_url,
+            model=settings.model,
+            api_key=settings.api_key,
+            temperature=settings.temperature,
+            timeout=settings.timeout_s,
+            max_retries=1,
+        )
+        parser = StrOutputParser()
+        self._answer_chain = PromptTemplate.from_template(load_prompt("answer")) | llm | parser
+        self._condense_chain = PromptTemplate.from_template(load_prompt("condense")) | llm | parser
+        self._today = today
+
+    def _invoke(self, chain: Any, values: dict[str, str]) -> str:
+        try:
+            return str(chain.invoke(values)).strip()
+        except Exception as exc:  # openai/httpx raise many kinds; all mean the endpoint failed
+            logger.warning("LLM call failed: %s", exc)
+            raise AnswererError("the language model did not answer; try again later") from exc
+
+    def condense(self, question: str, history: Sequence[tuple[str, str]]) -> str:
+        """A follow-up rewritten to stand alone, for retrieval."""
+        if not history:
+            return question
+        rewritten = self._invoke(
+            self._condense_chain, {"history": format_history(history), "question": question}
+        )
+        return rewritten.splitlines()[0].strip() if rewritten else question
+
+    def answer(
+        self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
+    ) -> Answer:
+        if not passages:
+            return Answer(REFUSAL, [], refused=True)
+        raw = self._invoke(
+            self._answer_chain,
+            {
+                "question": question,
+                "passages": format_passages(passages),
+                "today": self._today().isoformat(),
+            },
+        )
+        cleaned = normalise(raw, len(passages))
+        if cleaned.refused:
+            return Answer(REFUSAL, [], refused=True, passages=list(passages))
+        grounded, dropped = ground(attribute(cleaned.text, passages), passages)
+        if dropped:
+            logger.info("dropped %d ungrounded sentence(s) from %r", dropped, raw[:200])
+        text, citations = renumber(grounded, passages)
+        with_marker, _ = cited_claims(text)
+        if not citations or with_marker == 0:
+            logger.info("LLM answer refused: no valid citation in %r", raw[:200])
+            return Answer(
+                REFUSAL, [], refused=True, passages=list(passages), dropped_sentences=dropped
+            )
+        return Answer(
+            text, citations, refused=False, passages=list(passages), dropped_sentences=dropped
+        )

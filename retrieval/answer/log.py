@@ -1,0 +1,131 @@
+"""Answers given (so Sources and feedback buttons can refer to them) and readers' votes on
+them, in bot.sqlite under the data dir."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from retrieval.core.records import Answer, Citation
+from retrieval.core.sqlite import migrate, statements, transaction
+
+PUSH_PREFIX = "/follow "  # how a push to a topic's followers is logged
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS answers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
+    question TEXT NOT NULL, answer TEXT NOT NULL, refused INTEGER NOT NULL,
+    citations TEXT NOT NULL, created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    answer_id INTEGER NOT NULL, user_id INTEGER NOT NULL, vote INTEGER NOT NULL,
+    question TEXT NOT NULL, answer TEXT NOT NULL, article_ids TEXT NOT NULL, created REAL NOT NULL,
+    PRIMARY KEY (answer_id, user_id)
+);
+"""
+
+
+# Forward-only; append a step to change a table (retrieval/core/sqlite.py).
+MIGRATIONS = [statements(SCHEMA)]
+
+
+class AnswerLog:
+    """Answers given (so Sources and feedback buttons can refer to them) and the votes on them,
+    in a small SQLite file under the data directory."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        migrate(path, MIGRATIONS, what="answers and feedback")
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, transaction(self._path) as db:
+            yield db
+
+    def record(self, chat_id: int, user_id: int, question: str, answer: Answer) -> int:
+        citations = json.dumps([c.to_dict() for c in answer.citations], ensure_ascii=False)
+        with self._db() as db:
+            cursor = db.execute(
+                "INSERT INTO answers (chat_id, user_id, question, answer, refused, citations,"
+                " created) VALUES (?,?,?,?,?,?,?)",
+                (
+                    chat_id,
+                    user_id,
+                    question,
+                    answer.text,
+                    int(answer.refused),
+                    citations,
+                    time.time(),
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def citations(self, answer_id: int) -> list[Citation] | None:
+        with self._db() as db:
+            row = db.execute("SELECT citations FROM answers WHERE id = ?", (answer_id,)).fetchone()
+        if row is None:
+            return None
+        from datetime import date
+
+        return [
+            Citation(
+                n=c["n"],
+                article_id=c["article_id"],
+                title=c["title"],
+                source=c["source"],
+                published=date.fromisoformat(c["published"]) if c["published"] else None,
+                url=c["url"],
+                quote=c["quote"],
+                score=c.get("score", 0.0),
+            )
+            for c in json.loads(row[0])
+        ]
+
+    def vote(self, answer_id: int, user_id: int, up: bool) -> bool:
+        """Record (or change) a user's vote; False when the answer is unknown."""
+        with self._db() as db:
+            row = db.execute(
+                "SELECT question, answer, citations FROM answers WHERE id = ?", (answer_id,)
+            ).fetchone()
+            if row is None:
+                return False
+            article_ids = json.dumps([c["article_id"] for c in json.loads(row[2])])
+            db.execute(
+                "INSERT OR REPLACE INTO feedback VALUES (?,?,?,?,?,?,?)",
+                (answer_id, user_id, 1 if up else -1, row[0], row[1], article_ids, time.time()),
+            )
+        return True
+
+    def counts(self) -> tuple[int, int, int]:
+        """(questions answered, thumbs up, thumbs down); pushes to followers are not questions."""
+        with self._db() as db:
+            (answered,) = db.execute(
+                "SELECT COUNT(*) FROM answers WHERE question NOT LIKE ?", (PUSH_PREFIX + "%",)
+            ).fetchone()
+            up, down = db.execute(
+                "SELECT COALESCE(SUM(vote = 1), 0), COALESCE(SUM(vote = -1), 0) FROM feedback"
+            ).fetchone()
+        return int(answered), int(up), int(down)
+
+    def pushes(self) -> int:
+        """Items pushed to followers of a topic (logged so that their buttons work)."""
+        with self._db() as db:
+            (pushed,) = db.execute(
+                "SELECT COUNT(*) FROM answers WHERE question LIKE ?", (PUSH_PREFIX + "%",)
+            ).fetchone()
+        return int(pushed)
+
+    def feedback_rows(self) -> list[tuple[int, int, int, str, str, list[str]]]:
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT answer_id, user_id, vote, question, answer, article_ids FROM feedback"
+            ).fetchall()
+        return [(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]

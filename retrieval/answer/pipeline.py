@@ -1,0 +1,104 @@
+"""The LCEL retrieval chain: question -> search request -> numbered passages -> answerer ->
+Answer, with typed values between the steps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import Runnable, RunnableLambda
+from pydantic import ConfigDict
+
+from retrieval.answer.answerer import Answerer
+from retrieval.core.analysis import is_timeline
+from retrieval.core.records import Answer, Passage
+from retrieval.index.collections import IndexView
+from retrieval.search.hybrid import HybridSearcher, SearchRequest
+from retrieval.search.rewriting import QueryRewriter
+
+TIMELINE_PASSAGES = 8  # a timeline reads more articles, one passage each
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A question as the chain takes it: its conversation (earlier (question, answer) turns,
+    oldest first), its reference date, how many passages to read, and the request's hold on
+    the index (taken once by the caller, handed down to the search)."""
+
+    question: str
+    history: Sequence[tuple[str, str]]
+    today: date
+    k: int
+    view: IndexView | None = None
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    ask: Ask
+    request: SearchRequest
+    passages: list[Passage]
+    timeline: bool
+
+
+class NewsRetriever(BaseRetriever):
+    """The hybrid searcher as a LangChain retriever, for use in other chains."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    searcher: HybridSearcher
+    k: int = 5
+    today: Callable[[], date] = date.today
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        passages = self.searcher.search(SearchRequest(query, self.today(), self.k))
+        return [passage_to_document(p) for p in passages]
+
+
+def passage_to_document(passage: Passage) -> Document:
+    return Document(
+        page_content=passage.text,
+        metadata={
+            "chunk_id": passage.chunk_id,
+            "article_id": passage.article_id,
+            "title": passage.title,
+            "source": passage.source,
+            "url": passage.url,
+            "published": passage.published.isoformat() if passage.published else None,
+            "score": passage.score,
+        },
+    )
+
+
+def build_chain(
+    *,
+    searcher: HybridSearcher,
+    answerer: Answerer,
+    rewriter: QueryRewriter,
+    timeline: Answerer | None = None,
+) -> Runnable[Ask, Answer]:
+    """ "What has happened with X?" questions go to the `timeline` answerer, over one passage of
+    more articles; every other question to `answerer`."""
+
+    def retrieve(ask: Ask) -> Retrieved:
+        request = rewriter.rewrite(ask.question, ask.history, ask.today, ask.k)
+        if timeline is not None and is_timeline(ask.question):
+            wide = replace(request, k=max(request.k, TIMELINE_PASSAGES))
+            one_each = searcher.settings.model_copy(update={"per_article": 1})
+            return Retrieved(ask, request, searcher.search(wide, one_each, view=ask.view), True)
+        return Retrieved(ask, request, searcher.search(request, view=ask.view), False)
+
+    def answer(found: Retrieved) -> Answer:
+        chosen = timeline if found.timeline and timeline is not None else answerer
+        result = chosen.answer(found.ask.question, found.passages, history=found.ask.history)
+        return replace(
+            result,
+            passages=result.passages or found.passages,
+            search_query=found.request.query,
+        )
+
+    return RunnableLambda(retrieve) | RunnableLambda(answer)

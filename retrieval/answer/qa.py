@@ -1,0 +1,69 @@
+"""`QAService`: a question (with its conversation) through the retrieval chain to an `Answer`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from retrieval.answer.answerer import Answerer
+from retrieval.answer.pipeline import Ask, build_chain
+from retrieval.core.errors import ConfigError, EmptyIndexError, QuestionError
+from retrieval.core.records import Answer
+from retrieval.index.collections import Collections
+from retrieval.search.hybrid import HybridSearcher
+from retrieval.search.rewriting import QueryRewriter
+
+
+class QAService:
+    def __init__(
+        self,
+        *,
+        searcher: HybridSearcher,
+        answerer: Answerer,
+        rewriter: QueryRewriter,
+        collections: Collections,
+        k: int = 5,
+        history_turns: int = 4,
+        today: Callable[[], date] = date.today,
+        timeline: Answerer | None = None,
+    ) -> None:
+        self._history_turns = history_turns
+        self._collections = collections
+        self._k = k
+        self._today = today
+        self._chain = build_chain(
+            searcher=searcher, answerer=answerer, rewriter=rewriter, timeline=timeline
+        )
+
+    def remember(
+        self, history: Sequence[tuple[str, str]], question: str, answer: Answer
+    ) -> list[tuple[str, str]]:
+        """The conversation with this turn added, as many turns as follow-ups use."""
+        if self._history_turns <= 0:
+            return []
+        return [*history, (question, answer.text)][-self._history_turns :]
+
+    def answer(
+        self,
+        question: str,
+        *,
+        history: Sequence[tuple[str, str]] = (),
+        today: date | None = None,
+        k: int | None = None,
+    ) -> Answer:
+        """Answer `question`; `history` is earlier (question, answer) turns, oldest first. One
+        hold on the index for the whole question: the emptiness and model checks and the
+        search read the same collection, with the model that embedded it."""
+        question = " ".join(question.split())
+        if not question:
+            raise QuestionError("the question is empty: type a question about the news")
+        with self._collections.reading() as view:
+            if view.empty:
+                raise EmptyIndexError(
+                    "the archive is empty: index some articles first (newsbot ingest PATH)"
+                )
+            stale = view.stale_reason()
+            if stale:  # vectors of another model or backend: searching them would be noise
+                raise ConfigError(stale)
+            ask = Ask(question, tuple(history), today or self._today(), k or self._k, view)
+            return self._chain.invoke(ask)

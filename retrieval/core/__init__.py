@@ -1,0 +1,1 @@
+"""The small core every stage shares: records, errors, settings, text analysis, SQLite."""

@@ -1,0 +1,168 @@
+"""Plain data passed between the layers. Rendering is the front ends' job."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+# progress(stage, done, total) of a long job: "reading", "embedding", "lexical", "done" for an
+# index job (adapting adds its own). `total` 0: not known yet.
+Progress = Callable[[str, int, int], None]
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, whatever format it came from."""
+
+    id: str
+    title: str
+    text: str
+    published: date | None = None
+    source: str = ""
+    authors: tuple[str, ...] = ()
+    url: str = ""
+    language: str = "en"
+    origin: str = ""  # where it was read from (path or URL; a record's line or entry number)
+    # How it came: "file" (a path given to a sync), "url" (a page URL given to a sync), "feed"
+    # (a feed poll). A full re-index keeps every article; --prune deletes only those of the
+    # sources it is given.
+    origin_kind: str = ""
+
+    @property
+    def content_hash(self) -> str:
+        """Changes whenever anything a reader would see changes."""
+        parts = (
+            self.title,
+            self.text,
+            self.published.isoformat() if self.published else "",
+            self.source,
+            "|".join(self.authors),
+            self.url,
+            self.language,
+        )
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+    @property
+    def text_hash(self) -> str:
+        """Identity of the body alone, for spotting the same story saved twice."""
+        normalised = " ".join(self.text.split()).lower()
+        return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of an article, as shown (`text`) and as embedded (`embed_text`)."""
+
+    id: str
+    article_id: str
+    number: int
+    text: str
+    embed_text: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with the article metadata a citation needs."""
+
+    chunk_id: str
+    article_id: str
+    text: str
+    title: str
+    source: str
+    published: date | None
+    url: str
+    score: float = 0.0
+    similarity: float | None = None  # cosine similarity to the query, where dense search ran
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    article_id: str
+    title: str
+    source: str
+    published: date | None
+    url: str
+    quote: str
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "n": self.n,
+            "article_id": self.article_id,
+            "title": self.title,
+            "source": self.source,
+            "published": self.published.isoformat() if self.published else None,
+            "url": self.url,
+            "quote": self.quote,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """`text` carries markers [n] that name entries of `citations`."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    refused: bool = False
+    passages: list[Passage] = field(default_factory=list)  # what retrieval found, for /sources
+    search_query: str = ""  # the question as searched (follow-ups are expanded)
+    # A refusal that still quotes the closest passage, saying what it lacks ("the archive
+    # does not give the figure; the closest passage says: …"). `refused` is true too.
+    partial: bool = False
+    # LLM sentences dropped because a number or name in them is not in the passages they cite.
+    dropped_sentences: int = 0
+    # One dated line per article, newest first ("What has happened with X?").
+    timeline: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "citations": [c.to_dict() for c in self.citations],
+            "refused": self.refused,
+            "partial": self.partial,
+            "timeline": self.timeline,
+        }
+
+
+@dataclass
+class IndexReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (origin, reason)
+    collection: str = ""
+    added_ids: list[str] = field(default_factory=list)  # articles new to the archive
+    # A full re-index: articles the archive held from other sources (feeds, other paths or
+    # URLs), rebuilt from their stored text into the new collection.
+    kept: int = 0
+
+    def summary(self) -> str:
+        kept = f", {self.kept} kept from the archive" if self.kept else ""
+        return (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.deleted} deleted{kept}, {len(self.skipped)} skipped; "
+            f"{self.chunks} chunks embedded in {self.seconds:.1f}s"
+        )
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    articles: int
+    chunks: int
+    first_published: date | None
+    last_published: date | None
+    model: str
+    store: str
+    collection: str
+    last_sync: str | None

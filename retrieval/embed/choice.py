@@ -1,0 +1,79 @@
+"""Which backend embeds: chosen from the CPU's flags, made by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from retrieval.core.errors import ConfigError
+from retrieval.embed.protocol import BUNDLED_NAME, Embedder, bundled_model_path
+from retrieval.embed.torch_backend import SentenceTransformerEmbedder
+
+if TYPE_CHECKING:
+    pass
+
+
+def cpu_flags() -> set[str]:
+    """The instruction-set flags the CPU reports (empty where /proc/cpuinfo is missing)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+
+
+def choose_backend(backend: str, model_dir: Path | None, flags: set[str]) -> tuple[str, str]:
+    """(backend, torch precision). `auto`, measured (BENCHMARKS.md, *Embedding backends*):
+    torch in bfloat16 where the CPU has avx512_bf16 or AMX (2.1x torch float32 there, ONNX
+    int8 only 0.96x); ONNX Runtime int8 where it has AVX2 only and the model is a local
+    directory with a fast tokenizer; torch float32 otherwise."""
+    if backend != "auto":
+        return backend, "float32"
+    if BF16_FLAGS & flags:
+        return "torch", "bfloat16"
+    local = model_dir is not None and (model_dir / "tokenizer.json").exists()
+    if local and "avx2" in flags:
+        return "onnx-int8", "float32"
+    return "torch", "float32"
+
+
+def make_embedder(
+    model: str,
+    *,
+    device: str = "cpu",
+    batch_size: int = 64,
+    precision: str = "float32",
+    backend: str = "torch",
+    cache_dir: Path | None = None,
+    name: str = "",
+) -> Embedder:
+    """`backend` is torch, onnx or onnx-int8 (resolve `auto` with `choose_backend` first);
+    `precision` applies to torch. `name` is what the index records (default: `model`)."""
+    local = Path(model) if model else Path(bundled_model_path())
+    model_dir = local if local.is_dir() else None
+    chosen = backend
+    if chosen == "auto":
+        chosen, precision = choose_backend(backend, model_dir, cpu_flags())
+    if chosen in ("onnx", "onnx-int8"):
+        if model_dir is None:
+            raise ConfigError(
+                f"the ONNX backend needs a local model directory, not {model!r}: download it, "
+                "or set NEWSBOT_EMBEDDING_BACKEND=torch"
+            )
+        from retrieval.embed.onnx_backend import OnnxEmbedder
+
+        return OnnxEmbedder(
+            model_dir,
+            cache_dir or model_dir / "onnx",
+            int8=chosen == "onnx-int8",
+            name=name or model or BUNDLED_NAME,
+        )
+    return SentenceTransformerEmbedder(
+        model, device=device, batch_size=batch_size, precision=precision, name=name
+    )

@@ -1,0 +1,239 @@
+"""The vector store: Chroma, embedded on disk or as a server. chromadb stays in this module.
+
+Chroma never embeds anything here: collections are created without an embedding function and
+every write and query passes vectors, so no model is ever downloaded behind our back.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from retrieval.core.errors import StoreUnavailableError
+
+logger = logging.getLogger(__name__)
+
+
+class VectorStore(Protocol):
+    description: str
+
+    def upsert(
+        self,
+        collection: str,
+        ids: Sequence[str],
+        vectors: np.ndarray,
+        documents: Sequence[str],
+        metadatas: Sequence[dict[str, Any]],
+    ) -> None: ...
+
+    def delete_articles(self, collection: str, article_ids: Sequence[str]) -> None: ...
+
+    def query(
+        self, collection: str, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity), best first."""
+        ...
+
+    def vectors(self, collection: str, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vector of every chunk of these articles, by chunk id."""
+        ...
+
+    def count(self, collection: str) -> int: ...
+
+    def drop(self, collection: str) -> None: ...
+
+    def collections(self) -> list[str]: ...
+
+
+def persistent_client(path: Path) -> Any:
+    """A plain embedded Chroma client (for the evaluation's LangChain baseline), telemetry
+    off; chromadb stays in this module."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(
+        path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+
+
+class ChromaStore:
+    def __init__(
+        self,
+        *,
+        path: Path | None = None,
+        host: str = "",
+        port: int = 8000,
+        ssl: bool = False,
+    ) -> None:
+        self.path = path
+        self.host = host
+        self.port = port
+        self.ssl = ssl
+        self.description = (
+            f"chroma server {'https' if ssl else 'http'}://{host}:{port}"
+            if host
+            else f"chroma (embedded) {path}"
+        )
+        self._client: Any = None
+        self._collections: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def _connect(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if self.host:
+                client = chromadb.HttpClient(
+                    host=self.host, port=self.port, ssl=self.ssl, settings=chroma_settings
+                )
+                client.heartbeat()
+                return client
+            assert self.path is not None
+            self.path.mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=str(self.path), settings=chroma_settings)
+        except Exception as exc:  # chromadb raises many kinds; all mean "unavailable"
+            raise StoreUnavailableError(
+                f"cannot reach the vector store ({self.description}): {_short(exc)}"
+            ) from exc
+
+    def _collection(self, name: str, *, create: bool = True) -> Any:
+        with self._lock:
+            if self._client is None:
+                self._client = self._connect()
+            if name not in self._collections:
+                try:
+                    if create:
+                        collection = self._client.get_or_create_collection(
+                            name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+                        )
+                    else:
+                        collection = self._client.get_collection(name, embedding_function=None)
+                except Exception as exc:
+                    raise StoreUnavailableError(
+                        f"vector store error ({self.description}): {_short(exc)}"
+                    ) from exc
+                self._collections[name] = collection
+            return self._collections[name]
+
+    def _call(self, what: str, func: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:
+            with self._lock:  # a restarted server needs fresh handles
+                self._collections.clear()
+                self._client = None
+            raise StoreUnavailableError(
+                f"vector store {what} failed ({self.description}): {_short(exc)}"
+            ) from exc
+
+    def max_batch(self) -> int:
+        with self._lock:
+            if self._client is None:
+                self._client = self._connect()
+        try:
+            return int(self._client.get_max_batch_size())
+        except Exception:
+            return 1000
+
+    def upsert(
+        self,
+        collection: str,
+        ids: Sequence[str],
+        vectors: np.ndarray,
+        documents: Sequence[str],
+        metadatas: Sequence[dict[str, Any]],
+    ) -> None:
+        handle = self._collection(collection)
+        step = max(1, min(self.max_batch(), 5000))
+        for start in range(0, len(ids), step):
+            end = start + step
+            self._call(
+                "write",
+                handle.upsert,
+                ids=list(ids[start:end]),
+                embeddings=np.asarray(vectors[start:end], dtype=np.float32),
+                documents=list(documents[start:end]),
+                metadatas=list(metadatas[start:end]),
+            )
+
+    def delete_articles(self, collection: str, article_ids: Sequence[str]) -> None:
+        handle = self._collection(collection)
+        for start in range(0, len(article_ids), 200):
+            batch = list(article_ids[start : start + 200])
+            self._call("delete", handle.delete, where={"article_id": {"$in": batch}})
+
+    def query(
+        self, collection: str, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
+        handle = self._collection(collection)
+        result = self._call(
+            "query",
+            handle.query,
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=k,
+            where=where or None,
+            include=["distances"],
+        )
+        ids = result["ids"][0] if result["ids"] else []
+        distances = result["distances"][0] if result.get("distances") else [0.0] * len(ids)
+        return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
+
+    def vectors(self, collection: str, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        handle = self._collection(collection)
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(article_ids), 200):
+            batch = list(article_ids[start : start + 200])
+            result = self._call(
+                "read",
+                handle.get,
+                where={"article_id": {"$in": batch}},
+                include=["embeddings"],
+            )
+            for chunk_id, vector in zip(result["ids"], result["embeddings"], strict=True):
+                found[chunk_id] = np.asarray(vector, dtype=np.float32)
+        return found
+
+    def count(self, collection: str) -> int:
+        return int(self._call("count", self._collection(collection).count))
+
+    def collections(self) -> list[str]:
+        """Names of every collection in the store (for checks and clean-up)."""
+        with self._lock:
+            if self._client is None:
+                self._client = self._connect()
+        return sorted(
+            str(getattr(c, "name", c)) for c in self._call("list", self._client.list_collections)
+        )
+
+    def drop(self, collection: str) -> None:
+        """Delete a collection; one that does not exist is fine, an unreachable store is not."""
+        with self._lock:
+            if self._client is None:
+                self._client = self._connect()
+            self._collections.pop(collection, None)
+        try:
+            self._client.delete_collection(collection)
+        except Exception as exc:
+            text = str(exc).lower()
+            if "does not exist" in text or "not found" in text or "notfound" in text:
+                logger.info("drop %s: %s", collection, _short(exc))
+                return
+            with self._lock:
+                self._collections.clear()
+                self._client = None
+            raise StoreUnavailableError(
+                f"vector store drop failed ({self.description}): {_short(exc)}"
+            ) from exc
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]

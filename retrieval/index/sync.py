@@ -1,0 +1,230 @@
+"""Keeping the index in step with the sources: incremental, idempotent, resumable; a full
+re-index rebuilds the whole archive, whatever source each article came from."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from retrieval.core.records import Article, IndexReport, IndexStats, Progress, no_progress
+from retrieval.index.catalog import Catalog, StoredArticle
+from retrieval.index.collections import Collections
+from retrieval.index.state import IndexState
+from retrieval.index.writing import CollectionWriter
+from retrieval.ingest.dedupe import unique_articles
+from retrieval.ingest.loaders import HttpFetcher, Skipped, load_sources
+
+logger = logging.getLogger(__name__)
+BUSY = "a re-index is already running; try again when it has finished"
+
+
+class SyncService:
+    def __init__(
+        self,
+        *,
+        collections: Collections,
+        writer: CollectionWriter,
+        catalog: Catalog,
+        state: IndexState,
+        fetcher: HttpFetcher | None = None,
+    ) -> None:
+        self.collections = collections
+        self.writer = writer
+        self.catalog = catalog
+        self.state = state
+        self.fetcher = fetcher or HttpFetcher()
+
+    def sync(
+        self,
+        sources: Sequence[str | Path],
+        *,
+        full: bool = False,
+        prune: bool = False,
+        progress: Progress | None = None,
+    ) -> IndexReport:
+        """Bring the index in line with `sources`.
+
+        Incremental by default: unchanged articles cost nothing, changed ones are re-embedded
+        and their old chunks removed. `prune` also deletes the articles of these sources that
+        are no longer in them (never those of other sources or of feeds). `full` rebuilds the
+        whole archive into a fresh collection (the articles of other sources and feeds from
+        their stored text, these sources as read now) and switches readers to it only when it
+        is complete, so nobody ever searches a half-built index.
+        """
+        progress = progress or no_progress
+
+        def work(report: IndexReport) -> IndexReport:
+            articles = self._read(sources, report, progress)
+            roots = source_roots(sources) if prune else None
+            if full:
+                return self._rebuild(articles, report, progress, prune_roots=roots)
+            self.collections.refuse_if_stale()
+            collection = self.collections.active
+            gone = self._vanished(collection, articles, roots)
+            return self.writer.sync(collection, articles, report, delete=gone, progress=progress)
+
+        return self._job(BUSY, work)
+
+    def add_articles(
+        self,
+        articles: Sequence[Article],
+        *,
+        origin_kind: str = "feed",
+        progress: Progress | None = None,
+    ) -> IndexReport:
+        """Index articles read elsewhere (a feed poll), incrementally: new ones are added,
+        changed ones re-embedded, unchanged ones cost nothing, nothing is pruned."""
+
+        def work(report: IndexReport) -> IndexReport:
+            self.collections.refuse_if_stale()
+            unique = [
+                replace(a, origin_kind=origin_kind) for a in unique_articles(articles, report)
+            ]
+            collection = self.collections.active
+            return self.writer.sync(collection, unique, report, progress=progress or no_progress)
+
+        return self._job("a re-index is running; try again when it has finished", work)
+
+    def delete(self, key: str) -> StoredArticle | None:
+        """Remove one article by id or URL; None when the index has no such article."""
+        stored = self.catalog.articles(self.collections.active)
+        found = stored.get(key) or next((a for a in stored.values() if a.url == key), None)
+        if found is None:
+            return None
+
+        def work(report: IndexReport) -> IndexReport:
+            collection = self.collections.active
+            self.writer.delete(collection, [found.id])
+            self.writer.rebuild_lexical(collection, no_progress)
+            report.deleted = 1
+            return report
+
+        self._job("a re-index is running; delete again when it has finished", work)
+        return found
+
+    def _job(self, busy: str, work: Callable[[IndexReport], IndexReport]) -> IndexReport:
+        """The one wrapper every job that changes the index runs in: one at a time (across
+        processes too), orphans of an interrupted job dropped, timed, arrivals logged."""
+        started = time.monotonic()
+        with self.collections.job(busy):
+            report = work(IndexReport())
+            self.catalog.log_arrivals(report.added_ids)
+        report.seconds = time.monotonic() - started
+        return report
+
+    def _vanished(
+        self, collection: str, articles: Sequence[Article], roots: list[str] | None
+    ) -> list[str]:
+        """Stored articles read from `roots` that the sources no longer hold."""
+        if roots is None:
+            return []
+        seen = {a.id for a in articles}
+        stored = self.catalog.articles(collection)
+        return [i for i, a in stored.items() if i not in seen and belongs_to(a.origin, roots)]
+
+    def _rebuild(
+        self,
+        articles: list[Article],
+        report: IndexReport,
+        progress: Progress,
+        *,
+        prune_roots: list[str] | None,
+    ) -> IndexReport:
+        """The whole archive into a new collection, then readers switch to it and the old one
+        goes. The articles read now win; every other article the archive holds (from feeds, a
+        page URL, other paths, or sources that no longer hold it) is rebuilt from its stored
+        text, except those of the pruned sources."""
+        old = self.collections.active
+        stored = self.catalog.articles(old)
+        for article in articles:
+            previous = stored.get(article.id)
+            if previous is None:
+                report.added += 1
+                report.added_ids.append(article.id)
+            elif previous.content_hash != article.content_hash:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        gone = set(self._vanished(old, articles, prune_roots))
+        read = {a.id for a in articles}
+        rest = [i for i in stored if i not in read and i not in gone]
+        report.deleted = len(gone)
+        carried, legacy = self.catalog.stored_articles(old, rest)
+        report.kept = len(rest)
+
+        def build(new: str) -> IndexReport:
+            if legacy:  # recorded before whole texts were kept: their passages as they are
+                self.catalog.copy_collection(old, new, legacy)
+                report.chunks += self.writer.embed_stored(
+                    new, legacy, self.collections.embedder.latest, progress
+                )
+            built = self.writer.sync(new, articles + carried, IndexReport(), progress=progress)
+            report.chunks += built.chunks
+            report.collection = new
+            return report
+
+        return self.collections.replace(build)
+
+    def _read(
+        self, sources: Sequence[str | Path], report: IndexReport, progress: Progress
+    ) -> list[Article]:
+        """Every article once: later copies of an id, URL or body are reported, not indexed.
+        Each is marked with how it came (a page or feed URL, or a file)."""
+        read: list[Article] = []
+        for source in sources:
+            kind = "url" if str(source).startswith(("http://", "https://")) else "file"
+            for item in load_sources([source], fetcher=self.fetcher):
+                if isinstance(item, Skipped):
+                    report.skipped.append((item.origin, item.reason))
+                    continue
+                read.append(replace(item, origin_kind=kind))
+                if len(read) % 200 == 0:
+                    progress("reading", len(read), 0)
+        articles = unique_articles(read, report)
+        progress("reading", len(articles), len(articles))
+        return articles
+
+    # -- what the index holds ---------------------------------------------------------------
+    def stats(self) -> IndexStats:
+        collection = self.collections.active
+        articles, chunks, first, last = self.catalog.counts(collection)
+        return IndexStats(
+            articles=articles,
+            chunks=chunks,
+            first_published=first,
+            last_published=last,
+            model=self.collections.embedder.name,
+            store=getattr(self.collections.store, "description", "?"),
+            collection=collection,
+            last_sync=self.state.last_sync(),
+        )
+
+    def latest(self, limit: int = 10) -> list[StoredArticle]:
+        return self.catalog.latest(self.collections.active, limit)
+
+
+def source_roots(sources: Sequence[str | Path]) -> list[str]:
+    """The sources as articles record their origin: URLs as given, paths resolved."""
+    roots = []
+    for source in sources:
+        text = str(source)
+        if text.startswith(("http://", "https://")):
+            roots.append(text)
+        else:
+            roots.append(str(Path(text).expanduser().resolve()))
+    return roots
+
+
+def belongs_to(origin: str, roots: Sequence[str]) -> bool:
+    """Whether an article read from `origin` came from one of these sources: the file or URL
+    itself, a record or entry of it (`file.jsonl:3`, `feed#2`), or a file under a directory."""
+    for root in roots:
+        if origin == root or origin.startswith(root + "#"):
+            return True
+        is_url = root.startswith(("http://", "https://"))
+        if not is_url and origin.startswith((root.rstrip("/") + "/", root + ":")):
+            return True
+    return False

@@ -1,0 +1,178 @@
+"""Bringing one collection in line with a list of articles: chunked, embedded, stored in Chroma,
+recorded in the catalog, and the BM25 index rebuilt when anything changed.
+
+Incremental and resumable: unchanged articles cost nothing; a batch is recorded in the catalog
+only once its vectors are in the store, and the collection's identity only once every batch is,
+so a run killed anywhere is redone from where the catalog says it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from retrieval.core.records import Article, Chunk, IndexReport, Progress
+from retrieval.embed.active import ActiveEmbedder
+from retrieval.embed.protocol import Embedder
+from retrieval.index.catalog import Catalog, date_to_int
+from retrieval.index.identity import IndexIdentity
+from retrieval.index.lexical import LexicalIndex
+from retrieval.index.state import IndexState
+from retrieval.index.store import VectorStore
+from retrieval.ingest.chunking import ChunkingConfig, chunk_article
+
+logger = logging.getLogger(__name__)
+EMBED_BATCH_CHUNKS = 512
+STORED_BATCH_ARTICLES = 50
+
+
+class CollectionWriter:
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        store: VectorStore,
+        lexical: LexicalIndex,
+        state: IndexState,
+        embedder: ActiveEmbedder,
+        chunking: ChunkingConfig,
+        embed_batch: int = EMBED_BATCH_CHUNKS,
+    ) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.lexical = lexical
+        self.state = state
+        self.embedder = embedder
+        self.chunking = chunking
+        self.embed_batch = embed_batch
+
+    def identity(self, embedder: Embedder | None = None) -> IndexIdentity:
+        """What vectors written now depend on: the model new readers get, and the chunking."""
+        model = embedder or self.embedder.latest
+        return IndexIdentity.of(model.name, self.chunking.max_tokens, self.chunking.overlap_tokens)
+
+    def sync(
+        self,
+        collection: str,
+        articles: Sequence[Article],
+        report: IndexReport,
+        *,
+        delete: Sequence[str] = (),
+        progress: Progress,
+    ) -> IndexReport:
+        """Add and update `articles` in `collection`, and delete the articles `delete` names."""
+        report.collection = collection
+        stored = self.catalog.articles(collection)
+        identity = self.identity()
+        # Another model or chunk size makes every stored vector stale, whatever the articles say.
+        stale = self.state.identity(collection) not in (None, identity)
+        todo: list[Article] = []
+        for article in articles:
+            previous = stored.get(article.id)
+            unchanged = previous is not None and previous.content_hash == article.content_hash
+            if unchanged and not stale:
+                report.unchanged += 1
+            else:
+                todo.append(article)
+                if previous is None:
+                    report.added += 1
+                    report.added_ids.append(article.id)
+                else:
+                    report.updated += 1
+        gone = [i for i in delete if i in stored]
+        if todo or gone:
+            self.state.set_lexical_dirty(collection, True)
+        report.chunks += self._embed_and_store(collection, todo, progress)
+        # Only now: a run killed before this point finds the old identity and redoes it all.
+        self.state.set_identity(collection, identity)
+        if gone:
+            self.delete(collection, gone)
+            report.deleted += len(gone)
+        if self.state.lexical_dirty(collection) or not self.lexical.exists(collection):
+            self.rebuild_lexical(collection, progress)
+        self.state.touch_last_sync()
+        progress("done", 1, 1)
+        logger.info("sync into %s: %s", collection, report.summary())
+        return report
+
+    def delete(self, collection: str, article_ids: Sequence[str]) -> None:
+        """Remove these articles' vectors and rows; the BM25 index is rebuilt by the caller (a
+        sync), or marked to be (the next one)."""
+        self.state.set_lexical_dirty(collection, True)
+        self.store.delete_articles(collection, list(article_ids))
+        self.catalog.forget(collection, article_ids)
+
+    def rebuild_lexical(self, collection: str, progress: Progress) -> None:
+        progress("lexical", 0, 1)
+        self.lexical.build(collection, self.catalog.chunk_rows(collection))
+        self.state.set_lexical_dirty(collection, False)
+        progress("lexical", 1, 1)
+
+    def embed_stored(
+        self, collection: str, article_ids: Sequence[str], embedder: Embedder, progress: Progress
+    ) -> int:
+        """Embed the catalog's passages of these articles (already recorded under `collection`)
+        into the store, as they are: no source is read again. The number of passages."""
+        ids = list(article_ids)
+        progress("embedding", 0, len(ids))
+        chunks = 0
+        for start in range(0, len(ids), STORED_BATCH_ARTICLES):
+            rows = self.catalog.chunk_records(
+                collection, ids[start : start + STORED_BATCH_ARTICLES]
+            )
+            vectors = embedder.embed_documents([r.embed_text for r in rows])
+            self.store.upsert(
+                collection,
+                [r.chunk_id for r in rows],
+                vectors,
+                [r.text for r in rows],
+                [r.metadata() for r in rows],
+            )
+            chunks += len(rows)
+            progress("embedding", min(start + STORED_BATCH_ARTICLES, len(ids)), len(ids))
+        return chunks
+
+    def _embed_and_store(self, collection: str, todo: Sequence[Article], progress: Progress) -> int:
+        total_articles = len(todo)
+        done_chunks = 0
+        progress("embedding", 0, total_articles)
+        batch: list[tuple[Article, list[Chunk]]] = []
+        batch_chunks = 0
+        for position, article in enumerate(todo, start=1):
+            chunks = chunk_article(article, self.embedder, self.chunking)
+            batch.append((article, chunks))
+            batch_chunks += len(chunks)
+            if batch_chunks >= self.embed_batch or position == total_articles:
+                self.write_batch(collection, batch)
+                done_chunks += batch_chunks
+                batch, batch_chunks = [], 0
+                progress("embedding", position, total_articles)
+        return done_chunks
+
+    def write_batch(self, collection: str, batch: list[tuple[Article, list[Chunk]]]) -> None:
+        chunks = [c for _, cs in batch for c in cs]
+        vectors = self.embedder.embed_documents([c.embed_text for c in chunks])
+        by_id = {a.id: a for a, _ in batch}
+        # Old chunks first: a changed article may now have fewer chunks than before.
+        self.store.delete_articles(collection, list(by_id))
+        if chunks:
+            self.store.upsert(
+                collection,
+                [c.id for c in chunks],
+                vectors,
+                [c.text for c in chunks],
+                [_metadata(by_id[c.article_id], c) for c in chunks],
+            )
+        # Recorded only once the vectors are in: a run killed here re-does this batch.
+        self.catalog.record(collection, batch)
+
+
+def _metadata(article: Article, chunk: Chunk) -> dict[str, str | int]:
+    return {
+        "article_id": article.id,
+        "chunk": chunk.number,
+        "title": article.title,
+        "source": article.source,
+        "url": article.url,
+        "published": date_to_int(article.published),
+    }

@@ -1,0 +1,1 @@
+"""Reading articles: loaders for every format, chunking into passages, spotting copies."""

@@ -1,0 +1,1 @@
+"""The live archive: feed subscriptions and polls, followed topics and their matches."""

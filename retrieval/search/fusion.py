@@ -1,0 +1,121 @@
+"""Fusing dense and BM25 candidates into one ranking, with the bonus a passage's date earns.
+
+Shared by the search and by followed-topic matching, so both score a passage the same way."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+
+from retrieval.core.records import Passage
+from retrieval.core.settings import RetrievalSettings
+from retrieval.search.timeframe import TimeFrame
+
+
+def fuse(rankings: Sequence[tuple[float, Sequence[str]]], rrf_k: int) -> dict[str, float]:
+    """Weighted reciprocal-rank fusion: each list adds weight / (rrf_k + rank)."""
+    scores: dict[str, float] = {}
+    for weight, ids in rankings:
+        for rank, item in enumerate(ids, start=1):
+            scores[item] = scores.get(item, 0.0) + weight / (rrf_k + rank)
+    return scores
+
+
+def cap_per_article(passages: Sequence[Passage], per_article: int, k: int) -> list[Passage]:
+    """Best first, at most `per_article` passages of one article, `k` in all."""
+    taken: dict[str, int] = {}
+    result: list[Passage] = []
+    for passage in passages:
+        if taken.get(passage.article_id, 0) >= per_article:
+            continue
+        taken[passage.article_id] = taken.get(passage.article_id, 0) + 1
+        result.append(passage)
+        if len(result) == k:
+            break
+    return result
+
+
+def convex(
+    dense: Sequence[tuple[str, float]], lexical: Sequence[tuple[str, float]], dense_weight: float
+) -> dict[str, float]:
+    """Score fusion: cosine similarity and max-normalised BM25, mixed. A candidate missing from
+    the dense list gets that list's lowest similarity (it ranked below all of them)."""
+    dense_scores = dict(dense)
+    floor = min(dense_scores.values(), default=0.0)
+    best = max((s for _, s in lexical), default=0.0) or 1.0
+    lexical_scores = {i: s / best for i, s in lexical}
+    weight = dense_weight if dense else 0.0
+    if not lexical:
+        weight = 1.0
+    return {
+        item: mix(dense_scores.get(item, floor), lexical_scores.get(item, 0.0), weight)
+        for item in dense_scores.keys() | lexical_scores.keys()
+    }
+
+
+def mix(cosine: float, lexical_share: float, dense_weight: float) -> float:
+    """One candidate's convex score: its cosine and its BM25 over the best BM25, mixed."""
+    return dense_weight * cosine + (1.0 - dense_weight) * lexical_share
+
+
+def recency_bonus(published: date | None, today: date, settings: RetrievalSettings) -> float:
+    if published is None:
+        return 0.0
+    age = max(0, (today - published).days)
+    return settings.recency_weight * math.pow(0.5, age / settings.recency_half_life_days)
+
+
+def time_bonus(
+    published: date | None, frame: TimeFrame, today: date, settings: RetrievalSettings
+) -> float:
+    """What a passage's date adds to its score: inside the question's time window when it
+    names one, else the recency bonus (when recency is on)."""
+    if frame.explicit:
+        return settings.window_bonus * _inside(published, frame)
+    if settings.recency:
+        return recency_bonus(published, today, settings)
+    return 0.0
+
+
+def fuse_hits(
+    dense: Sequence[tuple[str, float]],
+    lexical: Sequence[tuple[str, float]],
+    settings: RetrievalSettings,
+) -> dict[str, float]:
+    """The configured fusion of dense and lexical candidates."""
+    if settings.fusion == "rrf":
+        return fuse([(1.0, [i for i, _ in dense]), (1.0, [i for i, _ in lexical])], settings.rrf_k)
+    return convex(dense, lexical, settings.dense_weight)
+
+
+def rank_candidates(
+    scores: dict[str, float],
+    found: dict[str, Passage],
+    *,
+    frame: TimeFrame,
+    today: date,
+    settings: RetrievalSettings,
+    similarity: dict[str, float] | None = None,
+    hidden: frozenset[str] = frozenset(),
+) -> list[Passage]:
+    """Fused candidates as passages, dated and sorted best first. A candidate missing from
+    `found` (written to one index and not yet the other) or of a hidden article is skipped."""
+    passages = []
+    for chunk_id, score in scores.items():
+        passage = found.get(chunk_id)
+        if passage is None or passage.article_id in hidden:
+            continue
+        score += time_bonus(passage.published, frame, today, settings)
+        passages.append(replace(passage, score=score, similarity=(similarity or {}).get(chunk_id)))
+    passages.sort(key=lambda p: p.score, reverse=True)
+    return passages
+
+
+def _inside(published: date | None, frame: TimeFrame) -> bool:
+    if published is None:
+        return False
+    return (frame.start is None or published >= frame.start) and (
+        frame.end is None or published <= frame.end
+    )

@@ -1,0 +1,158 @@
+"""Finding passages: dense (Chroma) and lexical (BM25) candidates, fused, dated, reranked,
+diversified (at most `per_article` passages of one article)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal, Protocol
+
+from retrieval.core.records import Passage
+from retrieval.core.settings import RetrievalSettings
+from retrieval.embed.cache import CachedVectors
+from retrieval.embed.protocol import Embedder
+from retrieval.index.catalog import Catalog, date_to_int, int_to_date
+from retrieval.index.collections import IndexView
+from retrieval.index.lexical import LexicalIndex
+from retrieval.index.state import ORIGINAL_MODEL
+from retrieval.index.store import VectorStore
+from retrieval.search.fusion import cap_per_article, fuse_hits, rank_candidates
+from retrieval.search.timeframe import TimeFrame, resolve_timeframe
+
+logger = logging.getLogger(__name__)
+Mode = Literal["dense", "lexical", "hybrid"]
+
+
+class Reranker(Protocol):
+    def rerank(
+        self, query: str, passages: Sequence[Passage], *, model_version: str = ORIGINAL_MODEL
+    ) -> list[Passage]:
+        """Best first. `model_version`: the model version the request holds (an adapted
+        model's reranker is trained with it)."""
+        ...
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str
+    today: date
+    k: int = 5
+    lexical_extra: str = ""  # words searched lexically only (follow-up context)
+    # Articles never returned (evaluation's answer-withheld mode).
+    hidden_articles: frozenset[str] = frozenset()
+
+
+class HybridSearcher:
+    def __init__(
+        self,
+        *,
+        embedder: Embedder,
+        store: VectorStore,
+        lexical: LexicalIndex,
+        catalog: Catalog,
+        collections: Callable[[], AbstractContextManager[IndexView]],
+        settings: RetrievalSettings,
+        reranker: Reranker | None = None,
+        vectors: CachedVectors | None = None,
+    ) -> None:
+        self.embedder = embedder
+        # The question's vector through the cache the sentence rerank and the answerer read:
+        # embedded once a question, not three times.
+        self.vectors = vectors
+        self.store = store
+        self.lexical = lexical
+        self.catalog = catalog
+        # `collections()` holds the active collection for one request (a full re-index may
+        # switch to another meanwhile, and drops the old one only when released); a caller
+        # that already holds one (a question) hands its view down instead.
+        self.collections = collections
+        self.settings = settings
+        self.reranker = reranker
+
+    def search(
+        self,
+        request: SearchRequest,
+        settings: RetrievalSettings | None = None,
+        *,
+        rerank: bool = True,
+        view: IndexView | None = None,
+    ) -> list[Passage]:
+        """The `request.k` best passages. `settings` overrides the searcher's own (the
+        evaluation's configurations); `rerank` False skips the reranker."""
+        if view is None:
+            with self.collections() as held:
+                return self.search(request, settings, rerank=rerank, view=held)
+        settings = settings or self.settings
+        frame = (
+            resolve_timeframe(request.query, request.today)
+            if settings.recency
+            else TimeFrame(None, None, False)
+        )
+        passages = self._search(view.collection, request, settings, frame)
+        if rerank and self.reranker is not None and passages:
+            passages = self.reranker.rerank(
+                request.query, passages, model_version=view.model_version
+            )
+        return cap_per_article(passages, settings.per_article, request.k)
+
+    def _dense(
+        self, collection: str, query: str, n: int, date_to: int
+    ) -> tuple[list[tuple[str, float]], dict[str, Passage]]:
+        """Nearest chunks published by `date_to`. Chroma's metadata filter makes a query ~30x
+        slower, so ask without it for twice as many and filter here; use the filter only when
+        too few are left (an archive mostly newer than the reference date)."""
+        vector = (
+            self.vectors.vectors([query])[0] if self.vectors else self.embedder.embed_query(query)
+        )
+        hits = self.store.query(collection, vector, 2 * n, None)
+        found = self.catalog.passages(collection, [i for i, _ in hits])
+        limit = int_to_date(date_to) if date_to else None
+
+        def in_time(chunk_id: str) -> bool:
+            published = found[chunk_id].published if chunk_id in found else None
+            return limit is None or published is None or published <= limit
+
+        kept = [(i, s) for i, s in hits if i in found and in_time(i)][:n]
+        if len(kept) < n // 2 and len(hits) == 2 * n:
+            kept = self.store.query(collection, vector, n, _date_where(date_to))
+            found.update(self.catalog.passages(collection, [i for i, _ in kept]))
+        return kept, found
+
+    def _search(
+        self,
+        collection: str,
+        request: SearchRequest,
+        settings: RetrievalSettings,
+        frame: TimeFrame,
+    ) -> list[Passage]:
+        date_to = date_to_int(frame.end)  # windows boost (below); only the future is filtered out
+        dense_hits: list[tuple[str, float]] = []
+        lexical_hits: list[tuple[str, float]] = []
+        n = settings.candidates
+        found: dict[str, Passage] = {}
+        if settings.mode in ("dense", "hybrid"):
+            dense_hits, found = self._dense(collection, request.query, n, date_to)
+        if settings.mode in ("lexical", "hybrid"):
+            query = f"{request.query} {request.lexical_extra}".strip()
+            lexical_hits = self.lexical.search(collection, query, n, date_to=date_to)
+        scores = fuse_hits(dense_hits, lexical_hits, settings)
+        if not scores:
+            return []
+        missing = [i for i in scores if i not in found]
+        found.update(self.catalog.passages(collection, missing))
+        return rank_candidates(
+            scores,
+            found,
+            frame=frame,
+            today=request.today,
+            settings=settings,
+            similarity=dict(dense_hits),
+            hidden=request.hidden_articles,
+        )
+
+
+def _date_where(date_to: int) -> dict[str, Any] | None:
+    return {"published": {"$lte": date_to}} if date_to else None
