@@ -75,6 +75,43 @@ def test_eval_service_withheld_on_the_sample_archive(hash_services: Engine, tmp_
     assert "refusal recall" in report.table and "Withheld" in report.header
 
 
+def test_withholder_hides_exactly_the_articles_that_mention_an_answer(
+    hash_services: Engine,
+) -> None:
+    """Read against the sources themselves: an article is hidden for a question when its
+    headline or text holds a correct answer (case-folded), and no other is."""
+    from retrieval.evaluation.scoring import load_questions
+    from retrieval.ingest.loaders import Skipped, load_sources
+
+    hash_services.index.sync([SAMPLES])
+    articles = [a for a in load_sources([SAMPLES]) if not isinstance(a, Skipped)]
+    withhold = hash_services.eval.withholder()
+    answerable = [q for q in load_questions(SAMPLE_QUESTIONS) if q.answerable]
+    for item in answerable:
+        needles = [answer.casefold() for answer in item.answers]
+        expected = {
+            a.id for a in articles if any(n in f"{a.title}\n{a.text}".casefold() for n in needles)
+        }
+        assert withhold(item) == expected, item.question
+    assert all(withhold(item) for item in answerable)  # every answer is somewhere
+
+
+def test_withheld_questions_never_see_a_hidden_article(hash_services: Engine) -> None:
+    """The search under the withheld mode returns no passage of a hidden article, so none that
+    states the answer through one of them."""
+    from retrieval.evaluation.configs import searcher_for
+    from retrieval.evaluation.scoring import load_questions
+
+    hash_services.index.sync([SAMPLES])
+    withhold = hash_services.eval.withholder()
+    search = searcher_for("hybrid+recency+rerank", hash_services.searcher)
+    for item in (q for q in load_questions(SAMPLE_QUESTIONS) if q.answerable):
+        hidden = withhold(item)
+        found = search(item, 5, hidden)
+        assert not {p.article_id for p in found} & hidden
+        assert not any(a.casefold() in p.text.casefold() for p in found for a in item.answers)
+
+
 def test_eval_service_refuses_unknown_configurations(hash_services: Engine) -> None:
     with pytest.raises(ConfigError, match="unknown configuration"):
         hash_services.eval.run(SAMPLE_QUESTIONS, [str(SAMPLES)], configs=["hybrid+magic"])
