@@ -14,7 +14,7 @@ from retrieval.index.catalog import Catalog, StoredArticle
 from retrieval.index.collections import Collections
 from retrieval.index.state import IndexState
 from retrieval.index.writing import CollectionWriter
-from retrieval.ingest.dedupe import unique_articles
+from retrieval.ingest.dedupe import same_story, unique_articles
 from retrieval.ingest.loaders import HttpFetcher, Skipped, load_sources
 
 logger = logging.getLogger(__name__)
@@ -139,18 +139,21 @@ class SyncService:
         text, except those of the pruned sources."""
         old = self.collections.active
         stored = self.catalog.articles(old)
+        find = same_story(stored)
+        replaced: set[str] = set()  # stored ids an article read now takes the place of
         for article in articles:
-            previous = stored.get(article.id)
+            previous = find(article)
             if previous is None:
                 report.added += 1
                 report.added_ids.append(article.id)
-            elif previous.content_hash != article.content_hash:
+                continue
+            replaced.add(previous.id)
+            if previous.content_hash != article.content_hash:
                 report.updated += 1
             else:
                 report.unchanged += 1
-        gone = set(self._vanished(old, articles, prune_roots))
-        read = {a.id for a in articles}
-        rest = [i for i in stored if i not in read and i not in gone]
+        gone = set(self._vanished(old, articles, prune_roots)) - replaced
+        rest = [i for i in stored if i not in replaced and i not in gone]
         report.deleted = len(gone)
         carried, legacy = self.catalog.stored_articles(old, rest)
         report.kept = len(rest)

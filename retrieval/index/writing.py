@@ -20,6 +20,7 @@ from retrieval.index.lexical import LexicalIndex
 from retrieval.index.state import IndexState
 from retrieval.index.store import VectorStore
 from retrieval.ingest.chunking import ChunkingConfig, chunk_article
+from retrieval.ingest.dedupe import same_story
 
 logger = logging.getLogger(__name__)
 EMBED_BATCH_CHUNKS = 512
@@ -63,12 +64,17 @@ class CollectionWriter:
         """Add and update `articles` in `collection`, and delete the articles `delete` names."""
         report.collection = collection
         stored = self.catalog.articles(collection)
+        find = same_story(stored)
         identity = self.identity()
         # Another model or chunk size makes every stored vector stale, whatever the articles say.
         stale = self.state.identity(collection) not in (None, identity)
         todo: list[Article] = []
         for article in articles:
             previous = stored.get(article.id)
+            if previous is None and (copy := find(article)) is not None:
+                # The same story under another id (same URL or body): indexed once.
+                report.skipped.append((article.origin, f"duplicate of {copy.origin or copy.id}"))
+                continue
             unchanged = previous is not None and previous.content_hash == article.content_hash
             if unchanged and not stale:
                 report.unchanged += 1

@@ -1,4 +1,7 @@
-"""The real `newsbot` commands, end to end, with the bundled model on the sample archive."""
+"""The real `newsbot` commands, end to end, with the bundled model on the sample archive.
+
+The commands build their services through the factory Click's `obj` hands them: here one that
+reuses the session's loaded model (a test that builds its own proves the default wiring)."""
 
 from __future__ import annotations
 
@@ -9,14 +12,33 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from retrieval.core.settings import Settings
+from retrieval.embed.torch_backend import SentenceTransformerEmbedder
+from retrieval.engine import build_engine
 from retrieval.evaluation import CONFIGS
+from retrieval.services import Services
 from tests.conftest import SAMPLE_QUESTIONS, SAMPLES
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-def run(data_dir: Path, *args: str, stdin: str | None = None) -> tuple[int, str]:
-    """The real command, run from an empty directory: no caller's `.env` is read."""
+MODEL: list[SentenceTransformerEmbedder] = []  # the session's, set by the autouse fixture
+
+
+@pytest.fixture(autouse=True)
+def _session_model(real_embedder: SentenceTransformerEmbedder) -> None:
+    MODEL[:] = [real_embedder]
+
+
+def with_loaded_model(settings: Settings) -> Services:
+    return build_engine(settings, embedder=MODEL[0]).services
+
+
+def run(
+    data_dir: Path, *args: str, stdin: str | None = None, own_model: bool = False
+) -> tuple[int, str]:
+    """The real command, run from an empty directory: no caller's `.env` is read.
+    `own_model`: the command builds its engine itself, as `newsbot` does for a user."""
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(data_dir.parent)
         result = CliRunner().invoke(
@@ -25,15 +47,17 @@ def run(data_dir: Path, *args: str, stdin: str | None = None) -> tuple[int, str]
             input=stdin,
             env={"NEWSBOT_DATA_DIR": str(data_dir)},
             catch_exceptions=False,
+            obj=None if own_model else with_loaded_model,
         )
     return result.exit_code, result.output
 
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample archive indexed once through the CLI; the tests below only read it."""
+    """The sample archive indexed once through the CLI (the command building its own engine,
+    as for a user); the tests below only read it."""
     data = tmp_path_factory.mktemp("cli") / "data"
-    code, output = run(data, "ingest", str(SAMPLES))
+    code, output = run(data, "ingest", str(SAMPLES), own_model=True)
     assert code == 0, output
     return data
 

@@ -1,4 +1,5 @@
-"""`newsbot feeds list|add|remove|poll`, the real commands against a loopback feed server."""
+"""`newsbot feeds list|add|remove|poll`, the real commands against a loopback feed server
+(with the hash embedder: the feeds are under test, not the model)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from retrieval.embed.hashing import HashEmbedder
+from retrieval.engine import build_engine
 from tests.fakes.feed_server import FeedItem, FeedServer
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = pytest.mark.unit
 
 STORY = "The harbour authority in Port Elsin approved a new breakwater on Monday. " * 8
 
@@ -25,6 +28,7 @@ def run(data_dir: Path, *args: str) -> tuple[int, str]:
             list(args),
             env={"NEWSBOT_DATA_DIR": str(data_dir), "NEWSBOT_FETCH_ALLOW_PRIVATE": "true"},
             catch_exceptions=False,
+            obj=lambda settings: build_engine(settings, embedder=HashEmbedder()).services,
         )
     return result.exit_code, result.output
 

@@ -190,3 +190,25 @@ def test_rows_from_before_whole_texts_were_kept_are_carried_as_passages(
 )
 def test_which_source_an_article_belongs_to(origin: str, roots: list[str], expected: bool) -> None:
     assert belongs_to(origin, roots) is expected
+
+
+def test_a_moved_folder_is_the_same_archive_not_a_second_copy(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    """Files without a URL get their id from where they were read: moved elsewhere, they are
+    recognised by their body, indexed once, and the full re-index of the new place replaces
+    the old rows instead of keeping both."""
+    engine, folder, _, _ = archive(tmp_path, server)
+    moved = tmp_path / "moved"
+    folder.rename(moved)
+    incremental = engine.index.sync([moved])
+    assert incremental.added == 0 and engine.index.stats().articles == 34
+    assert {r for _, r in incremental.skipped if r.startswith("duplicate of")} and all(
+        r.startswith("duplicate of") for _, r in incremental.skipped
+    )
+    arrived = engine.catalog.last_arrival()
+    full = engine.index.sync([moved], full=True)
+    assert (full.added, full.unchanged, full.kept) == (0, 30, 4)
+    assert engine.index.stats().articles == 34 and engine.catalog.last_arrival() == arrived
+    stored = engine.catalog.articles(engine.collections.active)
+    assert all(a.origin.startswith(str(moved)) for a in stored.values() if a.origin_kind == "file")
