@@ -30,8 +30,35 @@ class BotHarness:
     settings: Settings
 
 
-def bot_settings(tmp_path: Path, api: FakeBotAPI, **telegram: Any) -> Settings:
-    settings = make_settings(tmp_path / "data")
+@dataclass(frozen=True)
+class SampleIndex:
+    """The sample archive indexed once for the whole session (hash embedder): each bot test
+    starts from a copy. The ingest dir keeps one path all session, since articles without a
+    URL take their id from the path they were read from."""
+
+    ingest: Path
+    data: Path
+
+    def restore(self, data_dir: Path) -> None:
+        shutil.rmtree(self.ingest, ignore_errors=True)
+        shutil.copytree(SAMPLES, self.ingest)
+        shutil.copytree(self.data, data_dir)
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> SampleIndex:
+    root = tmp_path_factory.mktemp("bot-sample")
+    template = SampleIndex(root / "ingest", root / "data")
+    shutil.copytree(SAMPLES, template.ingest)
+    settings = make_settings(template.data).model_copy(update={"ingest_dir": template.ingest})
+    build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY).index.sync(
+        [template.ingest]
+    )
+    return template
+
+
+def bot_settings(tmp_path: Path, api: FakeBotAPI, sample: SampleIndex, **telegram: Any) -> Settings:
+    settings = make_settings(tmp_path / "data").model_copy(update={"ingest_dir": sample.ingest})
     return settings.model_copy(
         update={
             "telegram": settings.telegram.model_copy(
@@ -101,19 +128,24 @@ def telegram_overrides() -> dict[str, Any]:
 
 @pytest.fixture
 async def harness(
-    tmp_path: Path, api: FakeBotAPI, telegram_overrides: dict[str, Any]
+    tmp_path: Path,
+    api: FakeBotAPI,
+    sample_index: SampleIndex,
+    telegram_overrides: dict[str, Any],
 ) -> AsyncIterator[BotHarness]:
-    async with serving(bot_settings(tmp_path, api, **telegram_overrides), api) as harness:
+    settings = bot_settings(tmp_path, api, sample_index, **telegram_overrides)
+    async with serving(settings, api, sample_index) as harness:
         yield harness
 
 
 @asynccontextmanager
-async def serving(settings: Settings, api: FakeBotAPI) -> AsyncIterator[BotHarness]:
-    """The sample archive in the ingest dir, indexed with the hash embedder, and the bot
-    running on it against the fake Bot API."""
-    shutil.copytree(SAMPLES, settings.ingest_dir)
+async def serving(
+    settings: Settings, api: FakeBotAPI, sample: SampleIndex
+) -> AsyncIterator[BotHarness]:
+    """The sample archive in the ingest dir, indexed with the hash embedder (a copy of the
+    session's index), and the bot running on it against the fake Bot API."""
+    sample.restore(settings.data_dir)
     services = build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
-    services.index.sync([settings.ingest_dir])
     app = await start_bot(settings, services, api)
     try:
         yield BotHarness(api, app, services, settings)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot import admin
-from tests.bot.conftest import BotHarness, bot_settings, serving
+from tests.bot.conftest import BotHarness, SampleIndex, bot_settings, serving
 from tests.bot.test_live import say
 from tests.fakes.telegram_server import FakeBotAPI
 
@@ -17,8 +17,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture
-async def adapting(tmp_path: Path, api: FakeBotAPI) -> AsyncIterator[BotHarness]:
-    settings = bot_settings(tmp_path, api)
+async def adapting(
+    tmp_path: Path, api: FakeBotAPI, sample_index: SampleIndex
+) -> AsyncIterator[BotHarness]:
+    settings = bot_settings(tmp_path, api, sample_index)
     settings = settings.model_copy(
         update={
             "adapt": settings.adapt.model_copy(
@@ -27,7 +29,7 @@ async def adapting(tmp_path: Path, api: FakeBotAPI) -> AsyncIterator[BotHarness]
             "embedding": settings.embedding.model_copy(update={"backend": "torch"}),
         }
     )
-    async with serving(settings, api) as harness:
+    async with serving(settings, api, sample_index) as harness:
         yield harness
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from retrieval.live.follows import FollowStore
-from tests.bot.conftest import ADMIN, BotHarness, bot_settings, handled, serving
+from tests.bot.conftest import ADMIN, BotHarness, SampleIndex, bot_settings, handled, serving
 from tests.fakes.feed_server import FeedItem, FeedServer
 from tests.fakes.telegram_server import FakeBotAPI
 
@@ -51,9 +51,9 @@ def follow_overrides() -> dict[str, Any]:
 
 @pytest.fixture
 async def live(
-    tmp_path: Path, api: FakeBotAPI, follow_overrides: dict[str, Any]
+    tmp_path: Path, api: FakeBotAPI, sample_index: SampleIndex, follow_overrides: dict[str, Any]
 ) -> AsyncIterator[BotHarness]:
-    settings = bot_settings(tmp_path, api)
+    settings = bot_settings(tmp_path, api, sample_index)
     settings = settings.model_copy(
         update={
             "fetch_allow_private": True,
@@ -61,7 +61,7 @@ async def live(
             "feeds": settings.feeds.model_copy(update={"alert_after": 2, "timeout_s": 2.0}),
         }
     )
-    async with serving(settings, api) as harness:
+    async with serving(settings, api, sample_index) as harness:
         yield harness
 
 

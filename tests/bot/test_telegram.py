@@ -372,7 +372,9 @@ def test_feedback_file_is_sqlite_under_the_data_dir(tmp_path: Any) -> None:
         assert db.execute("SELECT vote FROM feedback").fetchone() == (1,)
 
 
-async def test_reindex_full_keeps_feed_and_url_articles(tmp_path: Any, api: Any) -> None:
+async def test_reindex_full_keeps_feed_and_url_articles(
+    tmp_path: Any, api: Any, sample_index: Any
+) -> None:
     from tests.bot.conftest import bot_settings, serving
     from tests.fakes.feed_server import FeedItem, FeedServer
 
@@ -382,13 +384,21 @@ async def test_reindex_full_keeps_feed_and_url_articles(tmp_path: Any, api: Any)
         "The Tarnholm ferry operator published its winter timetable. Crossings to the outer "
         "islands will run twice a day until March, the operator said. "
     )
-    settings = bot_settings(tmp_path, api).model_copy(update={"fetch_allow_private": True})
+    settings = bot_settings(tmp_path, api, sample_index).model_copy(
+        update={"fetch_allow_private": True}
+    )
     try:
-        async with serving(settings, api) as h:
-            url = feeds.feed("/f.rss", "Island Post", [FeedItem("http://e.org/ferry", "Ferry timetable", story * 3)])
+        async with serving(settings, api, sample_index) as h:
+            url = feeds.feed(
+                "/f.rss",
+                "Island Post",
+                [FeedItem("http://e.org/ferry", "Ferry timetable", story * 3)],
+            )
             feed = await asyncio.to_thread(h.services.feeds.add, url, 1800)
             assert len((await asyncio.to_thread(h.services.feeds.poll, feed)).added_ids) == 1
-            page = feeds.page("/museum", "Museum reopens", ["The Lindqvist museum reopened on Saturday. " * 4])
+            page = feeds.page(
+                "/museum", "Museum reopens", ["The Lindqvist museum reopened on Saturday. " * 4]
+            )
             await asyncio.to_thread(h.services.index.sync, [page])
             command = h.api.message("/reindex full", user_id=ADMIN)
             await answer_to(h, command)
@@ -396,9 +406,13 @@ async def test_reindex_full_keeps_feed_and_url_articles(tmp_path: Any, api: Any)
                 lambda: [c for c in h.api.sent("editMessageText") if "done" in c.text], timeout=60
             )
             assert "30 unchanged" in done[0].text and "2 kept from the archive" in done[0].text
-            ferry = await answer_to(h, h.api.message("How often will the ferry crossings run?", user_id=33))
+            ferry = await answer_to(
+                h, h.api.message("How often will the ferry crossings run?", user_id=33)
+            )
             assert "twice a day" in ferry.text and "Ferry timetable" in ferry.text
-            museum = await answer_to(h, h.api.message("When did the Lindqvist museum reopen?", user_id=34))
+            museum = await answer_to(
+                h, h.api.message("When did the Lindqvist museum reopen?", user_id=34)
+            )
             assert "Saturday" in museum.text and "Museum reopens" in museum.text
     finally:
         feeds.stop()
