@@ -51,7 +51,7 @@ class EmbeddingSettings(BaseSettings):
     )
     precision: Literal["float32", "bfloat16"] = Field(
         "float32",
-        description="torch backend only: bfloat16 embeds ~1.5x faster on CPUs with avx512_bf16 "
+        description="torch backend only: bfloat16 embeds faster on CPUs with avx512_bf16 "
         "or AMX; vectors stay within 1e-4 cosine of float32.",
     )
 
@@ -149,8 +149,8 @@ class RetrievalSettings(BaseSettings):
         ge=0,
         le=100,
         description="Sentences of each candidate the rerank embeds: those sharing the most "
-        "words with the question (0: all). 3 halves the sentences embedded a question at the "
-        "same answer recall on RealTimeQA dev (BENCHMARKS.md).",
+        "words with the question (0: all); fewer cost less time for as much recall as "
+        "BENCHMARKS.md (Serving) shows.",
     )
     reranker: str = Field(
         "",
@@ -215,10 +215,9 @@ class FollowSettings(BaseSettings):
         0.50,
         ge=0,
         le=1,
-        description="Match score (0.5 x cosine + 0.5 x BM25 relative to the archive's best) a "
-        "new article needs to be pushed to a topic's followers. 0.50: the best F1 on "
-        "RealTimeQA January-March (precision 0.80, recall 0.79), held on April-June (0.78, "
-        "0.77); see BENCHMARKS.md.",
+        description="Match score (the search's mix of cosine and BM25 relative to the "
+        "archive's best) a new article needs to be pushed to a topic's followers; tuned on "
+        "RealTimeQA January-March, confirmed on April-June (BENCHMARKS.md, Followed topics).",
     )
     max_topics: int = Field(10, ge=1, le=100, description="Topics one reader may follow.")
     pushes_per_hour: int = Field(
@@ -362,12 +361,12 @@ class Settings(BaseSettings):
 
 # oneDNN (torch's CPU kernels) keeps a compiled kernel, with its scratch memory, for every op
 # and input shape it has seen, up to 1,024 of them. Questions embed batches of every size and
-# length, so a serving process grew by ~0.8 GiB over 200 questions; 16 kernels hold that to
-# ~0.2 GiB, and making a kernel again costs little beside running it (BENCHMARKS.md, Serving).
+# length, so a serving process grows question by question; a few kernels are enough, and making
+# one again costs little beside running it (BENCHMARKS.md, Serving).
 KERNEL_CACHE = 16
 # glibc gives each thread that allocates its own arena (up to 8 a core); the bot answers in
-# worker threads, and on a 50k-article index their freed score arrays and query results left
-# a serving process at 5.5 GiB instead of 2.4 with two arenas, at the same speed.
+# worker threads, whose freed score arrays and query results held a large serving process at
+# twice the memory of two arenas, at the same speed (BENCHMARKS.md, Growth with the archive).
 MALLOC_ARENAS = 2
 
 

@@ -65,8 +65,3 @@ class ActiveEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.current.embed_query(text)
-
-
-def resolve(embedder: Embedder) -> Embedder:
-    """The concrete model behind `embedder` right now (itself, unless it is switchable)."""
-    return embedder.current if isinstance(embedder, ActiveEmbedder) else embedder

@@ -29,10 +29,10 @@ BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 
 
 def choose_backend(backend: str, model_dir: Path | None, flags: set[str]) -> tuple[str, str]:
-    """(backend, torch precision). `auto`, measured (BENCHMARKS.md, *Embedding backends*):
-    torch in bfloat16 where the CPU has avx512_bf16 or AMX (2.1x torch float32 there, ONNX
-    int8 only 0.96x); ONNX Runtime int8 where it has AVX2 only and the model is a local
-    directory with a fast tokenizer; torch float32 otherwise."""
+    """(backend, torch precision). `auto`, as measured per CPU (BENCHMARKS.md, *Embedding
+    backends*): torch in bfloat16 where the CPU has avx512_bf16 or AMX; ONNX Runtime int8
+    where it has AVX2 only and the model is a local directory with a fast tokenizer; torch
+    float32 otherwise."""
     if backend != "auto":
         return backend, "float32"
     if BF16_FLAGS & flags:

@@ -102,7 +102,7 @@ class SentenceTransformerEmbedder:
         # Longest first, so each batch pads to a similar length (as encode() does).
         order = np.argsort([-len(t) for t in texts], kind="stable")
         rows: list[np.ndarray] = [np.zeros(0, dtype=np.float32)] * len(texts)
-        # bfloat16 on CPUs with avx512_bf16/AMX: ~1.5x faster, cosine to float32 above 0.9999.
+        # bfloat16 on CPUs with avx512_bf16/AMX: faster at float32's quality (BENCHMARKS.md).
         with (
             torch.inference_mode(),
             torch.autocast(

@@ -165,13 +165,6 @@ class Catalog:
         return int(seq)
 
     # -- articles ---------------------------------------------------------------------------
-    def has_articles(self, collection: str) -> bool:
-        with self.connection() as db:
-            row = db.execute(
-                "SELECT 1 FROM articles WHERE collection = ? LIMIT 1", (collection,)
-            ).fetchone()
-        return row is not None
-
     def articles(self, collection: str) -> dict[str, StoredArticle]:
         with self.connection() as db:
             rows = db.execute(

@@ -38,7 +38,3 @@ class CollectionLeases:
     def wait_idle(self, name: str, timeout: float) -> bool:
         with self._condition:
             return self._condition.wait_for(lambda: self._readers[name] <= 0, timeout)
-
-    def readers(self, name: str) -> int:
-        with self._condition:
-            return self._readers[name]

@@ -186,7 +186,7 @@ class LexicalIndex:
             meta = json.loads((folder / "meta.json").read_text())
             bm25_dir = folder / "bm25"
             # Memory-mapped: the postings of a query's terms are read, not the whole matrix
-            # (55 MiB less resident on the RealTimeQA index, no slower). A build that replaces
+            # (less resident, no slower: BENCHMARKS.md, Serving). A build that replaces
             # these files unlinks them; the pages stay readable while this snapshot lives.
             model = (
                 bm25s.BM25.load(str(bm25_dir), show_progress=False, mmap=True)

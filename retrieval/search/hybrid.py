@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from retrieval.core.records import Passage
 from retrieval.core.settings import RetrievalSettings
@@ -23,7 +23,6 @@ from retrieval.search.fusion import cap_per_article, fuse_hits, rank_candidates
 from retrieval.search.timeframe import TimeFrame, resolve_timeframe
 
 logger = logging.getLogger(__name__)
-Mode = Literal["dense", "lexical", "hybrid"]
 
 
 class Reranker(Protocol):
