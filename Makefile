@@ -1,6 +1,13 @@
 # Everything a fresh machine needs: `make chat` and `make test` set themselves up.
-PYTHON ?= python3.11
-VENV := .venv
+# Python 3.11 where present (torch's CPU wheel for it may be on disk), else python3; any other
+# interpreter (make test PYTHON=python3.13) gets a virtual environment of its own.
+DEFAULT_PYTHON := $(shell command -v python3.11 >/dev/null 2>&1 && echo python3.11 || echo python3)
+PYTHON ?= $(DEFAULT_PYTHON)
+ifeq ($(PYTHON),$(DEFAULT_PYTHON))
+VENV ?= .venv
+else
+VENV ?= .venv-$(notdir $(PYTHON))
+endif
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATA ?= data
@@ -12,7 +19,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# torch first and pinned: pip then takes the local CPU wheel instead of a multi-GB CUDA build.
+# torch first and pinned: pip then takes a local CPU wheel where there is one (Python 3.11 on
+# these machines); elsewhere see README, "Python and torch".
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e ".[dev]"
@@ -67,4 +75,4 @@ bench: $(STAMP)
 		--data-dir $(DATA)/rtqa --asked-from 2023-04-01 --asked-to 2023-06-30
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .venv-* .pytest_cache .mypy_cache .ruff_cache

@@ -26,6 +26,7 @@ from retrieval.ingest.loaders import SUPPORTED_SUFFIXES, source_suffix
 logger = logging.getLogger(__name__)
 UPLOAD_TYPES = SUPPORTED_SUFFIXES  # whatever the loaders read
 PROGRESS_EVERY_S = 2.0
+WEEK_S = 7 * 86400
 Handler = Callable[[Update, NewsContext], Coroutine[Any, Any, None]]
 
 
@@ -237,10 +238,12 @@ async def stats(update: Update, context: NewsContext) -> None:
     assert message is not None
     deps = context.deps
     index_stats = await asyncio.to_thread(deps.services.index.stats)
-    answered, up, down = await asyncio.to_thread(deps.services.feedback.counts)
-    pushed = await asyncio.to_thread(deps.services.feedback.pushes)
+    log = deps.services.feedback
+    answered, up, down = await asyncio.to_thread(log.counts)
+    week = await asyncio.to_thread(log.counts, time.time() - WEEK_S)
+    pushed = await asyncio.to_thread(log.pushes)
     feeds = await asyncio.to_thread(deps.services.feeds.all)
-    text = render_stats(index_stats, answered=answered, up=up, down=down, pushed=pushed)
+    text = render_stats(index_stats, answered=answered, up=up, down=down, pushed=pushed, week=week)
     if feeds:
         text += "\n\n" + render_feeds(feeds)
     await message.reply_text(text)

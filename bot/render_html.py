@@ -54,7 +54,13 @@ def strip_tags(text: str) -> str:
 
 
 def render_stats(
-    stats: IndexStats, *, answered: int = 0, up: int = 0, down: int = 0, pushed: int = 0
+    stats: IndexStats,
+    *,
+    answered: int = 0,
+    up: int = 0,
+    down: int = 0,
+    pushed: int = 0,
+    week: tuple[int, int, int] = (0, 0, 0),
 ) -> str:
     span = (
         f"{stats.first_published:%d %b %Y} – {stats.last_published:%d %b %Y}"
@@ -72,6 +78,7 @@ def render_stats(
         ("Questions answered", f"{answered:,}"),
         ("Pushed to followers", f"{pushed:,}"),
         ("Feedback", f"👍 {up} · 👎 {down}"),
+        ("Last 7 days", f"{week[0]:,} answered · 👍 {week[1]} · 👎 {week[2]}"),
     ]
     return "\n".join(f"<b>{k}:</b> {html.escape(str(v))}" for k, v in rows)
 

@@ -29,7 +29,7 @@ from bot.deps import DEPS, BotDeps, NewsApp, NewsContext, deps_of_app
 from bot.logs import quiet_noisy_loggers, redact_in_logs
 from bot.state import Conversations, UserLimiter
 from retrieval.core.errors import ConfigError
-from retrieval.core.settings import Settings
+from retrieval.core.settings import Settings, unknown_settings
 from retrieval.services import Services
 
 logger = logging.getLogger(__name__)
@@ -148,6 +148,8 @@ def run(settings: Settings, services: Services) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger().setLevel(settings.log_level)
     quiet_noisy_loggers()
+    for line in unknown_settings():
+        logger.warning("%s", line)
     application = build_application(settings, services)
     tg = settings.telegram
     services.warm_up()  # the model and the index load before the first question arrives

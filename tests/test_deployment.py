@@ -61,7 +61,8 @@ def test_every_setting_is_documented_in_env_example(monkeypatch: pytest.MonkeyPa
         assert required in names
     # Every setting is there, under the name the settings read, and nothing else: the file
     # is written from the settings (make env-example).
-    from retrieval.core.env_example import all_env_names, render
+    from retrieval.core.env_example import render
+    from retrieval.core.settings import all_env_names
 
     assert names == all_env_names(), sorted(names ^ all_env_names())
     assert text == render(), "run `make env-example` after changing a setting"
@@ -96,3 +97,30 @@ def test_every_package_is_installed_by_a_non_editable_install() -> None:
         for init in (ROOT / top).rglob("__init__.py")
     }
     assert found <= listed, sorted(found - listed)
+
+
+def test_a_misspelt_setting_is_reported_with_the_closest_real_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    (tmp_path / ".env").write_text(
+        "# comment\nNEWSBOT_TELEGRAM_TOKEN=x\nNEWSBOT_RETRIEVAL_TOPK=3\nTELEGRAM_TOKEN=y\n"
+        "NEWSBOT_STORE_TIMEOUT_S=10\nMALLOC_ARENA_MAX=2\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEWSBOT_EMBEDING_BACKEND", "torch")
+    result = CliRunner().invoke(app, ["feeds", "--help"])
+    lines = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert lines == [
+        "warning: NEWSBOT_EMBEDING_BACKEND in the environment is not a newsbot setting and is "
+        "ignored; did you mean NEWSBOT_EMBEDDING_BACKEND?",
+        "warning: NEWSBOT_RETRIEVAL_TOPK in .env is not a newsbot setting and is ignored; did "
+        "you mean NEWSBOT_RETRIEVAL_TOP_K?",
+        "warning: NEWSBOT_STORE_TIMEOUT_S in .env is not a newsbot setting and is ignored; did "
+        "you mean NEWSBOT_FEEDS_TIMEOUT_S?",
+        "warning: TELEGRAM_TOKEN in .env is not a newsbot setting and is ignored; did you mean "
+        "NEWSBOT_TELEGRAM_TOKEN?",
+    ]

@@ -37,7 +37,7 @@ def test_only_the_settings_module_reads_the_environment() -> None:
         if "os.environ" in path.read_text(encoding="utf-8")
         or "getenv(" in path.read_text(encoding="utf-8")
     ]
-    assert offenders == []
+    assert set(offenders) <= {"retrieval/core/settings.py"}
 
 
 # Each library stays inside its adapter: swapping a backend touches one file.

@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import ask, evaluate, feeds, index, models, serve
-from bot.cli.common import configure_logging
+from bot.cli import ask, evaluate, feedback, feeds, index, models, serve
+from bot.cli.common import configure_logging, warn_unknown_settings
 
 app = typer.Typer(
     help="Ask a news archive questions; every answer cites its passages.",
@@ -27,9 +27,10 @@ def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more.")] = False,
 ) -> None:
     configure_logging(verbose)
+    warn_unknown_settings()
 
 
-for module in (index, feeds, models, ask, evaluate, serve):
+for module in (index, feeds, models, ask, feedback, evaluate, serve):
     module.register(app)
 
 __all__ = ["app"]

@@ -65,6 +65,35 @@ def configure_logging(verbose: bool) -> None:
     quiet_noisy_loggers()
 
 
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def print_json(value: Any) -> None:
+    """Dataclasses (and lists of them) as JSON, dates as ISO strings: for scripts and
+    monitoring, like `ask --json`."""
+    import dataclasses
+    import json
+
+    def plain(item: Any) -> Any:
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            return {k: plain(v) for k, v in dataclasses.asdict(item).items()}
+        if isinstance(item, list | tuple):
+            return [plain(v) for v in item]
+        if isinstance(item, date):
+            return item.isoformat()
+        return item
+
+    print(json.dumps(plain(value), ensure_ascii=False, indent=2))
+
+
+def warn_unknown_settings() -> None:
+    """A misspelt NEWSBOT_* variable or .env key, one line each, before the command runs."""
+    from retrieval.core.settings import unknown_settings
+
+    for line in unknown_settings():
+        err.print(f"warning: {escape(line)}")
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Errors meant for users become one line and exit 1; never a traceback."""

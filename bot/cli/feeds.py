@@ -10,7 +10,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bot.cli.common import DataDir, load_settings, out, services_for, user_errors
+from bot.cli.common import (
+    AsJson,
+    DataDir,
+    load_settings,
+    out,
+    print_json,
+    services_for,
+    user_errors,
+)
 from retrieval.live.subscriptions import describe_interval, parse_interval
 
 feeds_app = typer.Typer(help="Feeds the archive polls: list, add, remove, poll.")
@@ -21,10 +29,13 @@ def register(app: typer.Typer) -> None:
 
 
 @feeds_app.command("list")
-def list_feeds(data_dir: DataDir = None) -> None:
+def list_feeds(data_dir: DataDir = None, as_json: AsJson = False) -> None:
     """The feeds, with their last poll, new articles and errors."""
     with user_errors():
         feeds = services_for(load_settings(data_dir)).feeds.all()
+        if as_json:
+            print_json(feeds)
+            return
         if not feeds:
             out.print("No feeds yet: newsbot feeds add URL")
             return

@@ -9,10 +9,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.cli.common import (
+    AsJson,
     DataDir,
     date_range,
     load_settings,
     out,
+    print_json,
     progress_bar,
     services_for,
     user_errors,
@@ -40,11 +42,14 @@ def ingest(
             out.print(f"  skipped {escape(origin)}: {escape(reason)}")
 
 
-def stats(data_dir: DataDir = None) -> None:
+def stats(data_dir: DataDir = None, as_json: AsJson = False) -> None:
     """What the index holds."""
     with user_errors():
         services = services_for(load_settings(data_dir))
         s = services.index.stats()
+        if as_json:
+            print_json(s)
+            return
         table = Table(show_header=False)
         for key, value in (
             ("articles", s.articles),

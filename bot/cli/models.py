@@ -10,10 +10,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.cli.common import (
+    AsJson,
     DataDir,
     load_settings,
     out,
     parse_day,
+    print_json,
     progress_bar,
     services_for,
     user_errors,
@@ -65,10 +67,13 @@ def adapt(
 
 
 @model_app.command("list")
-def list_models(data_dir: DataDir = None) -> None:
+def list_models(data_dir: DataDir = None, as_json: AsJson = False) -> None:
     """The original model and every adapted version; the one in use is marked."""
     with user_errors():
         versions = services_for(load_settings(data_dir)).models.versions()
+        if as_json:
+            print_json(versions)
+            return
         table = Table("", "version", "how it was made")
         for version in versions:
             table.add_row("*" if version.active else "", version.name, escape(version.summary))

@@ -9,6 +9,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from retrieval.core.records import Answer, Citation
@@ -33,6 +35,17 @@ CREATE TABLE IF NOT EXISTS feedback (
 
 # Forward-only; append a step to change a table (retrieval/core/sqlite.py).
 MIGRATIONS = [statements(SCHEMA)]
+
+
+@dataclass(frozen=True)
+class Vote:
+    answer_id: int
+    user_id: int
+    up: bool
+    question: str
+    answer: str
+    at: str  # ISO 8601, UTC
+    citations: list[dict[str, object]]
 
 
 class AnswerLog:
@@ -104,16 +117,43 @@ class AnswerLog:
             )
         return True
 
-    def counts(self) -> tuple[int, int, int]:
-        """(questions answered, thumbs up, thumbs down); pushes to followers are not questions."""
+    def counts(self, since: float = 0.0) -> tuple[int, int, int]:
+        """(questions answered, thumbs up, thumbs down) since a time (epoch seconds; 0: ever);
+        pushes to followers are not questions."""
         with self._db() as db:
             (answered,) = db.execute(
-                "SELECT COUNT(*) FROM answers WHERE question NOT LIKE ?", (PUSH_PREFIX + "%",)
+                "SELECT COUNT(*) FROM answers WHERE question NOT LIKE ? AND created >= ?",
+                (PUSH_PREFIX + "%", since),
             ).fetchone()
             up, down = db.execute(
                 "SELECT COALESCE(SUM(vote = 1), 0), COALESCE(SUM(vote = -1), 0) FROM feedback"
+                " WHERE created >= ?",
+                (since,),
             ).fetchone()
         return int(answered), int(up), int(down)
+
+    def votes(self, since: float = 0.0) -> list[Vote]:
+        """Every 👍/👎 since a time (epoch seconds), oldest first, with the question, the answer
+        and the citations it was given on."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT f.answer_id, f.user_id, f.vote, f.question, f.answer, f.created,"
+                " COALESCE(a.citations, '[]') FROM feedback f LEFT JOIN answers a"
+                " ON a.id = f.answer_id WHERE f.created >= ? ORDER BY f.created",
+                (since,),
+            ).fetchall()
+        return [
+            Vote(
+                answer_id=r[0],
+                user_id=r[1],
+                up=r[2] > 0,
+                question=r[3],
+                answer=r[4],
+                at=datetime.fromtimestamp(r[5], UTC).isoformat(timespec="seconds"),
+                citations=json.loads(r[6]),
+            )
+            for r in rows
+        ]
 
     def pushes(self) -> int:
         """Items pushed to followers of a topic (logged so that their buttons work)."""

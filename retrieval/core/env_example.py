@@ -8,43 +8,12 @@ import json
 import textwrap
 from typing import Any
 
-from pydantic import AliasChoices, SecretStr
-from pydantic.fields import FieldInfo
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
-from retrieval.core.settings import Settings
+from retrieval.core.settings import Settings, env_names, groups
 
 WIDTH = 100
-
-
-def env_names(settings_class: type[BaseSettings]) -> dict[str, tuple[str, FieldInfo]]:
-    """Each plain setting of a class (not a nested group) by its variable name."""
-    prefix = settings_class.model_config.get("env_prefix", "")
-    names: dict[str, tuple[str, FieldInfo]] = {}
-    for name, field in settings_class.model_fields.items():
-        if _group(field) is not None:
-            continue
-        alias = field.validation_alias
-        choices = alias.choices if isinstance(alias, AliasChoices) else []
-        explicit = [c for c in choices if isinstance(c, str) and c.startswith("NEWSBOT_")]
-        names[explicit[0] if explicit else f"{prefix}{name.upper()}"] = (name, field)
-    return names
-
-
-def all_env_names() -> set[str]:
-    found = set(env_names(Settings))
-    for group in groups():
-        found |= set(env_names(group))
-    return found
-
-
-def groups() -> list[type[BaseSettings]]:
-    return [g for f in Settings.model_fields.values() if (g := _group(f)) is not None]
-
-
-def _group(field: FieldInfo) -> type[BaseSettings] | None:
-    kind = field.annotation
-    return kind if isinstance(kind, type) and issubclass(kind, BaseSettings) else None
 
 
 def _value(default: Any) -> str:

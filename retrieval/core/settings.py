@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -380,3 +383,64 @@ class MemoryLimits(BaseSettings):
         KERNEL_CACHE, ge=0, validation_alias="ONEDNN_PRIMITIVE_CACHE_CAPACITY"
     )
     malloc_arenas: int = Field(MALLOC_ARENAS, ge=0, validation_alias="MALLOC_ARENA_MAX")
+
+
+# -- the names the settings are read from, and the ones a user may have misspelt ---------------
+def env_names(settings_class: type[BaseSettings]) -> dict[str, tuple[str, FieldInfo]]:
+    """Each plain setting of a class (not a nested group) by its variable name."""
+    prefix = settings_class.model_config.get("env_prefix", "")
+    names: dict[str, tuple[str, FieldInfo]] = {}
+    for name, field in settings_class.model_fields.items():
+        if _group(field) is not None:
+            continue
+        alias = field.validation_alias
+        choices = alias.choices if isinstance(alias, AliasChoices) else []
+        explicit = [c for c in choices if isinstance(c, str) and c.startswith("NEWSBOT_")]
+        names[explicit[0] if explicit else f"{prefix}{name.upper()}"] = (name, field)
+    return names
+
+
+def groups() -> list[type[BaseSettings]]:
+    return [g for f in Settings.model_fields.values() if (g := _group(f)) is not None]
+
+
+def _group(field: FieldInfo) -> type[BaseSettings] | None:
+    kind = field.annotation
+    return kind if isinstance(kind, type) and issubclass(kind, BaseSettings) else None
+
+
+def all_env_names() -> set[str]:
+    found = set(env_names(Settings))
+    for group in groups():
+        found |= set(env_names(group))
+    return found
+
+
+# Read by the libraries themselves (and by MemoryLimits), not NEWSBOT_* settings.
+OTHER_NAMES = frozenset({"ONEDNN_PRIMITIVE_CACHE_CAPACITY", "MALLOC_ARENA_MAX"})
+
+
+def unknown_settings(env_file: Path = Path(".env")) -> list[str]:
+    """One line for each `NEWSBOT_*` variable, and each `.env` key, that no setting reads,
+    naming the closest real setting: a misspelt setting is otherwise silently ignored."""
+    known = all_env_names()
+    found: dict[str, str] = {}
+    for name in os.environ:
+        if name.startswith("NEWSBOT_") and name not in known:
+            found[name] = "the environment"
+    try:
+        lines = env_file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    for line in lines:
+        key = line.split("=", 1)[0].strip().removeprefix("export ").strip()
+        if line.strip().startswith("#") or "=" not in line or not key:
+            continue
+        if key not in known and key not in OTHER_NAMES:
+            found.setdefault(key, str(env_file))
+    messages = []
+    for name, where in sorted(found.items()):
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else " (see .env.example)"
+        messages.append(f"{name} in {where} is not a newsbot setting and is ignored{hint}")
+    return messages

@@ -133,7 +133,8 @@ class Collections:
     def job(self, busy_message: str) -> Iterator[None]:
         """This process's lock, then an advisory file lock that another process's job holds
         (released with the file handle, also when the process is killed); then whatever an
-        interrupted job left behind is dropped."""
+        interrupted job left behind is dropped: collections half built or retired, and lexical
+        build directories (no other live job can be writing one while this lock is held)."""
         if not self._busy.acquire(blocking=False):
             raise IndexBusyError(busy_message)
         try:
@@ -146,6 +147,7 @@ class Collections:
                         busy_message + " (another newsbot process is indexing)"
                     ) from None
                 self.drop_orphans()
+                self.lexical.sweep()
                 yield
         finally:
             self._busy.release()

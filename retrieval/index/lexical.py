@@ -139,6 +139,24 @@ class LexicalIndex:
         staging.rename(target)
         shutil.rmtree(retired, ignore_errors=True)
 
+    def sweep(self) -> list[str]:
+        """Remove what a build killed halfway left: its staging directory (`.<name>.building`)
+        and the version a swap had set aside (`.<name>.old`). Called only under the index's job
+        lock, which every build runs under (in this process and in others), so no live build is
+        writing them. Returns the names removed."""
+        if not self.directory.is_dir():
+            return []
+        left = [
+            p
+            for p in self.directory.iterdir()
+            if p.name.startswith(".") and p.name.endswith((".building", ".old"))
+        ]
+        for path in left:
+            shutil.rmtree(path, ignore_errors=True)
+        if left:
+            logger.info("removed %d lexical build(s) left by a killed process", len(left))
+        return [p.name for p in left]
+
     def exists(self, collection: str) -> bool:
         return (self.directory / collection).exists()
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,6 +59,8 @@ def test_feeds_commands(tmp_path: Path, server: FeedServer) -> None:
     assert code == 0 and "no feeds to poll" in output  # polled a moment ago, due in 2h
     code, output = run(data, "feeds", "list")
     assert "2h" in output and "2 / 2" in output
+    [listed] = json.loads(run(data, "feeds", "list", "--json")[1])
+    assert listed["url"] == url and listed["interval_s"] == 7200 and listed["total_new"] == 2
     server.routes["/news.rss"].status = 500
     code, output = run(data, "feeds", "poll")
     assert code == 1 and "failed" in output and "HTTP 500" in output
@@ -66,3 +69,6 @@ def test_feeds_commands(tmp_path: Path, server: FeedServer) -> None:
     assert code == 1 and "no feed 3" in output
     assert run(data, "feeds", "remove", "1")[0] == 0
     assert re.search(r"articles\W+2\b", run(data, "stats")[1])  # its articles stay
+    assert json.loads(run(data, "stats", "--json")[1])["articles"] == 2
+    models = json.loads(run(data, "model", "list", "--json")[1])
+    assert models == [{"name": "original", "active": True, "summary": "the model as shipped"}]

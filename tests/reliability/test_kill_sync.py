@@ -149,3 +149,90 @@ def test_kill_9_during_sync_chroma_server(
     }
     store = ChromaStore(host="127.0.0.1", port=chroma.port)
     figures["kill -9 (chroma run)"] = run_kills(tmp_path, env, store)
+
+
+# A child that runs `newsbot` and kills itself inside the lexical build: after BM25 is written
+# into the build's staging directory, when its meta.json is about to be.
+KILLED_IN_LEXICAL_BUILD = """
+import json, os, signal, sys
+import retrieval.index.lexical as lexical
+
+class DiesInBuild:
+    def __getattr__(self, name):
+        return getattr(json, name)
+
+    @staticmethod
+    def dumps(value, *args, **kwargs):
+        if isinstance(value, dict) and "ids" in value and "dates" in value:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return json.dumps(value, *args, **kwargs)
+
+lexical.json = DiesInBuild()
+from bot.cli import app
+sys.argv = ["newsbot", *sys.argv[1:]]
+app()
+"""
+
+
+def newsbot_killed_in_lexical_build(*args: str, env: dict[str, str]) -> int:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    process = subprocess.run(
+        [sys.executable, "-c", KILLED_IN_LEXICAL_BUILD, *args],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        timeout=900,
+    )
+    return process.returncode
+
+
+def run_lexical_kills(tmp_path: Path, env: dict[str, str], store: ChromaStore) -> dict[str, Any]:
+    """A sync and a full re-index each killed inside the BM25 build on purpose; the next sync
+    removes what they left and converges."""
+    corpus = tmp_path / "corpus"
+    data = Path(env["NEWSBOT_DATA_DIR"])
+    count = 30
+    write_corpus(corpus, count, 0)
+    first = newsbot("ingest", str(corpus), env=env)
+    _, err = first.communicate(timeout=900)
+    assert first.returncode == 0, err.decode()
+    left: list[list[str]] = []
+    for version, extra in ((1, []), (2, ["--full"])):
+        write_corpus(corpus, count, version)
+        code = newsbot_killed_in_lexical_build("ingest", str(corpus), *extra, env=env)
+        assert code == -signal.SIGKILL
+        leftovers = sorted(p.name for p in (data / "lexical").iterdir() if p.name.startswith("."))
+        assert any(name.endswith(".building") for name in leftovers), leftovers
+        left.append(leftovers)
+    final = newsbot("ingest", str(corpus), env=env)
+    _, err = final.communicate(timeout=900)
+    assert final.returncode == 0, err.decode()
+    counts = check_consistent(data, store, count)
+    return {"killed inside the lexical build": 2, "left behind": left, **counts}
+
+
+def test_kill_9_inside_the_lexical_build_embedded(tmp_path: Path, figures: dict[str, Any]) -> None:
+    data = tmp_path / "data"
+    env = {"NEWSBOT_DATA_DIR": str(data)}
+    figures["kill -9 inside the lexical build (embedded Chroma)"] = run_lexical_kills(
+        tmp_path, env, ChromaStore(path=data / "chroma")
+    )
+
+
+def test_kill_9_inside_the_lexical_build_chroma_server(
+    tmp_path: Path, chroma: ChromaServer, figures: dict[str, Any]
+) -> None:
+    env = {
+        "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
+        "NEWSBOT_STORE_HOST": "127.0.0.1",
+        "NEWSBOT_STORE_PORT": str(chroma.port),
+    }
+    store = ChromaStore(host="127.0.0.1", port=chroma.port)
+    figures["kill -9 inside the lexical build (chroma run)"] = run_lexical_kills(
+        tmp_path, env, store
+    )

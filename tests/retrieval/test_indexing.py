@@ -224,3 +224,21 @@ def test_vectors_of_another_embedder_are_never_searched(tmp_path: Path) -> None:
     assert report.unchanged == 3 and report.added_ids == []  # the same articles: nothing "new"
     assert engine.collections.stale_reason() is None
     engine.qa.answer("What happened?")
+
+
+def test_a_job_removes_lexical_builds_a_killed_process_left(
+    hash_services: Engine, tmp_path: Path
+) -> None:
+    """`.<name>.building` (a build killed halfway) and `.<name>.old` (a swap killed halfway)
+    are removed by the next job, under the lock every build holds."""
+    write_articles(tmp_path / "src", 3)
+    hash_services.index.sync([tmp_path / "src"])
+    lexical = hash_services.lexical.directory
+    active = hash_services.collections.active
+    for name in (f".{active}.building", f".{active}-20261201-abc.building", f".{active}.old"):
+        (lexical / name / "bm25").mkdir(parents=True)
+        (lexical / name / "bm25" / "data.npy").write_bytes(b"half")
+    report = hash_services.index.sync([tmp_path / "src"])
+    assert report.unchanged == 3
+    assert sorted(p.name for p in lexical.iterdir()) == [active]
+    assert hash_services.qa.answer("topic1 story", today=SAMPLE_TODAY).passages
