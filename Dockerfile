@@ -26,4 +26,5 @@ RUN useradd --create-home newsbot && mkdir -p /app/data /app/ingest \
 USER newsbot
 ENV NEWSBOT_DATA_DIR=/app/data NEWSBOT_INGEST_DIR=/app/ingest
 # Load the bundled model once at build time would bloat layers; it loads at start instead.
+EXPOSE 9464
 CMD ["newsbot", "bot"]

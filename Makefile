@@ -32,8 +32,9 @@ chat: $(STAMP)
 	NEWSBOT_DATA_DIR=$(SAMPLE_DATA) $(BIN)/newsbot ingest samples/archive
 	NEWSBOT_DATA_DIR=$(SAMPLE_DATA) $(BIN)/newsbot chat
 
+# In parallel, one worker a core (pytest-xdist): the suite's slow tests load and train models.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not reliability"
+	$(BIN)/python -m pytest -q -n auto -m "not reliability"
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not integration and not slow and not reliability"

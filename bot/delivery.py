@@ -29,10 +29,12 @@ class RetryingRateLimiter(AIORateLimiter):
         max_retries: int = 3,
         network_retries: int = NETWORK_RETRIES,
         backoff_s: float = BACKOFF_S,
+        on_retry: Callable[[], None] = lambda: None,
     ) -> None:
         super().__init__(max_retries=max_retries)
         self.network_retries = network_retries
         self.backoff_s = backoff_s
+        self.on_retry = on_retry  # counted in /metrics
 
     async def process_request(
         self,
@@ -55,5 +57,6 @@ class RetryingRateLimiter(AIORateLimiter):
                     raise
                 delay = self.backoff_s * 2**attempt
                 logger.info("%s failed (%s); retrying in %.1fs", endpoint, exc, delay)
+                self.on_retry()
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")

@@ -27,6 +27,7 @@ from bot import adapt_admin, admin, handlers, live
 from bot.delivery import RetryingRateLimiter
 from bot.deps import DEPS, BotDeps, NewsApp, NewsContext, deps_of_app
 from bot.logs import quiet_noisy_loggers, redact_in_logs
+from bot.monitoring import MonitoringServer
 from bot.state import Conversations, UserLimiter
 from retrieval.core.errors import ConfigError
 from retrieval.core.settings import Settings, unknown_settings
@@ -80,7 +81,7 @@ def build_application(settings: Settings, services: Services) -> NewsApp:
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(RetryingRateLimiter(max_retries=3))
+        .rate_limiter(RetryingRateLimiter(max_retries=3, on_retry=services.monitor.bot_api_retry))
         .concurrent_updates(True)
         .post_init(set_commands)
         .build()
@@ -153,14 +154,23 @@ def run(settings: Settings, services: Services) -> None:
     application = build_application(settings, services)
     tg = settings.telegram
     services.warm_up()  # the model and the index load before the first question arrives
-    if tg.webhook_url:
-        application.run_webhook(
-            listen=tg.webhook_listen,
-            port=tg.webhook_port,
-            url_path="telegram",
-            webhook_url=tg.webhook_url.rstrip("/") + "/telegram",
-            secret_token=tg.webhook_secret.get_secret_value() or None,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    monitoring = (
+        MonitoringServer(services, settings.metrics_host, settings.metrics_port).start()
+        if settings.metrics_port
+        else None
+    )
+    try:
+        if tg.webhook_url:
+            application.run_webhook(
+                listen=tg.webhook_listen,
+                port=tg.webhook_port,
+                url_path="telegram",
+                webhook_url=tg.webhook_url.rstrip("/") + "/telegram",
+                secret_token=tg.webhook_secret.get_secret_value() or None,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        if monitoring is not None:
+            monitoring.stop()

@@ -38,6 +38,7 @@ from retrieval.ingest.loaders import HttpFetcher
 from retrieval.live.follows import FollowService, FollowStore
 from retrieval.live.subscriptions import FeedRegistry, FeedService
 from retrieval.live.topics import TopicMatcher
+from retrieval.monitor import Monitor
 from retrieval.search.hybrid import HybridSearcher, Reranker, SearchRequest
 from retrieval.search.rewriting import CondensingRewriter, ContextualRewriter, QueryRewriter
 from retrieval.services import IndexOps, Services
@@ -338,6 +339,14 @@ def build_engine(
         models=models,
         feedback=log,
         eval=evaluation,
+        monitor=Monitor(
+            catalog=catalog,
+            collections=collections,
+            store=store,
+            lexical=lexical,
+            feeds=feeds,
+            alert_after=settings.feeds.alert_after,
+        ),
         warm_up=lambda: engine[0].warm_up(),
     )
     engine.append(

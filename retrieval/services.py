@@ -21,6 +21,7 @@ from retrieval.index.collections import Collections
 from retrieval.index.sync import SyncService
 from retrieval.live.follows import FollowService
 from retrieval.live.subscriptions import FeedService
+from retrieval.monitor import Monitor
 
 
 class IndexOps:
@@ -58,7 +59,7 @@ class IndexOps:
 @dataclass(frozen=True)
 class Services:
     """Ask; keep the index, its feeds and its model; follow topics; read feedback; evaluate;
-    warm up before the first question."""
+    say whether all is well (health and metrics); warm up before the first question."""
 
     qa: QAService
     index: IndexOps
@@ -67,4 +68,5 @@ class Services:
     models: ModelService
     feedback: AnswerLog
     eval: EvalService
+    monitor: Monitor
     warm_up: Callable[[], None]

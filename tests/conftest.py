@@ -85,7 +85,9 @@ def make_settings(data_dir: Path, *, calibrated: bool = False, **updates: Any) -
     """Settings that ignore the developer's environment and .env file. The passage-score
     refusal floor is calibrated for the bundled model's scores; most tests use the hash
     embedder, whose scores are on another scale, so it is off unless `calibrated`."""
-    settings = Settings(_env_file=None, data_dir=data_dir, ingest_dir=data_dir / "ingest")  # type: ignore[call-arg]
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, data_dir=data_dir, ingest_dir=data_dir / "ingest", metrics_port=0
+    )
     if not calibrated:
         retrieval = settings.retrieval.model_copy(update={"min_passage_score": 0.0})
         settings = settings.model_copy(update={"retrieval": retrieval})

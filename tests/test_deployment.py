@@ -33,6 +33,8 @@ def test_compose_runs_a_healthy_chroma_before_the_bot() -> None:
     check = " ".join(chroma["healthcheck"]["test"])
     assert "/api/v2/heartbeat" in check and " 200" in check
     assert bot["depends_on"]["chroma"]["condition"] == "service_healthy"
+    bot_check = " ".join(bot["healthcheck"]["test"])
+    assert "/healthz" in bot_check and bot["environment"]["NEWSBOT_METRICS_PORT"] in bot_check
     assert bot["env_file"] == ".env"
     assert bot["environment"]["NEWSBOT_STORE_HOST"] == "chroma"
     mounts = {v.split(":")[1] for v in bot["volumes"]}

@@ -66,6 +66,7 @@ ADAPTERS = {
     "langchain_text_splitters": {"retrieval/evaluation/baseline.py"},
     "langchain_classic": {"retrieval/answer/pipeline.py"},
     "langchain": {"retrieval/answer/pipeline.py"},
+    "prometheus_client": {"retrieval/metrics.py"},
 }
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from retrieval import metrics
 from retrieval.answer.answerer import Answerer
 from retrieval.answer.pipeline import Ask, build_chain
 from retrieval.core.errors import ConfigError, EmptyIndexError, QuestionError
@@ -57,6 +59,24 @@ class QAService:
         question = " ".join(question.split())
         if not question:
             raise QuestionError("the question is empty: type a question about the news")
+        started = time.monotonic()
+        try:
+            answer = self._answer(question, history, today, k)
+        except Exception as exc:
+            metrics.count_error(type(exc).__name__)
+            metrics.observe_answer(time.monotonic() - started, "error")
+            raise
+        outcome = "partial" if answer.partial else "refused" if answer.refused else "answered"
+        metrics.observe_answer(time.monotonic() - started, outcome)
+        return answer
+
+    def _answer(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]],
+        today: date | None,
+        k: int | None,
+    ) -> Answer:
         with self._collections.reading() as view:
             if view.empty:
                 raise EmptyIndexError(

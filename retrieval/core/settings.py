@@ -352,6 +352,18 @@ class Settings(BaseSettings):
         description="Let URL ingestion reach loopback and private-network addresses (an "
         "intranet archive). Off: such URLs are refused before any connection.",
     )
+    metrics_port: int = Field(
+        9464,
+        ge=0,
+        le=65535,
+        description="Port the bot serves /healthz and Prometheus /metrics on (polling and "
+        "webhook mode alike); 0 turns it off.",
+    )
+    metrics_host: str = Field(
+        "127.0.0.1",
+        description="Address /healthz and /metrics listen on; 0.0.0.0 to be scraped from "
+        "another host or container.",
+    )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,7 +55,28 @@ def make_embedder(
     name: str = "",
 ) -> Embedder:
     """`backend` is torch, onnx or onnx-int8 (resolve `auto` with `choose_backend` first);
-    `precision` applies to torch. `name` is what the index records (default: `model`)."""
+    `precision` applies to torch. `name` is what the index records (default: `model`).
+
+    One embedder per model in a process: switching to a model version and back (or a second
+    engine on the same data dir) reuses the loaded one; a directory whose files changed (a
+    version made again) is loaded anew."""
+    local = Path(model) if model else Path(bundled_model_path())
+    model_dir = local if local.is_dir() else None
+    stamp = max((p.stat().st_mtime_ns for p in model_dir.iterdir()), default=0) if model_dir else 0
+    return _made(model, device, batch_size, precision, backend, cache_dir, name, stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _made(
+    model: str,
+    device: str,
+    batch_size: int,
+    precision: str,
+    backend: str,
+    cache_dir: Path | None,
+    name: str,
+    stamp: int,
+) -> Embedder:
     local = Path(model) if model else Path(bundled_model_path())
     model_dir = local if local.is_dir() else None
     chosen = backend

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from retrieval import metrics
 from retrieval.core.records import IndexReport, Progress, no_progress
 from retrieval.embed.protocol import Embedder
 from retrieval.index.catalog import Catalog
@@ -53,4 +54,5 @@ class Reembedder:
             report = self.collections.replace(build, also=switch)
         progress("done", 1, 1)
         report.seconds = time.monotonic() - started
+        metrics.observe_job("re-embed", report.seconds)
         return report

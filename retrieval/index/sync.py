@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from retrieval import metrics
 from retrieval.core.records import Article, IndexReport, IndexStats, Progress, no_progress
 from retrieval.index.catalog import Catalog, StoredArticle
 from retrieval.index.collections import Collections
@@ -66,7 +67,7 @@ class SyncService:
             gone = self._vanished(collection, articles, roots)
             return self.writer.sync(collection, articles, report, delete=gone, progress=progress)
 
-        return self._job(BUSY, work)
+        return self._job(BUSY, work, "full re-index" if full else "sync")
 
     def add_articles(
         self,
@@ -86,7 +87,7 @@ class SyncService:
             collection = self.collections.active
             return self.writer.sync(collection, unique, report, progress=progress or no_progress)
 
-        return self._job("a re-index is running; try again when it has finished", work)
+        return self._job("a re-index is running; try again when it has finished", work, "sync")
 
     def delete(self, key: str) -> StoredArticle | None:
         """Remove one article by id or URL; None when the index has no such article."""
@@ -102,17 +103,24 @@ class SyncService:
             report.deleted = 1
             return report
 
-        self._job("a re-index is running; delete again when it has finished", work)
+        self._job("a re-index is running; delete again when it has finished", work, "delete")
         return found
 
-    def _job(self, busy: str, work: Callable[[IndexReport], IndexReport]) -> IndexReport:
+    def _job(
+        self, busy: str, work: Callable[[IndexReport], IndexReport], kind: str
+    ) -> IndexReport:
         """The one wrapper every job that changes the index runs in: one at a time (across
         processes too), orphans of an interrupted job dropped, timed, arrivals logged."""
         started = time.monotonic()
-        with self.collections.job(busy):
-            report = work(IndexReport())
-            self.catalog.log_arrivals(report.added_ids)
+        try:
+            with self.collections.job(busy):
+                report = work(IndexReport())
+                self.catalog.log_arrivals(report.added_ids)
+        except Exception as exc:
+            metrics.count_error(type(exc).__name__)
+            raise
         report.seconds = time.monotonic() - started
+        metrics.observe_job(kind, report.seconds)
         return report
 
     def _vanished(

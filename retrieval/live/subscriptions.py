@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from retrieval import metrics
 from retrieval.core.errors import IndexBusyError, NewsbotError, SourceError
 from retrieval.core.settings import FeedSettings
 from retrieval.core.sqlite import migrate, statements, transaction
@@ -241,16 +242,20 @@ class FeedService:
     def poll(self, feed: Feed) -> PollResult:
         """Poll one feed now (whether due or not)."""
         with self._lock:
-            if feed.id in self._polling:
-                return PollResult(feed, "busy")
+            busy = feed.id in self._polling
             self._polling.add(feed.id)
+        if busy:
+            metrics.count_feed_poll("busy")
+            return PollResult(feed, "busy")
         try:
-            if self._collections.running:
-                return PollResult(feed, "postponed")
-            return self._poll(feed)
+            result = (
+                PollResult(feed, "postponed") if self._collections.running else self._poll(feed)
+            )
         finally:
             with self._lock:
                 self._polling.discard(feed.id)
+        metrics.count_feed_poll(result.status)
+        return result
 
     def _poll(self, feed: Feed) -> PollResult:
         try:
