@@ -1,0 +1,52 @@
+"""The bot's configuration on both halves of the RealTimeQA dev questions, over an index that
+already exists (nothing is synced): for comparing two versions of the code on one index.
+
+    python -m benchmarks.rtqa_halves DATA_DIR ../shared/data/realtimeqa-2023/questions-dev.jsonl
+
+Run from another tree with that tree on PYTHONPATH (as the issue-23 comparison ran it on
+cba4fcf, whose modules had other names: the fallback imports below)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+try:
+    from retrieval.answer.extractive import ExtractiveAnswerer
+    from retrieval.core.settings import Settings
+    from retrieval.engine import build_engine, extractive_config
+except ImportError:  # the flat tree of release 0.1.0
+    from retrieval.answerers.extractive import ExtractiveAnswerer  # type: ignore[no-redef]
+    from retrieval.settings import Settings  # type: ignore[no-redef]
+
+    from retrieval.services import (  # type: ignore[no-redef, attr-defined]
+        build_engine,
+        extractive_config,
+    )
+from retrieval.evaluation import evaluate, load_questions, markdown_table
+from retrieval.evaluation.configs import BOT, searcher_for
+
+HALVES = (
+    ("Jan-Mar", date(2023, 1, 1), date(2023, 3, 31)),
+    ("Apr-Jun", date(2023, 4, 1), date(2023, 6, 30)),
+)
+
+
+def main() -> None:
+    data, questions = Path(sys.argv[1]), Path(sys.argv[2])
+    settings = Settings(_env_file=None, data_dir=data)  # type: ignore[call-arg]
+    engine = build_engine(settings)
+    items = load_questions(questions)
+    for name, start, end in HALVES:
+        part = [q for q in items if q.asked and start <= q.asked <= end]
+        answerer = ExtractiveAnswerer(
+            engine.embedder, extractive_config(settings), vectors=engine.vectors
+        )
+        engine.vectors.clear()
+        scores = evaluate(BOT, part, searcher_for(BOT, engine.searcher), answerer, k_answer=5)
+        print(f"## {name} ({len(part)} questions)\n{markdown_table([scores])}\n", flush=True)
+
+
+if __name__ == "__main__":
+    main()
