@@ -131,24 +131,30 @@ def run_kills(tmp_path: Path, env: dict[str, str], store: ChromaStore) -> dict[s
     }
 
 
-def test_kill_9_during_sync_embedded(tmp_path: Path, figures: dict[str, Any]) -> None:
+def embedded(tmp_path: Path) -> tuple[dict[str, str], ChromaStore]:
+    """The CLI's environment and a store to check, for a data dir with embedded Chroma."""
     data = tmp_path / "data"
-    env = {"NEWSBOT_DATA_DIR": str(data)}
-    figures["kill -9 (embedded Chroma)"] = run_kills(
-        tmp_path, env, ChromaStore(path=data / "chroma")
-    )
+    return {"NEWSBOT_DATA_DIR": str(data)}, ChromaStore(path=data / "chroma")
 
 
-def test_kill_9_during_sync_chroma_server(
-    tmp_path: Path, chroma: ChromaServer, figures: dict[str, Any]
-) -> None:
+def on_server(tmp_path: Path, chroma: ChromaServer) -> tuple[dict[str, str], ChromaStore]:
+    """The same for a data dir whose vectors live on a `chroma run` server."""
     env = {
         "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
         "NEWSBOT_STORE_HOST": "127.0.0.1",
         "NEWSBOT_STORE_PORT": str(chroma.port),
     }
-    store = ChromaStore(host="127.0.0.1", port=chroma.port)
-    figures["kill -9 (chroma run)"] = run_kills(tmp_path, env, store)
+    return env, ChromaStore(host="127.0.0.1", port=chroma.port)
+
+
+def test_kill_9_during_sync_embedded(tmp_path: Path, figures: dict[str, Any]) -> None:
+    figures["kill -9 (embedded Chroma)"] = run_kills(tmp_path, *embedded(tmp_path))
+
+
+def test_kill_9_during_sync_chroma_server(
+    tmp_path: Path, chroma: ChromaServer, figures: dict[str, Any]
+) -> None:
+    figures["kill -9 (chroma run)"] = run_kills(tmp_path, *on_server(tmp_path, chroma))
 
 
 # A child that runs `newsbot` and kills itself inside the lexical build: after BM25 is written
