@@ -57,8 +57,14 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory) -> SampleIndex:
     return template
 
 
-def bot_settings(tmp_path: Path, api: FakeBotAPI, sample: SampleIndex, **telegram: Any) -> Settings:
-    settings = make_settings(tmp_path / "data").model_copy(update={"ingest_dir": sample.ingest})
+def bot_settings(
+    tmp_path: Path, api: FakeBotAPI, sample: SampleIndex | None = None, **telegram: Any
+) -> Settings:
+    """Settings for a bot on the fake Bot API; its ingest dir is the session's sample one when
+    the test starts from that index (`serving`), else its own under the data dir."""
+    settings = make_settings(tmp_path / "data")
+    if sample is not None:
+        settings = settings.model_copy(update={"ingest_dir": sample.ingest})
     return settings.model_copy(
         update={
             "telegram": settings.telegram.model_copy(
