@@ -130,6 +130,7 @@ async def test_followers_get_each_matching_article_once(
     # /stats counts the push as a push, not as a question answered.
     stats = await say(live, "/stats")
     assert "Questions answered:</b> 0" in stats and "Pushed to followers:</b> 1" in stats
+    assert "Last 7 days:</b> 0 answered · 👍 1 · 👎 0" in stats  # the 👍 on the push, this week
 
 
 def _topics(h: BotHarness, user_id: int) -> list[Any]:
