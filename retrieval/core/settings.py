@@ -27,6 +27,11 @@ def _split_ids(value: object) -> object:
     return value
 
 
+def _empty_is_none(value: object) -> object:
+    """An empty optional setting (`NEWSBOT_ADAPT_BEFORE=` in .env) means none."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 class EmbeddingSettings(BaseSettings):
     """The embedding model."""
 
@@ -58,10 +63,7 @@ class EmbeddingSettings(BaseSettings):
         "or AMX; vectors stay within 1e-4 cosine of float32.",
     )
 
-    @field_validator("cache_dir", mode="before")
-    @classmethod
-    def _empty_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+    _empty = field_validator("cache_dir", mode="before")(_empty_is_none)
 
 
 class StoreSettings(BaseSettings):
@@ -280,10 +282,7 @@ class AdaptSettings(BaseSettings):
         "`newsbot adapt --before` overrides it.",
     )
 
-    @field_validator("before", mode="before")
-    @classmethod
-    def _empty_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+    _empty = field_validator("before", mode="before")(_empty_is_none)
 
 
 class TelegramSettings(BaseSettings):

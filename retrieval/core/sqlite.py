@@ -30,14 +30,6 @@ def statements(script: str) -> list[str]:
     return [part.strip() for part in script.split(";") if part.strip()]
 
 
-def schema_version(path: Path) -> int:
-    db = sqlite3.connect(path, timeout=30)
-    try:
-        return int(db.execute("PRAGMA user_version").fetchone()[0])
-    finally:
-        db.close()
-
-
 def migrate(path: Path, steps: Sequence[Migration], *, what: str) -> int:
     """Bring the file at `path` to `len(steps)`, all remaining steps in one transaction (a
     failure leaves it as it was). A file from a newer release is refused: its tables may mean

@@ -33,9 +33,7 @@ def get(port: int, path: str) -> tuple[int, str]:
 
 def metric(text: str, name: str) -> float:
     for line in text.splitlines():
-        if line.startswith(name + " ") or (
-            line.startswith(name + "{") and line.split(" ")[0] == name
-        ):
+        if line.split(" ")[0] == name:
             return float(line.rsplit(" ", 1)[1])
     raise AssertionError(f"{name} not in the scrape")
 
