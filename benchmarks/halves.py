@@ -4,12 +4,17 @@ questions (tune on January-March, confirm on April-June)."""
 from __future__ import annotations
 
 import argparse
+import pickle
 from datetime import date
 from pathlib import Path
 
 from retrieval.core.settings import Settings
 from retrieval.engine import Engine, build_engine
+from retrieval.core.records import Passage
 from retrieval.evaluation import EvalQuestion, load_questions
+from retrieval.evaluation.configs import BOT, searcher_for
+
+Retrievals = dict[str, tuple[list[Passage], list[Passage]]]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,3 +34,22 @@ def engine_and_questions(args: argparse.Namespace) -> tuple[Engine, list[EvalQue
         if q.answerable and args.asked_from <= (q.asked or date.today()) <= args.asked_to
     ]
     return engine, questions[: args.limit] if args.limit else questions
+
+
+def cached_retrievals(engine: Engine, items: list[EvalQuestion], data_dir: Path) -> Retrievals:
+    """Each question's top passages in the bot's configuration, as asked and with every
+    article holding a correct answer hidden (the eval's --withheld mode); kept in the data
+    dir, so tuning replays the answerer without searching again."""
+    path = data_dir / "tune-refusal-passages.pkl"
+    cache: Retrievals = pickle.loads(path.read_bytes()) if path.exists() else {}
+    search = searcher_for(BOT, engine.searcher)
+    withhold = engine.eval.withholder()
+    k = engine.settings.retrieval.top_k
+    for n, item in enumerate(items, 1):
+        if item.id not in cache:
+            cache[item.id] = (search(item, k, frozenset()), search(item, k, withhold(item)))
+        if n % 50 == 0:
+            print(f"retrieved {n}/{len(items)}", flush=True)
+            path.write_bytes(pickle.dumps(cache))
+    path.write_bytes(pickle.dumps(cache))
+    return cache

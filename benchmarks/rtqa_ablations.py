@@ -160,7 +160,7 @@ def selector(services: Engine, questions: list[EvalQuestion]) -> None:
     from sklearn.linear_model import LogisticRegression
 
     from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
-    from retrieval.core.analysis import answer_type, new_entities
+    from retrieval.core.kinds import answer_type, new_entities
     from retrieval.core.sentences import split_sentences
     from retrieval.search.hybrid import SearchRequest
 

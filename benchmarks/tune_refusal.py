@@ -13,13 +13,11 @@ January-March; confirm the chosen setting on April-June with --grid chosen.
 from __future__ import annotations
 
 import argparse
-import pickle
 from dataclasses import replace
 
-from benchmarks.halves import add_arguments, engine_and_questions
+from benchmarks.halves import add_arguments, cached_retrievals, engine_and_questions
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
 from retrieval.evaluation import correct_answer
-from retrieval.evaluation.configs import BOT, searcher_for
 
 
 def main() -> None:
@@ -30,20 +28,10 @@ def main() -> None:
     parser.add_argument("--min-score", type=float, default=0.0, help="the chosen setting")
     args = parser.parse_args()
     engine, items = engine_and_questions(args)
-    cache_path = args.data_dir / "tune-refusal-passages.pkl"
-    cache = pickle.loads(cache_path.read_bytes()) if cache_path.exists() else {}
-    search = searcher_for(BOT, engine.searcher)
-    withhold = engine.eval.withholder()
-    k = engine.settings.retrieval.top_k
-    for n, item in enumerate(items, 1):
-        if item.id not in cache:
-            cache[item.id] = (search(item, k, frozenset()), search(item, k, withhold(item)))
-        if n % 50 == 0:
-            print(f"retrieved {n}/{len(items)}", flush=True)
-            cache_path.write_bytes(pickle.dumps(cache))
-    cache_path.write_bytes(pickle.dumps(cache))
+    cache = cached_retrievals(engine, items, args.data_dir)
 
     base = ExtractiveConfig()
+    base = replace(base, refusal="score")
     off = replace(base, check_asked_kind=False, min_question_coverage=0.0)
     if args.grid == "chosen":
         grid = [

@@ -115,7 +115,9 @@ def build_answerer(
 
 
 def extractive_config(settings: Settings) -> ExtractiveConfig:
-    return ExtractiveConfig(min_passage_score=settings.retrieval.min_passage_score)
+    return ExtractiveConfig(
+        min_passage_score=settings.retrieval.min_passage_score, refusal=settings.retrieval.refusal
+    )
 
 
 def build_rewriter(settings: Settings, answerer: Answerer) -> QueryRewriter:

@@ -18,16 +18,21 @@ from retrieval.answer.answerer import REFUSAL
 from retrieval.answer.citations import renumber
 from retrieval.core.analysis import (
     BOILERPLATE,
+    is_prose,
+    key_terms,
+    overlap,
+    question_names,
+    restates,
+)
+from retrieval.answer.evidence import Evidence, gather, topic_terms
+from retrieval.answer.refusal import RefusalModel, bundled_model
+from retrieval.core.kinds import (
     MISSING,
     answer_type,
     asked_kind,
     holds_asked,
-    is_prose,
-    key_terms,
-    new_entities,
-    overlap,
-    question_names,
-    restates,
+    kind_strength,
+    short_answer,
 )
 from retrieval.core.records import Answer, Passage
 from retrieval.core.sentences import split_sentences
@@ -83,8 +88,13 @@ class ExtractiveConfig:
     # The searcher's score of the best passage (fusion, dates and rerank: the bot's own
     # configuration) below which the archive is taken not to hold the answer. Its scale is the
     # search's, so the value comes from the settings (NEWSBOT_RETRIEVAL_MIN_PASSAGE_SCORE,
-    # 0.85 for the bundled model, tuned on RealTimeQA Jan-Mar, confirmed on Apr-Jun).
+    # 0.85 for the bundled model, tuned on RealTimeQA Jan-Mar, confirmed on Apr-Jun). Used by
+    # the "score" refusal only.
     min_passage_score: float = 0.0
+    # "learned": the refusal model over the evidence (retrieval.answer.refusal), when this
+    # version ships one; "score": the passage-score floor and `refuse_below`; "off": never
+    # refuse on weak evidence (partial answers still say what is missing).
+    refusal: str = "learned"
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,7 @@ class Candidate:
     passage: int  # 1-based
     sentence: str
     score: float
+    similarity: float = 0.0  # cosine similarity to the question
 
 
 def question_coverage(question: str, passage: Passage) -> float:
@@ -114,22 +125,26 @@ class ExtractiveAnswerer:
         if vectors is None and embedder is not None:
             vectors = CachedVectors(embedder)
         self.vectors = vectors
+        self.model: RefusalModel | None = None
+        if self.config.refusal == "learned":
+            self.model = bundled_model()
 
     def answer(
         self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
     ) -> Answer:
         candidates = self.rank(question, passages)
-        # The best search score, wherever a reranker put that passage.
-        weak_retrieval = (
-            bool(passages) and max(p.score for p in passages) < self.config.min_passage_score
-        )
-        if not candidates or weak_retrieval or candidates[0].score < self.config.refuse_below:
-            return Answer(REFUSAL, [], refused=True, passages=list(passages))
+        if not candidates:
+            return self._refusal(passages, None, ["no passage has a sentence fit to quote"])
         best, missing = self._best(question, candidates, passages)
+        evidence = self.evidence(question, passages, candidates, best)
+        refused, confidence = self._judge(evidence, candidates)
+        if refused:
+            return self._refusal(passages, evidence, evidence.missing(), confidence)
         if question_coverage(question, passages[best.passage - 1]) < (
             self.config.min_question_coverage
         ):
-            return Answer(REFUSAL, [], refused=True, passages=list(passages))
+            return self._refusal(passages, evidence, ["the passage lacks the question's terms"])
+        details = {"evidence": evidence.to_dict(), "confidence": confidence}
         if missing:
             text, citations = renumber(
                 f"The archive does not give {missing}; the closest passage says: "
@@ -137,10 +152,80 @@ class ExtractiveAnswerer:
                 passages,
                 {best.passage: best.sentence},
             )
-            return Answer(text, citations, refused=True, passages=list(passages), partial=True)
-        candidates = [best] + [c for c in candidates if c is not best]
+            return Answer(
+                text,
+                citations,
+                refused=True,
+                passages=list(passages),
+                partial=True,
+                missing=[f"no sentence gives {missing}"],
+                **details,  # type: ignore[arg-type]
+            )
+        chosen = self._chosen(best, candidates)
+        text = " ".join(f"{c.sentence} [{c.passage}]" for c in chosen)
+        quotes = {c.passage: c.sentence for c in chosen}
+        text, citations = renumber(text, passages, quotes)
+        return Answer(
+            text,
+            citations,
+            refused=False,
+            passages=list(passages),
+            short_answer=short_answer(best.sentence, question),
+            **details,  # type: ignore[arg-type]
+        )
+
+    def _refusal(
+        self,
+        passages: Sequence[Passage],
+        evidence: Evidence | None,
+        missing: list[str],
+        confidence: float | None = None,
+    ) -> Answer:
+        return Answer(
+            REFUSAL,
+            [],
+            refused=True,
+            passages=list(passages),
+            evidence=evidence.to_dict() if evidence else None,
+            confidence=confidence,
+            missing=missing,
+        )
+
+    def _judge(self, evidence: Evidence, candidates: list[Candidate]) -> tuple[bool, float | None]:
+        """Whether to refuse, and the model's confidence that the sentence answers."""
+        if self.config.refusal == "off":
+            return False, None
+        if self.model is not None:
+            return self.model.refuses(evidence), self.model.probability(evidence)
+        weak = evidence.passage_score < self.config.min_passage_score
+        return weak or candidates[0].score < self.config.refuse_below, None
+
+    def evidence(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        candidates: list[Candidate],
+        best: Candidate,
+    ) -> Evidence:
+        article = passages[best.passage - 1].article_id
+        rival = max(
+            (c.score for c in candidates if passages[c.passage - 1].article_id != article),
+            default=0.0,
+        )
+        return gather(
+            question,
+            passages,
+            number=best.passage,
+            sentence=best.sentence,
+            sentence_score=best.score,
+            sentence_cosine=best.similarity,
+            rival_score=rival,
+        )
+
+    def _chosen(self, best: Candidate, candidates: list[Candidate]) -> list[Candidate]:
+        """The best sentence and, when one completes the same story, a second."""
         chosen = [best]
-        for candidate in candidates[1:]:
+        for candidate in [c for c in candidates if c is not best]:
             if len(chosen) >= self.config.max_sentences:
                 break
             if candidate.score < self.config.second_within * chosen[0].score:
@@ -151,10 +236,7 @@ class ExtractiveAnswerer:
                 and overlap(candidate.sentence, chosen[0].sentence) < self.config.same_story_overlap
             ):
                 chosen.append(candidate)
-        text = " ".join(f"{c.sentence} [{c.passage}]" for c in chosen)
-        quotes = {c.passage: c.sentence for c in chosen}
-        text, citations = renumber(text, passages, quotes)
-        return Answer(text, citations, refused=False, passages=list(passages))
+        return chosen
 
     def _best(
         self, question: str, candidates: list[Candidate], passages: Sequence[Passage]
@@ -212,7 +294,7 @@ class ExtractiveAnswerer:
         ]
         cheap: list[tuple[float, int, str]] = []
         for (number, sentence), own_terms in zip(pool, sentence_terms, strict=True):
-            title_terms = key_terms(passages[number - 1].title)
+            title_terms = topic_terms(question, passages[number - 1].title)
             # The headline states the topic; what the question asks beyond it (the cost, the
             # mother's name) is what the answering sentence must hold.
             coverage = (
@@ -230,7 +312,7 @@ class ExtractiveAnswerer:
             entity = (
                 config.any_kind_entity
                 if kind == "any"
-                else float(new_entities(sentence, question, kind) > 0)
+                else kind_strength(sentence, question, kind)
             )
             prior = 1.0 / (1.0 + config.prior_decay * (number - 1))
             cheap.append(
@@ -252,7 +334,7 @@ class ExtractiveAnswerer:
             # A question about Messi is not answered by a passage that never names him.
             floor = config.name_cover_floor
             score *= floor + (1.0 - floor) * name_cover[number - 1]
-            scored.append(Candidate(number, sentence, score))
+            scored.append(Candidate(number, sentence, score, float(sim)))
         scored.sort(key=lambda c: c.score, reverse=True)
         return scored
 

@@ -53,25 +53,6 @@ BOILERPLATE = re.compile(
 )
 
 
-def answer_type(question: str) -> str:
-    q = question.lower()
-    if re.search(
-        r"\bhow (many|much|old|long|far|big|tall|high)\b|\bwhat (percentage|share|"
-        r"number|amount|price)\b|\bhow much\b",
-        q,
-    ):
-        return "number"
-    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|day|month)\b", q):
-        return "date"
-    if re.search(r"\bwho(m|se)?\b", q):
-        return "person"
-    if re.search(r"\bwhere\b|\bwhich (country|city|state|town|region|nation|place)\b", q):
-        return "place"
-    if re.search(r"\b(which|what)\b", q):
-        return "name"
-    return "any"
-
-
 def key_terms(text: str) -> set[str]:
     return {stem(w) for w in WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1}
 
@@ -94,27 +75,6 @@ def stem(word: str) -> str:
     """Snowball (the same stemmer as the BM25 index): replace, replaces, replaced -> replac."""
     word = word.replace("’", "'").removesuffix("'s")
     return str(thread_stemmer().stemWord(word))
-
-
-def new_entities(sentence: str, question: str, kind: str) -> int:
-    """How many things of the asked kind the sentence names that the question does not."""
-    asked = question.lower()
-    if kind == "number":
-        found = [m for m in NUMBER.findall(sentence) if m.lower() not in asked]
-    elif kind == "date":
-        found = [m for m in DATEISH.findall(sentence) if m.lower() not in asked]
-    else:
-        names = NAME.findall(sentence)
-        if names and sentence.startswith(names[0]) and " " not in names[0]:
-            names = names[1:]  # a capital at the start of a sentence is not a name
-        found = [
-            n
-            for n in names
-            if not all(p.lower() in asked for p in n.split()) and not DATEISH.fullmatch(n)
-        ]
-        if kind == "person":
-            found = [n for n in found if " " in n.strip()] or found[:1]
-    return len(found)
 
 
 def overlap(a: str, b: str) -> float:
@@ -149,44 +109,6 @@ def is_prose(sentence: str) -> bool:
         return True
     lower = sum(w.strip(_EDGE)[:1].islower() for w in words)
     return function == 1 and len(words) < 8 and lower * 2 >= len(words)
-
-
-MONEY = re.compile(
-    r"[$€£¥₽]\s?\d|\b\d[\d,.]*\s?(?:(?:million|billion|trillion|thousand|m|bn)\s)?"
-    r"(?:dollars|euros?|pounds|rubles|roubles|manats?|yen|yuan|francs|rupees|usd|eur|gbp)\b",
-    re.IGNORECASE,
-)
-MONEY_QUESTION = re.compile(
-    r"\bin (?:dollars|euros|pounds|rubles|roubles|manats?|yen|yuan)\b|\bhow much money\b"
-    r"|\bhow much (?:did|does|will|would) .{0,60}\b(?:cost|pay|paid|raise|earn|spend|worth)\b",
-    re.IGNORECASE,
-)
-# What a specific question asks for, and how a refusal names what is missing.
-MISSING = {
-    "money": "the amount",
-    "number": "the figure",
-    "date": "the date",
-    "person": "who it was",
-    "place": "the place",
-}
-
-
-def asked_kind(question: str) -> str:
-    """`answer_type`, with amounts of money told apart from other figures."""
-    kind = answer_type(question)
-    if kind in ("number", "name", "any") and MONEY_QUESTION.search(question):
-        return "money"  # "what was the turnover in dollars?" asks for an amount
-    return kind
-
-
-def holds_asked(sentence: str, question: str, kind: str) -> bool:
-    """Whether the sentence names something of the asked kind that the question does not."""
-    if kind == "money":
-        asked = question.lower()
-        return any(m.group().lower() not in asked for m in MONEY.finditer(sentence))
-    if kind in MISSING:
-        return new_entities(sentence, question, "name" if kind == "place" else kind) > 0
-    return True
 
 
 def restates(sentence: str, question: str, title: str = "") -> bool:

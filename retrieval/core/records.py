@@ -121,15 +121,31 @@ class Answer:
     dropped_sentences: int = 0
     # One dated line per article, newest first ("What has happened with X?").
     timeline: bool = False
+    # The name, date, place or figure a who/which/when/where/how-many answer gives, said first
+    # ("Rafael Mendes"); None for other questions, partial answers and refusals.
+    short_answer: str | None = None
+    # Why the answerer quoted or refused: its evidence (retrieval.answer.evidence), the
+    # refusal model's confidence that the sentence answers, and on a refusal what was missing.
+    evidence: dict[str, object] | None = None
+    confidence: float | None = None
+    missing: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        result: dict[str, object] = {
             "text": self.text,
+            "short_answer": self.short_answer,
             "citations": [c.to_dict() for c in self.citations],
             "refused": self.refused,
             "partial": self.partial,
             "timeline": self.timeline,
         }
+        if self.confidence is not None:
+            result["confidence"] = round(self.confidence, 4)
+        if self.refused and self.missing:
+            result["missing"] = self.missing
+        if self.evidence is not None:
+            result["evidence"] = self.evidence
+        return result
 
 
 @dataclass

@@ -70,8 +70,6 @@ ABBREVIATIONS = frozenset(
         "u.n",
         "e.g",
         "i.e",
-        "a.m",
-        "p.m",
         "d.c",
         "u.s.a",
         "ph.d",
@@ -84,6 +82,16 @@ ABBREVIATIONS = frozenset(
 # or a digit (never before a marker: it belongs to the sentence it follows).
 BOUNDARY = re.compile(
     r"[.!?…]+[\"'”’)\]]*(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*\s+(?!\[\d)(?=[\"'“‘(\[]?[A-Z0-9])"
+)
+
+
+# "at 9.15 p.m. Weekend crossings stop" ends a sentence; "at 9 p.m. Friday" and "10 a.m. ET" do
+# not.
+CLOCK = frozenset(["a.m", "p.m"])
+CLOCK_CONTINUES = re.compile(
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
+    r"(?-i:[A-Z]{2,4}\b)|local|eastern|central|pacific|gmt|utc|\d",
+    re.IGNORECASE,
 )
 
 
@@ -101,6 +109,8 @@ def split_sentences(text: str) -> list[str]:
             if match.group().startswith(".") and (
                 last_word in ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())
             ):
+                continue
+            if last_word in CLOCK and CLOCK_CONTINUES.match(paragraph, match.end()):
                 continue
             sentences.append(paragraph[start : match.end()].strip())
             start = match.end()

@@ -7,7 +7,7 @@ import pytest
 from retrieval.answer.answerer import REFUSAL
 from retrieval.answer.citations import renumber
 from retrieval.answer.extractive import ExtractiveAnswerer
-from retrieval.core.analysis import answer_type
+from retrieval.core.kinds import answer_type
 from retrieval.core.records import Passage
 from retrieval.search.rewriting import contextual_query, is_follow_up
 
@@ -52,7 +52,7 @@ FORUM = [
         ("Who attended the forum?", "person"),
         ("When was the forum held?", "date"),
         ("How much did trade grow?", "number"),
-        ("Which team does Hamlin play for?", "name"),
+        ("Which team does Hamlin play for?", "organisation"),
         ("Where was the forum held?", "place"),
         ("Tell me about the forum", "any"),
     ],

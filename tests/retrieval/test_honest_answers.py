@@ -13,7 +13,8 @@ from bot.render_html import render_answer
 from bot.render_text import render_answer as render_plain
 from retrieval.answer.answerer import REFUSAL
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig, question_coverage
-from retrieval.core.analysis import asked_kind, holds_asked, is_prose
+from retrieval.core.analysis import is_prose
+from retrieval.core.kinds import asked_kind, holds_asked
 from retrieval.core.records import Passage
 from retrieval.core.sentences import split_sentences
 from retrieval.evaluation import load_questions, mentions

@@ -1,0 +1,197 @@
+"""Train the refusal model on RealTimeQA January-March, confirm it on April-June, and write it
+beside `retrieval/answer/refusal.py` (the file the answerer ships with).
+
+    python -m benchmarks.train_refusal QUESTIONS --data-dir INDEX [--write]
+
+Each answerable question is answered twice over cached retrievals (benchmarks/halves.py): as
+asked, and with every article holding a correct answer hidden. The answerer runs with refusal
+off and reports its evidence (retrieval/answer/evidence.py). Positives: answered correctly as
+asked. Negatives: the withheld askings. (Wrong answers as asked are left out of training; they
+are counted in every figure.) A logistic regression with an L2 penalty is fitted on January-
+March by Newton's method; the threshold is the highest that keeps answerable refusals (every
+kind: learned, partial, nothing to quote) at or below --max-refused on January-March. Both
+halves are then reported for today's passage-score floor and for the learned decision.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+
+from benchmarks.halves import Retrievals, cached_retrievals, engine_and_questions
+from retrieval.answer.evidence import FEATURES, Evidence
+from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
+from retrieval.answer.refusal import MODEL_FILE, RefusalModel
+from retrieval.core.records import Answer
+from retrieval.evaluation import EvalQuestion, correct_answer
+
+HALVES = {
+    "Jan-Mar": (date(2023, 1, 1), date(2023, 3, 31)),
+    "Apr-Jun": (date(2023, 4, 1), date(2023, 6, 30)),
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    item: EvalQuestion
+    asked: Answer  # with refusal off
+    withheld: Answer
+
+    @property
+    def half(self) -> str:
+        asked = self.item.asked or date.min
+        return next((n for n, (a, b) in HALVES.items() if a <= asked <= b), "")
+
+
+def evidence_of(answer: Answer) -> Evidence | None:
+    if answer.evidence is None:
+        return None
+    fields = {k: v for k, v in answer.evidence.items()}
+    return Evidence(**fields)  # type: ignore[arg-type]
+
+
+def fit(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
+    """L2-penalised logistic regression (the intercept unpenalised) by Newton's method."""
+    n, d = x.shape
+    a = np.hstack([np.ones((n, 1)), x])
+    w = np.zeros(d + 1)
+    penalty = np.eye(d + 1) * l2
+    penalty[0, 0] = 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-a @ w))
+        gradient = a.T @ (p - y) + penalty @ w
+        hessian = (a * (p * (1 - p))[:, None]).T @ a + penalty
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w[1:], float(w[0])
+
+
+def train(cases: list[Case], l2: float) -> RefusalModel:
+    rows, labels = [], []
+    for case in cases:
+        asked, withheld = evidence_of(case.asked), evidence_of(case.withheld)
+        if asked is not None and not case.asked.refused and correct_answer(case.asked.text, case.item):
+            rows.append(asked.vector())
+            labels.append(1.0)
+        if withheld is not None and not case.withheld.refused:
+            rows.append(withheld.vector())
+            labels.append(0.0)
+    x, y = np.array(rows), np.array(labels)
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    coef, intercept = fit((x - mean) / scale, y, l2)
+    print(f"trained on {int(y.sum())} answered correctly and {int(len(y) - y.sum())} withheld")
+    return RefusalModel(
+        version=f"{date.today().isoformat()}-jan-mar",
+        features=FEATURES,
+        mean=tuple(float(v) for v in mean),
+        scale=tuple(float(v) for v in scale),
+        coef=tuple(float(v) for v in coef),
+        intercept=intercept,
+        threshold=0.5,
+    )
+
+
+def refused(answer: Answer, model: RefusalModel | None, threshold: float | None = None) -> bool:
+    """Whether the answer is a refusal under `model` (None: as the answerer gave it)."""
+    if answer.refused:  # nothing to quote, or a partial answer
+        return True
+    evidence = evidence_of(answer)
+    if model is None or evidence is None:
+        return False
+    if threshold is not None:
+        model = replace(model, threshold=threshold)
+    return model.refuses(evidence)
+
+
+def score(cases: list[Case], model: RefusalModel | None) -> dict[str, float]:
+    n = max(1, len(cases))
+    correct = refused_answerable = refused_withheld = 0
+    for case in cases:
+        if refused(case.asked, model):
+            refused_answerable += 1
+        elif correct_answer(case.asked.text, case.item):
+            correct += 1
+        refused_withheld += refused(case.withheld, model)
+    return {
+        "accuracy": correct / n,
+        "refused (answerable)": refused_answerable / n,
+        "refused (withheld)": refused_withheld / n,
+    }
+
+
+def choose_threshold(cases: list[Case], model: RefusalModel, max_refused: float) -> float:
+    best = 0.0
+    for threshold in np.arange(0.0, 1.0, 0.01):
+        scores = score(cases, replace(model, threshold=float(threshold)))
+        if scores["refused (answerable)"] <= max_refused:
+            best = float(threshold)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    from benchmarks.halves import add_arguments
+
+    add_arguments(parser)
+    parser.add_argument("--max-refused", type=float, default=0.08)
+    parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--write", action="store_true", help="write the model file")
+    args = parser.parse_args()
+    engine, items = engine_and_questions(args)
+    retrievals: Retrievals = cached_retrievals(engine, items, args.data_dir)
+    off = ExtractiveAnswerer(engine.embedder, ExtractiveConfig(refusal="off"), vectors=engine.vectors)
+    floor = ExtractiveAnswerer(
+        engine.embedder,
+        ExtractiveConfig(refusal="score", min_passage_score=engine.settings.retrieval.min_passage_score),
+        vectors=engine.vectors,
+    )
+    cases, floor_cases = [], []
+    for item in items:
+        asked, withheld = retrievals[item.id]
+        cases.append(Case(item, off.answer(item.question, asked), off.answer(item.question, withheld)))
+        floor_cases.append(
+            Case(item, floor.answer(item.question, asked), floor.answer(item.question, withheld))
+        )
+    tune = [c for c in cases if c.half == "Jan-Mar"]
+    model = train(tune, args.l2)
+    model = replace(model, threshold=choose_threshold(tune, model, args.max_refused))
+    print(f"threshold {model.threshold:.2f} (answerable refused <= {args.max_refused} on Jan-Mar)")
+    for name, value in zip(model.features, model.coef, strict=True):
+        print(f"  {name:16s} {value:+.3f}")
+    print("\nhalf | decision | accuracy | refused (answerable) | refused (withheld)")
+    for half in HALVES:
+        for label, chosen, decision in (
+            ("passage-score floor (today)", floor_cases, None),
+            ("no refusal on evidence", cases, None),
+            ("learned", cases, model),
+        ):
+            part = [c for c in chosen if c.half == half]
+            s = score(part, decision)
+            print(
+                f"{half} ({len(part)}) | {label} | {s['accuracy']:.3f} | "
+                f"{s['refused (answerable)']:.3f} | {s['refused (withheld)']:.3f}",
+                flush=True,
+            )
+    if args.write:
+        payload = {
+            "version": model.version,
+            "trained_on": "RealTimeQA dev, answerable questions asked 2023-01-01 to 2023-03-31",
+            "features": list(model.features),
+            "mean": list(model.mean),
+            "scale": list(model.scale),
+            "coef": list(model.coef),
+            "intercept": model.intercept,
+            "threshold": model.threshold,
+        }
+        MODEL_FILE.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {MODEL_FILE}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""What a question asks for, and the things of that kind a sentence names.
+
+Kinds: a person (who), an organisation (which company, team, party…), a place (where), a date
+(when), a number (how many), an amount of money (how much did it cost), a share (what
+percentage, what was the occupancy), a name (other which/what questions) or anything.
+
+This is the pattern layer under the extractive answerer's choice of sentence and its short
+answer. No maintained NLP library can do it offline here: spaCy installs from the registry but
+its English models do not (they ship as the project's GitHub release files; the PyPI uploads
+are anonymous mirrors or placeholders), and stanza, flair and GLiNER fetch their models from a
+hub at run time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.core.analysis import DATEISH, NAME, NUMBER
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sept?(?:ember)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+DATE_PHRASE = re.compile(
+    rf"\b(?:{_WEEKDAY},?\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?|{_MONTH}\s+(?:of\s+)?\d{{4}}"
+    rf"|{_MONTH}(?=\W)(?!\s+\d)|{_WEEKDAY}|(?:19|20)\d\d\b)",
+    re.IGNORECASE,
+)
+PERCENT = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s?(?:%|per\s?cent\b|percentage points?\b)|\b\d+(?:[.,]\d+)?%",
+    re.IGNORECASE,
+)
+MONEY = re.compile(
+    r"[$€£¥₽]\s?\d[\d,.]*(?:\s?(?:million|billion|trillion|thousand|m|bn|k)\b)?"
+    r"|\b\d[\d,.]*\s?(?:(?:million|billion|trillion|thousand|m|bn)\s)?"
+    r"(?:dollars|euros?|pounds|rubles|roubles|manats?|yen|yuan|francs|rupees|usd|eur|gbp)\b",
+    re.IGNORECASE,
+)
+MONEY_QUESTION = re.compile(
+    r"\bin (?:dollars|euros|pounds|rubles|roubles|manats?|yen|yuan)\b|\bhow much money\b"
+    r"|\bhow much (?:did|does|do|will|would|is|was|has|have) .{0,60}\b(?:cost|pay|paid|raise|"
+    r"earn|spend|worth|fine|charge|sell for|bid)\b"
+    r"|\bwhat (?:was|is|will be) the (?:\w+ )?(?:price|cost|budget|fee|fine|salary|revenue|"
+    r"turnover|valuation|bill)\b",
+    re.IGNORECASE,
+)
+SHARE_QUESTION = re.compile(
+    r"\bwhat (?:percentage|percent|share|proportion|fraction)\b|\bhow much of\b"
+    r"|\b(?:occupancy|turnout|unemployment|approval rating|inflation|interest rate|growth rate|"
+    r"vacancy rate|tax rate|vote share)\b",
+    re.IGNORECASE,
+)
+ORGANISATION_NOUNS = (
+    r"company|companies|firm|group|bank|team|club|side|party|organi[sz]ation|agency|network|"
+    r"carrier|operator|airline|brand|university|school|business|retailer|manufacturer|startup|"
+    r"start-up|broadcaster|newspaper|publisher|charity|union|contractor|developer|studio|label|"
+    r"insurer|lender|chain|supermarket|automaker|carmaker|builder|consortium|institution|"
+    r"ministry|department|council|court|regulator|utility|provider"
+)
+ORGANISATION_QUESTION = re.compile(
+    rf"\b(?:which|what)\s+(?:\w+\s+)?(?:{ORGANISATION_NOUNS})\b", re.IGNORECASE
+)
+# A name ending in one of these is an organisation ("Brandt Bau GmbH", "Kelby Rovers").
+ORGANISATION_SUFFIX = re.compile(
+    r"\b(?:Inc|Corp|Corporation|Ltd|LLC|PLC|plc|AG|AS|ASA|SA|SE|NV|BV|GmbH|Group|Holdings|"
+    r"Company|Co|Bank|Airlines?|Airways|Motors|Technologies|Systems|Partners|Capital|"
+    r"Construction|Builders|Energy|Media|Labs|Foundation|Institute|University|College|Council|"
+    r"Agency|Ministry|Association|Federation|Union|Party|Club|FC|United|Rovers|Rangers|Athletic|"
+    r"Wanderers|Press|News|Times|Post|Herald|Studios|Pharmaceuticals|Industries|Services|"
+    r"Authority|Commission|Committee|Department|Office|Court|Trust|Fund)\.?$"
+)
+# A name right after one of these words is of that kind: "construction firm Brandt & Sohn",
+# "architect Maria Okafor", "in Saltmere".
+_ORG_BEFORE = re.compile(rf"\b(?:{ORGANISATION_NOUNS}|by|rival|partner)\s+(?:the\s+)?$", re.I)
+_PERSON_BEFORE = re.compile(
+    r"\b(?:mr|mrs|ms|dr|prof|sir|dame|lord|lady|president|prime minister|minister|chancellor|"
+    r"governor|mayor|senator|coach|manager|captain|striker|midfielder|defender|goalkeeper|"
+    r"player|chief|ceo|chair(?:man|woman|person)?|director|founder|architect|author|writer|"
+    r"singer|actor|actress|artist|judge|officer|spokes(?:man|woman|person)|secretary|"
+    r"commissioner|head|leader|king|queen|prince|princess|pope|rector|principal|professor|"
+    r"economist|analyst|scientist|researcher|doctor|engineer|editor|journalist|reporter|"
+    r"named|appointed|hired|signed|elected|replace[sd]?|succeed(?:s|ed)?)\.?\s+$",
+    re.IGNORECASE,
+)
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|to|from|near|across|outside|inside|across)\s+$", re.I)
+
+# What a specific question asks for, and how a refusal names what is missing.
+MISSING = {
+    "money": "the amount",
+    "percentage": "the share",
+    "number": "the figure",
+    "date": "the date",
+    "person": "who it was",
+    "organisation": "which organisation",
+    "place": "the place",
+}
+# Kinds whose answer is short enough to say first, in bold.
+SHORT_KINDS = frozenset(MISSING) | {"name"}
+
+
+def answer_type(question: str) -> str:
+    q = question.lower()
+    if SHARE_QUESTION.search(q) and re.match(r"\s*(?:what|how|by how)\b", q):
+        return "percentage"
+    if re.search(
+        r"\bhow (many|much|old|long|far|big|tall|high)\b|\bwhat (percentage|share|"
+        r"number|amount|price)\b|\bhow much\b",
+        q,
+    ):
+        return "number"
+    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|day|month)\b", q):
+        return "date"
+    if re.search(r"\bwho(m|se)?\b", q):
+        return "person"
+    if ORGANISATION_QUESTION.search(q):
+        return "organisation"
+    if re.search(r"\bwhere\b|\bwhich (country|city|state|town|region|nation|place)\b", q):
+        return "place"
+    if re.search(r"\b(which|what)\b", q):
+        return "name"
+    return "any"
+
+
+def asked_kind(question: str) -> str:
+    """`answer_type`, with amounts of money told apart from other figures."""
+    kind = answer_type(question)
+    if kind in ("number", "name", "any") and MONEY_QUESTION.search(question):
+        return "money"  # "what was the turnover in dollars?" asks for an amount
+    return kind
+
+
+@dataclass(frozen=True)
+class Thing:
+    """Something of the asked kind that a sentence names and the question does not. `strong`
+    when its form or the word before it says it is of that kind ("architect Maria Okafor" is a
+    person, "Brandt Bau GmbH" an organisation); a bare name only might be."""
+
+    text: str
+    start: int
+    strong: bool
+
+
+def things(sentence: str, question: str, kind: str) -> list[Thing]:
+    """The things of `kind` the sentence names that the question does not, strong ones first,
+    then in the order the sentence names them."""
+    asked = question.lower()
+    if kind in ("money", "percentage", "number", "date"):
+        pattern = {"money": MONEY, "percentage": PERCENT, "number": NUMBER, "date": DATE_PHRASE}
+        found = [
+            Thing(m.group().strip(" ,."), m.start(), True)
+            for m in pattern[kind].finditer(sentence)
+            if m.group().strip(" ,.").lower() not in asked
+        ]
+        if kind == "number":  # a year or a date's day is seldom the figure asked for
+            dates = [(m.start(), m.end()) for m in DATE_PHRASE.finditer(sentence)]
+            found = [
+                Thing(t.text, t.start, not any(a <= t.start < b for a, b in dates)) for t in found
+            ]
+    else:
+        found = _names(sentence, asked, kind)
+    return sorted(found, key=lambda t: (not t.strong, t.start))
+
+
+def _names(sentence: str, asked: str, kind: str) -> list[Thing]:
+    found = []
+    for match in NAME.finditer(sentence):
+        name = match.group().rstrip(".")
+        if match.start() == 0 and " " not in name:
+            continue  # a capital at the start of a sentence is not a name
+        if all(part.lower() in asked for part in name.split()) or DATEISH.fullmatch(name):
+            continue
+        before = sentence[: match.start()]
+        organisation = bool(ORGANISATION_SUFFIX.search(name) or _ORG_BEFORE.search(before))
+        if kind == "person":
+            strong = not organisation and (" " in name or bool(_PERSON_BEFORE.search(before)))
+        elif kind == "organisation":
+            strong = organisation
+        elif kind == "place":
+            strong = not organisation and bool(_PLACE_BEFORE.search(before))
+        else:
+            strong = True
+        found.append(Thing(name, match.start(), strong))
+    return found
+
+
+def new_entities(sentence: str, question: str, kind: str) -> int:
+    """How many things of the asked kind the sentence names that the question does not."""
+    return len(things(sentence, question, kind))
+
+
+def holds_asked(sentence: str, question: str, kind: str) -> bool:
+    """Whether the sentence names something of the asked kind that the question does not."""
+    if kind in MISSING:
+        return bool(things(sentence, question, kind))
+    return True
+
+
+def kind_strength(sentence: str, question: str, kind: str) -> float:
+    """1 when the sentence names a thing of the asked kind that surely is one, a half when it
+    names one that might be, 0 when none."""
+    found = things(sentence, question, kind)
+    if not found:
+        return 0.0
+    return 1.0 if found[0].strong else 0.5
+
+
+def short_answer(sentence: str, question: str) -> str | None:
+    """The name, date, place or figure the sentence gives for a who/which/when/where/how-many
+    question ("Rafael Mendes"), or None when the question asks for no such thing or the
+    sentence names none."""
+    kind = asked_kind(question)
+    if kind not in SHORT_KINDS:
+        return None
+    if kind == "name" and not re.match(r"\s*which\b", question, re.IGNORECASE):
+        return None  # "what happened…" asks for an account, not a name
+    found = things(sentence, question, kind)
+    return found[0].text if found else None
