@@ -32,10 +32,17 @@ def render_answer(answer: Answer) -> str:
     if answer.partial:
         # Not an answer: the closest passage, shown as such.
         body = f"⚠️ <i>{body}</i>"
+    elif answer.short_answer:
+        body = f"<b>{html.escape(lead(answer.short_answer))}</b> {body}"
     if not answer.citations:
         return body
     heading = "Closest source" if answer.partial else "Sources"
     return body + f"\n\n<b>{heading}</b>\n" + "\n".join(source_line(c) for c in answer.citations)
+
+
+def lead(short_answer: str) -> str:
+    """The short answer as the reply's first sentence: "Rafael Mendes."."""
+    return short_answer if short_answer.endswith((".", "!", "?")) else f"{short_answer}."
 
 
 def render_quotes(citations: Sequence[Citation]) -> str:

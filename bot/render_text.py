@@ -13,8 +13,17 @@ def citation_line(citation: Citation) -> str:
     return " — ".join(parts)
 
 
+def lead(answer: Answer) -> str:
+    """The short answer as the reply's first sentence ("Rafael Mendes. "), or ""."""
+    if answer.partial or answer.refused or not answer.short_answer:
+        return ""
+    short = answer.short_answer
+    return (short if short.endswith((".", "!", "?")) else f"{short}.") + " "
+
+
 def render_answer(answer: Answer) -> str:
-    lines = [f"(partial) {answer.text}" if answer.partial else answer.text]
+    """The answer, its short answer first, then one line per source."""
+    lines = [f"(partial) {answer.text}" if answer.partial else lead(answer) + answer.text]
     if answer.citations:
         lines.append("")
         lines.extend(citation_line(c) for c in answer.citations)
@@ -33,3 +42,21 @@ def render_passages(passages: list[Passage], *, width: int = 400) -> str:
             f"  score {passage.score:.4f}\n    {text}"
         )
     return "\n".join(blocks)
+
+
+def render_evidence(answer: Answer) -> str:
+    """Why the answerer quoted or refused: its confidence, what was missing, its evidence."""
+    lines = []
+    if answer.confidence is not None:
+        lines.append(f"confidence that the quote answers: {answer.confidence:.2f}")
+    if answer.refused and answer.missing:
+        lines.append("refused because " + "; ".join(answer.missing))
+    if answer.evidence:
+        lines.append(
+            "evidence: "
+            + ", ".join(
+                f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+                for k, v in answer.evidence.items()
+            )
+        )
+    return "\n".join(lines) or "No evidence recorded (this answerer does not report it)."

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.text import Text
 
 from bot.cli.common import (
     DataDir,
@@ -17,7 +18,8 @@ from bot.cli.common import (
     services_for,
     user_errors,
 )
-from bot.render_text import render_answer, render_passages
+from bot.render_text import lead, render_answer, render_evidence, render_passages
+from retrieval.core.records import Answer
 from retrieval.core.errors import NewsbotError
 
 
@@ -57,10 +59,19 @@ def ask(
                 ]
             print(json.dumps(payload, ensure_ascii=False, indent=2))
             return
-        out.print(escape(render_answer(answer)))
+        show_answer(answer)
         if show_retrieval:
             out.print("\n[bold]Retrieved passages[/bold]")
             out.print(escape(render_passages(answer.passages)))
+            out.print("\n[bold]Why this answer[/bold]")
+            out.print(escape(render_evidence(answer)))
+
+
+def show_answer(answer: Answer) -> None:
+    """The answer in the terminal, its short answer in bold."""
+    text = Text(render_answer(answer))
+    text.stylize("bold", 0, len(lead(answer)))
+    out.print(text)
 
 
 CHAT_HELP = (
@@ -108,5 +119,5 @@ def chat(data_dir: DataDir = None) -> None:
             except NewsbotError as exc:
                 out.print(f"[red]{escape(str(exc))}[/red]")
                 continue
-            out.print(escape(render_answer(last)))
+            show_answer(last)
             history = services.qa.remember(history, line, last)

@@ -25,7 +25,7 @@ from retrieval.core.analysis import (
     restates,
 )
 from retrieval.answer.evidence import Evidence, gather, topic_terms
-from retrieval.answer.refusal import RefusalModel, bundled_model
+from retrieval.answer.refusal import RefusalModel, bundled_model, states_answer
 from retrieval.core.kinds import (
     MISSING,
     answer_type,
@@ -163,7 +163,9 @@ class ExtractiveAnswerer:
             )
         chosen = self._chosen(best, candidates)
         text = " ".join(f"{c.sentence} [{c.passage}]" for c in chosen)
-        quotes = {c.passage: c.sentence for c in chosen}
+        quotes: dict[int, str] = {}
+        for c in chosen:  # a passage's citation quotes its best sentence
+            quotes.setdefault(c.passage, c.sentence)
         text, citations = renumber(text, passages, quotes)
         return Answer(
             text,
@@ -197,6 +199,8 @@ class ExtractiveAnswerer:
             return False, None
         if self.model is not None:
             return self.model.refuses(evidence), self.model.probability(evidence)
+        if states_answer(evidence):
+            return False, None
         weak = evidence.passage_score < self.config.min_passage_score
         return weak or candidates[0].score < self.config.refuse_below, None
 

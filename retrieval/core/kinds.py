@@ -85,6 +85,8 @@ _PERSON_BEFORE = re.compile(
     r"named|appointed|hired|signed|elected|replace[sd]?|succeed(?:s|ed)?)\.?\s+$",
     re.IGNORECASE,
 )
+# "Where can questions be sent?" is answered by an address.
+ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+[\w/]|\bwww\.\S+[\w/]")
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|to|from|near|across|outside|inside|across)\s+$", re.I)
 
 # What a specific question asks for, and how a refusal names what is missing.
@@ -161,13 +163,18 @@ def things(sentence: str, question: str, kind: str) -> list[Thing]:
             ]
     else:
         found = _names(sentence, asked, kind)
+        if kind == "place":
+            found += [Thing(m.group(), m.start(), True) for m in ADDRESS.finditer(sentence)]
     return sorted(found, key=lambda t: (not t.strong, t.start))
 
 
 def _names(sentence: str, asked: str, kind: str) -> list[Thing]:
     found = []
+    addresses = [(m.start(), m.end()) for m in ADDRESS.finditer(sentence)]
     for match in NAME.finditer(sentence):
         name = match.group().rstrip(".")
+        if any(a <= match.start() < b for a, b in addresses):
+            continue
         if match.start() == 0 and " " not in name:
             continue  # a capital at the start of a sentence is not a name
         if all(part.lower() in asked for part in name.split()) or DATEISH.fullmatch(name):
