@@ -8,9 +8,9 @@ import pickle
 from datetime import date
 from pathlib import Path
 
+from retrieval.core.records import Passage
 from retrieval.core.settings import Settings
 from retrieval.engine import Engine, build_engine
-from retrieval.core.records import Passage
 from retrieval.evaluation import EvalQuestion, load_questions
 from retrieval.evaluation.configs import BOT, searcher_for
 

@@ -76,7 +76,11 @@ def train(cases: list[Case], l2: float) -> RefusalModel:
     rows, labels = [], []
     for case in cases:
         asked, withheld = evidence_of(case.asked), evidence_of(case.withheld)
-        if asked is not None and not case.asked.refused and correct_answer(case.asked.text, case.item):
+        if (
+            asked is not None
+            and not case.asked.refused
+            and correct_answer(case.asked.text, case.item)
+        ):
             rows.append(asked.vector())
             labels.append(1.0)
         if withheld is not None and not case.withheld.refused:
@@ -145,16 +149,22 @@ def main() -> None:
     args = parser.parse_args()
     engine, items = engine_and_questions(args)
     retrievals: Retrievals = cached_retrievals(engine, items, args.data_dir)
-    off = ExtractiveAnswerer(engine.embedder, ExtractiveConfig(refusal="off"), vectors=engine.vectors)
+    off = ExtractiveAnswerer(
+        engine.embedder, ExtractiveConfig(refusal="off"), vectors=engine.vectors
+    )
     floor = ExtractiveAnswerer(
         engine.embedder,
-        ExtractiveConfig(refusal="score", min_passage_score=engine.settings.retrieval.min_passage_score),
+        ExtractiveConfig(
+            refusal="score", min_passage_score=engine.settings.retrieval.min_passage_score
+        ),
         vectors=engine.vectors,
     )
     cases, floor_cases = [], []
     for item in items:
         asked, withheld = retrievals[item.id]
-        cases.append(Case(item, off.answer(item.question, asked), off.answer(item.question, withheld)))
+        cases.append(
+            Case(item, off.answer(item.question, asked), off.answer(item.question, withheld))
+        )
         floor_cases.append(
             Case(item, floor.answer(item.question, asked), floor.answer(item.question, withheld))
         )

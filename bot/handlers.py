@@ -12,12 +12,14 @@ from bot.deps import BotDeps, NewsContext, conversation_key
 from bot.live import unfollow_button
 from bot.render_html import render_answer, render_quotes
 from bot.replies import Typing, answer_keyboard, reply_html
+from bot.streaming import LiveDraft
 from retrieval.core.errors import (
     AnswererError,
     EmptyIndexError,
     NewsbotError,
     QuestionError,
     StoreUnavailableError,
+    StreamBrokenError,
 )
 
 logger = logging.getLogger(__name__)
@@ -28,6 +30,11 @@ NOT_ALLOWED = "Sorry, this bot is private. Ask its owner to add you."
 FAILED = "Sorry, something went wrong while answering. Please try again in a moment."
 STORE_DOWN = "Sorry, the archive is unavailable right now. Please try again in a few minutes."
 ANSWERER_DOWN = "Sorry, the answering service is not responding. Please try again in a moment."
+EMPTY = "The archive is empty: an admin has to add articles first."
+BROKEN_OFF = (
+    "⚠️ The language model stopped in the middle of its answer, so there is no answer to show. "
+    "Please try again in a moment."
+)
 
 
 def reader_message(exc: NewsbotError) -> str:
@@ -37,6 +44,8 @@ def reader_message(exc: NewsbotError) -> str:
         return f"Sorry — {html.escape(str(exc))}."
     if isinstance(exc, StoreUnavailableError):
         return STORE_DOWN
+    if isinstance(exc, StreamBrokenError):
+        return BROKEN_OFF
     if isinstance(exc, AnswererError):
         return ANSWERER_DOWN
     return FAILED
@@ -146,28 +155,48 @@ async def answer_question(update: Update, context: NewsContext, question: str) -
         await message.reply_text(BUSY if refusal == "busy" else TOO_FAST, do_quote=True)
         return
     key = conversation_key(update)
+    # An LLM answer appears as the model writes it, in one message edited as it grows.
+    draft = LiveDraft(message) if deps.services.qa.streams else None
     try:
         async with Typing(message):
             history = deps.conversations.history(key)
             try:
-                answer = await asyncio.to_thread(deps.services.qa.answer, question, history=history)
+                if draft is not None:
+                    draft.start()
+                answer = await asyncio.to_thread(
+                    deps.services.qa.answer,
+                    question,
+                    history=history,
+                    on_text=draft.update if draft else None,
+                )
             except EmptyIndexError:
-                await message.reply_text(
-                    "The archive is empty: an admin has to add articles first."
+                await say(
+                    message, draft, "The archive is empty: an admin has to add articles first."
                 )
                 return
             except NewsbotError as exc:
                 logger.warning("question failed: %s", exc)
-                await message.reply_text(reader_message(exc))
+                await say(message, draft, reader_message(exc))
                 return
         answer_id = await asyncio.to_thread(
             deps.services.feedback.record, chat.id, user.id, question, answer
         )
         keyboard = answer_keyboard(answer_id, with_sources=bool(answer.citations))
-        await reply_html(message, render_answer(answer), keyboard=keyboard)
+        if draft is not None:
+            await draft.finish(render_answer(answer), keyboard=keyboard)
+        else:
+            await reply_html(message, render_answer(answer), keyboard=keyboard)
         deps.conversations.add(key, question, answer.text)
     finally:
         deps.limiter.release(user.id)
+
+
+async def say(message: Message, draft: LiveDraft | None, text: str) -> None:
+    """A message instead of an answer; it replaces the draft when one is on screen."""
+    if draft is not None:
+        await draft.fail(text)
+    else:
+        await message.reply_text(text)
 
 
 async def on_callback(update: Update, context: NewsContext) -> None:

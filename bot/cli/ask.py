@@ -19,8 +19,8 @@ from bot.cli.common import (
     user_errors,
 )
 from bot.render_text import lead, render_answer, render_evidence, render_passages
-from retrieval.core.records import Answer
 from retrieval.core.errors import NewsbotError
+from retrieval.core.records import Answer
 
 
 def register(app: typer.Typer) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
 
 from retrieval.core.records import Answer, Passage
 
@@ -11,6 +11,25 @@ from retrieval.core.records import Answer, Passage
 class Answerer(Protocol):
     def answer(
         self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
+    ) -> Answer: ...
+
+
+@runtime_checkable
+class StreamingAnswerer(Protocol):
+    """An answerer that can show its text as it is written: `on_text` gets the raw text so far
+    (from the calling thread), and the returned `Answer` is the checked one."""
+
+    def answer(
+        self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
+    ) -> Answer: ...
+
+    def stream(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        *,
+        on_text: Callable[[str], None],
+        history: Sequence[tuple[str, str]] = (),
     ) -> Answer: ...
 
 

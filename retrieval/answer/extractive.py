@@ -16,6 +16,8 @@ import numpy as np
 
 from retrieval.answer.answerer import REFUSAL
 from retrieval.answer.citations import renumber
+from retrieval.answer.evidence import Evidence, gather, topic_terms
+from retrieval.answer.refusal import RefusalModel, bundled_model, states_answer
 from retrieval.core.analysis import (
     BOILERPLATE,
     is_prose,
@@ -24,8 +26,6 @@ from retrieval.core.analysis import (
     question_names,
     restates,
 )
-from retrieval.answer.evidence import Evidence, gather, topic_terms
-from retrieval.answer.refusal import RefusalModel, bundled_model, states_answer
 from retrieval.core.kinds import (
     MISSING,
     answer_type,
@@ -314,9 +314,7 @@ class ExtractiveAnswerer:
                 / total
             )
             entity = (
-                config.any_kind_entity
-                if kind == "any"
-                else kind_strength(sentence, question, kind)
+                config.any_kind_entity if kind == "any" else kind_strength(sentence, question, kind)
             )
             prior = 1.0 / (1.0 + config.prior_decay * (number - 1))
             cheap.append(

@@ -7,14 +7,14 @@ naming no passage is dropped, and an answer left with no citation is refused rat
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
 from retrieval.answer.answerer import REFUSAL
 from retrieval.answer.citations import cited_claims, renumber
 from retrieval.answer.llm_output import attribute, ground, normalise
-from retrieval.core.errors import AnswererError, ConfigError
+from retrieval.core.errors import AnswererError, ConfigError, StreamBrokenError
 from retrieval.core.records import Answer, Passage
 from retrieval.core.settings import LLMSettings
 
@@ -31,6 +31,12 @@ def format_passages(passages: Sequence[Passage]) -> str:
 
 def format_history(history: Sequence[tuple[str, str]]) -> str:
     return "\n".join(f"User: {q}\nAssistant: {a}" for q, a in history)
+
+
+BROKEN_OFF = (
+    "the language model stopped in the middle of its answer, so there is no answer to show; "
+    "try again"
+)
 
 
 class LLMAnswerer:
@@ -60,7 +66,8 @@ class LLMAnswerer:
             max_retries=1,
         )
         parser = StrOutputParser()
-        self._answer_chain = PromptTemplate.from_template(load_prompt("answer")) | llm | parser
+        self._streaming_chain = PromptTemplate.from_template(load_prompt("answer")) | llm
+        self._answer_chain = self._streaming_chain | parser
         self._condense_chain = PromptTemplate.from_template(load_prompt("condense")) | llm | parser
         self._today = today
 
@@ -80,19 +87,53 @@ class LLMAnswerer:
         )
         return rewritten.splitlines()[0].strip() if rewritten else question
 
+    def _values(self, question: str, passages: Sequence[Passage]) -> dict[str, str]:
+        return {
+            "question": question,
+            "passages": format_passages(passages),
+            "today": self._today().isoformat(),
+        }
+
     def answer(
         self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
     ) -> Answer:
         if not passages:
             return Answer(REFUSAL, [], refused=True)
-        raw = self._invoke(
-            self._answer_chain,
-            {
-                "question": question,
-                "passages": format_passages(passages),
-                "today": self._today().isoformat(),
-            },
+        return self._checked(
+            self._invoke(self._answer_chain, self._values(question, passages)), passages
         )
+
+    def stream(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        *,
+        on_text: Callable[[str], None],
+        history: Sequence[tuple[str, str]] = (),
+    ) -> Answer:
+        """`answer`, with the model's text handed to `on_text` as it arrives. A stream that
+        breaks off (the connection drops, or it ends without the model saying it is done) is
+        an error, never a shorter answer."""
+        if not passages:
+            return Answer(REFUSAL, [], refused=True)
+        text, finished = "", False
+        try:
+            for chunk in self._streaming_chain.stream(self._values(question, passages)):
+                piece = chunk.content if isinstance(chunk.content, str) else ""
+                finished = finished or bool(chunk.response_metadata.get("finish_reason"))
+                if piece:
+                    text += piece
+                    on_text(text)
+        except Exception as exc:  # openai/httpx raise many kinds; all mean the stream broke
+            logger.warning("LLM stream broke off after %d characters: %s", len(text), exc)
+            raise StreamBrokenError(BROKEN_OFF) from exc
+        if not finished:
+            logger.warning("LLM stream ended unfinished after %d characters", len(text))
+            raise StreamBrokenError(BROKEN_OFF)
+        return self._checked(text.strip(), passages)
+
+    def _checked(self, raw: str, passages: Sequence[Passage]) -> Answer:
+        """The model's text with its citations checked and ungrounded sentences dropped."""
         cleaned = normalise(raw, len(passages))
         if cleaned.refused:
             return Answer(REFUSAL, [], refused=True, passages=list(passages))

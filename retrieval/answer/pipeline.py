@@ -13,7 +13,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import ConfigDict
 
-from retrieval.answer.answerer import Answerer
+from retrieval.answer.answerer import Answerer, StreamingAnswerer
 from retrieval.core.analysis import is_timeline
 from retrieval.core.records import Answer, Passage
 from retrieval.index.collections import IndexView
@@ -34,6 +34,8 @@ class Ask:
     today: date
     k: int
     view: IndexView | None = None
+    # Handed the answer's text as it is written, when the answerer can stream.
+    on_text: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,13 @@ def build_chain(
 
     def answer(found: Retrieved) -> Answer:
         chosen = timeline if found.timeline and timeline is not None else answerer
-        result = chosen.answer(found.ask.question, found.passages, history=found.ask.history)
+        ask = found.ask
+        if ask.on_text is not None and isinstance(chosen, StreamingAnswerer):
+            result = chosen.stream(
+                ask.question, found.passages, on_text=ask.on_text, history=ask.history
+            )
+        else:
+            result = chosen.answer(ask.question, found.passages, history=ask.history)
         return replace(
             result,
             passages=result.passages or found.passages,

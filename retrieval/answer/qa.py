@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from retrieval import metrics
-from retrieval.answer.answerer import Answerer
+from retrieval.answer.answerer import Answerer, StreamingAnswerer
 from retrieval.answer.pipeline import Ask, build_chain
 from retrieval.core.errors import ConfigError, EmptyIndexError, QuestionError
 from retrieval.core.records import Answer
@@ -33,6 +33,8 @@ class QAService:
         self._collections = collections
         self._k = k
         self._today = today
+        # Whether answers can be shown as they are written (an LLM answerer).
+        self.streams = isinstance(answerer, StreamingAnswerer)
         self._chain = build_chain(
             searcher=searcher, answerer=answerer, rewriter=rewriter, timeline=timeline
         )
@@ -52,8 +54,10 @@ class QAService:
         history: Sequence[tuple[str, str]] = (),
         today: date | None = None,
         k: int | None = None,
+        on_text: Callable[[str], None] | None = None,
     ) -> Answer:
-        """Answer `question`; `history` is earlier (question, answer) turns, oldest first. One
+        """Answer `question`; `history` is earlier (question, answer) turns, oldest first;
+        `on_text` gets the answer's raw text as the model writes it (when `streams`). One
         hold on the index for the whole question: the emptiness and model checks and the
         search read the same collection, with the model that embedded it."""
         question = " ".join(question.split())
@@ -61,7 +65,7 @@ class QAService:
             raise QuestionError("the question is empty: type a question about the news")
         started = time.monotonic()
         try:
-            answer = self._answer(question, history, today, k)
+            answer = self._answer(question, history, today, k, on_text)
         except Exception as exc:
             metrics.count_error(type(exc).__name__)
             metrics.observe_answer(time.monotonic() - started, "error")
@@ -76,6 +80,7 @@ class QAService:
         history: Sequence[tuple[str, str]],
         today: date | None,
         k: int | None,
+        on_text: Callable[[str], None] | None,
     ) -> Answer:
         with self._collections.reading() as view:
             if view.empty:
@@ -85,5 +90,5 @@ class QAService:
             stale = view.stale_reason()
             if stale:  # vectors of another model or backend: searching them would be noise
                 raise ConfigError(stale)
-            ask = Ask(question, tuple(history), today or self._today(), k or self._k, view)
+            ask = Ask(question, tuple(history), today or self._today(), k or self._k, view, on_text)
             return self._chain.invoke(ask)

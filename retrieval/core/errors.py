@@ -25,6 +25,10 @@ class AnswererError(NewsbotError):
     """The answer backend (e.g. an LLM endpoint) failed."""
 
 
+class StreamBrokenError(AnswererError):
+    """A streamed answer broke off before the model finished it."""
+
+
 class IndexBusyError(NewsbotError):
     """A re-index is already running."""
 

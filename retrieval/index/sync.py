@@ -106,9 +106,7 @@ class SyncService:
         self._job("a re-index is running; delete again when it has finished", work, "delete")
         return found
 
-    def _job(
-        self, busy: str, work: Callable[[IndexReport], IndexReport], kind: str
-    ) -> IndexReport:
+    def _job(self, busy: str, work: Callable[[IndexReport], IndexReport], kind: str) -> IndexReport:
         """The one wrapper every job that changes the index runs in: one at a time (across
         processes too), orphans of an interrupted job dropped, timed, arrivals logged."""
         started = time.monotonic()

@@ -65,9 +65,7 @@ def examples_of(engine: Engine, **config: object) -> list[Example]:
 def test_pairs_come_from_the_archive_with_negatives_of_other_articles(hashed: Engine) -> None:
     examples = examples_of(hashed)
     assert {e.kind for e in examples} >= {"headline", "cloze"}
-    titles = {
-        a.id: a.title for a in hashed.catalog.articles(hashed.collections.active).values()
-    }
+    titles = {a.id: a.title for a in hashed.catalog.articles(hashed.collections.active).values()}
     bodies = {
         r.article_id: r.text
         for r in hashed.catalog.chunk_records(hashed.collections.active, sorted(titles))
@@ -279,7 +277,9 @@ def test_a_reindex_running_when_training_ends_keeps_the_version_for_later(
 
     def reindex_starts_during_training(stage: str, done: int, total: int) -> None:
         if stage == "training" and done == total:
-            assert engine.collections._busy.acquire(blocking=False)  # as a running re-index holds it
+            assert engine.collections._busy.acquire(
+                blocking=False
+            )  # as a running re-index holds it
 
     with pytest.raises(IndexBusyError, match=r"v1 is trained and saved.*model use v1"):
         engine.models.adapt(progress=reindex_starts_during_training)

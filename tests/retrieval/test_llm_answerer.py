@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 from pathlib import Path
@@ -206,3 +207,29 @@ def test_whatever_the_model_writes_every_shown_marker_names_a_citation(raw: str)
     text, citations = renumber(grounded, PASSAGES)
     shown = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
     assert shown <= set(range(1, len(citations) + 1))
+
+
+def test_a_streamed_answer_grows_and_ends_checked_like_a_whole_one() -> None:
+    reply = "Mehriban Aliyeva attended the forum [2]. It cost 40 million dollars [1]."
+    with fake_openai(lambda messages: reply) as fake:
+        llm = answerer(fake.base_url)
+        seen: list[str] = []
+        streamed = llm.stream("Who attended?", PASSAGES, on_text=seen.append)
+        whole = llm.answer("Who attended?", PASSAGES)
+    assert len(seen) > 3 and all(b.startswith(a) for a, b in itertools.pairwise(seen))
+    assert "40 million" in seen[-1]  # shown while written, then dropped by the check
+    assert streamed.text == whole.text and "40 million" not in streamed.text
+    assert streamed.dropped_sentences == 1
+    assert [bool(r["body"].get("stream")) for r in fake.requests] == [True, False]
+
+
+def test_a_stream_that_breaks_off_is_an_error_not_a_shorter_answer() -> None:
+    from retrieval.core.errors import StreamBrokenError
+    from tests.fakes.openai_server import Stream
+
+    pieces = ["Mehriban ", "Aliyeva ", "attended ", "the forum [2]."]
+    with fake_openai(lambda messages: Stream(pieces, break_after=2)) as fake:
+        seen: list[str] = []
+        with pytest.raises(StreamBrokenError, match="stopped in the middle"):
+            answerer(fake.base_url).stream("Who attended?", PASSAGES, on_text=seen.append)
+    assert seen[-1] == "Mehriban Aliyeva "

@@ -91,7 +91,9 @@ def test_vectors_match_the_torch_model(
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize(("embedder_name", "floor"), [("real_embedder", 0.99999), ("onnx_int8", 0.98)])
+@pytest.mark.parametrize(
+    ("embedder_name", "floor"), [("real_embedder", 0.99999), ("onnx_int8", 0.98)]
+)
 def test_a_text_gets_the_same_vector_whatever_it_is_batched_with(
     embedder_name: str, floor: float, request: pytest.FixtureRequest
 ) -> None:

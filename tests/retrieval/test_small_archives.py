@@ -25,7 +25,11 @@ ARCHIVES = ROOT / "tests" / "fixtures" / "small-archives"
 FERRY = [
     ("How many subscribers does the loyalty scheme have?", "2 million subscribers", "2 million"),
     ("Did Telegram respond to a request for comment?", "Telegram did not respond", None),
-    ("Where can questions be sent?", "press@nordvikferries.example", "press@nordvikferries.example"),
+    (
+        "Where can questions be sent?",
+        "press@nordvikferries.example",
+        "press@nordvikferries.example",
+    ),
     ("Who is the chief executive of Nordvik Ferries?", "Ingrid Solheim", "Ingrid Solheim"),
     ("When will weekend crossings resume?", "until March", "March"),
     ("How many crossings a day will Nordvik Ferries run in winter?", "four crossings", "four"),
