@@ -10,6 +10,7 @@ import os
 import re
 import time
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -263,3 +264,24 @@ async def sources(update: Update, context: NewsContext) -> None:
         await message.reply_text("The index is empty.")
         return
     await message.reply_text(render_latest(latest))
+
+
+@admin_only
+async def backup(update: Update, context: NewsContext) -> None:
+    """Back up the whole archive into a new dated folder under NEWSBOT_BACKUP_DIR, while the
+    bot keeps answering; the reply says where it wrote."""
+    message = update.effective_message
+    assert message is not None
+    deps = context.deps
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    folder = deps.settings.backup_dir / f"newsbot-{stamp}"
+    status = await message.reply_text("Backup started…")
+
+    def work(progress: Callable[[str, int, int], None]) -> str:
+        manifest = deps.services.backups.backup(folder, progress=progress)
+        return (
+            f"Backup done: {manifest.articles} articles, {manifest.passages} passages, "
+            f"written to <code>{html.escape(str(folder.resolve()))}</code>"
+        )
+
+    track(context, run_job(status, "Backup", work))

@@ -51,6 +51,7 @@ ADMIN_COMMANDS = [
     BotCommand("delete", "Remove an article by id or URL"),
     BotCommand("stats", "Index and usage statistics"),
     BotCommand("sources", "The latest articles indexed"),
+    BotCommand("backup", "Back up the whole archive (says where it wrote)"),
     BotCommand("feeds", "Feeds polled: list, add URL [every 30m], remove N, poll"),
 ]
 
@@ -118,6 +119,7 @@ def register_handlers(application: NewsApp) -> None:
     application.add_handler(CommandHandler("ingest", admin.ingest))
     application.add_handler(CommandHandler("delete", admin.delete))
     application.add_handler(CommandHandler("stats", admin.stats))
+    application.add_handler(CommandHandler("backup", admin.backup))
     application.add_handler(CommandHandler("sources", admin.sources))
     application.add_handler(CommandHandler("feeds", live.feeds))
     application.add_handler(CommandHandler("follow", live.follow))

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from retrieval.adapt.versions import ORIGINAL, Maker, ModelService, adapted_root, model_embedder
+from retrieval.answer import log as answer_log
 from retrieval.answer.answerer import Answerer
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
 from retrieval.answer.log import AnswerLog
@@ -25,6 +26,8 @@ from retrieval.embed.cache import CachedVectors
 from retrieval.embed.choice import choose_backend, cpu_flags, make_embedder
 from retrieval.embed.protocol import Embedder, bundled_model_path
 from retrieval.evaluation.service import EvalService
+from retrieval.index import catalog as catalog_schema
+from retrieval.index.backup import BackupService
 from retrieval.index.catalog import Catalog
 from retrieval.index.collections import Collections
 from retrieval.index.lexical import LexicalIndex
@@ -35,6 +38,8 @@ from retrieval.index.sync import SyncService
 from retrieval.index.writing import CollectionWriter
 from retrieval.ingest.chunking import ChunkingConfig
 from retrieval.ingest.loaders import HttpFetcher
+from retrieval.live import follows as follows_schema
+from retrieval.live import subscriptions
 from retrieval.live.follows import FollowService, FollowStore
 from retrieval.live.subscriptions import FeedRegistry, FeedService
 from retrieval.live.topics import TopicMatcher
@@ -214,6 +219,15 @@ def active_embedder(state: IndexState, make: Maker, base_model: str, data_dir: P
         return model_embedder(ORIGINAL, make=make, base_model=base_model, root=Path())
 
 
+# What each SQLite file's schema is at in this version (a backup from a newer one is refused).
+SCHEMA_VERSIONS = {
+    "catalog.sqlite": len(catalog_schema.MIGRATIONS),
+    "bot.sqlite": len(answer_log.MIGRATIONS),
+    "feeds.sqlite": len(subscriptions.MIGRATIONS),
+    "follows.sqlite": len(follows_schema.MIGRATIONS),
+}
+
+
 def build_engine(
     settings: Settings,
     *,
@@ -350,6 +364,14 @@ def build_engine(
             alert_after=settings.feeds.alert_after,
         ),
         warm_up=lambda: engine[0].warm_up(),
+        backups=BackupService(
+            data_dir=data_dir,
+            collections=collections,
+            store=store,
+            lexical=lexical,
+            base_collection=settings.store.collection,
+            schema_versions=SCHEMA_VERSIONS,
+        ),
     )
     engine.append(
         Engine(

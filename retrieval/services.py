@@ -16,6 +16,7 @@ from retrieval.answer.log import AnswerLog
 from retrieval.answer.qa import QAService
 from retrieval.core.records import IndexReport, IndexStats, Progress
 from retrieval.evaluation.service import EvalService
+from retrieval.index.backup import BackupService
 from retrieval.index.catalog import StoredArticle
 from retrieval.index.collections import Collections
 from retrieval.index.sync import SyncService
@@ -70,3 +71,4 @@ class Services:
     eval: EvalService
     monitor: Monitor
     warm_up: Callable[[], None]
+    backups: BackupService

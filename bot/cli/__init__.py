@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import ask, evaluate, feedback, feeds, index, models, serve
+from bot.cli import ask, backup, evaluate, feedback, feeds, index, models, serve
 from bot.cli.common import configure_logging, warn_unknown_settings
 
 app = typer.Typer(
@@ -30,7 +30,7 @@ def main(
     warn_unknown_settings()
 
 
-for module in (index, feeds, models, ask, feedback, evaluate, serve):
+for module in (index, backup, feeds, models, ask, feedback, evaluate, serve):
     module.register(app)
 
 __all__ = ["app"]

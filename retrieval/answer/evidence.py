@@ -71,11 +71,11 @@ class Evidence:
         return said or ["the evidence as a whole is weaker than answers usually have"]
 
 
-def topic_terms(question: str, title: str) -> set[str]:
-    """The question's terms that name its topic: the headline's and the names it gives. What
-    it asks beyond them (the cost, the replacement, the subscribers) is what a sentence that
-    answers must hold."""
-    return key_terms(title) | question_names(question)
+def topic_terms(question: str, title: str, passage_terms: set[str]) -> set[str]:
+    """The question's terms that name its topic: the headline's, and the names it gives that
+    the passage holds. What it asks beyond them (the cost, the replacement, the subscribers)
+    is what a sentence that answers must hold."""
+    return key_terms(title) | (question_names(question) & passage_terms)
 
 
 def gather(
@@ -94,9 +94,9 @@ def gather(
     terms = key_terms(question)
     own = key_terms(sentence)
     held = own | key_terms(passage.title)
-    asked = terms - topic_terms(question, passage.title)
     names = question_names(question)
     passage_terms = key_terms(f"{passage.title} {passage.text}")
+    asked = terms - topic_terms(question, passage.title, passage_terms)
     kind = asked_kind(question)
     return Evidence(
         passage_score=max(p.score for p in passages),

@@ -298,7 +298,9 @@ class ExtractiveAnswerer:
         ]
         cheap: list[tuple[float, int, str]] = []
         for (number, sentence), own_terms in zip(pool, sentence_terms, strict=True):
-            title_terms = topic_terms(question, passages[number - 1].title)
+            title_terms = topic_terms(
+                question, passages[number - 1].title, passage_terms[number - 1]
+            )
             # The headline states the topic; what the question asks beyond it (the cost, the
             # mother's name) is what the answering sentence must hold.
             coverage = (

@@ -29,6 +29,11 @@ class StreamBrokenError(AnswererError):
     """A streamed answer broke off before the model finished it."""
 
 
+class BackupError(NewsbotError):
+    """A backup cannot be written, or a backup folder cannot be restored (corrupt, partial,
+    from a newer version, or the target is not empty)."""
+
+
 class IndexBusyError(NewsbotError):
     """A re-index is already running."""
 

@@ -87,7 +87,15 @@ _PERSON_BEFORE = re.compile(
 )
 # "Where can questions be sent?" is answered by an address.
 ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+[\w/]|\bwww\.\S+[\w/]")
-_PLACE_BEFORE = re.compile(r"\b(?:in|at|to|from|near|across|outside|inside|across)\s+$", re.I)
+_PLACE_BEFORE = re.compile(
+    r"\b(?:in|at|to|from|near|across|outside|inside|across)\s+(?:the\s+)?$", re.I
+)
+# A name ending in one of these is a place ("Saltmere Arena", "Harbour Street").
+PLACE_SUFFIX = re.compile(
+    r"\b(?:Arena|Stadium|Park|Street|St|Road|Avenue|Square|Hall|Centre|Center|Airport|Station|"
+    r"Bridge|River|Lake|Island|Islands|Mountain|Mountains|Bay|Harbour|Harbor|Valley|County|"
+    r"Province|Region|District|Sea|Ocean|Coast|Beach|Port|Gardens|Palace|Castle|Cathedral)\.?$"
+)
 
 # What a specific question asks for, and how a refusal names what is missing.
 MISSING = {
@@ -181,12 +189,15 @@ def _names(sentence: str, asked: str, kind: str) -> list[Thing]:
             continue
         before = sentence[: match.start()]
         organisation = bool(ORGANISATION_SUFFIX.search(name) or _ORG_BEFORE.search(before))
+        place = bool(PLACE_SUFFIX.search(name) or _PLACE_BEFORE.search(before))
         if kind == "person":
-            strong = not organisation and (" " in name or bool(_PERSON_BEFORE.search(before)))
+            # "Who won?" is as often a team or a company as a person; never a stadium.
+            titled = bool(_PERSON_BEFORE.search(before))
+            strong = titled or (not place and (organisation or " " in name))
         elif kind == "organisation":
             strong = organisation
         elif kind == "place":
-            strong = not organisation and bool(_PLACE_BEFORE.search(before))
+            strong = not organisation and place
         else:
             strong = True
         found.append(Thing(name, match.start(), strong))
@@ -205,13 +216,16 @@ def holds_asked(sentence: str, question: str, kind: str) -> bool:
     return True
 
 
+MAYBE = 0.75
+
+
 def kind_strength(sentence: str, question: str, kind: str) -> float:
-    """1 when the sentence names a thing of the asked kind that surely is one, a half when it
-    names one that might be, 0 when none."""
+    """1 when the sentence names a thing of the asked kind that surely is one, `MAYBE` when it
+    names one that might be ("who won?" is often a team), 0 when none."""
     found = things(sentence, question, kind)
     if not found:
         return 0.0
-    return 1.0 if found[0].strong else 0.5
+    return 1.0 if found[0].strong else MAYBE
 
 
 def short_answer(sentence: str, question: str) -> str | None:

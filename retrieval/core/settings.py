@@ -349,6 +349,11 @@ class Settings(BaseSettings):
         Path("data/ingest"),
         description="Sources that /reindex syncs; local paths given to /ingest must be inside it.",
     )
+    backup_dir: Path = Field(
+        Path("data/backups"),
+        description="Where the admin /backup command writes (one dated folder a backup). Keep "
+        "it on another disk, or copy it off the machine.",
+    )
     answerer: Literal["extractive", "llm"] = Field(
         "extractive", description="extractive (offline, quotes passages) or llm (needs LLM_*)."
     )

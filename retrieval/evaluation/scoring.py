@@ -100,6 +100,10 @@ class Scores:
     withheld: int = 0
     refused_withheld: int = 0
     dropped_sentences: int = 0  # LLM sentences not grounded in their passages
+    # Answers (to answerable questions) that open with a short answer, and those whose short
+    # answer names a correct choice and no wrong one.
+    short_answers: int = 0
+    short_correct: int = 0
 
     def row(self) -> dict[str, float]:
         n = max(1, self.answerable)
@@ -117,6 +121,10 @@ class Scores:
             "p95 s": times[min(len(times) - 1, int(0.95 * len(times)))],
             **self.refusal_scores(),
             "dropped sentences": float(self.dropped_sentences),
+            "short answer given": self.short_answers / n,
+            "short answer correct": (
+                self.short_correct / self.short_answers if self.short_answers else float("nan")
+            ),
         }
 
     def refusal_scores(self) -> dict[str, float]:
@@ -178,6 +186,9 @@ def evaluate(
                     scores.refused_answerable += 1
                 elif correct_answer(answer.text, item):
                     scores.correct += 1
+                if answer.short_answer and not answer.refused:
+                    scores.short_answers += 1
+                    scores.short_correct += correct_answer(answer.short_answer, item)
             elif answer.refused:
                 scores.refused_unanswerable += 1
         if withhold is not None and answerer is not None and item.answerable:
@@ -200,6 +211,8 @@ COLUMNS = (
     "bad quotes",
     "median s",
     "p95 s",
+    "short answer given",
+    "short answer correct",
 )
 
 

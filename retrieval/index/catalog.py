@@ -391,6 +391,11 @@ class Catalog:
                     )
         return found
 
+    def article_count(self) -> int:
+        """Articles in every collection (0: a new data dir)."""
+        with self.connection() as db:
+            return int(db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
     def counts(self, collection: str) -> tuple[int, int, date | None, date | None]:
         with self.connection() as db:
             articles, first, last = db.execute(

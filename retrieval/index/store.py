@@ -43,6 +43,12 @@ class VectorStore(Protocol):
         """The stored vector of every chunk of these articles, by chunk id."""
         ...
 
+    def records(
+        self, collection: str, chunk_ids: Sequence[str]
+    ) -> dict[str, tuple[np.ndarray, str]]:
+        """Vector and stored text of each of these passages that the store holds."""
+        ...
+
     def count(self, collection: str) -> int: ...
 
     def drop(self, collection: str) -> None: ...
@@ -199,6 +205,24 @@ class ChromaStore:
             )
             for chunk_id, vector in zip(result["ids"], result["embeddings"], strict=True):
                 found[chunk_id] = np.asarray(vector, dtype=np.float32)
+        return found
+
+    def records(
+        self, collection: str, chunk_ids: Sequence[str]
+    ) -> dict[str, tuple[np.ndarray, str]]:
+        handle = self._collection(collection)
+        found: dict[str, tuple[np.ndarray, str]] = {}
+        for start in range(0, len(chunk_ids), 500):
+            result = self._call(
+                "read",
+                handle.get,
+                ids=list(chunk_ids[start : start + 500]),
+                include=["embeddings", "documents"],
+            )
+            for chunk_id, vector, document in zip(
+                result["ids"], result["embeddings"], result["documents"], strict=True
+            ):
+                found[chunk_id] = (np.asarray(vector, dtype=np.float32), document or "")
         return found
 
     def count(self, collection: str) -> int:

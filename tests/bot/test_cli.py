@@ -102,12 +102,21 @@ def test_ask_json(data_dir: Path) -> None:
     assert set(citation) >= {"n", "article_id", "title", "source", "published", "url", "quote"}
     assert citation["title"] == "Harborview FC win national cup final against Kelby Rovers"
     assert citation["published"] == "2025-05-20" and citation["source"]
+    assert payload["short_answer"] == "Harborview FC"
+    assert payload.get("confidence") is None or 0.0 <= payload["confidence"] <= 1.0
 
 
 def test_ask_unanswerable_refuses(data_dir: Path) -> None:
     code, output = run(data_dir, "ask", "--json", "Who won the Nobel Prize in Literature?")
     payload = json.loads(output)
     assert code == 0 and payload["refused"] is True and payload["citations"] == []
+    # The reader can see why: the evidence that was missing, in words and in numbers.
+    assert payload["missing"] and isinstance(payload["evidence"], dict)
+    assert payload["short_answer"] is None
+    code, output = run(
+        data_dir, "ask", "--show-retrieval", "Who won the Nobel Prize in Literature?"
+    )
+    assert "Why this answer" in output and "refused because" in output
 
 
 def test_ask_plain_text_with_retrieval(data_dir: Path) -> None:
@@ -118,6 +127,21 @@ def test_ask_plain_text_with_retrieval(data_dir: Path) -> None:
         and "[1] Tech firm Corvanta to cut 600 jobs — Metro Wire, 2025-04-30" in output
     )
     assert "Retrieved passages" in output and "score" in output
+    assert "Why this answer" in output and "evidence: passage_score" in output
+    assert output.lstrip().startswith("600.")  # the short answer first
+
+
+def test_backup_and_restore(data_dir: Path, tmp_path: Path) -> None:
+    code, output = run(data_dir, "backup", str(tmp_path / "backup"))
+    assert code == 0, output
+    assert "Backed up 30 articles" in output
+    code, output = run(tmp_path / "restored", "restore", str(tmp_path / "backup"))
+    assert code == 0, output
+    assert "Restored 30 articles" in output
+    code, output = run(tmp_path / "restored", "ask", "How many jobs will Corvanta cut?")
+    assert code == 0 and "600 jobs" in output
+    code, output = run(tmp_path / "again", "restore", str(tmp_path / "nothing-here"))
+    assert code != 0 and "no such backup folder" in output
 
 
 def test_chat_follow_up_sources_reset(data_dir: Path) -> None:
