@@ -33,11 +33,15 @@ class QAService:
         self._collections = collections
         self._k = k
         self._today = today
-        # Whether answers can be shown as they are written (an LLM answerer).
-        self.streams = isinstance(answerer, StreamingAnswerer)
+        self._streams = isinstance(answerer, StreamingAnswerer)
         self._chain = build_chain(
             searcher=searcher, answerer=answerer, rewriter=rewriter, timeline=timeline
         )
+
+    @property
+    def streams(self) -> bool:
+        """Whether answers can be shown as they are written (an LLM answerer)."""
+        return self._streams
 
     def remember(
         self, history: Sequence[tuple[str, str]], question: str, answer: Answer

@@ -102,13 +102,13 @@ class BackupService:
         base_collection: str,
         schema_versions: dict[str, int],
     ) -> None:
-        self.data_dir = data_dir
-        self.collections = collections
-        self.store = store
-        self.lexical = lexical
-        self.base = base_collection
+        self._data_dir = data_dir
+        self._collections = collections
+        self._store = store
+        self._lexical = lexical
+        self._base = base_collection
         # What this version's code knows: a backup with a newer schema is refused.
-        self.known_versions = schema_versions
+        self._known_versions = schema_versions
 
     # -- backup -----------------------------------------------------------------------------
     def backup(self, target: Path, *, progress: Progress | None = None) -> Manifest:
@@ -134,15 +134,15 @@ class BackupService:
 
     def _write(self, folder: Path, step: Progress) -> Manifest:
         # The lease keeps the collection from being dropped while its vectors are read.
-        with self.collections.reading() as view:
+        with self._collections.reading() as view:
             step("copying", 0, len(SQLITE_FILES))
             versions = {}
             for number, name in enumerate(SQLITE_FILES, start=1):
-                if (self.data_dir / name).exists():
-                    versions[name] = copy_sqlite(self.data_dir / name, folder / name)
+                if (self._data_dir / name).exists():
+                    versions[name] = copy_sqlite(self._data_dir / name, folder / name)
                 step("copying", number, len(SQLITE_FILES))
             catalog = Catalog(folder / "catalog.sqlite")
-            state = IndexState(catalog, self.base)
+            state = IndexState(catalog, self._base)
             collection = state.active()
             if collection != view.collection:
                 raise BackupError(
@@ -153,13 +153,13 @@ class BackupService:
             records = self._records(catalog, collection)
             # The model pinned for this hold: the one that embedded the collection.
             vectors, reembedded = self._vectors(
-                collection, records, self.collections.embedder, step
+                collection, records, self._collections.embedder, step
             )
             (folder / IDS).write_text(json.dumps([r.chunk_id for r in records]))
             np.save(folder / VECTORS, vectors)
             self._copy_lexical(collection, folder)
-            if (self.data_dir / ADAPTED).is_dir():
-                shutil.copytree(self.data_dir / ADAPTED, folder / ADAPTED)
+            if (self._data_dir / ADAPTED).is_dir():
+                shutil.copytree(self._data_dir / ADAPTED, folder / ADAPTED)
             manifest = Manifest(
                 format=FORMAT,
                 created=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -205,7 +205,7 @@ class BackupService:
         step("vectors", 0, len(records))
         for start in range(0, len(records), 2000):
             part = records[start : start + 2000]
-            stored = self.store.records(collection, [r.chunk_id for r in part])
+            stored = self._store.records(collection, [r.chunk_id for r in part])
             for record in part:
                 found = stored.get(record.chunk_id)
                 rows.append(found[0] if found and found[1] == record.text else None)
@@ -223,7 +223,7 @@ class BackupService:
     def _copy_lexical(self, collection: str, folder: Path) -> None:
         """The lexical snapshot as it is; a build that swaps it meanwhile is waited out, and a
         copy that does not match the catalog is rebuilt at restore."""
-        source = self.lexical.directory / collection
+        source = self._lexical.directory / collection
         for _ in range(5):
             shutil.rmtree(folder / "lexical", ignore_errors=True)
             try:
@@ -253,10 +253,10 @@ class BackupService:
         if manifest.format != FORMAT:
             raise BackupError(f"{source}: backup format {manifest.format} is not {FORMAT}")
         for name, version in manifest.schema_versions.items():
-            if version > self.known_versions.get(name, version):
+            if version > self._known_versions.get(name, version):
                 raise BackupError(
                     f"{source}: {name} has schema version {version}, newer than this newsbot "
-                    f"knows ({self.known_versions[name]}); restore it with a newer newsbot"
+                    f"knows ({self._known_versions[name]}); restore it with a newer newsbot"
                 )
         for relative, digest in manifest.files.items():
             file = source / relative
@@ -275,10 +275,10 @@ class BackupService:
         step = progress or (lambda stage, done, total: None)
         source = source.resolve()
         manifest = self.verify(source)
-        catalog = self.collections.catalog
+        catalog = self._collections.catalog
         if catalog.article_count() or self.store_holds(manifest.collection):
             raise BackupError(
-                f"{self.data_dir}: restore needs an empty data dir and vector store (this one "
+                f"{self._data_dir}: restore needs an empty data dir and vector store (this one "
                 "holds articles); point NEWSBOT_DATA_DIR at a new folder"
             )
         ids = json.loads((source / IDS).read_text())
@@ -289,7 +289,7 @@ class BackupService:
         try:
             for number, name in enumerate(SQLITE_FILES, start=1):
                 if name in manifest.files:
-                    target = self.data_dir / name
+                    target = self._data_dir / name
                     for extra in (Path(f"{target}-wal"), Path(f"{target}-shm")):
                         extra.unlink(missing_ok=True)
                     copy_sqlite(source / name, target)
@@ -298,11 +298,11 @@ class BackupService:
             self._load_vectors(manifest, ids, vectors, step)
             self._restore_lexical(manifest.collection, source)
             if (source / ADAPTED).is_dir():
-                shutil.copytree(source / ADAPTED, self.data_dir / ADAPTED, dirs_exist_ok=True)
+                shutil.copytree(source / ADAPTED, self._data_dir / ADAPTED, dirs_exist_ok=True)
         except BaseException:
             logger.warning("restore failed: undoing what it wrote")
-            self.store.drop(manifest.collection)
-            self.lexical.drop(manifest.collection)
+            self._store.drop(manifest.collection)
+            self._lexical.drop(manifest.collection)
             for path in written:
                 path.unlink(missing_ok=True)
             raise
@@ -310,19 +310,19 @@ class BackupService:
         return manifest
 
     def store_holds(self, collection: str) -> bool:
-        return collection in self.store.collections() and self.store.count(collection) > 0
+        return collection in self._store.collections() and self._store.count(collection) > 0
 
     def _load_vectors(
         self, manifest: Manifest, ids: list[str], vectors: np.ndarray, step: Progress
     ) -> None:
-        catalog = self.collections.catalog
+        catalog = self._collections.catalog
         records = {r.chunk_id: r for r in self._records(catalog, manifest.collection)}
         if set(records) != set(ids):
             raise BackupError("the backup's vectors and its catalog name different passages")
         step("vectors", 0, len(ids))
         for start in range(0, len(ids), 2000):
             part = [records[i] for i in ids[start : start + 2000]]
-            self.store.upsert(
+            self._store.upsert(
                 manifest.collection,
                 [r.chunk_id for r in part],
                 vectors[start : start + 2000],
@@ -334,7 +334,7 @@ class BackupService:
     def _restore_lexical(self, collection: str, source: Path) -> None:
         """The backed-up lexical snapshot when it covers exactly the catalog's passages; else
         one built again from the catalog."""
-        catalog = self.collections.catalog
+        catalog = self._collections.catalog
         rows = catalog.chunk_rows(collection)
         copied = source / "lexical" / collection
         try:
@@ -343,7 +343,7 @@ class BackupService:
         except (OSError, ValueError, KeyError):
             usable = False
         if usable:
-            self.lexical.drop(collection)
-            shutil.copytree(copied, self.lexical.directory / collection)
+            self._lexical.drop(collection)
+            shutil.copytree(copied, self._lexical.directory / collection)
         else:
-            self.lexical.build(collection, rows)
+            self._lexical.build(collection, rows)
