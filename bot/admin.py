@@ -274,7 +274,7 @@ async def backup(update: Update, context: NewsContext) -> None:
     assert message is not None
     deps = context.deps
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    folder = deps.settings.backup_dir / f"newsbot-{stamp}"
+    folder = (deps.settings.backup_dir or deps.settings.data_dir / "backups") / f"newsbot-{stamp}"
     status = await message.reply_text("Backup started…")
 
     def work(progress: Callable[[str, int, int], None]) -> str:

@@ -349,11 +349,12 @@ class Settings(BaseSettings):
         Path("data/ingest"),
         description="Sources that /reindex syncs; local paths given to /ingest must be inside it.",
     )
-    backup_dir: Path = Field(
-        Path("data/backups"),
-        description="Where the admin /backup command writes (one dated folder a backup). Keep "
-        "it on another disk, or copy it off the machine.",
+    backup_dir: Path | None = Field(
+        None,
+        description="Where the admin /backup command writes (one dated folder a backup); "
+        "empty: DATA_DIR/backups. Keep it on another disk, or copy it off the machine.",
     )
+    _empty_backup_dir = field_validator("backup_dir", mode="before")(_empty_is_none)
     answerer: Literal["extractive", "llm"] = Field(
         "extractive", description="extractive (offline, quotes passages) or llm (needs LLM_*)."
     )

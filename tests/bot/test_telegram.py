@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -296,6 +298,23 @@ async def test_admin_stats_sources_delete(harness: BotHarness) -> None:
     )
     assert "Deleted “Tech firm Corvanta to cut 600 jobs”" in deleted.text
     assert harness.services.index.stats().articles == 29
+
+
+async def test_admin_backup_reports_where_it_wrote(harness: BotHarness) -> None:
+    api = harness.api
+    status = await answer_to(harness, api.message("/backup", user_id=ADMIN))
+    assert status.text == "Backup started…"
+
+    def done() -> list[Any]:
+        return [c for c in api.sent("editMessageText") if "Backup done" in c.text]
+
+    report = (await api.wait_for(done))[-1]
+    assert "30 articles" in report.text
+    folder = Path(re.search(r"<code>(.+)</code>", report.text).group(1))  # type: ignore[union-attr]
+    assert folder.parent == (harness.settings.data_dir / "backups").resolve()
+    assert (folder / "manifest.json").exists()
+    refused = await answer_to(harness, api.message("/backup"))
+    assert "only for the archive's admins" in refused.text
 
 
 async def test_admin_reindex_full_with_progress_while_others_ask(
