@@ -229,6 +229,9 @@ class BackupService:
             try:
                 before = (source / "build").read_text()
                 shutil.copytree(source, folder / "lexical" / collection)
+                delta = source.with_name(f"{collection}.delta.json")  # syncs since the build
+                if delta.exists():
+                    shutil.copy2(delta, folder / "lexical" / delta.name)
                 if (source / "build").read_text() == before:
                     return
             except (FileNotFoundError, shutil.Error):
@@ -336,14 +339,13 @@ class BackupService:
         one built again from the catalog."""
         catalog = self._collections.catalog
         rows = catalog.chunk_rows(collection)
-        copied = source / "lexical" / collection
-        try:
-            meta = json.loads((copied / "meta.json").read_text())
-            usable = set(meta["ids"]) == {row[0] for row in rows}
-        except (OSError, ValueError, KeyError):
-            usable = False
-        if usable:
+        copied = source / "lexical"
+        live = LexicalIndex(copied).snapshot(collection).live_ids() if copied.is_dir() else set()
+        if live and live == {row[0] for row in rows}:
             self._lexical.drop(collection)
-            shutil.copytree(copied, self._lexical.directory / collection)
+            shutil.copytree(copied / collection, self._lexical.directory / collection)
+            delta = copied / f"{collection}.delta.json"
+            if delta.exists():
+                shutil.copy2(delta, self._lexical.directory / delta.name)
         else:
             self._lexical.build(collection, rows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -289,15 +289,45 @@ class Catalog:
             db.execute("DELETE FROM articles WHERE collection = ?", (collection,))
 
     # -- chunks -----------------------------------------------------------------------------
-    def chunk_rows(self, collection: str) -> list[tuple[str, str, int]]:
-        """(chunk id, embedded text, published YYYYMMDD) for every chunk, in a stable order."""
-        with self.connection() as db:
-            return db.execute(
-                "SELECT c.id, c.embed_text, a.published FROM chunks c JOIN articles a"
-                " ON a.collection = c.collection AND a.id = c.article_id"
-                " WHERE c.collection = ? ORDER BY c.id",
-                (collection,),
-            ).fetchall()
+    def chunk_rows(
+        self, collection: str, article_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, str, int]]:
+        """(chunk id, embedded text, published YYYYMMDD) for every chunk (or those of these
+        articles), in a stable order."""
+        query = (
+            "SELECT c.id, c.embed_text, a.published FROM chunks c JOIN articles a"
+            " ON a.collection = c.collection AND a.id = c.article_id WHERE c.collection = ?"
+        )
+        if article_ids is None:
+            with self.connection() as db:
+                return db.execute(query + " ORDER BY c.id", (collection,)).fetchall()
+        rows: list[tuple[str, str, int]] = []
+        ids = list(article_ids)
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            with self.connection() as db:
+                rows += db.execute(
+                    query + f" AND c.article_id IN ({marks}) ORDER BY c.id", (collection, *part)
+                ).fetchall()
+        return rows
+
+    def chunk_ids(self, collection: str, article_ids: Sequence[str]) -> list[str]:
+        """The ids of these articles' chunks."""
+        found: list[str] = []
+        ids = list(article_ids)
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            with self.connection() as db:
+                found += [
+                    row[0]
+                    for row in db.execute(
+                        f"SELECT id FROM chunks WHERE collection = ? AND article_id IN ({marks})",
+                        (collection, *part),
+                    )
+                ]
+        return found
 
     def copy_collection(
         self, source: str, target: str, article_ids: Iterable[str] | None = None

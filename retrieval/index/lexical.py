@@ -1,11 +1,14 @@
 """BM25 over the same chunks as the vectors (bm25s), persisted beside the store.
 
-Rebuilt from the catalog after every sync that changed anything, so it never drifts from Chroma.
+A full build from the catalog, plus a small delta of the passages syncs added, changed or
+removed since (`lexical_delta.py`): a sync that changes a few articles updates the delta, never
+the whole index, and the delta is folded into a new full build once it outgrows its share.
 Names, places and figures, where a small dense model is weak, are exactly where BM25 is strong.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import shutil
@@ -13,13 +16,14 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from retrieval.core.stemming import thread_stemmer
+from retrieval.index.lexical_delta import BuildStats, Delta, rescore, wants_merge
 
 logger = logging.getLogger(__name__)
 
@@ -35,62 +39,182 @@ def _bm25s():  # type: ignore[no-untyped-def]
     return bm25s
 
 
+def tokenize(texts: Sequence[str]) -> list[list[str]]:
+    """The tokens bm25s indexes for each text (English stopwords out, Snowball stems)."""
+    bm25s = _bm25s()
+    result = bm25s.tokenize(
+        list(texts),
+        stopwords="en",
+        stemmer=thread_stemmer(),
+        show_progress=False,
+        return_ids=False,
+    )
+    return [list(tokens) for tokens in result]
+
+
+NO_BUILD = BuildStats(0, 0.0, {})
+
+
 @dataclass(frozen=True)
 class LexicalSnapshot:
-    """One collection's BM25 index as loaded from disk. Never changed after it is made: a new
-    build publishes a new snapshot, and a search in flight keeps the one it started with."""
+    """One collection's BM25 index as loaded from disk: the full build and the delta since.
+    Never changed after it is made: an update publishes a new snapshot, and a search in flight
+    keeps the one it started with."""
 
     version: str
     model: Any
     ids: tuple[str, ...]
     dates: np.ndarray
+    delta: Delta | None = None
+    stats: BuildStats = NO_BUILD
+    delta_stamp: tuple[int, int] | None = None  # the delta file's (mtime, size) when read
+
+    def live_ids(self) -> set[str]:
+        """Every passage a search can find: the build's not hidden, and the delta's."""
+        if self.delta is None:
+            return set(self.ids)
+        return (set(self.ids) - self.delta.tombstones) | set(self.delta.ids)
+
+    @property
+    def hidden(self) -> np.ndarray | None:
+        """0 for the build's passages the delta removed or replaced, 1 elsewhere (or None)."""
+        if self.delta is None or not self.delta.tombstones:
+            return None
+        mask = np.ones(len(self.ids), dtype=np.float32)
+        for position, chunk_id in enumerate(self.ids):
+            if chunk_id in self.delta.tombstones:
+                mask[position] = 0.0
+        return mask
 
     def search(
         self, query: str, k: int, *, date_from: int = 0, date_to: int = 0
     ) -> list[tuple[str, float]]:
+        found = self._search_build(query, k, date_from, date_to)
+        if self.delta is not None and self.delta.size:
+            scores = self._delta_scores(tokenize([query])[0])
+            for position, score in enumerate(scores):
+                day = self.delta.dates[position]
+                if (
+                    score > 0
+                    and (not date_from or day >= date_from)
+                    and (not date_to or day <= date_to)
+                ):
+                    found.append((self.delta.ids[position], float(score)))
+            found.sort(key=lambda hit: hit[1], reverse=True)
+        return found[:k]
+
+    def _search_build(
+        self, query: str, k: int, date_from: int, date_to: int
+    ) -> list[tuple[str, float]]:
         if self.model is None or not self.ids:
             return []
+        keep = self.hidden
+        if date_from or date_to:
+            dated = np.ones(len(self.ids), dtype=bool)
+            if date_from:
+                dated &= self.dates >= date_from
+            if date_to:
+                dated &= self.dates <= date_to
+            keep = dated.astype(np.float32) * (keep if keep is not None else 1.0)
+        if keep is not None and not keep.any():
+            return []
+        k = min(k, len(self.ids))
+        if k <= 0:
+            return []
+        if self.delta is not None:  # scored over build and delta together
+            every = self._build_scores(tokenize([query])[0])
+            if keep is not None:
+                every = every * keep
+            top = np.argsort(-every, kind="stable")[:k]
+            return [(self.ids[int(d)], float(every[d])) for d in top if every[d] > 0]
         bm25s = _bm25s()
         tokens = bm25s.tokenize(
             [query], stopwords="en", stemmer=thread_stemmer(), show_progress=False
         )
         if not tokens.vocab:
             return []
-        mask = None
-        if date_from or date_to:
-            keep = np.ones(len(self.ids), dtype=bool)
-            if date_from:
-                keep &= self.dates >= date_from
-            if date_to:
-                keep &= self.dates <= date_to
-            if not keep.any():
-                return []
-            mask = keep.astype(np.float32)
-        k = min(k, len(self.ids))
-        if k <= 0:
-            return []
         docs, scores = self.model.retrieve(
-            tokens, k=k, show_progress=False, weight_mask=mask, n_threads=1
+            tokens, k=k, show_progress=False, weight_mask=keep, n_threads=1
         )
         return [
             (self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0
         ]
 
+    @functools.cached_property
+    def _hidden_positions(self) -> np.ndarray:
+        if self.delta is None:
+            return np.zeros(0, dtype=np.int64)
+        tombstones = self.delta.tombstones
+        return np.array([n for n, i in enumerate(self.ids) if i in tombstones], dtype=np.int64)
+
+    @functools.cached_property
+    def _totals(self) -> tuple[int, float]:
+        """Passages and mean length of build and delta together, as a full rebuild counts."""
+        assert self.delta is not None and self.stats.lengths is not None
+        lengths = self.stats.lengths
+        hidden = self._hidden_positions
+        n = len(self.ids) - len(hidden) + self.delta.size
+        total = float(lengths.sum() - lengths[hidden].sum()) + sum(
+            len(t) for t in self.delta.tokens
+        )
+        return n, total / max(1, n)
+
+    def _token_scores(self, tokens: Sequence[str]) -> dict[str, tuple[np.ndarray, int]]:
+        """For each query token: the build's bm25s scores, and its document frequency over
+        build and delta together (the build's hidden passages that hold it taken out)."""
+        found = {}
+        for token in set(tokens):
+            if token in self.stats.df:
+                scores = np.asarray(self.model.get_scores([token]), dtype=np.float32)
+            else:
+                scores = np.zeros(len(self.ids), dtype=np.float32)
+            hidden_df = int((scores[self._hidden_positions] > 0).sum())
+            delta_df = self.delta.token_df(token) if self.delta is not None else 0
+            found[token] = (scores, self.stats.df.get(token, 0) - hidden_df + delta_df)
+        return found
+
+    def _build_scores(self, tokens: Sequence[str]) -> np.ndarray:
+        """Every build passage's BM25 for the tokens, as a full rebuild with the delta would
+        score it."""
+        n, avgdl = self._totals
+        total = np.zeros(len(self.ids), dtype=np.float32)
+        for token, (scores, df) in self._token_scores(tokens).items():
+            times = tokens.count(token)
+            total += times * rescore(scores, self.stats, token, n, avgdl, df)
+        return total
+
+    def _delta_scores(self, tokens: Sequence[str]) -> np.ndarray:
+        assert self.delta is not None
+        n, avgdl = self._totals if self.stats.lengths is not None else (self.delta.size, 1.0)
+        df = {t: d for t, (_, d) in self._token_scores(tokens).items()}
+        return self.delta.scores(tokens, n, avgdl, df)
+
     def scores(self, query: str, chunk_ids: Sequence[str]) -> tuple[dict[str, float], float]:
         """BM25 scores of these chunks for `query`, and the best score of any chunk (what the
         search normalises by)."""
-        if self.model is None or not self.ids:
+        tokens = tokenize([query])[0]
+        if not tokens:
             return {}, 0.0
-        bm25s = _bm25s()
-        tokens = bm25s.tokenize(
-            [query], stopwords="en", stemmer=thread_stemmer(), show_progress=False, return_ids=False
-        )
-        if not tokens or not tokens[0]:
-            return {}, 0.0
-        every = np.asarray(self.model.get_scores(tokens[0]), dtype=np.float32)
-        position = {chunk_id: n for n, chunk_id in enumerate(self.ids)}
-        wanted = {i: float(every[position[i]]) for i in chunk_ids if i in position}
-        return wanted, float(every.max(initial=0.0))
+        wanted: dict[str, float] = {}
+        best = 0.0
+        if self.model is not None and self.ids:
+            every = (
+                self._build_scores(tokens)
+                if self.delta is not None
+                else np.asarray(self.model.get_scores(tokens), dtype=np.float32)
+            )
+            hidden = self.hidden
+            if hidden is not None:
+                every = every * hidden
+            position = {chunk_id: n for n, chunk_id in enumerate(self.ids)}
+            wanted = {i: float(every[position[i]]) for i in chunk_ids if i in position}
+            best = float(every.max(initial=0.0))
+        if self.delta is not None and self.delta.size:
+            delta = self._delta_scores(tokens)
+            at = {chunk_id: n for n, chunk_id in enumerate(self.delta.ids)}
+            wanted.update({i: float(delta[at[i]]) for i in chunk_ids if i in at})
+            best = max(best, float(delta.max(initial=0.0)))
+        return wanted, best
 
 
 EMPTY = LexicalSnapshot("", None, (), np.zeros(0, dtype=np.int64))
@@ -117,7 +241,7 @@ class LexicalIndex:
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         ids = [row[0] for row in rows]
-        meta = {"ids": ids, "dates": [int(row[2]) for row in rows]}
+        meta: dict[str, Any] = {"ids": ids, "dates": [int(row[2]) for row in rows], "avgdl": 0.0}
         if rows:
             tokens = bm25s.tokenize(
                 [row[1] for row in rows],
@@ -125,6 +249,8 @@ class LexicalIndex:
                 stemmer=thread_stemmer(),
                 show_progress=False,
             )
+            meta["lengths"] = [len(t) for t in tokens.ids]
+            meta["avgdl"] = float(np.mean(meta["lengths"]))
             model = bm25s.BM25()
             model.index(tokens, show_progress=False)
             model.save(str(staging / "bm25"), show_progress=False)
@@ -138,6 +264,33 @@ class LexicalIndex:
             target.rename(retired)
         staging.rename(target)
         shutil.rmtree(retired, ignore_errors=True)
+        # The build holds every passage now; a delta left from before names the old build
+        # (`base`) and would be ignored anyway.
+        self._delta_path(collection).unlink(missing_ok=True)
+
+    def _delta_path(self, collection: str) -> Path:
+        return self.directory / f"{collection}.delta.json"
+
+    def update(
+        self,
+        collection: str,
+        added: list[tuple[str, str, int]],
+        removed: Sequence[str],
+    ) -> bool:
+        """Record passages (chunk id, text, published YYYYMMDD) added or changed and chunk ids
+        removed since the full build, in the delta; the cost grows with the change, not with
+        the archive. Returns whether the delta has outgrown its share and a full build should
+        fold it in. Runs under the index's job lock, like `build`."""
+        current = self.snapshot(collection)
+        base = current.version
+        delta = current.delta if current.delta and current.delta.base == base else Delta(base)
+        updated = delta.applied(added, tokenize([r[1] for r in added]), removed, set(current.ids))
+        path = self._delta_path(collection)
+        updated.save(path)
+        stamp = _stamp(path)
+        with self._lock:
+            self._snapshots[collection] = replace(current, delta=updated, delta_stamp=stamp)
+        return wants_merge(updated, current.stats)
 
     def sweep(self) -> list[str]:
         """Remove what a build killed halfway left: its staging directory (`.<name>.building`)
@@ -157,6 +310,12 @@ class LexicalIndex:
             logger.info("removed %d lexical build(s) left by a killed process", len(left))
         return [p.name for p in left]
 
+    def incremental(self, collection: str) -> bool:
+        """Whether a delta can be added to this collection's build (one with the statistics
+        the delta's scoring needs: builds before this version lack them)."""
+        current = self.snapshot(collection)
+        return current.model is not None and current.stats.lengths is not None
+
     def exists(self, collection: str) -> bool:
         return (self.directory / collection).exists()
 
@@ -164,6 +323,7 @@ class LexicalIndex:
         with self._lock:
             self._snapshots.pop(collection, None)
         shutil.rmtree(self.directory / collection, ignore_errors=True)
+        self._delta_path(collection).unlink(missing_ok=True)
 
     def snapshot(self, collection: str) -> LexicalSnapshot:
         """The collection's current index, loaded once per version and then shared. While a
@@ -183,7 +343,16 @@ class LexicalIndex:
                     return current or EMPTY
                 version = ""
             if current is not None and current.version == version:
-                return current
+                stamp = _stamp(self._delta_path(collection))
+                if stamp == current.delta_stamp:
+                    return current
+                # Another process (or a kill-restart) changed the delta: read it again.
+                refreshed = replace(
+                    current, delta=self._delta(collection, version), delta_stamp=stamp
+                )
+                with self._lock:
+                    self._snapshots[collection] = refreshed
+                return refreshed
             loaded = self._load(collection, version)
             if loaded is None:
                 if current is None:
@@ -218,10 +387,32 @@ class LexicalIndex:
             return None
         dates = np.asarray(meta["dates"], dtype=np.int64)
         dates.setflags(write=False)
-        return LexicalSnapshot(version, model, tuple(meta["ids"]), dates)
+        stamp = _stamp(self._delta_path(collection))
+        return LexicalSnapshot(
+            version,
+            model,
+            tuple(meta["ids"]),
+            dates,
+            self._delta(collection, version),
+            BuildStats.of(model, float(meta.get("avgdl", 0.0)), meta.get("lengths")),
+            stamp,
+        )
+
+    def _delta(self, collection: str, version: str) -> Delta | None:
+        """The delta on disk, if it applies to this build (a full build supersedes it)."""
+        delta = Delta.load(self._delta_path(collection), tokenize)
+        return delta if delta is not None and delta.base == version else None
 
     def search(
         self, collection: str, query: str, k: int, *, date_from: int = 0, date_to: int = 0
     ) -> list[tuple[str, float]]:
         """(chunk id, BM25 score), best first, within an optional YYYYMMDD date range."""
         return self.snapshot(collection).search(query, k, date_from=date_from, date_to=date_to)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return (info.st_mtime_ns, info.st_size)

@@ -99,7 +99,8 @@ class SyncService:
         def work(report: IndexReport) -> IndexReport:
             collection = self.collections.active
             self.writer.delete(collection, [found.id])
-            self.writer.rebuild_lexical(collection, no_progress)
+            if self.state.lexical_dirty(collection):  # no build to add a delta to
+                self.writer.rebuild_lexical(collection, no_progress)
             report.deleted = 1
             return report
 

@@ -86,27 +86,56 @@ class CollectionWriter:
                 else:
                     report.updated += 1
         gone = [i for i in delete if i in stored]
+        # A lexical update a killed run left undone: only a full build is sure to catch up.
+        behind = self.state.lexical_dirty(collection)
+        replaced = self.catalog.chunk_ids(collection, [a.id for a in todo if a.id in stored] + gone)
         if todo or gone:
             self.state.set_lexical_dirty(collection, True)
         report.chunks += self._embed_and_store(collection, todo, progress)
         # Only now: a run killed before this point finds the old identity and redoes it all.
         self.state.set_identity(collection, identity)
         if gone:
-            self.delete(collection, gone)
+            self.catalog_and_store_delete(collection, gone)
             report.deleted += len(gone)
-        if self.state.lexical_dirty(collection) or not self.lexical.exists(collection):
+        if behind or stale or not self.lexical.incremental(collection):
             self.rebuild_lexical(collection, progress)
+        elif todo or gone:
+            self.update_lexical(collection, [a.id for a in todo], replaced, progress)
         self.state.touch_last_sync()
         progress("done", 1, 1)
         logger.info("sync into %s: %s", collection, report.summary())
         return report
 
     def delete(self, collection: str, article_ids: Sequence[str]) -> None:
-        """Remove these articles' vectors and rows; the BM25 index is rebuilt by the caller (a
-        sync), or marked to be (the next one)."""
+        """Remove these articles' vectors, rows and BM25 entries (the last through the delta,
+        or marked for the next sync to rebuild)."""
+        removed = self.catalog.chunk_ids(collection, article_ids)
         self.state.set_lexical_dirty(collection, True)
+        self.catalog_and_store_delete(collection, article_ids)
+        if self.lexical.incremental(collection):
+            self.update_lexical(collection, [], removed, lambda stage, done, total: None)
+
+    def catalog_and_store_delete(self, collection: str, article_ids: Sequence[str]) -> None:
         self.store.delete_articles(collection, list(article_ids))
         self.catalog.forget(collection, article_ids)
+
+    def update_lexical(
+        self,
+        collection: str,
+        article_ids: Sequence[str],
+        removed: Sequence[str],
+        progress: Progress,
+    ) -> None:
+        """The BM25 delta: these articles' passages in, `removed` chunk ids out; a full build
+        when the delta has outgrown its share."""
+        progress("lexical", 0, 1)
+        if self.lexical.update(
+            collection, self.catalog.chunk_rows(collection, article_ids), removed
+        ):
+            logger.info("folding the BM25 delta of %s into a full build", collection)
+            self.lexical.build(collection, self.catalog.chunk_rows(collection))
+        self.state.set_lexical_dirty(collection, False)
+        progress("lexical", 1, 1)
 
     def rebuild_lexical(self, collection: str, progress: Progress) -> None:
         progress("lexical", 0, 1)
