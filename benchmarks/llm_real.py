@@ -160,7 +160,8 @@ def run(args: argparse.Namespace, model_sha: str) -> None:
         f"Command: `python -m benchmarks.llm_real {args.model.name} {args.questions.name} "
         f"--limit {args.limit}{' --withheld' if args.withheld else ''}`  ",
         f"Model: {args.model.name}, sha256 {model_sha}  ",
-        f"Machine: {platform.machine()}, {_cpu()}; {date.today()}; {minutes:.0f} min in all  ",
+        f"Machine: {platform.machine()}, {cpu_description()}; {date.today()}; "
+        f"{minutes:.0f} min in all  ",
         f"{len(items)} questions ({args.start + 1}-{args.start + len(items)} of "
         f"{args.questions.name}).",
         "",
@@ -188,7 +189,7 @@ def run(args: argparse.Namespace, model_sha: str) -> None:
     print("\n".join(lines))
 
 
-def _cpu() -> str:
+def cpu_description() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
