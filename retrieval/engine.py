@@ -250,6 +250,9 @@ def build_engine(
         host=settings.store.host,
         port=settings.store.port,
         ssl=settings.store.ssl,
+        headers=settings.store.request_headers(),
+        tenant=settings.store.tenant,
+        database=settings.store.database,
     )
     lexical = LexicalIndex(data_dir / "lexical")
     collections = Collections(

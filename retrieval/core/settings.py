@@ -77,6 +77,36 @@ class StoreSettings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="Chroma server port.")
     ssl: bool = Field(False, description="Use HTTPS to reach the Chroma server.")
     collection: str = Field("news", description="Base name of the Chroma collection.")
+    auth_token: SecretStr | None = Field(
+        None,
+        description="Token for a Chroma server behind token auth (Chroma Cloud, a proxy, a "
+        "secured deployment); sent on every request in NEWSBOT_STORE_AUTH_HEADER.",
+    )
+    auth_header: Literal["Authorization", "X-Chroma-Token"] = Field(
+        "Authorization",
+        description="How the token is sent: 'Authorization' (as 'Bearer TOKEN') or "
+        "'X-Chroma-Token' (the token as it is).",
+    )
+    headers: dict[str, str] = Field(
+        default_factory=dict,
+        description="More HTTP headers for every request to the Chroma server, as JSON: "
+        '{"X-Api-Key": "…"}.',
+    )
+    tenant: str = Field("default_tenant", description="Chroma tenant (server mode).")
+    database: str = Field(
+        "default_database",
+        description="Chroma database (server mode); it must exist on the server.",
+    )
+
+    def request_headers(self) -> dict[str, str]:
+        """Every header sent to the server, the token included (never logged)."""
+        headers = dict(self.headers)
+        if self.auth_token is not None:
+            token = self.auth_token.get_secret_value()
+            headers[self.auth_header] = (
+                f"Bearer {token}" if self.auth_header == "Authorization" else token
+            )
+        return headers
 
 
 class RetrievalSettings(BaseSettings):

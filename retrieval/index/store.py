@@ -76,13 +76,24 @@ class ChromaStore:
         host: str = "",
         port: int = 8000,
         ssl: bool = False,
+        headers: dict[str, str] | None = None,
+        tenant: str = "default_tenant",
+        database: str = "default_database",
     ) -> None:
         self.path = path
         self.host = host
         self.port = port
         self.ssl = ssl
+        self._headers = dict(headers or {})  # may hold a token: never in a message or log
+        self.tenant = tenant
+        self.database = database
+        where = (
+            ""
+            if (tenant, database) == ("default_tenant", "default_database")
+            else (f" ({tenant}/{database})")
+        )
         self.description = (
-            f"chroma server {'https' if ssl else 'http'}://{host}:{port}"
+            f"chroma server {'https' if ssl else 'http'}://{host}:{port}{where}"
             if host
             else f"chroma (embedded) {path}"
         )
@@ -98,7 +109,13 @@ class ChromaStore:
         try:
             if self.host:
                 client = chromadb.HttpClient(
-                    host=self.host, port=self.port, ssl=self.ssl, settings=chroma_settings
+                    host=self.host,
+                    port=self.port,
+                    ssl=self.ssl,
+                    headers=self._headers or None,
+                    tenant=self.tenant,
+                    database=self.database,
+                    settings=chroma_settings,
                 )
                 client.heartbeat()
                 return client

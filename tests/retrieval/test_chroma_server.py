@@ -108,3 +108,59 @@ def test_server_down_is_a_clear_error_not_a_hang(
     fresh = server_services(tmp_path / "other", port)
     with pytest.raises(StoreUnavailableError, match="cannot reach the vector store"):
         fresh.index.sync([SAMPLES])
+
+
+def test_a_secured_server_with_a_token_tenant_and_database(
+    chroma_server: tuple[subprocess.Popen[bytes], int],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Token auth (through a checking proxy in front of the real server), a database of its
+    own: every request carries the token, the collection lands in that database, and without
+    the token the store is a clear, token-free error."""
+    import chromadb
+    from pydantic import SecretStr
+
+    from tests.fakes.auth_proxy import auth_proxy
+
+    port = chroma_server[1]
+    admin = chromadb.AdminClient(
+        chromadb.config.Settings(
+            chroma_api_impl="chromadb.api.fastapi.FastAPI",
+            chroma_server_host="127.0.0.1",
+            chroma_server_http_port=port,
+        )
+    )
+    admin.create_database("newsroom", tenant="default_tenant")
+    token = "s3cret-token-value"
+    with auth_proxy(port, "Authorization", f"Bearer {token}") as proxy:
+        settings = make_settings(tmp_path / "data")
+        store = settings.store.model_copy(
+            update={
+                "host": "127.0.0.1",
+                "port": proxy.port,
+                "auth_token": SecretStr(token),
+                "database": "newsroom",
+            }
+        )
+        settings = settings.model_copy(update={"store": store})
+        engine = build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
+        engine.services.index.sync([SAMPLES])
+        answer = engine.services.qa.answer("Who is the new head coach of Kelby Rovers?")
+        assert "Rafael Mendes" in answer.text
+        assert proxy.seen and all(value == f"Bearer {token}" for _, _, value in proxy.seen)
+        direct = chromadb.HttpClient(host="127.0.0.1", port=port, database="newsroom")
+        assert "news" in [c.name for c in direct.list_collections()]
+        default = chromadb.HttpClient(host="127.0.0.1", port=port)
+        assert "news" not in [c.name for c in default.list_collections()]
+
+        unauthorised = make_settings(tmp_path / "other")
+        unauthorised = unauthorised.model_copy(
+            update={"store": store.model_copy(update={"auth_token": None})}
+        )
+        bare = build_engine(unauthorised, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
+        with pytest.raises(StoreUnavailableError) as failure:
+            bare.services.index.sync([SAMPLES])
+        assert token not in str(failure.value)
+        assert "nauthori" in str(failure.value) or "401" in str(failure.value), failure.value
+    assert not any(token in r.getMessage() for r in caplog.records)

@@ -1,0 +1,72 @@
+"""A token-checking reverse proxy on loopback in front of a real `chroma run`: what a secured
+Chroma deployment or Chroma Cloud asks of a client (the OSS server of this chromadb has no auth
+of its own). Requests without the expected header get 401 and never reach the server."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class AuthProxy:
+    def __init__(self, upstream_port: int, header: str, value: str) -> None:
+        self.seen: list[tuple[str, str, str | None]] = []  # (method, path, header value)
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+            def _forward(self) -> None:
+                got = self.headers.get(header)
+                proxy.seen.append((self.command, self.path, got))
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                if got != value:
+                    data = b'{"error":"Unauthorized","message":"missing or wrong token"}'
+                    self.send_response(401)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+                upstream = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=60)
+                forwarded = {
+                    k: v
+                    for k, v in self.headers.items()
+                    if k.lower() not in ("host", header.lower())
+                }
+                upstream.request(self.command, self.path, body=body, headers=forwarded)
+                response = upstream.getresponse()
+                data = response.read()
+                self.send_response(response.status)
+                for key, val in response.getheaders():
+                    if key.lower() not in ("transfer-encoding", "content-length", "connection"):
+                        self.send_header(key, val)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                upstream.close()
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _forward
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+
+
+@contextmanager
+def auth_proxy(upstream_port: int, header: str, value: str) -> Iterator[AuthProxy]:
+    proxy = AuthProxy(upstream_port, header, value)
+    thread = threading.Thread(target=proxy.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield proxy
+    finally:
+        proxy.server.shutdown()
+        proxy.server.server_close()
