@@ -190,6 +190,13 @@ def model_maker(settings: Settings, state: IndexState) -> Maker:
     chosen: list[tuple[str, str]] = []
 
     def make(model: str, name: str) -> Embedder:
+        if settings.embedding.backend == "remote":
+            if model != settings.embedding.model:
+                raise ConfigError(
+                    "adapted model versions run locally: set NEWSBOT_EMBEDDING_BACKEND to a "
+                    "local backend to use one, or `newsbot model use original`"
+                )
+            return remote_embedder(settings)
         if not chosen:
             chosen.append(embedding_backend(settings, state))
         backend, precision = chosen[0]
@@ -204,6 +211,24 @@ def model_maker(settings: Settings, state: IndexState) -> Maker:
         )
 
     return make
+
+
+def remote_embedder(settings: Settings) -> Embedder:
+    from retrieval.embed.remote_backend import RemoteEmbedder
+
+    configured = settings.embedding
+    local = Path(configured.model or bundled_model_path())
+    return RemoteEmbedder(
+        configured.url,
+        configured.remote_model,
+        api_key=configured.api_key.get_secret_value() if configured.api_key else None,
+        tokenizer_dir=local if local.is_dir() else None,
+        max_tokens=configured.remote_max_tokens,
+        batch_size=configured.batch_size,
+        in_flight=configured.in_flight,
+        timeout_s=configured.timeout_s,
+        dimensions=configured.dimensions,
+    )
 
 
 def active_embedder(state: IndexState, make: Maker, base_model: str, data_dir: Path) -> Embedder:

@@ -17,6 +17,11 @@ class StoreUnavailableError(NewsbotError):
     """The vector store cannot be reached or opened."""
 
 
+class EmbeddingServiceError(StoreUnavailableError):
+    """The embedding service (NEWSBOT_EMBEDDING_BACKEND=remote) failed or answered wrongly;
+    like the store, a backend the archive cannot work without."""
+
+
 class EmptyIndexError(NewsbotError):
     """A question was asked before anything was indexed."""
 

@@ -44,10 +44,11 @@ class EmbeddingSettings(BaseSettings):
     )
     device: str = Field("cpu", description="torch device for the embedding model.")
     batch_size: int = Field(64, ge=1, le=1024, description="Chunks embedded per model call.")
-    backend: Literal["auto", "torch", "onnx", "onnx-int8"] = Field(
+    backend: Literal["auto", "torch", "onnx", "onnx-int8", "remote"] = Field(
         "auto",
         description="How the model runs: torch (sentence-transformers), onnx (ONNX Runtime "
-        "float32) or onnx-int8 (ONNX Runtime, int8 weights; exported once into the data dir). "
+        "float32), onnx-int8 (ONNX Runtime, int8 weights; exported once into the data dir), or "
+        "remote (an OpenAI-compatible embeddings service: NEWSBOT_EMBEDDING_URL). "
         "auto, chosen from the CPU the first time a data dir is used and then kept: torch in "
         "bfloat16 with avx512_bf16/AMX, onnx-int8 with AVX2 only, else torch. After a change, "
         "run a full re-index (newsbot ingest --full, /reindex full): vectors of two backends "
@@ -61,6 +62,35 @@ class EmbeddingSettings(BaseSettings):
         "float32",
         description="torch backend only: bfloat16 embeds faster on CPUs with avx512_bf16 "
         "or AMX; vectors stay within 1e-4 cosine of float32.",
+    )
+
+    url: str = Field(
+        "",
+        description="remote backend: the service's OpenAI-compatible base URL (TEI, Infinity, "
+        "Ollama, vLLM, OpenAI), e.g. http://gpu-box:8080/v1.",
+    )
+    remote_model: str = Field(
+        "",
+        description="remote backend: the model name the service serves; the index records it, "
+        "so vectors of two models never mix. Questions are embedded by the service too.",
+    )
+    api_key: SecretStr | None = Field(None, description="remote backend: bearer token, if any.")
+    in_flight: int = Field(
+        4, ge=1, le=64, description="remote backend: requests sent at once during a backfill."
+    )
+    timeout_s: float = Field(60.0, gt=0, description="remote backend: per-request timeout.")
+    dimensions: int = Field(
+        0,
+        ge=0,
+        description="remote backend: the vector size the service must return (0: whatever its "
+        "first answer has; every later answer must match).",
+    )
+    remote_max_tokens: int = Field(
+        256,
+        ge=16,
+        description="remote backend: tokens the service's model reads; chunks are cut to fit. "
+        "Tokens are counted with NEWSBOT_EMBEDDING_MODEL's tokenizer (the bundled model's by "
+        "default: set it to the remote model's files for another model), else estimated.",
     )
 
     _empty = field_validator("cache_dir", mode="before")(_empty_is_none)

@@ -1,0 +1,138 @@
+"""The remote embedding backend against a loopback service that serves the bundled model from
+another process: the same vectors as the local model, an archive indexed and asked through it,
+its model in the index identity (no mixing), retries, and clear errors when the service is down
+or returns vectors of another size."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.core.errors import ConfigError, EmbeddingServiceError
+from retrieval.embed.protocol import bundled_model_path
+from retrieval.embed.remote_backend import RemoteEmbedder
+from retrieval.embed.torch_backend import SentenceTransformerEmbedder
+from retrieval.engine import build_engine
+from tests.conftest import ROOT, SAMPLE_TODAY, SAMPLES, make_settings
+from tests.retrieval.test_chroma_server import free_port
+
+pytestmark = pytest.mark.integration
+
+MODEL = "all-MiniLM-L6-v2"
+TEXTS = [f"Story {n}: the council approved the new library on Harbour Street." for n in range(20)]
+
+
+@pytest.fixture(scope="module")
+def service() -> Iterator[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.embedding_server", "--port", "0", "--threads", "1"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()  # printed once the model is loaded
+        assert line.startswith("listening on "), line
+        yield f"http://127.0.0.1:{int(line.split()[-1])}/v1"
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def control(url: str, **values: int) -> dict[str, int]:
+    request = urllib.request.Request(
+        url.removesuffix("/v1") + "/control",
+        data=json.dumps(values).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return dict(json.loads(response.read()))
+
+
+@pytest.fixture
+def url(service: str) -> Iterator[str]:
+    control(service, fail_next=0, dimensions=0)
+    yield service
+    control(service, fail_next=0, dimensions=0)
+
+
+def remote(url: str, **kwargs: object) -> RemoteEmbedder:
+    return RemoteEmbedder(
+        url,
+        MODEL,
+        tokenizer_dir=Path(bundled_model_path()),
+        sleep=lambda seconds: None,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_the_service_gives_the_local_model_s_vectors_in_order(
+    url: str, real_embedder: SentenceTransformerEmbedder
+) -> None:
+    embedder = remote(url, batch_size=3, in_flight=4)  # 7 requests, 4 at a time
+    got = embedder.embed_documents(TEXTS)
+    want = real_embedder.embed_documents(TEXTS)
+    assert got.shape == want.shape
+    assert float(np.min(np.sum(got * want, axis=1))) > 0.999
+    assert embedder.count_tokens(TEXTS[:3]) == real_embedder.count_tokens(TEXTS[:3])
+    assert embedder.name == f"remote:{MODEL}"
+
+
+def test_an_archive_indexed_and_asked_through_the_service(url: str, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data")
+    embedding = settings.embedding.model_copy(
+        update={"backend": "remote", "url": url, "remote_model": MODEL}
+    )
+    engine = build_engine(
+        settings.model_copy(update={"embedding": embedding}), today=lambda: SAMPLE_TODAY
+    )
+    engine.services.index.sync([SAMPLES])
+    assert engine.services.index.stats().model.startswith(f"remote:{MODEL}")
+    answer = engine.services.qa.answer("Who is the new head coach of Kelby Rovers?")
+    assert "Rafael Mendes" in answer.text
+    # The same data dir with the local model: its vectors are another model's, never mixed.
+    local = build_engine(settings, today=lambda: SAMPLE_TODAY)
+    with pytest.raises(ConfigError, match="re-embed"):
+        local.services.qa.answer("Who is the new head coach of Kelby Rovers?")
+
+
+def test_failures_are_retried_with_back_off(url: str) -> None:
+    control(url, fail_next=2, status=503)
+    waits: list[float] = []
+    embedder = RemoteEmbedder(url, MODEL, sleep=waits.append, backoff_s=0.5)
+    assert embedder.embed_documents(TEXTS[:2]).shape == (2, 384)
+    assert embedder.requests == 3 and waits == [0.5, 1.0]
+
+
+def test_a_service_that_is_down_is_a_clear_error() -> None:
+    port = free_port()  # nothing listens there
+    embedder = RemoteEmbedder(f"http://127.0.0.1:{port}/v1", MODEL, sleep=lambda s: None)
+    with pytest.raises(EmbeddingServiceError, match=r"did not answer .* after 5 tries"):
+        embedder.embed_query("anything")
+
+
+def test_vectors_of_another_size_are_a_clear_error(url: str) -> None:
+    embedder = remote(url)
+    embedder.embed_query("first answer: 384 dimensions")
+    control(url, dimensions=100)
+    with pytest.raises(EmbeddingServiceError, match="100 dimensions, not 384"):
+        embedder.embed_query("a smaller model now")
+    sized = remote(url, dimensions=512)
+    with pytest.raises(EmbeddingServiceError, match="NEWSBOT_EMBEDDING_DIMENSIONS"):
+        sized.embed_query("not the size configured")
+
+
+def test_remote_needs_its_url_and_model(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data")
+    embedding = settings.embedding.model_copy(update={"backend": "remote"})
+    with pytest.raises(ConfigError, match="NEWSBOT_EMBEDDING_URL"):
+        engine = build_engine(settings.model_copy(update={"embedding": embedding}))
+        engine.services.index.sync([SAMPLES])
