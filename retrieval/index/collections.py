@@ -14,7 +14,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -24,7 +24,7 @@ from retrieval.embed.active import ActiveEmbedder
 from retrieval.embed.protocol import Embedder
 from retrieval.index.catalog import Catalog
 from retrieval.index.identity import IndexIdentity
-from retrieval.index.leases import CollectionLeases
+from retrieval.index.leases import CollectionLeases, FileLeases
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.state import IndexState
 from retrieval.index.store import VectorStore
@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 # After a switch, requests still reading the old collection get this long to finish before it
 # is dropped anyway (a request takes seconds; an LLM answer a minute).
 DRAIN_TIMEOUT_S = 300.0
+RESOLVE_TRIES = 5
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Collections:
         self.embedder = embedder
         self.drain_timeout_s = drain_timeout_s
         self.leases = CollectionLeases()
+        self.file_leases = FileLeases(catalog.path.parent / "leases")
         self._busy = threading.Lock()
         self._lock_path = catalog.path.with_name(catalog.path.name + ".sync-lock")
 
@@ -110,8 +112,19 @@ class Collections:
             found.append((view, model))
             return request.collection
 
-        with self.leases.hold(resolve):
-            view, model = found[0]
+        for _ in range(RESOLVE_TRIES):
+            found.clear()
+            stack = ExitStack()
+            name = stack.enter_context(self.leases.hold(resolve))
+            stack.enter_context(self.file_leases.shared(name))
+            # Locked after a drop in another process: the collection is gone, resolve again.
+            if name in (self.state.active(), self.state.retired()):
+                break
+            stack.close()
+        else:
+            raise IndexBusyError("the index kept switching collections; ask again")
+        with stack:
+            view, model = found[-1]
             with self.embedder.pin(model):
                 yield view
 
@@ -161,9 +174,12 @@ class Collections:
             (self.state.retired(), lambda: self.state.set_retired(None)),
         ):
             if orphan and orphan != active:
-                logger.info("dropping %s, left by an interrupted full re-index", orphan)
-                if not self.drop(orphan):
-                    continue  # kept on record: tried again at the next job
+                with self.file_leases.exclusive(orphan, 0.0) as idle:
+                    if not idle:  # a request in another process still reads it
+                        continue  # kept on record: tried again at the next job
+                    logger.info("dropping %s, left by an interrupted full re-index", orphan)
+                    if not self.drop(orphan):
+                        continue
             if orphan:
                 forget()
 
@@ -190,11 +206,17 @@ class Collections:
 
         self.leases.switch(publish)
         self.state.set_building(None)
-        # Requests that resolved the old collection finish on it; then it goes.
+        # Requests that resolved the old collection finish on it, in this process and in
+        # others (the bot beside a CLI `ingest --full`); then it goes.
         if not self.leases.wait_idle(old, self.drain_timeout_s):
             logger.warning("readers still on %s after %ss", old, self.drain_timeout_s)
-        if self.drop(old):
-            self.state.set_retired(None)
+        with self.file_leases.exclusive(old, self.drain_timeout_s) as idle:
+            if not idle:
+                logger.warning(
+                    "another process still reads %s after %ss", old, self.drain_timeout_s
+                )
+            if self.drop(old):
+                self.state.set_retired(None)
         return report
 
     def drop(self, collection: str) -> bool:

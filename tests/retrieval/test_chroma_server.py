@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -164,3 +165,62 @@ def test_a_secured_server_with_a_token_tenant_and_database(
         assert token not in str(failure.value)
         assert "nauthori" in str(failure.value) or "401" in str(failure.value), failure.value
     assert not any(token in r.getMessage() for r in caplog.records)
+
+
+def test_a_cli_full_reindex_never_drops_a_collection_under_a_bot_request(
+    chroma_server: tuple[subprocess.Popen[bytes], int],
+    tmp_path: Path,
+    real_embedder: Any,
+) -> None:
+    """Two processes: this one (the bot) holds a request on the active collection; a CLI
+    `newsbot ingest --full` in another process builds a new one and switches, then waits for
+    the request before dropping the old one. The request finishes on the old collection."""
+    import os
+    import time
+
+    from retrieval.index.state import IndexState
+    from retrieval.search.hybrid import SearchRequest
+
+    port = chroma_server[1]
+    settings = make_settings(tmp_path / "data")
+    store = settings.store.model_copy(update={"host": "127.0.0.1", "port": port})
+    settings = settings.model_copy(update={"store": store})
+    bot = build_engine(settings, embedder=real_embedder, today=lambda: SAMPLE_TODAY)
+    bot.services.index.sync([SAMPLES])
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")},
+        "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
+        "NEWSBOT_STORE_HOST": "127.0.0.1",
+        "NEWSBOT_STORE_PORT": str(port),
+        "NEWSBOT_EMBEDDING_BACKEND": "torch",
+        "NEWSBOT_METRICS_PORT": "0",
+    }
+    newsbot = str(Path(sys.executable).parent / "newsbot")
+    with bot.collections.reading() as view:
+        old = view.collection
+        cli = subprocess.Popen(
+            [newsbot, "ingest", "--full", str(SAMPLES)],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        state = IndexState(bot.catalog, "news")
+        deadline = time.monotonic() + 300
+        while state.active() == old:  # the other process switches when its build is done
+            assert cli.poll() is None, cli.communicate()[0]
+            assert time.monotonic() < deadline, "the CLI never switched"
+            time.sleep(0.2)
+        # Switched, and waiting for this request: the old collection is still there.
+        assert cli.poll() is None
+        assert old in bot.store.collections()
+        request = SearchRequest("Who is the new head coach of Kelby Rovers?", SAMPLE_TODAY, 5)
+        passages = bot.searcher.search(request, view=view)
+        assert passages and "Rafael Mendes" in " ".join(p.text for p in passages)
+    output, _ = cli.communicate(timeout=300)
+    assert cli.returncode == 0, output
+    assert old not in bot.store.collections()
+    assert bot.collections.active != old
+    answer = bot.services.qa.answer("Who is the new head coach of Kelby Rovers?")
+    assert "Rafael Mendes" in answer.text
