@@ -94,8 +94,16 @@ def build_corpus(root: Path) -> tuple[set[str], int]:
     files["bad/blank.txt"] = b" \n\n\t\n"
     files["bad/binary.txt"] = bytes(range(256)) * 64
     files["bad/image.html"] = b"\x89PNG\r\n\x1a\n" + bytes(2000)
-    files["bad/cp1251.txt"] = "date 2025-06-01 By X\n\nНовости дня: всё хорошо".encode("cp1251")
-    files["bad/latin1.txt"] = "date 2025-06-01 By X\n\nCafé crème à Noël".encode("latin-1")
+    # Other encodings are decoded (charset-normalizer), not skipped or garbled.
+    files["good/cp1251.txt"] = (
+        f"date 2025-06-01 By X\n\nНовости дня\n\nГородской совет утвердил {keep('cyrwick')} "
+        f"бюджет на {keep('Городской')} следующий год, сообщил мэр."
+    ).encode("cp1251")
+    files["good/latin1.txt"] = (
+        f"date 2025-06-01 By X\n\nCafé crème\n\nLe conseil a approuvé {keep('latwick')} "
+        f"la nouvelle bibliothèque à {keep('Noël')}, a déclaré le maire."
+    ).encode("latin-1")
+    files["bad/noise.txt"] = bytes(range(1, 256)) * 40  # no NUL, yet no encoding reads it
     files["bad/header-only.txt"] = b"date 2025-06-01 By X\n\n"
     files["bad/broken.json"] = b'{"articles": [{"title": "x", '
     files["bad/no-text.json"] = json.dumps([{"title": "Only a title"}]).encode()
@@ -131,8 +139,7 @@ def test_bad_input_corpus(tmp_path: Path, figures: dict[str, Any]) -> None:
         "blank",
         "binary",
         "image",
-        "cp1251",
-        "latin1",
+        "noise",
         "huge",
         "header-only",
         "broken",

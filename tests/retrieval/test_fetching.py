@@ -17,6 +17,7 @@ from retrieval.embed.hashing import HashEmbedder
 from retrieval.engine import Engine, build_engine
 from retrieval.ingest.loaders import HttpFetcher, Skipped, load_sources
 from retrieval.ingest.loaders import fetch as fetch_module
+from retrieval.ingest.loaders.common import declared_charset
 from tests.conftest import SAMPLE_TODAY, make_settings
 
 pytestmark = pytest.mark.unit
@@ -29,6 +30,12 @@ PAGE = """<html><head><title>Bridge opens</title>
 drive between Cedar Ridge and Harborview by about twenty minutes.</p>
 <p>The bridge cost 190 million euros and took three years to build, officials said.</p>
 </article><script>track()</script></body></html>"""
+
+
+RU_PAGE = """<html><head><title>Мост открыт</title></head><body><article><h1>Мост открыт</h1>
+<p>Новый автомобильный мост через реку открылся в понедельник. Он сократит дорогу между двумя
+городами примерно на двадцать минут.</p><p>Мост обошёлся в 190 миллионов евро, сообщили
+власти.</p></article></body></html>"""
 
 
 def feed(base: str) -> str:
@@ -65,13 +72,14 @@ def site() -> Iterator[str]:
             routes = {
                 "/feed.xml": ("application/rss+xml", feed(base)),
                 "/bridge": ("text/html; charset=utf-8", PAGE),
+                "/ru": ("text/html; charset=windows-1251", RU_PAGE),
             }
             if self.path not in routes:
                 self.send_response(404)
                 self.end_headers()
                 return
             kind, body = routes[self.path]
-            data = body.encode()
+            data = body.encode(declared_charset(kind) or "utf-8")
             self.send_response(200)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
@@ -95,6 +103,13 @@ def test_feed_url_entries_are_completed_from_their_pages(site: str) -> None:
     assert bridge.url == f"{site}/bridge" and bridge.source == "Valley Courier"
     assert bridge.published == date(2025, 5, 27)
     assert gone.text.startswith("Only this teaser survives")  # the page 404'd: teaser kept
+
+
+def test_a_page_in_the_charset_its_server_declares(site: str) -> None:
+    """A cp1251 page with `charset=windows-1251` in its Content-Type: decoded, not skipped."""
+    items = list(load_sources([f"{site}/ru"], fetcher=LOOPBACK))
+    (article,) = [i for i in items if isinstance(i, Article)]
+    assert article.title == "Мост открыт" and "190 миллионов евро" in article.text
 
 
 def test_page_url_and_missing_url(site: str) -> None:

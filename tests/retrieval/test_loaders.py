@@ -119,7 +119,12 @@ def test_bad_files_are_skipped_with_reasons_and_good_ones_kept(tmp_path: Path) -
     (tmp_path / "good.txt").write_text("date 2024-01-01 By P\n\nA fine article. It has text.")
     (tmp_path / "empty.txt").write_text("")
     (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02garbage")
-    (tmp_path / "cyrillic.txt").write_bytes("Новости дня: всё хорошо".encode("cp1251"))
+    (tmp_path / "cyrillic.txt").write_bytes(
+        "date 2024-01-02 By P\n\nНовости дня\n\nГородской совет утвердил бюджет, сообщил мэр.".encode(
+            "cp1251"
+        )
+    )
+    (tmp_path / "noise.txt").write_bytes(bytes(range(1, 256)) * 40)
     (tmp_path / "broken.json").write_text("{not json")
     (tmp_path / "lines.jsonl").write_text(
         '{"title": "x", "text": "ok text"}\nnot json\n{"title": "no text"}\n'
@@ -128,11 +133,13 @@ def test_bad_files_are_skipped_with_reasons_and_good_ones_kept(tmp_path: Path) -
     (tmp_path / "image.png").write_bytes(b"\x89PNG")
     items = list(load_sources([tmp_path]))
     good = articles(items)
-    assert sorted(a.title for a in good) == ["A fine article", "x"]
+    # Another encoding is decoded (charset-normalizer), not skipped or garbled.
+    assert sorted(a.title for a in good) == ["A fine article", "x", "Новости дня"]
+    assert any("Городской совет утвердил бюджет" in a.text for a in good)
     reasons = {Path(s.origin.split(":")[0]).name: s.reason for s in skips(items)}
     assert reasons["empty.txt"] == "empty file"
     assert "binary" in reasons["binary.txt"]
-    assert "not UTF-8" in reasons["cyrillic.txt"]
+    assert "not text in any encoding" in reasons["noise.txt"]
     assert "malformed JSON" in reasons["broken.json"]
     assert "too large" in reasons["huge.txt"]
     assert "unsupported file type .png" in reasons["image.png"]

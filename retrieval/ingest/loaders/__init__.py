@@ -9,7 +9,7 @@ from pathlib import Path
 
 from retrieval.core.errors import SourceError
 from retrieval.core.records import Article
-from retrieval.ingest.loaders.common import LoadError, Skipped, decode_text
+from retrieval.ingest.loaders.common import LoadError, Skipped, declared_charset, decode_text
 from retrieval.ingest.loaders.fetch import HttpFetcher
 from retrieval.ingest.loaders.html import parse_html_article
 from retrieval.ingest.loaders.markdown import parse_markdown_article
@@ -119,7 +119,8 @@ def _load_url(url: str, fetcher: HttpFetcher) -> Iterator[Article | Skipped]:
         if looks_like_feed(page.content, page.content_type):
             yield from parse_feed(page.content, url, fetcher=fetcher)
         else:
-            yield parse_html_article(decode_text(page.content), url, url=page.url)
+            text = decode_text(page.content, declared_charset(page.content_type))
+            yield parse_html_article(text, url, url=page.url)
     except LoadError as exc:
         yield Skipped(url, str(exc))
 

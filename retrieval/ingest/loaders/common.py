@@ -26,12 +26,19 @@ class Skipped:
     reason: str
 
 
+# charset-normalizer's mess ratio above which a decoding is taken to be garbage, not text.
+MAX_CHAOS = 0.2
+COMMON = ("cp1251", "koi8_r", "cp1252", "latin_1", "iso8859_15", "cp1250", "cp1254", "iso8859_9")
+
+
 class LoadError(ValueError):
     """Raised inside a loader; becomes a `Skipped` with this message."""
 
 
-def decode_text(raw: bytes) -> str:
-    """Strict UTF-8 (BOM allowed): a file in another encoding is reported, not garbled."""
+def decode_text(raw: bytes, declared: str = "") -> str:
+    """Text in whatever encoding it came in: UTF-8 (BOM allowed) first, then the charset the
+    server declared, then what charset-normalizer finds (cp1251, koi8-r, latin-1 …). Bytes no
+    encoding reads as coherent text are reported, not garbled."""
     if not raw.strip():
         raise LoadError("empty file")
     if b"\x00" in raw[:8192]:
@@ -39,10 +46,34 @@ def decode_text(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise LoadError(
-            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-            "re-save it as UTF-8"
-        ) from None
+        failure = exc
+    if declared:
+        try:
+            return raw.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong or unknown header: detect instead
+    from charset_normalizer import from_bytes
+
+    found = list(from_bytes(raw))
+    if found and found[0].chaos < MAX_CHAOS:
+        # Among readings as clean as the best, the encodings news files are really in win
+        # (a short cp1251 text also reads as mac_cyrillic, one letter wrong).
+        clean = [m for m in found if m.chaos <= found[0].chaos + 0.02]
+        pick = next((m for name in COMMON for m in clean if m.encoding == name), found[0])
+        return str(pick)
+    raise LoadError(
+        f"not text in any encoding found (byte 0x{raw[failure.start]:02x} at offset "
+        f"{failure.start} is not UTF-8); re-save it as UTF-8"
+    )
+
+
+def declared_charset(content_type: str) -> str:
+    """The charset of a Content-Type header ("text/html; charset=windows-1251"), or ""."""
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"').strip("'")
+    return ""
 
 
 def parse_date(value: object) -> date | None:

@@ -13,7 +13,14 @@ import feedparser
 
 from retrieval.core.errors import SourceError
 from retrieval.core.records import Article
-from retrieval.ingest.loaders.common import LoadError, Skipped, article_from_record, clean_text
+from retrieval.ingest.loaders.common import (
+    LoadError,
+    Skipped,
+    article_from_record,
+    clean_text,
+    declared_charset,
+    decode_text,
+)
 from retrieval.ingest.loaders.fetch import HttpFetcher
 from retrieval.ingest.loaders.html import parse_html_article
 
@@ -95,7 +102,8 @@ def entry_article(
     if fetcher is not None and link.startswith("http") and len(text) < TEASER_CHARS:
         try:
             page = fetcher.fetch(link)
-            full = parse_html_article(page.content.decode("utf-8", "replace"), link, url=link)
+            html = decode_text(page.content, declared_charset(page.content_type))
+            full = parse_html_article(html, link, url=link)
             if len(full.text) > len(text):
                 text = full.text
         except (SourceError, LoadError) as exc:
