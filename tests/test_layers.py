@@ -55,7 +55,11 @@ ADAPTERS = {
     | {"retrieval/embed/torch_backend.py", "retrieval/embed/onnx_backend.py"},
     "torch": TRAINING | {"retrieval/embed/torch_backend.py", "retrieval/embed/onnx_backend.py"},
     "onnxruntime": {"retrieval/embed/onnx_backend.py"},
-    "tokenizers": {"retrieval/embed/onnx_backend.py"},
+    "tokenizers": {"retrieval/embed/onnx_backend.py", "retrieval/embed/remote_backend.py"},
+    "httpx": {
+        "retrieval/embed/remote_backend.py",
+        "retrieval/ingest/loaders/fetch.py",
+    },
     "langchain_core": {
         "retrieval/answer/pipeline.py",
         "retrieval/answer/llm.py",
