@@ -293,8 +293,9 @@ class LexicalIndex:
         return wants_merge(updated, current.stats)
 
     def sweep(self) -> list[str]:
-        """Remove what a build killed halfway left: its staging directory (`.<name>.building`)
-        and the version a swap had set aside (`.<name>.old`). Called only under the index's job
+        """Remove what a build killed halfway left: its staging directory (`.<name>.building`),
+        the version a swap had set aside (`.<name>.old`), and a delta written but not yet
+        renamed into place (`.<name>.delta.json.tmp`). Called only under the index's job
         lock, which every build runs under (in this process and in others), so no live build is
         writing them. Returns the names removed."""
         if not self.directory.is_dir():
@@ -302,10 +303,13 @@ class LexicalIndex:
         left = [
             p
             for p in self.directory.iterdir()
-            if p.name.startswith(".") and p.name.endswith((".building", ".old"))
+            if p.name.startswith(".") and p.name.endswith((".building", ".old", ".tmp"))
         ]
         for path in left:
-            shutil.rmtree(path, ignore_errors=True)
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
         if left:
             logger.info("removed %d lexical build(s) left by a killed process", len(left))
         return [p.name for p in left]

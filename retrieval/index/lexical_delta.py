@@ -139,7 +139,9 @@ class Delta:
             "rows": [[i, t, d] for i, t, d in zip(self.ids, self.texts, self.dates, strict=True)],
             "tombstones": sorted(self.tombstones),
         }
-        temporary = path.with_name(path.name + ".tmp")
+        # Hidden, like a build's staging directory: a kill between the write and the rename
+        # leaves it for `LexicalIndex.sweep` (the delta itself stays as it was).
+        temporary = path.with_name(f".{path.name}.tmp")
         temporary.write_text(json.dumps(payload))
         os.replace(temporary, path)
 

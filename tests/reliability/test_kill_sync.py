@@ -158,11 +158,13 @@ def test_kill_9_during_sync_chroma_server(
     figures["kill -9 (chroma run)"] = run_kills(tmp_path, *on_server(tmp_path, chroma))
 
 
-# A child that runs `newsbot` and kills itself inside the lexical build: after BM25 is written
-# into the build's staging directory, when its meta.json is about to be.
+# A child that runs `newsbot` and kills itself inside the lexical update: in a full build after
+# BM25 is written into the build's staging directory, when its meta.json is about to be; in an
+# incremental sync after the delta is written to its temporary file, before it is renamed.
 KILLED_IN_LEXICAL_BUILD = """
 import json, os, signal, sys
 import retrieval.index.lexical as lexical
+import retrieval.index.lexical_delta as lexical_delta
 
 class DiesInBuild:
     def __getattr__(self, name):
@@ -174,7 +176,18 @@ class DiesInBuild:
             os.kill(os.getpid(), signal.SIGKILL)
         return json.dumps(value, *args, **kwargs)
 
+class DiesBeforeRename:
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    @staticmethod
+    def replace(source, target):
+        if str(source).endswith(".delta.json.tmp"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return os.replace(source, target)
+
 lexical.json = DiesInBuild()
+lexical_delta.os = DiesBeforeRename()
 from bot.cli import app
 sys.argv = ["newsbot", *sys.argv[1:]]
 app()
@@ -199,8 +212,8 @@ def newsbot_killed_in_lexical_build(*args: str, env: dict[str, str]) -> int:
 
 
 def run_lexical_kills(tmp_path: Path, env: dict[str, str], store: ChromaStore) -> dict[str, Any]:
-    """A sync and a full re-index each killed inside the BM25 build on purpose; the next sync
-    removes what they left and converges."""
+    """A sync killed inside the BM25 delta's write and a full re-index killed inside the BM25
+    build, on purpose; the next sync removes what they left and converges."""
     corpus = tmp_path / "corpus"
     data = Path(env["NEWSBOT_DATA_DIR"])
     count = 30
@@ -214,7 +227,8 @@ def run_lexical_kills(tmp_path: Path, env: dict[str, str], store: ChromaStore) -
         code = newsbot_killed_in_lexical_build("ingest", str(corpus), *extra, env=env)
         assert code == -signal.SIGKILL
         leftovers = sorted(p.name for p in (data / "lexical").iterdir() if p.name.startswith("."))
-        assert any(name.endswith(".building") for name in leftovers), leftovers
+        expected = ".delta.json.tmp" if version == 1 else ".building"
+        assert any(name.endswith(expected) for name in leftovers), leftovers
         left.append(leftovers)
     final = newsbot("ingest", str(corpus), env=env)
     _, err = final.communicate(timeout=900)

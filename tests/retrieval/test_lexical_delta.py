@@ -115,3 +115,14 @@ def test_a_one_article_sync_updates_the_delta_not_the_build(tmp_path: Path) -> N
     assert not engine.lexical.search(collection, "Grenvik lighthouse keeper", 3)
     # A fresh process sees the same.
     assert not engine_on(tmp_path / "data").lexical.search(collection, "Grenvik", 3)
+
+
+def test_a_delta_write_killed_before_its_rename_is_swept(
+    rows: list[tuple[str, str, int]], tmp_path: Path
+) -> None:
+    index = LexicalIndex(tmp_path)
+    index.build("news", rows[:-3])
+    index.update("news", rows[-3:], [])
+    (tmp_path / ".news.delta.json.tmp").write_text('{"base": "half written')
+    assert index.sweep() == [".news.delta.json.tmp"]
+    assert LexicalIndex(tmp_path).snapshot("news").live_ids() == {r[0] for r in rows}
