@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -72,15 +73,14 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
     return w[1:], float(w[0])
 
 
-def train(cases: list[Case], l2: float) -> RefusalModel:
+def train(cases: list[Case], l2: float, positives: str = "correct") -> RefusalModel:
     rows, labels = [], []
     for case in cases:
         asked, withheld = evidence_of(case.asked), evidence_of(case.withheld)
-        if (
-            asked is not None
-            and not case.asked.refused
-            and correct_answer(case.asked.text, case.item)
-        ):
+        answered = not case.asked.refused and (
+            positives == "answerable" or correct_answer(case.asked.text, case.item)
+        )
+        if asked is not None and answered:
             rows.append(asked.vector())
             labels.append(1.0)
         if withheld is not None and not case.withheld.refused:
@@ -89,7 +89,7 @@ def train(cases: list[Case], l2: float) -> RefusalModel:
     x, y = np.array(rows), np.array(labels)
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
     coef, intercept = fit((x - mean) / scale, y, l2)
-    print(f"trained on {int(y.sum())} answered correctly and {int(len(y) - y.sum())} withheld")
+    print(f"trained on {int(y.sum())} {positives} and {int(len(y) - y.sum())} withheld")
     return RefusalModel(
         version=f"{date.today().isoformat()}-jan-mar",
         features=FEATURES,
@@ -146,6 +146,14 @@ def main() -> None:
     parser.add_argument("--max-refused", type=float, default=0.08)
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--write", action="store_true", help="write the model file")
+    parser.add_argument(
+        "--positives",
+        choices=["correct", "answerable"],
+        default="correct",
+        help="what the model learns to answer: questions answered correctly as asked, or "
+        "every answerable question as asked",
+    )
+    parser.add_argument("--curve", action="store_true", help="print refusals per threshold")
     args = parser.parse_args()
     engine, items = engine_and_questions(args)
     retrievals: Retrievals = cached_retrievals(engine, items, args.data_dir)
@@ -159,7 +167,12 @@ def main() -> None:
         ),
         vectors=engine.vectors,
     )
-    cases, floor_cases = [], []
+    replay = args.data_dir / "train-refusal-answers.pkl"
+    if replay.exists():  # the answers of an earlier run of this code over the same retrievals
+        cases, floor_cases = pickle.loads(replay.read_bytes())
+        items = []
+    else:
+        cases, floor_cases = [], []
     for item in items:
         asked, withheld = retrievals[item.id]
         cases.append(
@@ -168,12 +181,22 @@ def main() -> None:
         floor_cases.append(
             Case(item, floor.answer(item.question, asked), floor.answer(item.question, withheld))
         )
+    replay.write_bytes(pickle.dumps((cases, floor_cases)))
     tune = [c for c in cases if c.half == "Jan-Mar"]
-    model = train(tune, args.l2)
+    model = train(tune, args.l2, args.positives)
     model = replace(model, threshold=choose_threshold(tune, model, args.max_refused))
     print(f"threshold {model.threshold:.2f} (answerable refused <= {args.max_refused} on Jan-Mar)")
     for name, value in zip(model.features, model.coef, strict=True):
         print(f"  {name:16s} {value:+.3f}")
+    if args.curve:
+        print("threshold | Jan-Mar answerable / withheld refused | Apr-Jun answerable / withheld")
+        for threshold in np.arange(0.0, 1.0, 0.02):
+            line = [f"{threshold:.2f}"]
+            for half in HALVES:
+                part = [c for c in cases if c.half == half]
+                s = score(part, replace(model, threshold=float(threshold)))
+                line.append(f"{s['refused (answerable)']:.3f} / {s['refused (withheld)']:.3f}")
+            print(" | ".join(line))
     print("\nhalf | decision | accuracy | refused (answerable) | refused (withheld)")
     for half in HALVES:
         for label, chosen, decision in (

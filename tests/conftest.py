@@ -82,14 +82,19 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def make_settings(data_dir: Path, *, calibrated: bool = False, **updates: Any) -> Settings:
-    """Settings that ignore the developer's environment and .env file. The passage-score
-    refusal floor is calibrated for the bundled model's scores; most tests use the hash
-    embedder, whose scores are on another scale, so it is off unless `calibrated`."""
+    """Settings that ignore the developer's environment and .env file. The refusal decisions
+    (the learned model, the passage-score floor) are calibrated for the bundled model's scores;
+    most tests use the hash embedder, whose scores are on another scale, so they are off unless
+    `calibrated`."""
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, data_dir=data_dir, ingest_dir=data_dir / "ingest", metrics_port=0
     )
     if not calibrated:
-        retrieval = settings.retrieval.model_copy(update={"min_passage_score": 0.0})
+        # Both refusal decisions read the bundled model's score scale: the hash embedder's is
+        # another, so these tests refuse only on the answerer's own weak evidence.
+        retrieval = settings.retrieval.model_copy(
+            update={"min_passage_score": 0.0, "refusal": "score"}
+        )
         settings = settings.model_copy(update={"retrieval": retrieval})
     return settings.model_copy(update=updates) if updates else settings
 
