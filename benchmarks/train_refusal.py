@@ -26,7 +26,7 @@ import numpy as np
 from benchmarks.halves import Retrievals, cached_retrievals, engine_and_questions
 from retrieval.answer.evidence import FEATURES, Evidence
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
-from retrieval.answer.refusal import MODEL_FILE, RefusalModel
+from retrieval.answer.refusal import MODEL_FILE, RefusalModel, states_answer
 from retrieval.core.records import Answer
 from retrieval.evaluation import EvalQuestion, correct_answer
 
@@ -73,6 +73,28 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
     return w[1:], float(w[0])
 
 
+# More of any of these can only make an answer more likely, never less. Fitted freely, their
+# correlations gave some negative weights, and the model then trusted a sentence sharing no
+# word with the question (it never saw off-topic evidence: withheld passages are on topic).
+FREE = {"asks_kind"}
+
+
+def fit_monotone(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
+    """`fit` with every weight but FREE's at 0 or above: a feature whose weight comes out
+    negative is dropped (weight 0) and the rest fitted again, until none is."""
+    kept = list(range(x.shape[1]))
+    while True:
+        coef, intercept = fit(x[:, kept], y, l2)
+        negative = [
+            (c, i) for c, i in zip(coef, kept, strict=True) if c < 0 and FEATURES[i] not in FREE
+        ]
+        if not negative:
+            full = np.zeros(x.shape[1])
+            full[kept] = coef
+            return full, intercept
+        kept.remove(min(negative)[1])
+
+
 def train(cases: list[Case], l2: float, positives: str = "correct") -> RefusalModel:
     rows, labels = [], []
     for case in cases:
@@ -88,7 +110,7 @@ def train(cases: list[Case], l2: float, positives: str = "correct") -> RefusalMo
             labels.append(0.0)
     x, y = np.array(rows), np.array(labels)
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-    coef, intercept = fit((x - mean) / scale, y, l2)
+    coef, intercept = fit_monotone((x - mean) / scale, y, l2)
     print(f"trained on {int(y.sum())} {positives} and {int(len(y) - y.sum())} withheld")
     return RefusalModel(
         version=f"{date.today().isoformat()}-jan-mar",
@@ -110,7 +132,9 @@ def refused(answer: Answer, model: RefusalModel | None, threshold: float | None 
         return False
     if threshold is not None:
         model = replace(model, threshold=threshold)
-    return model.refuses(evidence)
+    # As the answerer decides: the model, and its own floor on the best sentence under it.
+    weak_sentence = evidence.sentence_score < ExtractiveConfig().refuse_below
+    return model.refuses(evidence) or (weak_sentence and not states_answer(evidence))
 
 
 def score(cases: list[Case], model: RefusalModel | None) -> dict[str, float]:

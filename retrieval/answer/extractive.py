@@ -91,10 +91,10 @@ class ExtractiveConfig:
     # 0.85 for the bundled model, tuned on RealTimeQA Jan-Mar, confirmed on Apr-Jun). Used by
     # the "score" refusal only.
     min_passage_score: float = 0.0
-    # "learned": the refusal model over the evidence (retrieval.answer.refusal), when this
-    # version ships one; "score": the passage-score floor and `refuse_below`; "off": never
+    # "score": the passage-score floor and `refuse_below`; "learned": the refusal model over
+    # the evidence (retrieval.answer.refusal), with `refuse_below` under it; "off": never
     # refuse on weak evidence (partial answers still say what is missing).
-    refusal: str = "learned"
+    refusal: str = "score"
 
 
 @dataclass(frozen=True)
@@ -197,12 +197,20 @@ class ExtractiveAnswerer:
         """Whether to refuse, and the model's confidence that the sentence answers."""
         if self.config.refusal == "off":
             return False, None
+        weak_sentence = candidates[0].score < self.config.refuse_below
         if self.model is not None:
-            return self.model.refuses(evidence), self.model.probability(evidence)
+            # The model weighs the evidence; the answerer's own floor on its best sentence
+            # stays under it (off-topic evidence, which RealTimeQA's withheld questions seldom
+            # give the model to learn from).
+            probability = self.model.probability(evidence)
+            refused = self.model.refuses(evidence) or (
+                weak_sentence and not states_answer(evidence)
+            )
+            return refused, probability
         if states_answer(evidence):
             return False, None
         weak = evidence.passage_score < self.config.min_passage_score
-        return weak or candidates[0].score < self.config.refuse_below, None
+        return weak or weak_sentence, None
 
     def evidence(
         self,

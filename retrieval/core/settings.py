@@ -202,12 +202,13 @@ class RetrievalSettings(BaseSettings):
         "does not hold the answer). Calibrated on RealTimeQA for the bundled model and the "
         "default search; 0 turns it off (do so, or recalibrate, with another model).",
     )
-    refusal: Literal["learned", "score", "off"] = Field(
-        "learned",
-        description="How the offline answerer decides the archive does not answer: 'learned' "
-        "weighs all its evidence in the model shipped with this version (trained on RealTimeQA "
-        "January-March, confirmed on April-June); 'score' refuses below "
-        "NEWSBOT_RETRIEVAL_MIN_PASSAGE_SCORE; 'off' never refuses on weak evidence.",
+    refusal: Literal["score", "learned", "off"] = Field(
+        "score",
+        description="How the offline answerer decides the archive does not answer: 'score' "
+        "refuses below NEWSBOT_RETRIEVAL_MIN_PASSAGE_SCORE or when its best sentence is weak; "
+        "'learned' weighs its evidence in the model shipped with this version (trained on "
+        "RealTimeQA January-March; on April-June no better than 'score', BENCHMARKS.md); "
+        "'off' never refuses on weak evidence.",
     )
     sentence_rerank: int = Field(
         10,

@@ -6,7 +6,7 @@ import pytest
 
 from retrieval.answer.answerer import REFUSAL
 from retrieval.answer.citations import renumber
-from retrieval.answer.extractive import ExtractiveAnswerer
+from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
 from retrieval.core.kinds import answer_type
 from retrieval.core.records import Passage
 from retrieval.search.rewriting import contextual_query, is_follow_up
@@ -81,8 +81,12 @@ def test_picks_the_sentence_with_the_asked_kind_of_answer(question: str, expecte
 
 
 def test_refuses_when_the_evidence_is_weak() -> None:
-    answer = ExtractiveAnswerer().answer("Who won the Nobel Prize in Literature?", FORUM)
+    """The answerer's own weak-evidence floor (`refuse_below`, the "score" decision); the
+    learned decision reads the bundled model's scales and is tested with it."""
+    scored = ExtractiveAnswerer(config=ExtractiveConfig(refusal="score"))
+    answer = scored.answer("Who won the Nobel Prize in Literature?", FORUM)
     assert answer.refused and answer.text == REFUSAL and answer.citations == []
+    assert answer.missing  # and it says what was missing
     assert ExtractiveAnswerer().answer("Who attended?", []).refused
 
 

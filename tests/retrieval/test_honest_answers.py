@@ -105,10 +105,12 @@ def test_weak_retrieval_is_refused() -> None:
     taken as the archive lacking the answer."""
     question = "When did the analyst say relations between Russia and Azerbaijan were good?"
     weak = [replace(TRADE[0], score=0.5)]
-    floored = ExtractiveAnswerer(config=replace(ExtractiveConfig(), min_passage_score=0.85))
+    scored = ExtractiveConfig(refusal="score")
+    floored = ExtractiveAnswerer(config=replace(scored, min_passage_score=0.85))
     answer = floored.answer(question, weak)
     assert answer.refused and not answer.partial and not answer.citations
-    assert ExtractiveAnswerer().answer(question, weak).partial  # without it: the closest quote
+    # Without it: the closest quote, marked partial.
+    assert ExtractiveAnswerer(config=scored).answer(question, weak).partial
 
 
 @pytest.mark.parametrize(
