@@ -88,7 +88,7 @@ _PERSON_BEFORE = re.compile(
 # "Where can questions be sent?" is answered by an address.
 ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+[\w/]|\bwww\.\S+[\w/]")
 _PLACE_BEFORE = re.compile(
-    r"\b(?:in|at|to|from|near|across|outside|inside|across)\s+(?:the\s+)?$", re.I
+    r"\b(?:in|at|to|from|near|across|outside|inside)\s+(?:the\s+)?$", re.I
 )
 # A name ending in one of these is a place ("Saltmere Arena", "Harbour Street").
 PLACE_SUFFIX = re.compile(

@@ -75,15 +75,15 @@ class LexicalSnapshot:
             return set(self.ids)
         return (set(self.ids) - self.delta.tombstones) | set(self.delta.ids)
 
-    @property
+    @functools.cached_property
     def hidden(self) -> np.ndarray | None:
-        """0 for the build's passages the delta removed or replaced, 1 elsewhere (or None)."""
+        """0 for the build's passages the delta removed or replaced, 1 elsewhere (or None).
+        Made once a snapshot (the snapshot never changes), read-only."""
         if self.delta is None or not self.delta.tombstones:
             return None
         mask = np.ones(len(self.ids), dtype=np.float32)
-        for position, chunk_id in enumerate(self.ids):
-            if chunk_id in self.delta.tombstones:
-                mask[position] = 0.0
+        mask[self._hidden_positions] = 0.0
+        mask.setflags(write=False)
         return mask
 
     def search(
