@@ -5,11 +5,12 @@ of its own). Requests without the expected header get 401 and never reach the se
 from __future__ import annotations
 
 import http.client
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.http import running, send_json
 
 
 class AuthProxy:
@@ -29,12 +30,7 @@ class AuthProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 if got != value:
-                    data = b'{"error":"Unauthorized","message":"missing or wrong token"}'
-                    self.send_response(401)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
+                    send_json(self, 401, {"error": "Unauthorized", "message": "wrong token"})
                     return
                 upstream = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=60)
                 forwarded = {
@@ -63,10 +59,5 @@ class AuthProxy:
 @contextmanager
 def auth_proxy(upstream_port: int, header: str, value: str) -> Iterator[AuthProxy]:
     proxy = AuthProxy(upstream_port, header, value)
-    thread = threading.Thread(target=proxy.server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(proxy.server):
         yield proxy
-    finally:
-        proxy.server.shutdown()
-        proxy.server.server_close()

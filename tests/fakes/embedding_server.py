@@ -17,6 +17,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.fakes.http import send_json
+
 
 def serve(port: int, threads: int) -> None:
     import torch
@@ -72,12 +74,7 @@ def serve(port: int, threads: int) -> None:
             )
 
         def _send(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            send_json(self, status, payload)
 
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     print(f"listening on {server.server_address[1]}", flush=True)

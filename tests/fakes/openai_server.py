@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.fakes.http import running, send_json
+
 
 @dataclass
 class Stream:
@@ -117,12 +119,7 @@ class FakeOpenAI:
                 self.wfile.flush()
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, status, payload)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
@@ -134,10 +131,5 @@ class FakeOpenAI:
 @contextmanager
 def fake_openai(reply: Reply) -> Iterator[FakeOpenAI]:
     fake = FakeOpenAI(reply)
-    thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(fake.server):
         yield fake
-    finally:
-        fake.server.shutdown()
-        fake.server.server_close()
