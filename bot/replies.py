@@ -26,6 +26,12 @@ def answer_keyboard(answer_id: int, *, with_sources: bool) -> InlineKeyboardMark
     return InlineKeyboardMarkup([row])
 
 
+def rejected_html(exc: BadRequest) -> bool:
+    """Whether Telegram refused a message for its formatting (then plain text goes instead)."""
+    text = str(exc).lower()
+    return "parse" in text or "entit" in text
+
+
 async def reply_html(
     message: Message, text: str, *, keyboard: InlineKeyboardMarkup | None = None
 ) -> Message:
@@ -39,7 +45,7 @@ async def reply_html(
         try:
             sent = await message.reply_text(piece, reply_markup=markup, do_quote=index == 0)
         except BadRequest as exc:
-            if "parse" not in str(exc).lower() and "entit" not in str(exc).lower():
+            if not rejected_html(exc):
                 raise
             logger.warning("Telegram rejected our HTML (%s); sending plain text", exc)
             sent = await message.reply_text(

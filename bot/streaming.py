@@ -12,7 +12,7 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, TelegramError
 
 from bot.render_html import LIMIT, split_html, strip_tags
-from bot.replies import reply_html
+from bot.replies import rejected_html, reply_html
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ class LiveDraft:
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
                 return
-            if "parse" not in str(exc).lower() and "entit" not in str(exc).lower():
+            if not rejected_html(exc):
                 raise
             logger.warning("Telegram rejected our HTML (%s); sending plain text", exc)
             await sent.edit_text(strip_tags(piece), parse_mode=None, reply_markup=markup)
