@@ -1,11 +1,13 @@
-"""The refusal decision: a small logistic model over the answerer's evidence, learned on
-RealTimeQA January-March (answerable questions against the same questions with every article
-holding the answer withheld) and confirmed on April-June. `benchmarks/train_refusal.py` writes
-the model file beside this module; BENCHMARKS.md has both halves.
+"""The learned refusal decision (`NEWSBOT_RETRIEVAL_REFUSAL=learned`): a small logistic model
+over the answerer's evidence, fitted on RealTimeQA January-March (answerable questions against
+the same questions with every article holding the answer withheld). On April-June it does no
+better than the passage-score floor, which stays the default (BENCHMARKS.md, *Answers (issue
+22)*). `benchmarks/train_refusal.py` writes the model file beside this module.
 
-The model sees scale-free evidence only (`retrieval.answer.evidence`). One rule sits above it: a
-sentence that holds everything the question asks beyond its topic and names a thing of the asked
-kind states the answer, and is quoted whatever the model says."""
+The model sees scale-free evidence only (`retrieval.answer.evidence`). One rule sits above every
+decision (`states_answer`): a sentence that holds everything the question asks beyond its topic,
+every name it gives and a thing of the asked kind states the answer, and is quoted whatever the
+evidence's scores say."""
 
 from __future__ import annotations
 

@@ -77,10 +77,6 @@ class Delta:
     def size(self) -> int:
         return len(self.ids)
 
-    def hides(self, chunk_id: str) -> bool:
-        """Whether the build's passage of this id is gone or replaced by the delta's."""
-        return chunk_id in self.tombstones
-
     def applied(
         self,
         added: Sequence[tuple[str, str, int]],
