@@ -309,6 +309,7 @@ def build_engine(
         settings=retrieval,
         reranker=build_reranker(settings, vectors),
         vectors=vectors,
+        dense_languages=settings.embedding.language_set(),
     )
     answerer = answerer or build_answerer(settings, active, vectors)
     extractive = (

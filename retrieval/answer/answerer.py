@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
+from retrieval.core.i18n import Texts, texts
+from retrieval.core.language import question_language
 from retrieval.core.records import Answer, Passage
 
 
@@ -34,3 +36,13 @@ class StreamingAnswerer(Protocol):
 
 
 REFUSAL = "The archive does not say: I found no passage that answers this question."
+
+
+def refusal(question: str) -> str:
+    """`REFUSAL` in the question's language (English where there is no catalogue for it)."""
+    return question_texts(question).t(REFUSAL)
+
+
+def question_texts(question: str) -> Texts:
+    """The answer's own words in the language the question was asked in."""
+    return texts(question_language(question))

@@ -53,6 +53,7 @@ def renumber(
                         url=passage.url,
                         quote=quote,
                         score=passage.score,
+                        language=passage.language,
                     )
                 )
             if f"[{mapping[original]}]" not in kept:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.answer.answerer import REFUSAL
+from retrieval.answer.answerer import REFUSAL, question_texts
 from retrieval.answer.citations import renumber
 from retrieval.answer.evidence import Evidence, gather, topic_terms
 from retrieval.answer.refusal import RefusalModel, bundled_model, states_answer
@@ -26,6 +26,7 @@ from retrieval.core.analysis import (
     question_names,
     restates,
 )
+from retrieval.core.i18n import mark
 from retrieval.core.kinds import (
     MISSING,
     answer_type,
@@ -134,21 +135,26 @@ class ExtractiveAnswerer:
     ) -> Answer:
         candidates = self.rank(question, passages)
         if not candidates:
-            return self._refusal(passages, None, ["no passage has a sentence fit to quote"])
+            return self._refusal(
+                question, passages, None, ["no passage has a sentence fit to quote"]
+            )
         best, missing = self._best(question, candidates, passages)
         evidence = self.evidence(question, passages, candidates, best)
         refused, confidence = self._judge(evidence, candidates)
         if refused:
-            return self._refusal(passages, evidence, evidence.missing(), confidence)
+            return self._refusal(question, passages, evidence, evidence.missing(), confidence)
         if question_coverage(question, passages[best.passage - 1]) < (
             self.config.min_question_coverage
         ):
-            return self._refusal(passages, evidence, ["the passage lacks the question's terms"])
+            return self._refusal(
+                question, passages, evidence, ["the passage lacks the question's terms"]
+            )
         details = {"evidence": evidence.to_dict(), "confidence": confidence}
         if missing:
+            words = question_texts(question)
+            opening = words.t("The archive does not give {missing}; the closest passage says:")
             text, citations = renumber(
-                f"The archive does not give {missing}; the closest passage says: "
-                f"{best.sentence} [{best.passage}]",
+                f"{opening.format(missing=words.t(missing))} {best.sentence} [{best.passage}]",
                 passages,
                 {best.passage: best.sentence},
             )
@@ -178,13 +184,14 @@ class ExtractiveAnswerer:
 
     def _refusal(
         self,
+        question: str,
         passages: Sequence[Passage],
         evidence: Evidence | None,
         missing: list[str],
         confidence: float | None = None,
     ) -> Answer:
         return Answer(
-            REFUSAL,
+            question_texts(question).t(REFUSAL),
             [],
             refused=True,
             passages=list(passages),
@@ -269,7 +276,7 @@ class ExtractiveAnswerer:
                 return best, MISSING[kind]
             best = holding[0]
         if restates(best.sentence, question, passages[best.passage - 1].title):
-            return best, "more than the question itself says"
+            return best, mark("more than the question itself says")
         return best, ""
 
     def rank(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from retrieval.answer.answerer import REFUSAL
+from retrieval.answer.answerer import refusal
 from retrieval.answer.citations import cited_claims, renumber
 from retrieval.answer.llm_output import attribute, ground, normalise
 from retrieval.core.errors import AnswererError, ConfigError, StreamBrokenError
@@ -98,9 +98,9 @@ class LLMAnswerer:
         self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
     ) -> Answer:
         if not passages:
-            return Answer(REFUSAL, [], refused=True)
+            return Answer(refusal(question), [], refused=True)
         return self._checked(
-            self._invoke(self._answer_chain, self._values(question, passages)), passages
+            self._invoke(self._answer_chain, self._values(question, passages)), passages, question
         )
 
     def stream(
@@ -115,7 +115,7 @@ class LLMAnswerer:
         breaks off (the connection drops, or it ends without the model saying it is done) is
         an error, never a shorter answer."""
         if not passages:
-            return Answer(REFUSAL, [], refused=True)
+            return Answer(refusal(question), [], refused=True)
         text, finished = "", False
         try:
             for chunk in self._streaming_chain.stream(self._values(question, passages)):
@@ -130,13 +130,13 @@ class LLMAnswerer:
         if not finished:
             logger.warning("LLM stream ended unfinished after %d characters", len(text))
             raise StreamBrokenError(BROKEN_OFF)
-        return self._checked(text.strip(), passages)
+        return self._checked(text.strip(), passages, question)
 
-    def _checked(self, raw: str, passages: Sequence[Passage]) -> Answer:
+    def _checked(self, raw: str, passages: Sequence[Passage], question: str) -> Answer:
         """The model's text with its citations checked and ungrounded sentences dropped."""
         cleaned = normalise(raw, len(passages))
         if cleaned.refused:
-            return Answer(REFUSAL, [], refused=True, passages=list(passages))
+            return Answer(refusal(question), [], refused=True, passages=list(passages))
         grounded, dropped = ground(attribute(cleaned.text, passages), passages)
         if dropped:
             logger.info("dropped %d ungrounded sentence(s) from %r", dropped, raw[:200])
@@ -145,7 +145,11 @@ class LLMAnswerer:
         if not citations or with_marker == 0:
             logger.info("LLM answer refused: no valid citation in %r", raw[:200])
             return Answer(
-                REFUSAL, [], refused=True, passages=list(passages), dropped_sentences=dropped
+                refusal(question),
+                [],
+                refused=True,
+                passages=list(passages),
+                dropped_sentences=dropped,
             )
         return Answer(
             text, citations, refused=False, passages=list(passages), dropped_sentences=dropped

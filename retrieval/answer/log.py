@@ -98,6 +98,7 @@ class AnswerLog:
                 url=c["url"],
                 quote=c["quote"],
                 score=c.get("score", 0.0),
+                language=c.get("language", "en"),
             )
             for c in json.loads(row[0])
         ]

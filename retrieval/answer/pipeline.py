@@ -15,6 +15,7 @@ from pydantic import ConfigDict
 
 from retrieval.answer.answerer import Answerer, StreamingAnswerer
 from retrieval.core.analysis import is_timeline
+from retrieval.core.language import question_language
 from retrieval.core.records import Answer, Passage
 from retrieval.index.collections import IndexView
 from retrieval.search.hybrid import HybridSearcher, SearchRequest
@@ -88,6 +89,7 @@ def build_chain(
 
     def retrieve(ask: Ask) -> Retrieved:
         request = rewriter.rewrite(ask.question, ask.history, ask.today, ask.k)
+        request = replace(request, language=question_language(ask.question))
         if timeline is not None and is_timeline(ask.question):
             wide = replace(request, k=max(request.k, TIMELINE_PASSAGES))
             one_each = searcher.settings.model_copy(update={"per_article": 1})
@@ -107,6 +109,7 @@ def build_chain(
             result,
             passages=result.passages or found.passages,
             search_query=found.request.query,
+            language=found.request.language,
         )
 
     return RunnableLambda(retrieve) | RunnableLambda(answer)

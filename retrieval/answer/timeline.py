@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from retrieval.answer.answerer import REFUSAL
+from babel.dates import format_date
+
+from retrieval.answer.answerer import question_texts, refusal
 from retrieval.answer.citations import renumber
 from retrieval.answer.extractive import ExtractiveAnswerer
+from retrieval.core.i18n import Texts
 from retrieval.core.records import Answer, Passage
 
 # A line joins the timeline only if its sentence scores at least this share of the best line.
@@ -29,14 +32,14 @@ class TimelineAnswerer:
     ) -> Answer:
         config = self.extractive.config
         if not passages or max(p.score for p in passages) < config.min_passage_score:
-            return Answer(REFUSAL, [], refused=True, passages=list(passages))
+            return Answer(refusal(question), [], refused=True, passages=list(passages))
         best_of: dict[str, tuple[int, str, float]] = {}  # article id -> (passage, sentence, score)
         for candidate in self.extractive.rank(question, passages):
             article = passages[candidate.passage - 1].article_id
             if article not in best_of:
                 best_of[article] = (candidate.passage, candidate.sentence, candidate.score)
         if not best_of or max(s for _, _, s in best_of.values()) < config.refuse_below:
-            return Answer(REFUSAL, [], refused=True, passages=list(passages))
+            return Answer(refusal(question), [], refused=True, passages=list(passages))
         top = max(s for _, _, s in best_of.values())
         lines = [v for v in best_of.values() if v[2] >= KEEP_WITHIN * top]
         lines.sort(key=lambda v: v[2], reverse=True)
@@ -46,11 +49,16 @@ class TimelineAnswerer:
             key=lambda v: (passages[v[0] - 1].published is not None, passages[v[0] - 1].published),
             reverse=True,
         )
-        text = "\n".join(f"{_when(passages[n - 1])} — {sentence} [{n}]" for n, sentence, _ in dated)
+        words = question_texts(question)
+        text = "\n".join(
+            f"{_when(passages[n - 1], words)} — {sentence} [{n}]" for n, sentence, _ in dated
+        )
         quotes = {n: sentence for n, sentence, _ in dated}
         text, citations = renumber(text, passages, quotes)
         return Answer(text, citations, refused=False, passages=list(passages), timeline=True)
 
 
-def _when(passage: Passage) -> str:
-    return passage.published.strftime("%d %b %Y") if passage.published else "undated"
+def _when(passage: Passage, words: Texts) -> str:
+    if passage.published is None:
+        return words.t("undated")
+    return format_date(passage.published, "dd MMM y", locale=words.language)

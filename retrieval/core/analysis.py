@@ -2,8 +2,9 @@
 numbers and dates a sentence holds, and the words that carry no meaning of their own.
 
 One home for them, so the extractive answerer and the follow-up detector read questions the
-same way. Stems come from the same Snowball stemmer as the BM25 index (one per thread: a
-PyStemmer instance is not thread-safe).
+same way. Stems come from the same Snowball stemmers as the BM25 index, chosen by script
+(`retrieval.core.language`): English for Latin words, Russian for Cyrillic ones. English and
+Russian questions are read; the word lists below hold both.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 
-from retrieval.core.stemming import thread_stemmer
+from retrieval.core.language import CYRILLIC, snowball
 
 STOPWORDS = frozenset(
     """
@@ -21,6 +22,14 @@ STOPWORDS = frozenset(
     here into over after before during under up down out not no yes or and but if so such week
     year month day today yesterday recently latest new news according said says tell me us we
     you your our i recent last first one become became
+    кто что чем чего кого кому когда где куда откуда почему зачем как сколько какой какая какое
+    какие каком какую каким какого какой который которая которое которые ли же бы не ни и а но
+    или в во на с со по к ко о об от до из за для при про под над без у это этот эта эти тот та
+    те был была было были быть будет будут есть стал стала стало стали его её ее их он она оно
+    они мы вы я мне нам вам мой наш ваш свой также ещё еще уже так там тут здесь тогда теперь
+    сейчас сегодня вчера завтра недавно новый новая новое новые новости сообщил сообщила
+    сообщили сказал сказала сказали говорит расскажи скажи прошлой прошлом прошлый неделе
+    году месяце
     """.split()
 )
 # Words a question opens with: a capital there does not make a name.
@@ -28,14 +37,23 @@ QUESTION_OPENERS = frozenset(
     """
     who what when where why how which whom whose is are was were did does do can could will
     would should has have had in on at after before during according name
+    кто что когда где куда откуда почему зачем как сколько какой какая какое какие каком какую
+    каким какого ли в во на по после до назови
     """.split()
 )
-WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
+WORD = re.compile(r"[^\W_][\w'’-]*")
+_CAPITAL = "A-ZА-ЯЁ\u00c0-\u00de\u018f\u0130"
 NAME = re.compile(
-    r"\b[A-Z][\w'’.-]+(?:\s+(?:of|the|de|da|van|von|al|bin|la|le|&)?\s*[A-Z][\w'’.-]+)*"
+    rf"\b[{_CAPITAL}][\w'’.-]+"
+    rf"(?:\s+(?:of|the|de|da|van|von|al|bin|la|le|&)?\s*[{_CAPITAL}][\w'’.-]+)*"
 )
 NUMBER = re.compile(
-    r"(?:[$€£]\s?)?\b\d[\d,.]*(?:\s?(?:%|percent|million|billion|trillion|thousand))?|\b(?:one|two|"
+    # Russian first: "12 000 пассажиров" (a space between thousands), "1,5 млн", "два".
+    r"\b\d{1,3}(?:[ \u00a0]\d{3})+(?:\s?(?:млн|млрд|тыс\.?))?(?=\s?[а-яёА-ЯЁ$€₽%])"
+    r"|\b\d[\d,.]*\s?(?:млн|млрд|тыс\.?|миллион\w*|миллиард\w*|тысяч\w*|процент\w*)"
+    r"|\b(?:два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|двадцать|тридцать|сорок|"
+    r"пятьдесят|сто|двести|тысяч[аи]?|миллион\w*|десятки|сотни|тысячи)\b"
+    r"|(?:[$€£]\s?)?\b\d[\d,.]*(?:\s?(?:%|percent|million|billion|trillion|thousand))?|\b(?:one|two|"
     r"three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
     r"thousand|million|billion|dozen|dozens|hundreds|thousands|millions)\b",
     re.IGNORECASE,
@@ -43,12 +61,15 @@ NUMBER = re.compile(
 DATEISH = re.compile(
     r"\b(?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sept?(?:ember)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday|yesterday|tomorrow|(?:19|20)\d\d)\b",
+    r"saturday|sunday|yesterday|tomorrow|(?:19|20)\d\d)\b"
+    r"|\b(?:январ|феврал|март|апрел|ма[йяе]\b|июн|июл|август|сентябр|октябр|ноябр|декабр|"
+    r"понедельник|вторник|сред[аыуе]\b|четверг|пятниц|суббот|воскресень|вчера|завтра)\w*",
     re.IGNORECASE,
 )
 BOILERPLATE = re.compile(
     r"^(?:read more|sign up|subscribe|follow|click|advertisement|related:|watch:|photo:|"
-    r"copyright|all rights reserved)|(?:newsletter|cookies?)\b",
+    r"copyright|all rights reserved|читайте также|подписывайтесь|реклама|фото:)"
+    r"|(?:newsletter|cookies?)\b",
     re.IGNORECASE,
 )
 
@@ -74,7 +95,9 @@ def question_names(question: str) -> set[str]:
 def stem(word: str) -> str:
     """Snowball (the same stemmer as the BM25 index): replace, replaces, replaced -> replac."""
     word = word.replace("’", "'").removesuffix("'s")
-    return str(thread_stemmer().stemWord(word))
+    if CYRILLIC.search(word):
+        return str(snowball("russian").stemWord(word))
+    return str(snowball("english").stemWord(word))
 
 
 def overlap(a: str, b: str) -> float:
@@ -90,6 +113,8 @@ FUNCTION_WORDS = frozenset(
     had that which who it its as this will would said says not their his her they he she we
     after i my me you your our us him them could can should may might must do did does no so
     if when than into about over up out all more there what how
+    и в во на с со по к о об от до из за для при не что как это его её ее их он она они был
+    была было были будет также который которая которое которые а но же уже
     """.split()
 )
 _EDGE = ",.;:!?\"'“”‘’()[]"
@@ -105,8 +130,8 @@ def is_prose(sentence: str) -> bool:
     numeric = sum(any(ch.isdigit() for ch in w) for w in words)
     if numeric * 2 > len(words):
         return False
-    if function >= 2:
-        return True
+    if function >= 2 or (function and len(words) >= 4 and CYRILLIC.search(sentence)):
+        return True  # Russian has no articles: one function word in four is running text
     lower = sum(w.strip(_EDGE)[:1].islower() for w in words)
     return function == 1 and len(words) < 8 and lower * 2 >= len(words)
 

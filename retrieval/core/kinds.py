@@ -17,26 +17,38 @@ import re
 from dataclasses import dataclass
 
 from retrieval.core.analysis import DATEISH, NAME, NUMBER
+from retrieval.core.i18n import mark
+from retrieval.core.language import CYRILLIC
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sept?(?:ember)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_RU_MONTH = (
+    r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря|"
+    r"январе|феврале|марте|апреле|мае|июне|июле|августе|сентябре|октябре|ноябре|декабре)"
+)
+_RU_WEEKDAY = r"(?:понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)"
 DATE_PHRASE = re.compile(
-    rf"\b(?:{_WEEKDAY},?\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?"
+    rf"\b\d{{1,2}}\s+{_RU_MONTH}(?:\s+\d{{4}}(?:\s+года)?)?|\b(?:в|во)\s+{_RU_MONTH}"
+    rf"(?:\s+\d{{4}}(?:\s+года)?)?|\b(?:в|во)\s+{_RU_WEEKDAY}|\b(?:в\s+)?(?:19|20)\d\d\s+год[ауе]?\b"
+    rf"|\b(?:{_WEEKDAY},?\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?|{_MONTH}\s+(?:of\s+)?\d{{4}}"
     rf"|{_MONTH}(?=\W)(?!\s+\d)|{_WEEKDAY}|(?:19|20)\d\d\b)",
     re.IGNORECASE,
 )
 PERCENT = re.compile(
-    r"\b\d+(?:[.,]\d+)?\s?(?:%|per\s?cent\b|percentage points?\b)|\b\d+(?:[.,]\d+)?%",
+    r"\b\d+(?:[.,]\d+)?\s?(?:%|per\s?cent\b|percentage points?\b|процент\w*)"
+    r"|\b\d+(?:[.,]\d+)?%",
     re.IGNORECASE,
 )
 MONEY = re.compile(
     r"[$€£¥₽]\s?\d[\d,.]*(?:\s?(?:million|billion|trillion|thousand|m|bn|k)\b)?"
     r"|\b\d[\d,.]*\s?(?:(?:million|billion|trillion|thousand|m|bn)\s)?"
-    r"(?:dollars|euros?|pounds|rubles|roubles|manats?|yen|yuan|francs|rupees|usd|eur|gbp)\b",
+    r"(?:dollars|euros?|pounds|rubles|roubles|manats?|yen|yuan|francs|rupees|usd|eur|gbp)\b"
+    r"|\b\d[\d\s\u00a0,.]*\s?(?:(?:млн|млрд|тыс\.?|миллион\w*|миллиард\w*|тысяч\w*)\s)?"
+    r"(?:рубл\w*|руб\.|манат\w*|доллар\w*|долл\.|евро)",
     re.IGNORECASE,
 )
 MONEY_QUESTION = re.compile(
@@ -44,13 +56,17 @@ MONEY_QUESTION = re.compile(
     r"|\bhow much (?:did|does|do|will|would|is|was|has|have) .{0,60}\b(?:cost|pay|paid|raise|"
     r"earn|spend|worth|fine|charge|sell for|bid)\b"
     r"|\bwhat (?:was|is|will be) the (?:\w+ )?(?:price|cost|budget|fee|fine|salary|revenue|"
-    r"turnover|valuation|bill)\b",
+    r"turnover|valuation|bill)\b"
+    r"|\bсколько (?:стои\w*|обош\w*|заплат\w*|потрат\w*|получ\w*|денег|рублей|манатов)"
+    r"|\bво сколько\b|\bкакова (?:стоимость|сумма|цена)|\bкакая сумма\b|\bкакой бюджет\b",
     re.IGNORECASE,
 )
 SHARE_QUESTION = re.compile(
     r"\bwhat (?:percentage|percent|share|proportion|fraction)\b|\bhow much of\b"
     r"|\b(?:occupancy|turnout|unemployment|approval rating|inflation|interest rate|growth rate|"
-    r"vacancy rate|tax rate|vote share)\b",
+    r"vacancy rate|tax rate|vote share)\b"
+    r"|\bкакой процент\b|\bкакая доля\b|\bкакова доля\b|\bсколько процентов\b"
+    r"|\b(?:явка|явки|заполняемост\w*|загрузк\w*|безработиц\w*|инфляци\w*)\b",
     re.IGNORECASE,
 )
 ORGANISATION_NOUNS = (
@@ -60,8 +76,17 @@ ORGANISATION_NOUNS = (
     r"insurer|lender|chain|supermarket|automaker|carmaker|builder|consortium|institution|"
     r"ministry|department|council|court|regulator|utility|provider"
 )
+_RU_ORGANISATION_NOUNS = (
+    r"компани\w*|фирм\w*|банк\w*|команд\w*|клуб\w*|парти\w*|организаци\w*|агентств\w*|"
+    r"университет\w*|оператор\w*|авиакомпани\w*|перевозчик\w*|застройщик\w*|подрядчик\w*|"
+    r"издательств\w*|телеканал\w*|газет\w*|министерств\w*|ведомств\w*|суд\w*|совет\w*|"
+    r"завод\w*|концерн\w*|холдинг\w*|предприяти\w*|магазин\w*|сет[ьи]\b|театр\w*"
+)
+_RU_WHICH = r"(?:какая|какой|какое|какие|какую|каким|какому|какого|какой)"
 ORGANISATION_QUESTION = re.compile(
-    rf"\b(?:which|what)\s+(?:\w+\s+)?(?:{ORGANISATION_NOUNS})\b", re.IGNORECASE
+    rf"\b(?:which|what)\s+(?:\w+\s+)?(?:{ORGANISATION_NOUNS})\b"
+    rf"|\b{_RU_WHICH}\s+(?:\w+\s+)?(?:{_RU_ORGANISATION_NOUNS})",
+    re.IGNORECASE,
 )
 # A name ending in one of these is an organisation ("Brandt Bau GmbH", "Kelby Rovers").
 ORGANISATION_SUFFIX = re.compile(
@@ -74,7 +99,10 @@ ORGANISATION_SUFFIX = re.compile(
 )
 # A name right after one of these words is of that kind: "construction firm Brandt & Sohn",
 # "architect Maria Okafor", "in Saltmere".
-_ORG_BEFORE = re.compile(rf"\b(?:{ORGANISATION_NOUNS}|by|rival|partner)\s+(?:the\s+)?$", re.I)
+_ORG_BEFORE = re.compile(
+    rf"\b(?:{ORGANISATION_NOUNS}|by|rival|partner|{_RU_ORGANISATION_NOUNS})\s+(?:the\s+)?«?$",
+    re.I,
+)
 _PERSON_BEFORE = re.compile(
     r"\b(?:mr|mrs|ms|dr|prof|sir|dame|lord|lady|president|prime minister|minister|chancellor|"
     r"governor|mayor|senator|coach|manager|captain|striker|midfielder|defender|goalkeeper|"
@@ -82,13 +110,21 @@ _PERSON_BEFORE = re.compile(
     r"singer|actor|actress|artist|judge|officer|spokes(?:man|woman|person)|secretary|"
     r"commissioner|head|leader|king|queen|prince|princess|pope|rector|principal|professor|"
     r"economist|analyst|scientist|researcher|doctor|engineer|editor|journalist|reporter|"
-    r"named|appointed|hired|signed|elected|replace[sd]?|succeed(?:s|ed)?)\.?\s+$",
+    r"named|appointed|hired|signed|elected|replace[sd]?|succeed(?:s|ed)?|"
+    r"президент\w*|премьер\w*|министр\w*|мэр\w*|губернатор\w*|глав[аеуы]|тренер\w*|"
+    r"директор\w*|руководител\w*|председател\w*|капитан\w*|архитектор\w*|автор\w*|"
+    r"депутат\w*|судь[яиюе]|генерал\w*|профессор\w*|врач\w*|инженер\w*|редактор\w*|"
+    r"журналист\w*|представител\w*|спикер\w*|основател\w*|назначен\w*|назначил\w*|"
+    r"возглавил\w*|избран\w*|заменит\w*|сменил\w*|госпож[аи]|господин\w*)\.?\s+$",
     re.IGNORECASE,
 )
 # "Where can questions be sent?" is answered by an address.
 ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S+[\w/]|\bwww\.\S+[\w/]")
 _PLACE_BEFORE = re.compile(
-    r"\b(?:in|at|to|from|near|across|outside|inside)\s+(?:the\s+)?$", re.I
+    r"\b(?:in|at|to|from|near|across|outside|inside|в|во|на|из|около|возле|под|через|"
+    r"улиц[аеуы]|проспект\w*|площад\w*|стадион\w*|парк\w*|аэропорт\w*|вокзал\w*|город\w*|"
+    r"сел[аеоу]|посел\w*|район\w*|област\w*|остров\w*|порт\w*)\s+(?:the\s+)?«?$",
+    re.I,
 )
 # A name ending in one of these is a place ("Saltmere Arena", "Harbour Street").
 PLACE_SUFFIX = re.compile(
@@ -99,20 +135,36 @@ PLACE_SUFFIX = re.compile(
 
 # What a specific question asks for, and how a refusal names what is missing.
 MISSING = {
-    "money": "the amount",
-    "percentage": "the share",
-    "number": "the figure",
-    "date": "the date",
-    "person": "who it was",
-    "organisation": "which organisation",
-    "place": "the place",
+    "money": mark("the amount"),
+    "percentage": mark("the share"),
+    "number": mark("the figure"),
+    "date": mark("the date"),
+    "person": mark("who it was"),
+    "organisation": mark("which organisation"),
+    "place": mark("the place"),
 }
 # Kinds whose answer is short enough to say first, in bold.
 SHORT_KINDS = frozenset(MISSING) | {"name"}
 
 
+RU_KINDS = (  # Russian questions, in the same order of precedence as the English ones
+    ("percentage", SHARE_QUESTION),
+    ("number", re.compile(r"\bсколько\b|\bкакое (?:количество|число)\b|\bкаков(?:о|а)? "
+                          r"(?:количество|число|размер|объ[её]м)\b")),
+    ("date", re.compile(r"\bкогда\b|\bв каком (?:году|месяце)\b|\bкакого числа\b|"
+                        r"\bв какой день\b|\bс какого\b|\bдо какого\b")),
+    ("person", re.compile(r"\b(?:кто|кого|кому|кем|ч[ье]й|чья|чь[её]|чьи)\b")),
+    ("organisation", ORGANISATION_QUESTION),
+    ("place", re.compile(r"\b(?:где|куда|откуда)\b|\bв как(?:ой|ом|ую) (?:стран|город|регион|"
+                         r"област|район|мест)\w*")),
+    ("name", re.compile(rf"\b{_RU_WHICH}\b|^\s*что\b|\bкак называ\w*")),
+)  # fmt: skip
+
+
 def answer_type(question: str) -> str:
     q = question.lower()
+    if CYRILLIC.search(q):
+        return next((kind for kind, pattern in RU_KINDS if pattern.search(q)), "any")
     if SHARE_QUESTION.search(q) and re.match(r"\s*(?:what|how|by how)\b", q):
         return "percentage"
     if re.search(
@@ -176,18 +228,30 @@ def things(sentence: str, question: str, kind: str) -> list[Thing]:
     return sorted(found, key=lambda t: (not t.strong, t.start))
 
 
+# A name in guillemets is one name however many words it has: компания «Северный берег».
+QUOTED_NAME = re.compile(r"«([^«»]{2,60})»")
+
+
+def _name_matches(sentence: str) -> list[tuple[str, int]]:
+    quoted = [(m.group(1), m.start(1), m.end(1)) for m in QUOTED_NAME.finditer(sentence)]
+    found = [(name, start) for name, start, _ in quoted]
+    for match in NAME.finditer(sentence):
+        if not any(a <= match.start() < b for _, a, b in quoted):
+            found.append((match.group().rstrip("."), match.start()))
+    return sorted(found, key=lambda item: item[1])
+
+
 def _names(sentence: str, asked: str, kind: str) -> list[Thing]:
     found = []
     addresses = [(m.start(), m.end()) for m in ADDRESS.finditer(sentence)]
-    for match in NAME.finditer(sentence):
-        name = match.group().rstrip(".")
-        if any(a <= match.start() < b for a, b in addresses):
+    for name, start in _name_matches(sentence):
+        if any(a <= start < b for a, b in addresses):
             continue
-        if match.start() == 0 and " " not in name:
+        if start == 0 and " " not in name:
             continue  # a capital at the start of a sentence is not a name
         if all(part.lower() in asked for part in name.split()) or DATEISH.fullmatch(name):
             continue
-        before = sentence[: match.start()]
+        before = sentence[:start]
         organisation = bool(ORGANISATION_SUFFIX.search(name) or _ORG_BEFORE.search(before))
         place = bool(PLACE_SUFFIX.search(name) or _PLACE_BEFORE.search(before))
         if kind == "person":
@@ -200,7 +264,7 @@ def _names(sentence: str, asked: str, kind: str) -> list[Thing]:
             strong = not organisation and place
         else:
             strong = True
-        found.append(Thing(name, match.start(), strong))
+        found.append(Thing(name, start, strong))
     return found
 
 
@@ -235,7 +299,7 @@ def short_answer(sentence: str, question: str) -> str | None:
     kind = asked_kind(question)
     if kind not in SHORT_KINDS:
         return None
-    if kind == "name" and not re.match(r"\s*which\b", question, re.IGNORECASE):
+    if kind == "name" and not re.match(rf"\s*(?:which|{_RU_WHICH})\b", question, re.IGNORECASE):
         return None  # "what happened…" asks for an account, not a name
     found = things(sentence, question, kind)
     return found[0].text if found else None

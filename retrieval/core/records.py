@@ -79,6 +79,7 @@ class Passage:
     url: str
     score: float = 0.0
     similarity: float | None = None  # cosine similarity to the query, where dense search ran
+    language: str = "en"  # the article's (ISO 639-1)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class Citation:
     url: str
     quote: str
     score: float = 0.0
+    language: str = "en"  # the article's (ISO 639-1)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -102,6 +104,7 @@ class Citation:
             "url": self.url,
             "quote": self.quote,
             "score": round(self.score, 4),
+            "language": self.language,
         }
 
 
@@ -129,10 +132,12 @@ class Answer:
     evidence: dict[str, object] | None = None
     confidence: float | None = None
     missing: list[str] = field(default_factory=list)
+    language: str = "en"  # the question's (ISO 639-1); the answer's own words are in it
 
     def to_dict(self) -> dict[str, object]:
         result: dict[str, object] = {
             "text": self.text,
+            "language": self.language,
             "short_answer": self.short_answer,
             "citations": [c.to_dict() for c in self.citations],
             "refused": self.refused,

@@ -1,4 +1,6 @@
-"""Sentence splitting for news prose: titles, initials, months, U.S.-style abbreviations."""
+"""Sentence splitting for news prose: titles, initials, months, U.S.-style abbreviations, and
+Russian's (т. е., ул., им., млн.) and its guillemets. Cyrillic and Latin capitals both open a
+sentence."""
 
 from __future__ import annotations
 
@@ -75,13 +77,41 @@ ABBREVIATIONS = frozenset(
         "ph.d",
         "b.a",
         "m.a",
+        # Russian: "ул. Низами", "им. Пушкина", "т.е.", "5 млн. рублей", "г. Баку"
+        "ул",
+        "им",
+        "пр",
+        "пл",
+        "д",
+        "кв",
+        "обл",
+        "р-н",
+        "т.е",
+        "т.к",
+        "т.н",
+        "т.д",
+        "т.п",
+        "напр",
+        "см",
+        "тыс",
+        "млн",
+        "млрд",
+        "руб",
+        "долл",
+        "проф",
+        "акад",
+        "гг",
+        "св",
+        "ст",
+        "чел",
     ]
 )
 # A sentence ends at . ! ? or …, after closing quotes or brackets and after any citation markers
 # that follow it ("… the Buffalo Bills. [1][2]": real models put them there), before a capital
 # or a digit (never before a marker: it belongs to the sentence it follows).
 BOUNDARY = re.compile(
-    r"[.!?…]+[\"'”’)\]]*(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*\s+(?!\[\d)(?=[\"'“‘(\[]?[A-Z0-9])"
+    r"[.!?…]+[\"'”’»)\]]*(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*\s+(?!\[\d)"
+    r"(?=[\"'“‘«(\[—–-]?\s?[A-Z0-9А-ЯЁ\u00c0-\u00de\u018f\u0130])"
 )
 
 

@@ -93,7 +93,18 @@ class EmbeddingSettings(BaseSettings):
         "default: set it to the remote model's files for another model), else estimated.",
     )
 
+    languages: str = Field(
+        "en",
+        description="The languages the embedding model reads, comma-separated ISO codes "
+        "(the bundled all-MiniLM-L6-v2: en). A question in another language leans on BM25 "
+        "(NEWSBOT_RETRIEVAL_FOREIGN_DENSE_WEIGHT). With a multilingual model (a path, a hub "
+        "name or the remote backend) list what it reads, e.g. en,ru,az,tr.",
+    )
+
     _empty = field_validator("cache_dir", mode="before")(_empty_is_none)
+
+    def language_set(self) -> frozenset[str]:
+        return frozenset(code.strip().lower() for code in self.languages.split(",") if code.strip())
 
 
 class StoreSettings(BaseSettings):
@@ -177,6 +188,14 @@ class RetrievalSettings(BaseSettings):
         le=1,
         description="convex fusion: dense_weight x cosine + (1 - dense_weight) x BM25 over the "
         "query's best BM25 score. Followed topics are matched with the same mix.",
+    )
+    foreign_dense_weight: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="dense_weight for a question in a language the embedding model does not "
+        "read (NEWSBOT_EMBEDDING_LANGUAGES): its vector says little, so BM25 in the question's "
+        "language leads. Measured on the Russian sample archive (BENCHMARKS.md).",
     )
     rrf_k: int = Field(60, ge=1, description="rrf fusion: each list adds 1 / (rrf_k + rank).")
     recency_weight: float = Field(

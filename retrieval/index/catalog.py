@@ -291,17 +291,17 @@ class Catalog:
     # -- chunks -----------------------------------------------------------------------------
     def chunk_rows(
         self, collection: str, article_ids: Sequence[str] | None = None
-    ) -> list[tuple[str, str, int]]:
-        """(chunk id, embedded text, published YYYYMMDD) for every chunk (or those of these
-        articles), in a stable order."""
+    ) -> list[tuple[str, str, int, str]]:
+        """(chunk id, embedded text, published YYYYMMDD, language) for every chunk (or those
+        of these articles), in a stable order."""
         query = (
-            "SELECT c.id, c.embed_text, a.published FROM chunks c JOIN articles a"
+            "SELECT c.id, c.embed_text, a.published, a.language FROM chunks c JOIN articles a"
             " ON a.collection = c.collection AND a.id = c.article_id WHERE c.collection = ?"
         )
         if article_ids is None:
             with self.connection() as db:
                 return db.execute(query + " ORDER BY c.id", (collection,)).fetchall()
-        rows: list[tuple[str, str, int]] = []
+        rows: list[tuple[str, str, int, str]] = []
         ids = list(article_ids)
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
@@ -410,14 +410,21 @@ class Catalog:
                 batch = chunk_ids[start : start + 500]
                 marks = ",".join("?" * len(batch))
                 rows = db.execute(
-                    "SELECT c.id, c.article_id, c.text, a.title, a.source, a.published, a.url"
-                    " FROM chunks c JOIN articles a ON a.collection = c.collection"
+                    "SELECT c.id, c.article_id, c.text, a.title, a.source, a.published, a.url,"
+                    " a.language FROM chunks c JOIN articles a ON a.collection = c.collection"
                     f" AND a.id = c.article_id WHERE c.collection = ? AND c.id IN ({marks})",
                     (collection, *batch),
                 ).fetchall()
                 for row in rows:
                     found[row[0]] = Passage(
-                        row[0], row[1], row[2], row[3], row[4], int_to_date(row[5]), row[6]
+                        row[0],
+                        row[1],
+                        row[2],
+                        row[3],
+                        row[4],
+                        int_to_date(row[5]),
+                        row[6],
+                        language=row[7] or "en",
                     )
         return found
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.core.stemming import thread_stemmer
+from retrieval.core.language import WordStemmer, analysis_key, stopwords
 from retrieval.index.lexical_delta import BuildStats, Delta, rescore, wants_merge
 
 logger = logging.getLogger(__name__)
@@ -39,17 +39,35 @@ def _bm25s():  # type: ignore[no-untyped-def]
     return bm25s
 
 
-def tokenize(texts: Sequence[str]) -> list[list[str]]:
-    """The tokens bm25s indexes for each text (English stopwords out, Snowball stems)."""
+Row = tuple[str, str, int, str]  # chunk id, text, published YYYYMMDD, language
+
+
+def tokenize(texts: Sequence[str], languages: Sequence[str] | None = None) -> list[list[str]]:
+    """The tokens bm25s indexes for each text, analysed in its language (`languages`, one a
+    text; English when not given): stop words out, Snowball stems (`retrieval.core.language`).
+    Texts analysed alike are tokenised in one batch."""
     bm25s = _bm25s()
-    result = bm25s.tokenize(
-        list(texts),
-        stopwords="en",
-        stemmer=thread_stemmer(),
-        show_progress=False,
-        return_ids=False,
-    )
-    return [list(tokens) for tokens in result]
+    languages = languages or ["en"] * len(texts)
+    groups: dict[str, list[int]] = {}
+    for position, language in enumerate(languages):
+        groups.setdefault(analysis_key(language), []).append(position)
+    result: list[list[str]] = [[] for _ in texts]
+    for positions in groups.values():
+        language = languages[positions[0]]
+        tokens = bm25s.tokenize(
+            [texts[p] for p in positions],
+            stopwords=sorted(stopwords(language)),
+            stemmer=WordStemmer(language),
+            show_progress=False,
+            return_ids=False,
+        )
+        for position, words in zip(positions, tokens, strict=True):
+            result[position] = list(words)
+    return result
+
+
+def _language(row: Sequence[Any]) -> str:
+    return str(row[3]) if len(row) > 3 and row[3] else "en"
 
 
 NO_BUILD = BuildStats(0, 0.0, {})
@@ -87,11 +105,13 @@ class LexicalSnapshot:
         return mask
 
     def search(
-        self, query: str, k: int, *, date_from: int = 0, date_to: int = 0
+        self, query: str, k: int, *, date_from: int = 0, date_to: int = 0, language: str = "en"
     ) -> list[tuple[str, float]]:
-        found = self._search_build(query, k, date_from, date_to)
+        """The k best passages for the query (analysed in `language`) within the dates."""
+        tokens = tokenize([query], [language])[0]
+        found = self._search_build(tokens, k, date_from, date_to)
         if self.delta is not None and self.delta.size:
-            scores = self._delta_scores(tokenize([query])[0])
+            scores = self._delta_scores(tokens)
             for position, score in enumerate(scores):
                 day = self.delta.dates[position]
                 if (
@@ -104,7 +124,7 @@ class LexicalSnapshot:
         return found[:k]
 
     def _search_build(
-        self, query: str, k: int, date_from: int, date_to: int
+        self, tokens: list[str], k: int, date_from: int, date_to: int
     ) -> list[tuple[str, float]]:
         if self.model is None or not self.ids:
             return []
@@ -122,19 +142,16 @@ class LexicalSnapshot:
         if k <= 0:
             return []
         if self.delta is not None:  # scored over build and delta together
-            every = self._build_scores(tokenize([query])[0])
+            every = self._build_scores(tokens)
             if keep is not None:
                 every = every * keep
             top = np.argsort(-every, kind="stable")[:k]
             return [(self.ids[int(d)], float(every[d])) for d in top if every[d] > 0]
-        bm25s = _bm25s()
-        tokens = bm25s.tokenize(
-            [query], stopwords="en", stemmer=thread_stemmer(), show_progress=False
-        )
-        if not tokens.vocab:
+        known = [token for token in tokens if token in self.model.vocab_dict]
+        if not known:
             return []
         docs, scores = self.model.retrieve(
-            tokens, k=k, show_progress=False, weight_mask=keep, n_threads=1
+            [known], k=k, show_progress=False, weight_mask=keep, n_threads=1
         )
         return [
             (self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0
@@ -189,10 +206,12 @@ class LexicalSnapshot:
         df = {t: d for t, (_, d) in self._token_scores(tokens).items()}
         return self.delta.scores(tokens, n, avgdl, df)
 
-    def scores(self, query: str, chunk_ids: Sequence[str]) -> tuple[dict[str, float], float]:
+    def scores(
+        self, query: str, chunk_ids: Sequence[str], language: str = "en"
+    ) -> tuple[dict[str, float], float]:
         """BM25 scores of these chunks for `query`, and the best score of any chunk (what the
         search normalises by)."""
-        tokens = tokenize([query])[0]
+        tokens = tokenize([query], [language])[0]
         if not tokens:
             return {}, 0.0
         wanted: dict[str, float] = {}
@@ -232,8 +251,9 @@ class LexicalIndex:
     def _build_path(self, collection: str) -> Path:
         return self.directory / collection / "build"
 
-    def build(self, collection: str, rows: list[tuple[str, str, int]]) -> None:
-        """Index (chunk id, text, published YYYYMMDD) rows; replaces what was there."""
+    def build(self, collection: str, rows: Sequence[Row]) -> None:
+        """Index (chunk id, text, published YYYYMMDD, language) rows; replaces what was
+        there."""
         bm25s = _bm25s()
 
         target = self.directory / collection
@@ -243,13 +263,8 @@ class LexicalIndex:
         ids = [row[0] for row in rows]
         meta: dict[str, Any] = {"ids": ids, "dates": [int(row[2]) for row in rows], "avgdl": 0.0}
         if rows:
-            tokens = bm25s.tokenize(
-                [row[1] for row in rows],
-                stopwords="en",
-                stemmer=thread_stemmer(),
-                show_progress=False,
-            )
-            meta["lengths"] = [len(t) for t in tokens.ids]
+            tokens = tokenize([row[1] for row in rows], [_language(row) for row in rows])
+            meta["lengths"] = [len(t) for t in tokens]
             meta["avgdl"] = float(np.mean(meta["lengths"]))
             model = bm25s.BM25()
             model.index(tokens, show_progress=False)
@@ -274,7 +289,7 @@ class LexicalIndex:
     def update(
         self,
         collection: str,
-        added: list[tuple[str, str, int]],
+        added: Sequence[Row],
         removed: Sequence[str],
     ) -> bool:
         """Record passages (chunk id, text, published YYYYMMDD) added or changed and chunk ids
@@ -284,7 +299,8 @@ class LexicalIndex:
         current = self.snapshot(collection)
         base = current.version
         delta = current.delta if current.delta and current.delta.base == base else Delta(base)
-        updated = delta.applied(added, tokenize([r[1] for r in added]), removed, set(current.ids))
+        tokens = tokenize([r[1] for r in added], [_language(r) for r in added])
+        updated = delta.applied(added, tokens, removed, set(current.ids))
         path = self._delta_path(collection)
         updated.save(path)
         stamp = _stamp(path)
@@ -408,10 +424,20 @@ class LexicalIndex:
         return delta if delta is not None and delta.base == version else None
 
     def search(
-        self, collection: str, query: str, k: int, *, date_from: int = 0, date_to: int = 0
+        self,
+        collection: str,
+        query: str,
+        k: int,
+        *,
+        date_from: int = 0,
+        date_to: int = 0,
+        language: str = "en",
     ) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score), best first, within an optional YYYYMMDD date range."""
-        return self.snapshot(collection).search(query, k, date_from=date_from, date_to=date_to)
+        """(chunk id, BM25 score), best first, within an optional YYYYMMDD date range; the
+        query analysed in `language`."""
+        return self.snapshot(collection).search(
+            query, k, date_from=date_from, date_to=date_to, language=language
+        )
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

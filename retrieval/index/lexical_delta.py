@@ -65,6 +65,7 @@ class Delta:
     dates: tuple[int, ...] = ()
     texts: tuple[str, ...] = ()
     tombstones: frozenset[str] = frozenset()
+    languages: tuple[str, ...] = ()  # each passage's, for tokenising it again on load
     _df: dict[str, int] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -79,23 +80,28 @@ class Delta:
 
     def applied(
         self,
-        added: Sequence[tuple[str, str, int]],
+        added: Sequence[tuple[Any, ...]],
         added_tokens: Sequence[Sequence[str]],
         removed: Iterable[str],
         in_build: set[str] | frozenset[str],
     ) -> Delta:
-        """This delta with passages (id, text, date) added or replaced and others removed."""
+        """This delta with passages (id, text, date, language) added or replaced and others
+        removed."""
+        languages = self.languages or ("en",) * len(self.ids)
         rows = {
-            i: (tok, d, t)
-            for i, tok, d, t in zip(self.ids, self.tokens, self.dates, self.texts, strict=True)
+            i: (tok, d, t, lang)
+            for i, tok, d, t, lang in zip(
+                self.ids, self.tokens, self.dates, self.texts, languages, strict=True
+            )
         }
         tombstones = set(self.tombstones)
         for chunk_id in removed:
             rows.pop(chunk_id, None)
             if chunk_id in in_build:
                 tombstones.add(chunk_id)
-        for (chunk_id, text, day), tokens in zip(added, added_tokens, strict=True):
-            rows[chunk_id] = (tuple(tokens), int(day), text)
+        for row, tokens in zip(added, added_tokens, strict=True):
+            chunk_id, text, day = row[:3]
+            rows[chunk_id] = (tuple(tokens), int(day), text, row[3] if len(row) > 3 else "en")
             if chunk_id in in_build:
                 tombstones.add(chunk_id)  # the build's old version is masked
         ordered = sorted(rows.items())
@@ -106,6 +112,7 @@ class Delta:
             tuple(v[1] for _, v in ordered),
             tuple(v[2] for _, v in ordered),
             frozenset(tombstones),
+            tuple(v[3] for _, v in ordered),
         )
 
     def token_df(self, token: str) -> int:
@@ -132,7 +139,16 @@ class Delta:
     def save(self, path: Path) -> None:
         payload = {
             "base": self.base,
-            "rows": [[i, t, d] for i, t, d in zip(self.ids, self.texts, self.dates, strict=True)],
+            "rows": [
+                [i, t, d, lang]
+                for i, t, d, lang in zip(
+                    self.ids,
+                    self.texts,
+                    self.dates,
+                    self.languages or ("en",) * len(self.ids),
+                    strict=True,
+                )
+            ],
             "tombstones": sorted(self.tombstones),
         }
         # Hidden, like a build's staging directory: a kill between the write and the rename
@@ -149,13 +165,15 @@ class Delta:
             return None
         rows = payload.get("rows", [])
         texts = [r[1] for r in rows]
+        languages = [r[3] if len(r) > 3 else "en" for r in rows]  # older deltas: English
         return Delta(
             str(payload.get("base", "")),
             tuple(r[0] for r in rows),
-            tuple(tuple(t) for t in tokenize(texts)) if texts else (),
+            tuple(tuple(t) for t in tokenize(texts, languages)) if texts else (),
             tuple(int(r[2]) for r in rows),
             tuple(texts),
             frozenset(payload.get("tombstones", [])),
+            tuple(languages),
         )
 
 

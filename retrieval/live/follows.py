@@ -261,6 +261,7 @@ class FollowService:
             passage.url,
             passage.text,
             match.score,
+            passage.language,
         )
         answer = Answer(f"New on {topic.words}: {passage.title} [1]", [citation])
         return self._log.record(topic.chat_id, topic.user_id, PUSH_PREFIX + topic.words, answer)

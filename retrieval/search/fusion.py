@@ -86,7 +86,11 @@ def fuse_hits(
 ) -> dict[str, float]:
     """The configured fusion of dense and lexical candidates."""
     if settings.fusion == "rrf":
-        return fuse([(1.0, [i for i, _ in dense]), (1.0, [i for i, _ in lexical])], settings.rrf_k)
+        dense_share = 2.0 * settings.dense_weight  # 0.5: both lists count alike
+        return fuse(
+            [(dense_share, [i for i, _ in dense]), (2.0 - dense_share, [i for i, _ in lexical])],
+            settings.rrf_k,
+        )
     return convex(dense, lexical, settings.dense_weight)
 
 

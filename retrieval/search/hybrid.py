@@ -42,6 +42,7 @@ class SearchRequest:
     lexical_extra: str = ""  # words searched lexically only (follow-up context)
     # Articles never returned (evaluation's answer-withheld mode).
     hidden_articles: frozenset[str] = frozenset()
+    language: str = "en"  # the question's: BM25 analyses it so, time words are read so
 
 
 class HybridSearcher:
@@ -56,6 +57,7 @@ class HybridSearcher:
         settings: RetrievalSettings,
         reranker: Reranker | None = None,
         vectors: CachedVectors | None = None,
+        dense_languages: frozenset[str] = frozenset({"en"}),
     ) -> None:
         self.embedder = embedder
         # The question's vector through the cache the sentence rerank and the answerer read:
@@ -70,6 +72,8 @@ class HybridSearcher:
         self.collections = collections
         self.settings = settings
         self.reranker = reranker
+        # The embedding model's languages: a question in another leans on BM25.
+        self.dense_languages = dense_languages
 
     def search(
         self,
@@ -86,7 +90,7 @@ class HybridSearcher:
                 return self.search(request, settings, rerank=rerank, view=held)
         settings = settings or self.settings
         frame = (
-            resolve_timeframe(request.query, request.today)
+            resolve_timeframe(request.query, request.today, request.language)
             if settings.recency
             else TimeFrame(None, None, False)
         )
@@ -128,6 +132,8 @@ class HybridSearcher:
         frame: TimeFrame,
     ) -> list[Passage]:
         date_to = date_to_int(frame.end)  # windows boost (below); only the future is filtered out
+        if request.language not in self.dense_languages and settings.mode == "hybrid":
+            settings = settings.model_copy(update={"dense_weight": settings.foreign_dense_weight})
         dense_hits: list[tuple[str, float]] = []
         lexical_hits: list[tuple[str, float]] = []
         n = settings.candidates
@@ -136,7 +142,9 @@ class HybridSearcher:
             dense_hits, found = self._dense(collection, request.query, n, date_to)
         if settings.mode in ("lexical", "hybrid"):
             query = f"{request.query} {request.lexical_extra}".strip()
-            lexical_hits = self.lexical.search(collection, query, n, date_to=date_to)
+            lexical_hits = self.lexical.search(
+                collection, query, n, date_to=date_to, language=request.language
+            )
         scores = fuse_hits(dense_hits, lexical_hits, settings)
         if not scores:
             return []

@@ -1,12 +1,22 @@
 """Time words in questions, read against a reference date ("today" for the bot, the quiz date in
-evaluation): "this week", "yesterday", "last month", "in 2019", "on March 3", "3 days ago"."""
+evaluation): "this week", "yesterday", "last month", "in 2019", "on March 3", "3 days ago";
+Russian ones from `timeframe_ru.py`; other languages' dates and relative days through
+dateparser, which reads some 200 languages."""
 
 from __future__ import annotations
 
 import calendar
+import logging
 import re
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+
+from retrieval.core.language import CYRILLIC
+from retrieval.search.timeframe_ru import russian_rules
+
+logger = logging.getLogger(__name__)
 
 MONTHS = {
     name.lower(): number
@@ -58,9 +68,20 @@ def _latest_month(month: int, today: date) -> int:
     return today.year if month <= today.month else today.year - 1
 
 
-def resolve_timeframe(question: str, today: date) -> TimeFrame:
+def resolve_timeframe(question: str, today: date, language: str = "en") -> TimeFrame:
+    """The published-date window a question names, if any. `language`: the question's (ISO
+    639-1); English and Russian are read from tables, others through dateparser."""
     q = question.lower()
-    rules: list[tuple[str, object]] = [
+    if CYRILLIC.search(q):
+        return _first_match(q, russian_rules(today, sys.modules[__name__]), today)
+    frame = _first_match(q, _english_rules(today), today)
+    if frame.explicit or language in ("en", "ru"):
+        return frame
+    return _dateparser_frame(question, today, language)
+
+
+def _english_rules(today: date) -> list[tuple[str, object]]:
+    return [
         (r"\btoday\b|\bthis morning\b|\btonight\b", lambda m: (today - timedelta(days=1), today)),
         (r"\byesterday\b", lambda m: (today - timedelta(days=2), today)),
         (r"\b(this|past) weekend\b", lambda m: (today - timedelta(days=4), today)),
@@ -106,6 +127,9 @@ def resolve_timeframe(question: str, today: date) -> TimeFrame:
             lambda m: _span(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31)),
         ),
     ]
+
+
+def _first_match(q: str, rules: Sequence[tuple[str, object]], today: date) -> TimeFrame:
     for pattern, make in rules:
         match = re.search(pattern, q)
         if not match:
@@ -115,6 +139,29 @@ def resolve_timeframe(question: str, today: date) -> TimeFrame:
         except (ValueError, KeyError, OverflowError):  # "on February 30", "in 0000"
             continue
         return TimeFrame(start, min(end, today), True, match.group(0))
+    return TimeFrame(None, today, False)
+
+
+def _dateparser_frame(question: str, today: date, language: str) -> TimeFrame:
+    """A date or a relative day in another language ("Dünən", "geçen hafta", "3 mars 2023"),
+    as a few days around it."""
+    try:
+        from dateparser.search import search_dates
+
+        found = search_dates(
+            question,
+            languages=[language],
+            settings={"RELATIVE_BASE": datetime.combine(today, datetime.min.time()),
+                      "PREFER_DATES_FROM": "past"},
+        )  # fmt: skip
+    except (ValueError, KeyError, OverflowError) as exc:  # a language dateparser lacks
+        logger.debug("dateparser could not read %r: %s", question, exc)
+        return TimeFrame(None, today, False)
+    for phrase, moment in found or []:
+        when = moment.date()
+        if date(1900, 1, 1) <= when <= today:
+            start, end = _around(when, 3)
+            return TimeFrame(start, min(end, today), True, phrase)
     return TimeFrame(None, today, False)
 
 

@@ -12,6 +12,7 @@ from email.utils import parsedate_to_datetime
 
 from dateutil import parser as dateutil_parser
 
+from retrieval.core.language import detect, normalise
 from retrieval.core.records import Article
 from retrieval.core.sentences import split_sentences
 
@@ -208,7 +209,8 @@ def article_from_record(record: Mapping[str, object], origin: str) -> Article:
     url = str(first_field(record, URL_FIELDS) or "").strip()
     title = " ".join(str(first_field(record, TITLE_FIELDS) or "").split()) or derive_title(text)
     explicit_id = str(first_field(record, ID_FIELDS) or "").strip()
-    language = str(first_field(record, ("language", "lang")) or "en")
+    declared = first_field(record, ("language", "lang", "inLanguage", "locale"))
+    language = article_language(str(declared or ""), title, text)
     return Article(
         id=article_id(explicit_id, url, origin),
         title=title,
@@ -220,6 +222,12 @@ def article_from_record(record: Mapping[str, object], origin: str) -> Article:
         language=language,
         origin=origin,
     )
+
+
+def article_language(declared: str, title: str, text: str) -> str:
+    """The source's own language field when it has one ("ru", "en-US"), else detected from
+    the headline and the opening of the text."""
+    return normalise(declared) or detect(f"{title}\n{text[:600]}")
 
 
 def _source_from_url(url: str) -> str:

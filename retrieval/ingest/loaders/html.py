@@ -36,7 +36,7 @@ def parse_html_article(content: str, origin: str, url: str = "") -> Article:
             "date": meta.get("date"),
             "source": meta.get("sitename") or meta.get("hostname") or "",
             "authors": list(parse_authors(meta.get("author") or "")),
-            "language": meta.get("language") or "en",
+            "language": meta.get("language") or "",
         },
         origin,
     )

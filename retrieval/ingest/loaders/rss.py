@@ -87,7 +87,7 @@ def read_feed(content: bytes) -> ParsedFeed:
         body = " ".join(part.get("value", "") for part in entry.get("content", []))
         fingerprint = hashlib.sha256(f"{seen}\x1f{body}".encode()).hexdigest()[:32]
         entries.append(FeedEntry(str(key), fingerprint, entry))
-    return ParsedFeed(feed.feed.get("title", ""), feed.feed.get("language", "en"), entries)
+    return ParsedFeed(feed.feed.get("title", ""), feed.feed.get("language", ""), entries)
 
 
 def entry_article(

@@ -8,13 +8,16 @@ from retrieval.core.records import Article
 from retrieval.ingest.loaders.common import (
     LoadError,
     article_id,
+    article_language,
     clean_text,
     derive_title,
     parse_date,
 )
 
 DATELINE = re.compile(r"^\s*date\s+(?P<date>\S+)(?:\s+By\s+(?P<source>.+?))?\s*$", re.IGNORECASE)
-FIELD_LINE = re.compile(r"^\s*(title|headline|url|source|date|by)\s*:\s*(.+?)\s*$", re.IGNORECASE)
+FIELD_LINE = re.compile(
+    r"^\s*(title|headline|url|source|date|by|language)\s*:\s*(.+?)\s*$", re.IGNORECASE
+)
 # A footer line is a call to action ("Follow us on Twitter @X", "Subscribe to our newsletter")
 # or nothing but handles, hashtags and links. A sentence of the story is never one of these.
 CALL_TO_ACTION = re.compile(
@@ -93,12 +96,14 @@ def parse_text_article(content: str, origin: str) -> Article:
     if not text:
         raise LoadError("no article text after the header")
     url = fields.get("url", "")
+    title = title or derive_title(text)
     return Article(
         id=article_id("", url, origin),
-        title=title or derive_title(text),
+        title=title,
         text=text,
         published=parse_date(fields.get("date")),
         source=fields.get("source", ""),
         url=url,
+        language=article_language(fields.get("language", ""), title, text),
         origin=origin,
     )
