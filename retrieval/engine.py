@@ -121,7 +121,9 @@ def build_answerer(
 
 def extractive_config(settings: Settings) -> ExtractiveConfig:
     return ExtractiveConfig(
-        min_passage_score=settings.retrieval.min_passage_score, refusal=settings.retrieval.refusal
+        min_passage_score=settings.retrieval.min_passage_score,
+        refusal=settings.retrieval.refusal,
+        dense_languages=settings.embedding.language_set(),
     )
 
 

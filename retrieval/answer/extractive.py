@@ -35,6 +35,7 @@ from retrieval.core.kinds import (
     kind_strength,
     short_answer,
 )
+from retrieval.core.language import CYRILLIC, question_language
 from retrieval.core.records import Answer, Passage
 from retrieval.core.sentences import split_sentences
 from retrieval.embed.cache import CachedVectors
@@ -96,6 +97,13 @@ class ExtractiveConfig:
     # the evidence (retrieval.answer.refusal), with `refuse_below` under it; "off": never
     # refuse on weak evidence (partial answers still say what is missing).
     refusal: str = "score"
+    # The languages the embedding model reads. A question in another gets cosines that say
+    # little (the bundled English model rates any two Russian texts alike: 0.54 for a
+    # hockey question and a marathon story, against 0.28 in English), so the passage-score
+    # floor cannot refuse it; instead the quoted passage must hold this share of the
+    # question's key terms (Russian sample archive: every answerable question holds half).
+    dense_languages: frozenset[str] = frozenset({"en"})
+    foreign_min_coverage: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -143,9 +151,7 @@ class ExtractiveAnswerer:
         refused, confidence = self._judge(evidence, candidates)
         if refused:
             return self._refusal(question, passages, evidence, evidence.missing(), confidence)
-        if question_coverage(question, passages[best.passage - 1]) < (
-            self.config.min_question_coverage
-        ):
+        if question_coverage(question, passages[best.passage - 1]) < self._coverage_floor(question):
             return self._refusal(
                 question, passages, evidence, ["the passage lacks the question's terms"]
             )
@@ -181,6 +187,13 @@ class ExtractiveAnswerer:
             short_answer=short_answer(best.sentence, question),
             **details,  # type: ignore[arg-type]
         )
+
+    def _coverage_floor(self, question: str) -> float:
+        if self.config.refusal != "off" and (
+            question_language(question) not in self.config.dense_languages
+        ):
+            return max(self.config.min_question_coverage, self.config.foreign_min_coverage)
+        return self.config.min_question_coverage
 
     def _refusal(
         self,
@@ -289,7 +302,9 @@ class ExtractiveAnswerer:
         for number, passage in enumerate(passages, start=1):
             for sentence in split_sentences(passage.text):
                 words = len(sentence.split())
-                if words < config.min_words or words > config.max_words:
+                # Russian says in four words what English says in five (no articles).
+                least = config.min_words - 1 if CYRILLIC.search(sentence) else config.min_words
+                if words < least or words > config.max_words:
                     continue
                 if sentence.endswith("?") or BOILERPLATE.search(sentence):
                     continue

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from retrieval.core.language import question_language
+from retrieval.core.records import Passage
 from retrieval.core.settings import RetrievalSettings
-from retrieval.evaluation.scoring import Search
+from retrieval.evaluation.scoring import EvalQuestion, Search
 from retrieval.search.hybrid import HybridSearcher, SearchRequest
+from retrieval.search.rewriting import contextual_query
 
 # The last one is the bot's own configuration.
 CONFIGS = (
@@ -32,8 +35,17 @@ def search_settings(name: str, base: RetrievalSettings) -> tuple[RetrievalSettin
 
 def searcher_for(name: str, searcher: HybridSearcher) -> Search:
     settings, rerank = search_settings(name, searcher.settings)
-    return lambda item, k, hidden: searcher.search(
-        SearchRequest(item.question, item.asked or date.today(), k, hidden_articles=hidden),
-        settings,
-        rerank=rerank,
-    )
+
+    def search(item: EvalQuestion, k: int, hidden: frozenset[str]) -> list[Passage]:
+        query, extra = contextual_query(item.question, item.history())
+        request = SearchRequest(
+            query,
+            item.asked or date.today(),
+            k,
+            lexical_extra=extra,
+            hidden_articles=hidden,
+            language=question_language(item.question),
+        )
+        return searcher.search(request, settings, rerank=rerank)
+
+    return search

@@ -2,7 +2,8 @@
 
 Question files: JSONL in the RealTimeQA format (`question`, `choices`, `answer_idx`,
 `question_date`, `answer_string_in_corpus`) or the sample archive's own (`question`, `answers`,
-`date`, `unanswerable`). A retrieval hit is a passage containing a correct answer string,
+`date`, `unanswerable`, and `follows`: the id of an earlier question a follow-up is asked after). A
+retrieval hit is a passage containing a correct answer string,
 case-folded; an answer is correct when it names a correct answer and no wrong choice.
 """
 
@@ -12,7 +13,7 @@ import json
 import statistics
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -32,6 +33,12 @@ class EvalQuestion:
     wrong: tuple[str, ...]
     asked: date | None
     answerable: bool
+    # A follow-up ("follows": the id of the question it follows) is asked after that one,
+    # as a reader would in a conversation: "And how much did it cost?"
+    previous: str = ""
+
+    def history(self) -> tuple[tuple[str, str], ...]:
+        return ((self.previous, ""),) if self.previous else ()
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -48,6 +55,12 @@ def load_questions(path: Path) -> list[EvalQuestion]:
             questions.append(_question(record, number))
         except (json.JSONDecodeError, KeyError, TypeError, IndexError) as exc:
             raise SourceError(f"{path}:{number}: not a question record ({exc})") from None
+        follows = record.get("follows")
+        if follows:
+            earlier = next((q for q in questions if q.id == str(follows)), None)
+            if earlier is None:
+                raise SourceError(f"{path}:{number}: follows {follows!r}, not an earlier question")
+            questions[-1] = replace(questions[-1], previous=earlier.question)
     return questions
 
 
@@ -162,7 +175,11 @@ def evaluate(
     for position, item in enumerate(questions, start=1):
         started = time.perf_counter()
         passages = search(item, max(RECALL_AT), NOTHING_HIDDEN)
-        answer = answerer.answer(item.question, passages[:k_answer]) if answerer else None
+        answer = (
+            answerer.answer(item.question, passages[:k_answer], history=item.history())
+            if answerer
+            else None
+        )
         scores.seconds.append(time.perf_counter() - started)
         if item.answerable:
             scores.answerable += 1
@@ -194,7 +211,9 @@ def evaluate(
         if withhold is not None and answerer is not None and item.answerable:
             hidden = search(item, k_answer, withhold(item))
             scores.withheld += 1
-            scores.refused_withheld += int(answerer.answer(item.question, hidden).refused)
+            scores.refused_withheld += int(
+                answerer.answer(item.question, hidden, history=item.history()).refused
+            )
         if progress:
             progress(position, len(questions))
     return scores

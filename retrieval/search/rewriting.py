@@ -24,7 +24,10 @@ from retrieval.search.hybrid import SearchRequest
 
 LEANING = re.compile(
     r"\b(he|she|it|its|they|them|their|his|her|hers|him|this|that|these|those|there|then|"
-    r"the same|the latter|the former)\b|^\s*(and|but|also|so|what about|how about|and what)\b",
+    r"the same|the latter|the former)\b|^\s*(and|but|also|so|what about|how about|and what)\b"
+    # Russian: "он", "её", "там", "это", "а сколько…", "и что…", "а как насчёт…"
+    r"|\b(он|она|оно|они|его|её|ее|их|ему|ей|им|нём|нем|ней|них|там|тогда|это|этот|эта|этого|"
+    r"этой|этом|эту|тот|та|того|той|том)\b|^\s*(а|и|но|также|ещё|еще|а как насчёт|а что)\b",
     re.IGNORECASE,
 )
 
@@ -36,7 +39,7 @@ def is_follow_up(question: str) -> bool:
     return len(key_terms(question)) <= 1
 
 
-_QUESTION_WORDS = QUESTION_OPENERS | {"and", "tell"}
+_QUESTION_WORDS = QUESTION_OPENERS | {"and", "tell", "а", "и", "расскажи", "скажи"}
 
 
 def contextual_query(question: str, history: Sequence[tuple[str, str]]) -> tuple[str, str]:
