@@ -288,7 +288,10 @@ class ExtractiveAnswerer:
             if not holding:
                 return best, MISSING[kind]
             best = holding[0]
-        if restates(best.sentence, question, passages[best.passage - 1].title):
+        # A sentence that surely names the asked thing answers however few words it adds
+        # ("Контракт … получила компания «СеверСтройМост»."); else it must add two.
+        surely = kind in MISSING and kind_strength(best.sentence, question, kind) == 1.0
+        if not surely and restates(best.sentence, question, passages[best.passage - 1].title):
             return best, mark("more than the question itself says")
         return best, ""
 

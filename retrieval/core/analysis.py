@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 
-from retrieval.core.language import CYRILLIC, snowball
+from retrieval.core.language import CYRILLIC, russian_lemma, snowball
 
 STOPWORDS = frozenset(
     """
@@ -96,7 +96,7 @@ def stem(word: str) -> str:
     """Snowball (the same stemmer as the BM25 index): replace, replaces, replaced -> replac."""
     word = word.replace("’", "'").removesuffix("'s")
     if CYRILLIC.search(word):
-        return str(snowball("russian").stemWord(word))
+        return russian_lemma(word)
     return str(snowball("english").stemWord(word))
 
 

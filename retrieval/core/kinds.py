@@ -157,7 +157,11 @@ RU_KINDS = (  # Russian questions, in the same order of precedence as the Englis
     ("organisation", ORGANISATION_QUESTION),
     ("place", re.compile(r"\b(?:где|куда|откуда)\b|\bв как(?:ой|ом|ую) (?:стран|город|регион|"
                          r"област|район|мест)\w*")),
-    ("name", re.compile(rf"\b{_RU_WHICH}\b|^\s*что\b|\bкак называ\w*")),
+    # "Какой фильм…" asks for a title, "какой ущерб…" for an account: a name only after
+    # nouns that have names.
+    ("name", re.compile(rf"\bкак (?:зовут|называ\w*)\b|\b{_RU_WHICH}\s+(?:фильм|книг|песн|"
+                        r"альбом|спектакл|роман|картин|приз|преми|смартфон|модел|судн|корабл|"
+                        r"паром|сериал|игр|проект|закон|улиц|станци)\w*")),
 )  # fmt: skip
 
 

@@ -7,7 +7,9 @@ py3langid (misreads short questions: "OK" as Afrikaans, "Где?" as Kazakh): fa
 right on every short English, Russian and Azerbaijani question we tried and loads in 0.3 s.
 
 Analysis works by script, so a word is stemmed the same way whichever language's text holds it:
-Cyrillic words with the Russian Snowball stemmer, Latin-script words with the text's own Latin
+Cyrillic words reduced to their dictionary form by pymorphy3 (Russian Snowball cuts "паром",
+a ferry, to "пар", steam, while "паромы" stays "паром": a lemmatiser knows both are "паром"),
+Latin-script words with the text's own Latin
 stemmer (English unless the text is in another Latin-script language Snowball has, such as
 Turkish). A Latin name in a Russian story ("Apple", "Kelby") and the same name in an English
 question then meet on one stem. Azerbaijani has no Snowball stemmer: its words are lower-cased,
@@ -90,10 +92,12 @@ def script_of(word: str) -> str:
 
 
 class _ThreadStemmers(threading.local):
-    """A PyStemmer instance is not safe to share between threads: one per thread and algorithm."""
+    """A PyStemmer instance is not safe to share between threads: one per thread and algorithm;
+    pymorphy3's analyser too (0.2 s to open its dictionaries, which are memory-mapped)."""
 
     def __init__(self) -> None:
         self.by_algorithm: dict[str, Any] = {}
+        self.morph: Any = None
 
 
 _stemmers = _ThreadStemmers()
@@ -106,6 +110,18 @@ def snowball(algorithm: str) -> Any:
 
         stemmer = _stemmers.by_algorithm[algorithm] = Stemmer.Stemmer(algorithm)
     return stemmer
+
+
+@lru_cache(maxsize=500_000)
+def russian_lemma(word: str) -> str:
+    """A Russian word's dictionary form, lower case, ё as е: паромы, парома -> паром;
+    перевёз -> перевезти. Unknown words (names) get pymorphy3's guess. Cached: a word is looked
+    up once a process (the cache's own lock makes that safe across threads)."""
+    if _stemmers.morph is None:
+        import pymorphy3
+
+        _stemmers.morph = pymorphy3.MorphAnalyzer(lang="ru")
+    return str(_stemmers.morph.parse(word.lower())[0].normal_form).replace("ё", "е")
 
 
 def latin_algorithm(language: str) -> str | None:
@@ -122,24 +138,25 @@ def latin_algorithm(language: str) -> str | None:
 
 
 class WordStemmer:
-    """Stems words for one text language: Cyrillic words with Russian Snowball, Latin-script
+    """Stems words for one text language: Cyrillic words to their Russian lemma, Latin-script
     words with the language's Latin stemmer. Has bm25s's `stemWords`; not thread-safe (its
     stemmers are this thread's), so make one where it is used."""
 
     def __init__(self, language: str) -> None:
         latin = latin_algorithm(language)
         self._latin = snowball(latin) if latin else None
-        self._cyrillic = snowball("russian") if self.cyrillic_stemmed(language) else None
+        self._cyrillic = self.cyrillic_stemmed(language)
 
     @staticmethod
     def cyrillic_stemmed(language: str) -> bool:
-        """Cyrillic words get the Russian stemmer except in other Cyrillic-script languages
+        """Cyrillic words get the Russian lemmatiser except in other Cyrillic-script languages
         (Ukrainian, Bulgarian, …), whose words it would mangle: those are lower-cased only."""
         return language not in OTHER_CYRILLIC
 
     def stemWord(self, word: str) -> str:
-        stemmer = self._cyrillic if CYRILLIC.search(word) else self._latin
-        return str(stemmer.stemWord(word)) if stemmer is not None else word
+        if CYRILLIC.search(word):
+            return russian_lemma(word) if self._cyrillic else word
+        return str(self._latin.stemWord(word)) if self._latin is not None else word
 
     def stemWords(self, words: Iterable[str]) -> list[str]:
         return [self.stemWord(word) for word in words]
@@ -174,7 +191,7 @@ def analysis_key(language: str | None) -> str:
     language = language or DEFAULT
     latin = latin_algorithm(language) or "-"
     extra = language if language in OWN_STOPWORDS else ""
-    cyrillic = "russian" if WordStemmer.cyrillic_stemmed(language) else "-"
+    cyrillic = "ru-lemma" if WordStemmer.cyrillic_stemmed(language) else "-"
     return f"{latin}/{cyrillic}/{extra}"
 
 
