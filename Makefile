@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 DATA ?= data
 SAMPLE_DATA := $(DATA)/sample
 
-.PHONY: install chat test test-fast reliability lint bench eval-sample env-example clean
+.PHONY: messages eval-languages install chat test test-fast reliability lint bench eval-sample env-example clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,26 @@ reliability: $(STAMP)
 # .env.example is written from the settings (every key the code reads, and no other).
 env-example: $(STAMP)
 	$(BIN)/python -m retrieval.core.env_example > .env.example
+
+# The texts readers see, per language: extracted from the code (t, tn, mark) and merged into
+# bot/locales and retrieval/locales. tests/test_messages.py fails until the new ones are
+# translated.
+messages: $(STAMP)
+	@mkdir -p build
+	for package in bot retrieval; do \
+		$(BIN)/pybabel extract -k t -k tn:1,2 -k mark --no-location --omit-header \
+			-o build/$$package.pot $$package && \
+		$(BIN)/pybabel update -i build/$$package.pot -d $$package/locales -l ru \
+			--no-fuzzy-matching --ignore-obsolete --width=100; \
+	done
+
+# Sample archives scored with `newsbot eval`: English, Russian, and the Russian stories in
+# English (issue 24; BENCHMARKS.md, Languages).
+eval-languages: $(STAMP)
+	$(BIN)/newsbot eval samples/questions-ru.jsonl --corpus samples/archive-ru \
+		--data-dir $(DATA)/eval-ru
+	$(BIN)/newsbot eval samples/questions-ru-en.jsonl --corpus samples/archive-ru-en \
+		--data-dir $(DATA)/eval-ru-en
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot retrieval prompts tests benchmarks

@@ -10,8 +10,10 @@ from telegram import Update
 
 from bot.admin import admin_only, run_job, track
 from bot.deps import NewsContext
+from bot.texts import texts_for
+from retrieval.core.i18n import mark
 
-USAGE = (
+USAGE = mark(
     "/adapt — fine-tune the model on the archive and switch to it\n"
     "/adapt list — the versions\n"
     "/adapt use original|v2 — re-embed the index with that version"
@@ -25,40 +27,42 @@ async def adapt(update: Update, context: NewsContext) -> None:
     deps = context.deps
     models = deps.services.models
     args = [a.lower() for a in context.args or []]
+    words = texts_for(update)
+    t = words.t
     if args[:1] == ["list"]:
-        lines = ["<b>Model versions</b>"]
+        lines = [f"<b>{t('Model versions')}</b>"]
         for version in models.versions():
-            mark = "▶️" if version.active else "•"
-            lines.append(f"{mark} <b>{version.name}</b>: {html.escape(version.summary)}")
+            bullet = "▶️" if version.active else "•"
+            lines.append(f"{bullet} <b>{version.name}</b>: {html.escape(version.summary)}")
         await message.reply_text("\n".join(lines))
         return
     if args and (args[0] != "use" or len(args) != 2):
-        await message.reply_text(USAGE)
+        await message.reply_text(t(USAGE))
         return
     if models.running or deps.services.index.running:
-        await message.reply_text("A re-index or an adaptation is running; try again after it.")
+        await message.reply_text(t("A re-index or an adaptation is running; try again after it."))
         return
     work: Callable[[Callable[[str, int, int], None]], str]
     if args:
         name = args[1]
-        title = f"Switching to {name}"
+        title = t("Switching to {name}").format(name=name)
 
         def work(progress: Callable[[str, int, int], None]) -> str:
             report = models.use(name, progress=progress)
-            return (
-                f"<b>Now serving with {html.escape(name)}</b>\n"
-                f"{report.chunks} passages re-embedded in {report.seconds / 60:.1f} min"
+            done = t("{n} passages re-embedded in {minutes} min").format(
+                n=report.chunks, minutes=f"{report.seconds / 60:.1f}"
             )
+            serving = t("Now serving with {name}").format(name=html.escape(name))
+            return f"<b>{serving}</b>\n{done}"
 
     else:
-        title = "Adapting the model"
+        title = t("Adapting the model")
 
         def work(progress: Callable[[str, int, int], None]) -> str:
             report = models.adapt(progress=progress)
-            return (
-                f"<b>Adapted model in use</b>\n{html.escape(report.summary())}\n"
+            return f"<b>{t('Adapted model in use')}</b>\n{html.escape(report.summary())}\n" + t(
                 "Back to the original: /adapt use original"
             )
 
     status = await message.reply_text(f"{html.escape(title)}…")
-    track(context, run_job(status, title, work))
+    track(context, run_job(status, title, work, words))

@@ -21,7 +21,9 @@ from telegram.error import TelegramError
 from bot.deps import BotDeps, NewsContext
 from bot.render_html import render_latest, render_report, render_stats
 from bot.render_live import render_feeds
+from bot.texts import texts_for
 from retrieval.core.errors import IndexBusyError, NewsbotError
+from retrieval.core.i18n import Texts, mark
 from retrieval.ingest.loaders import SUPPORTED_SUFFIXES, source_suffix
 
 logger = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ def admin_only(handler: Handler) -> Handler:
             logger.warning("non-admin %s tried %s", user.id if user else "?", handler.__name__)
             if update.effective_message:
                 await update.effective_message.reply_text(
-                    "Sorry, that command is only for the archive's admins."
+                    texts_for(update).t("Sorry, that command is only for the archive's admins.")
                 )
             return
         await handler(update, context)
@@ -52,6 +54,7 @@ async def run_sync(
     status: Message,
     title: str,
     sources: list[str | Path],
+    words: Texts,
     *,
     full: bool = False,
 ) -> None:
@@ -59,13 +62,20 @@ async def run_sync(
 
     def work(progress: Callable[[str, int, int], None]) -> str:
         report = deps.services.index.sync(sources, full=full, progress=progress)
-        return render_report(report, f"{title}: done")
+        return render_report(report, words.t("{title}: done").format(title=title), words)
 
-    await run_job(status, title, work)
+    await run_job(status, title, work, words)
+
+
+# The stages a long job reports (records.Progress), for extraction.
+STAGES = (mark("reading"), mark("embedding"), mark("lexical"), mark("adapting"))
 
 
 async def run_job(
-    status: Message, title: str, work: Callable[[Callable[[str, int, int], None]], str]
+    status: Message,
+    title: str,
+    work: Callable[[Callable[[str, int, int], None]], str],
+    words: Texts,
 ) -> None:
     """`work(progress)` in a thread, editing `status` with its progress (throttled) and then
     with the HTML it returns, or with its error."""
@@ -78,13 +88,16 @@ async def run_job(
         if stage == "done" or now - last[0] < PROGRESS_EVERY_S:
             return
         last[0] = now
+        stage = words.t(stage)
         text = f"{title}: {stage} {done}/{total}" if total else f"{title}: {stage} {done}"
         pending.append(asyncio.run_coroutine_threadsafe(_edit(status, html.escape(text)), loop))
 
     try:
         final = await asyncio.to_thread(work, progress)
     except NewsbotError as exc:
-        final = f"{html.escape(title)} failed: {html.escape(str(exc))}"
+        final = words.t("{title} failed: {error}").format(
+            title=html.escape(title), error=html.escape(str(exc))
+        )
     # Progress edits still in flight must not land after the final report.
     await asyncio.gather(*(asyncio.wrap_future(f) for f in pending), return_exceptions=True)
     await _edit(status, final)
@@ -107,20 +120,25 @@ async def reindex(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     assert message is not None
     deps = context.deps
+    words = texts_for(update)
     args = context.args or []
     full = bool(args) and args[0].lower() == "full"
     if deps.services.index.running:
-        await message.reply_text("A re-index is already running; I'll report when it's done.")
+        await message.reply_text(
+            words.t("A re-index is already running; I'll report when it's done.")
+        )
         return
     ingest_dir = deps.settings.ingest_dir
     if not ingest_dir.is_dir():
         await message.reply_text(
-            f"The ingest directory {html.escape(str(ingest_dir))} does not exist."
+            words.t("The ingest directory {path} does not exist.").format(
+                path=html.escape(str(ingest_dir))
+            )
         )
         return
-    title = "Full re-index" if full else "Re-index"
-    status = await message.reply_text(f"{title} started…")  # a fixed title
-    track(context, run_sync(deps, status, title, [ingest_dir], full=full))
+    title = words.t("Full re-index") if full else words.t("Re-index")
+    status = await message.reply_text(words.t("{title} started…").format(title=title))
+    track(context, run_sync(deps, status, title, [ingest_dir], words, full=full))
 
 
 @admin_only
@@ -128,9 +146,11 @@ async def ingest(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     assert message is not None
     deps = context.deps
+    words = texts_for(update)
+    t = words.t
     if not context.args:
         await message.reply_text(
-            "Usage: /ingest &lt;article or feed URL, or a path in the ingest dir&gt;"
+            t("Usage: /ingest &lt;article or feed URL, or a path in the ingest dir&gt;")
         )
         return
     target = context.args[0]
@@ -144,20 +164,23 @@ async def ingest(update: Update, context: NewsContext) -> None:
             part.startswith(".") for part in path.relative_to(root).parts
         ):
             await message.reply_text(
-                "Only paths inside the ingest directory, and no hidden files, can be ingested."
+                t("Only paths inside the ingest directory, and no hidden files, can be ingested.")
             )
             return
         if not path.exists():
             await message.reply_text(
-                f"{html.escape(target)} does not exist in the ingest directory."
+                t("{path} does not exist in the ingest directory.").format(path=html.escape(target))
             )
             return
         source = path
     if deps.services.index.running:
-        await message.reply_text("A re-index is running; try again when it has finished.")
+        await message.reply_text(t(BUSY_INDEX))
         return
-    status = await message.reply_text(f"Ingesting {html.escape(target)}…")
-    track(context, run_sync(deps, status, "Ingest", [source]))
+    status = await message.reply_text(t("Ingesting {name}…").format(name=html.escape(target)))
+    track(context, run_sync(deps, status, t("Ingest"), [source], words))
+
+
+BUSY_INDEX = mark("A re-index is running; try again when it has finished.")
 
 
 @admin_only
@@ -165,17 +188,25 @@ async def document(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None
     deps = context.deps
+    words = texts_for(update)
+    t = words.t
     doc = message.document
     name = Path(doc.file_name or "upload.txt").name
     suffix = source_suffix(Path(name))
     if suffix not in UPLOAD_TYPES:
-        kind = html.escape(suffix) or "files without an extension"
-        await message.reply_text(f"I can't ingest {kind}: send {', '.join(UPLOAD_TYPES)}.")
+        kind = html.escape(suffix) or t("files without an extension")
+        await message.reply_text(
+            t("I can't ingest {kind}: send {types}.").format(
+                kind=kind, types=", ".join(UPLOAD_TYPES)
+            )
+        )
         return
     limit = deps.settings.telegram.max_upload_bytes
     if doc.file_size and doc.file_size > limit:
         await message.reply_text(
-            f"That file is {doc.file_size:,} bytes; the limit is {limit:,} bytes."
+            t("That file is {size} bytes; the limit is {limit} bytes.").format(
+                size=f"{doc.file_size:,}", limit=f"{limit:,}"
+            )
         )
         return
     uploads = deps.settings.ingest_dir / "uploads"
@@ -186,12 +217,14 @@ async def document(update: Update, context: NewsContext) -> None:
     await telegram_file.download_to_drive(partial)
     if partial.stat().st_size > limit:
         partial.unlink()
-        await message.reply_text(f"That file is larger than the limit of {limit:,} bytes.")
+        await message.reply_text(
+            t("That file is larger than the limit of {limit} bytes.").format(limit=f"{limit:,}")
+        )
         return
     target = publish_upload(partial, uploads, name)
     safe = target.name
-    status = await message.reply_text(f"Ingesting {html.escape(safe)}…")
-    track(context, run_sync(deps, status, f"Ingest {safe}", [target]))
+    status = await message.reply_text(t("Ingesting {name}…").format(name=html.escape(safe)))
+    track(context, run_sync(deps, status, t("Ingest {name}").format(name=safe), [target], words))
 
 
 def publish_upload(partial: Path, folder: Path, name: str) -> Path:
@@ -216,8 +249,9 @@ def publish_upload(partial: Path, folder: Path, name: str) -> Path:
 async def delete(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     assert message is not None
+    t = texts_for(update).t
     if not context.args:
-        await message.reply_text("Usage: /delete &lt;article id or URL&gt;")
+        await message.reply_text(t("Usage: /delete &lt;article id or URL&gt;"))
         return
     deps = context.deps
     try:
@@ -226,10 +260,12 @@ async def delete(update: Update, context: NewsContext) -> None:
         await message.reply_text(html.escape(str(exc)))
         return
     if removed is None:
-        await message.reply_text("No article with that id or URL is in the index.")
+        await message.reply_text(t("No article with that id or URL is in the index."))
     else:
         await message.reply_text(
-            f"Deleted “{html.escape(removed.title)}” ({html.escape(removed.id)})."
+            t("Deleted “{title}” ({id}).").format(
+                title=html.escape(removed.title), id=html.escape(removed.id)
+            )
         )
 
 
@@ -244,9 +280,12 @@ async def stats(update: Update, context: NewsContext) -> None:
     week = await asyncio.to_thread(log.counts, time.time() - WEEK_S)
     pushed = await asyncio.to_thread(log.pushes)
     feeds = await asyncio.to_thread(deps.services.feeds.all)
-    text = render_stats(index_stats, answered=answered, up=up, down=down, pushed=pushed, week=week)
+    words = texts_for(update)
+    text = render_stats(
+        index_stats, words, answered=answered, up=up, down=down, pushed=pushed, week=week
+    )
     if feeds:
-        text += "\n\n" + render_feeds(feeds)
+        text += "\n\n" + render_feeds(feeds, words)
     await message.reply_text(text)
 
 
@@ -260,10 +299,11 @@ async def sources(update: Update, context: NewsContext) -> None:
     except ValueError:
         count = 10
     latest = await asyncio.to_thread(deps.services.index.latest, count)
+    words = texts_for(update)
     if not latest:
-        await message.reply_text("The index is empty.")
+        await message.reply_text(words.t("The index is empty."))
         return
-    await message.reply_text(render_latest(latest))
+    await message.reply_text(render_latest(latest, words))
 
 
 @admin_only
@@ -275,13 +315,17 @@ async def backup(update: Update, context: NewsContext) -> None:
     deps = context.deps
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     folder = (deps.settings.backup_dir or deps.settings.data_dir / "backups") / f"newsbot-{stamp}"
-    status = await message.reply_text("Backup started…")
+    words = texts_for(update)
+    status = await message.reply_text(words.t("Backup started…"))
 
     def work(progress: Callable[[str, int, int], None]) -> str:
         manifest = deps.services.backups.backup(folder, progress=progress)
-        return (
-            f"Backup done: {manifest.articles} articles, {manifest.passages} passages, "
-            f"written to <code>{html.escape(str(folder.resolve()))}</code>"
+        return words.t(
+            "Backup done: {articles} articles, {passages} passages, written to <code>{path}</code>"
+        ).format(
+            articles=manifest.articles,
+            passages=manifest.passages,
+            path=html.escape(str(folder.resolve())),
         )
 
-    track(context, run_job(status, "Backup", work))
+    track(context, run_job(status, words.t("Backup"), work, words))

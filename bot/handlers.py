@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from datetime import date
 
+from babel.dates import format_date
 from telegram import Chat, Message, MessageEntity, Update
 
 from bot.deps import BotDeps, NewsContext, conversation_key
@@ -13,6 +15,7 @@ from bot.live import unfollow_button
 from bot.render_html import render_answer, render_quotes
 from bot.replies import Typing, answer_keyboard, reply_html
 from bot.streaming import LiveDraft
+from bot.texts import texts_for, texts_in
 from retrieval.core.errors import (
     AnswererError,
     EmptyIndexError,
@@ -21,44 +24,56 @@ from retrieval.core.errors import (
     StoreUnavailableError,
     StreamBrokenError,
 )
+from retrieval.core.i18n import Texts, mark
+from retrieval.core.language import question_language
 
 logger = logging.getLogger(__name__)
 
-BUSY = "I'm still working on your previous question — one at a time, please."
-TOO_FAST = "You're asking faster than I can read the archive. Please wait a minute and try again."
-NOT_ALLOWED = "Sorry, this bot is private. Ask its owner to add you."
-FAILED = "Sorry, something went wrong while answering. Please try again in a moment."
-STORE_DOWN = "Sorry, the archive is unavailable right now. Please try again in a few minutes."
-ANSWERER_DOWN = "Sorry, the answering service is not responding. Please try again in a moment."
-EMPTY = "The archive is empty: an admin has to add articles first."
-BROKEN_OFF = (
+# English here; each reader gets them in their language (`t(…)`, bot/locales).
+BUSY = mark("I'm still working on your previous question — one at a time, please.")
+TOO_FAST = mark(
+    "You're asking faster than I can read the archive. Please wait a minute and try again."
+)
+NOT_ALLOWED = mark("Sorry, this bot is private. Ask its owner to add you.")
+FAILED = mark("Sorry, something went wrong while answering. Please try again in a moment.")
+STORE_DOWN = mark("Sorry, the archive is unavailable right now. Please try again in a few minutes.")
+ANSWERER_DOWN = mark(
+    "Sorry, the answering service is not responding. Please try again in a moment."
+)
+EMPTY = mark("The archive is empty: an admin has to add articles first.")
+BROKEN_OFF = mark(
     "⚠️ The language model stopped in the middle of its answer, so there is no answer to show. "
     "Please try again in a moment."
 )
 
 
-def reader_message(exc: NewsbotError) -> str:
+def reader_message(exc: NewsbotError, words: Texts) -> str:
     """What a reader is told. Error texts can name hosts and paths; only a question's own
     problem is shown as it is, the rest is logged for the admins."""
     if isinstance(exc, QuestionError):
-        return f"Sorry — {html.escape(str(exc))}."
+        return words.t("Sorry — {problem}.").format(problem=html.escape(str(exc)))
     if isinstance(exc, StoreUnavailableError):
-        return STORE_DOWN
+        return words.t(STORE_DOWN)
     if isinstance(exc, StreamBrokenError):
-        return BROKEN_OFF
+        return words.t(BROKEN_OFF)
     if isinstance(exc, AnswererError):
-        return ANSWERER_DOWN
-    return FAILED
+        return words.t(ANSWERER_DOWN)
+    return words.t(FAILED)
 
 
-async def archive_summary(deps: BotDeps) -> str:
+async def archive_summary(deps: BotDeps, words: Texts) -> str:
     stats = await asyncio.to_thread(deps.services.index.stats)
     if not stats.articles:
-        return "The archive is empty for now."
-    span = ""
-    if stats.first_published and stats.last_published:
-        span = f", published {stats.first_published:%d %b %Y} to {stats.last_published:%d %b %Y}"
-    return f"I know {stats.articles:,} articles{span}."
+        return words.t("The archive is empty for now.")
+    known = words.tn("I know {n} article", "I know {n} articles", stats.articles).format(
+        n=f"{stats.articles:,}"
+    )
+    if not (stats.first_published and stats.last_published):
+        return f"{known}."
+    span = words.t("published {first} to {last}").format(
+        first=format_day(stats.first_published, words), last=format_day(stats.last_published, words)
+    )
+    return f"{known}, {span}."
 
 
 async def start(update: Update, context: NewsContext) -> None:
@@ -66,33 +81,47 @@ async def start(update: Update, context: NewsContext) -> None:
     if message is None:
         return
     deps = context.deps
-    summary = await archive_summary(deps)
+    words = texts_for(update)
+    summary = await archive_summary(deps, words)
     topic = " ".join(context.args or []).replace("_", " ").strip()
-    lines = [f"Hello! I answer questions from a news archive, citing every source. {summary}"]
+    hello = words.t("Hello! I answer questions from a news archive, citing every source.")
+    lines = [f"{hello} {summary}"]
     if topic:
-        lines.append(f"You came here about <b>{html.escape(topic)}</b>: ask me anything about it.")
-    lines.append(HOW_TO_ASK)
+        lines.append(
+            words.t("You came here about <b>{topic}</b>: ask me anything about it.").format(
+                topic=html.escape(topic)
+            )
+        )
+    lines.append(words.t(HOW_TO_ASK))
     await message.reply_text("\n\n".join(lines))
 
 
-HOW_TO_ASK = (
+HOW_TO_ASK = mark(
     "Just send a question, e.g. <i>Who won the cup final?</i> In groups, use /ask, mention me, "
     "or reply to one of my answers. Follow-up questions keep their context; /reset forgets it. "
     "Tap 📰 Sources under an answer to read the quoted passages."
 )
 
 
+def format_day(day: date, words: Texts) -> str:
+    """ "03 Mar 2025", "03 мар. 2025 г.": a date as the reader's language writes it."""
+    return format_date(day, "dd MMM y", locale=words.language)
+
+
 async def help_command(update: Update, context: NewsContext) -> None:
     if update.effective_message is None:
         return
-    summary = await archive_summary(context.deps)
-    await update.effective_message.reply_text(f"{summary}\n\n{HOW_TO_ASK}")
+    words = texts_for(update)
+    summary = await archive_summary(context.deps, words)
+    await update.effective_message.reply_text(f"{summary}\n\n{words.t(HOW_TO_ASK)}")
 
 
 async def reset(update: Update, context: NewsContext) -> None:
     context.deps.conversations.reset(conversation_key(update))
     if update.effective_message:
-        await update.effective_message.reply_text("Done — I've forgotten our conversation.")
+        await update.effective_message.reply_text(
+            texts_for(update).t("Done — I've forgotten our conversation.")
+        )
 
 
 async def ask_command(update: Update, context: NewsContext) -> None:
@@ -101,7 +130,9 @@ async def ask_command(update: Update, context: NewsContext) -> None:
         return
     question = " ".join(context.args or []).strip()
     if not question:
-        await message.reply_text("Ask me something after the command, e.g. /ask Who won the cup?")
+        await message.reply_text(
+            texts_for(update).t("Ask me something after the command, e.g. /ask Who won the cup?")
+        )
         return
     await answer_question(update, context, question)
 
@@ -145,14 +176,20 @@ async def answer_question(update: Update, context: NewsContext, question: str) -
     chat = update.effective_chat
     if message is None or user is None or chat is None:
         return
+    # The reader's Telegram language, or the question's when that is one we speak.
+    words = texts_for(update)
+    asked_in = texts_in(question_language(question))
+    if asked_in.language != "en":
+        words = asked_in
     if not deps.may_ask(update):
         logger.info("user %s in chat %s is not on the allow-list", user.id, chat.id)
         if chat.type == Chat.PRIVATE:
-            await message.reply_text(NOT_ALLOWED)
+            await message.reply_text(words.t(NOT_ALLOWED))
         return
     refusal = deps.limiter.try_acquire(user.id)
     if refusal:
-        await message.reply_text(BUSY if refusal == "busy" else TOO_FAST, do_quote=True)
+        why = BUSY if refusal == "busy" else TOO_FAST
+        await message.reply_text(words.t(why), do_quote=True)
         return
     key = conversation_key(update)
     # An LLM answer appears as the model writes it, in one message edited as it grows.
@@ -170,18 +207,16 @@ async def answer_question(update: Update, context: NewsContext, question: str) -
                     on_text=draft.update if draft else None,
                 )
             except EmptyIndexError:
-                await say(
-                    message, draft, "The archive is empty: an admin has to add articles first."
-                )
+                await say(message, draft, words.t(EMPTY))
                 return
             except NewsbotError as exc:
                 logger.warning("question failed: %s", exc)
-                await say(message, draft, reader_message(exc))
+                await say(message, draft, reader_message(exc, words))
                 return
         answer_id = await asyncio.to_thread(
             deps.services.feedback.record, chat.id, user.id, question, answer
         )
-        keyboard = answer_keyboard(answer_id, with_sources=bool(answer.citations))
+        keyboard = answer_keyboard(answer_id, words, with_sources=bool(answer.citations))
         if draft is not None:
             await draft.finish(render_answer(answer), keyboard=keyboard)
         else:
@@ -204,16 +239,17 @@ async def on_callback(update: Update, context: NewsContext) -> None:
     if query is None:
         return
     deps = context.deps
+    words = texts_for(update)
     kind, _, rest = (query.data or "").partition(":")
     try:
         if kind == "src":
             citations = await asyncio.to_thread(deps.services.feedback.citations, int(rest))
             if citations is None:
-                await query.answer("That answer is too old to show its sources.")
+                await query.answer(words.t("That answer is too old to show its sources."))
                 return
             await query.answer()
             if isinstance(query.message, Message):
-                await reply_html(query.message, render_quotes(citations))
+                await reply_html(query.message, render_quotes(citations, words))
         elif kind == "unf":
             await unfollow_button(update, context, rest)
         elif kind == "fb":
@@ -221,11 +257,13 @@ async def on_callback(update: Update, context: NewsContext) -> None:
             known = await asyncio.to_thread(
                 deps.services.feedback.vote, int(answer_id), query.from_user.id, vote == "u"
             )
-            await query.answer("Thanks for the feedback!" if known else "That answer is gone.")
+            await query.answer(
+                words.t("Thanks for the feedback!") if known else words.t("That answer is gone.")
+            )
         else:
             await query.answer()
     except ValueError:
-        await query.answer("Unknown button.")
+        await query.answer(words.t("Unknown button."))
 
 
 async def on_error(update: object, context: NewsContext) -> None:
@@ -233,6 +271,6 @@ async def on_error(update: object, context: NewsContext) -> None:
     logger.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:
         try:
-            await update.effective_message.reply_text(FAILED)
+            await update.effective_message.reply_text(texts_for(update).t(FAILED))
         except Exception:  # the error may be that Telegram is unreachable
             logger.warning("could not tell the user about the error", exc_info=True)

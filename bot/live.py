@@ -12,13 +12,22 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.admin import admin_only
 from bot.deps import BotDeps, NewsApp, NewsContext, deps_of_app
-from bot.render_live import render_digest, render_feeds, render_poll, render_push, render_topics
+from bot.render_live import (
+    render_digest,
+    render_feeds,
+    render_poll,
+    render_push,
+    render_topics,
+    topic_texts,
+)
+from bot.texts import texts_for, texts_in
 from retrieval.core.errors import NewsbotError, QuestionError
+from retrieval.core.i18n import Texts, mark
 from retrieval.live.follows import Delivery
 from retrieval.live.subscriptions import PollResult, parse_interval
 
 logger = logging.getLogger(__name__)
-FEEDS_USAGE = (
+FEEDS_USAGE = mark(
     "Usage: <code>/feeds</code> lists the feeds; <code>/feeds add URL [every 30m]</code>, "
     "<code>/feeds remove N</code>, <code>/feeds poll</code> (all of them, now)."
 )
@@ -33,34 +42,37 @@ async def feeds(update: Update, context: NewsContext) -> None:
     service = deps.services.feeds
     args = context.args or []
     action = args[0].lower() if args else "list"
+    t = texts_for(update).t
     try:
         if action == "list":
-            text = render_feeds(await asyncio.to_thread(service.all))
+            text = render_feeds(await asyncio.to_thread(service.all), texts_for(update))
         elif action == "add" and len(args) >= 2:
-            words = [w for w in args[2:] if w.lower() != "every"]
-            interval = parse_interval(words[0]) if words else None
+            given = [w for w in args[2:] if w.lower() != "every"]
+            interval = parse_interval(given[0]) if given else None
             user = update.effective_user
             feed = await asyncio.to_thread(
                 service.add, args[1], interval, added_by=user.id if user else 0
             )
-            text = f"Added {html.escape(feed.url)}; it is polled at the next check."
+            text = t("Added {url}; it is polled at the next check.").format(
+                url=html.escape(feed.url)
+            )
         elif action == "remove" and len(args) == 2 and args[1].isdigit():
             listed = await asyncio.to_thread(service.all)
             number = int(args[1])
             if not 1 <= number <= len(listed):
-                text = f"There is no feed {number}: /feeds lists them."
+                text = t("There is no feed {n}: /feeds lists them.").format(n=number)
             else:
                 removed = await asyncio.to_thread(service.remove, listed[number - 1].id)
-                text = f"Removed {html.escape(removed.url if removed else '?')}."
+                text = t("Removed {url}.").format(url=html.escape(removed.url if removed else "?"))
         elif action == "poll":
-            status = await message.reply_text("Polling the feeds…")
+            status = await message.reply_text(t("Polling the feeds…"))
             results = await tick(context.app, due_only=False)
-            await status.edit_text(render_poll(results))
+            await status.edit_text(render_poll(results, texts_for(update)))
             return
         else:
-            text = FEEDS_USAGE
+            text = t(FEEDS_USAGE)
     except NewsbotError as exc:
-        text = f"Sorry — {html.escape(str(exc))}."
+        text = t("Sorry — {problem}.").format(problem=html.escape(str(exc)))
     await message.reply_text(text)
 
 
@@ -85,10 +97,18 @@ async def tick(application: NewsApp, *, due_only: bool = True) -> list[PollResul
 
 
 async def _alert_admins(application: NewsApp, deps: BotDeps, result: PollResult) -> None:
+    # Sent unasked: the admins' language is not known here, so the bot's default language.
     text = (
-        f"⚠️ The feed {html.escape(result.feed.url)} failed {result.failures} times in a row "
-        f"({html.escape(result.error[:300])}). It is retried less and less often; "
-        "/feeds shows it, /feeds remove drops it."
+        texts_in(deps.settings.telegram.language)
+        .t(
+            "⚠️ The feed {url} failed {n} times in a row ({error}). It is retried less and "
+            "less often; /feeds shows it, /feeds remove drops it."
+        )
+        .format(
+            url=html.escape(result.feed.url),
+            n=result.failures,
+            error=html.escape(result.error[:300]),
+        )
     )
     for admin_id in deps.settings.telegram.admin_ids:
         try:
@@ -116,7 +136,7 @@ async def _send(application: NewsApp, deps: BotDeps, delivery: Delivery) -> int:
             await application.bot.send_message(
                 push.topic.chat_id,
                 render_push(push.topic, push.match),
-                reply_markup=push_keyboard(push.answer_id, push.topic.id),
+                reply_markup=push_keyboard(push.answer_id, push.topic.id, topic_texts(push.topic)),
             )
             sent += 1
         if delivery.digest:
@@ -132,13 +152,13 @@ async def _send(application: NewsApp, deps: BotDeps, delivery: Delivery) -> int:
     return sent
 
 
-def push_keyboard(answer_id: int, topic_id: int) -> InlineKeyboardMarkup:
+def push_keyboard(answer_id: int, topic_id: int, words: Texts) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton("👍", callback_data=f"fb:{answer_id}:u"),
                 InlineKeyboardButton("👎", callback_data=f"fb:{answer_id}:d"),
-                InlineKeyboardButton("🔕 Unfollow", callback_data=f"unf:{topic_id}"),
+                InlineKeyboardButton(words.t("🔕 Unfollow"), callback_data=f"unf:{topic_id}"),
             ]
         ]
     )
@@ -152,16 +172,18 @@ async def follow(update: Update, context: NewsContext) -> None:
     deps = context.deps
     if not deps.may_ask(update):
         return
-    words = " ".join(context.args or [])
+    wanted = " ".join(context.args or [])
+    t = texts_for(update).t
     try:
-        topic = await asyncio.to_thread(deps.services.follows.follow, user.id, chat.id, words)
+        topic = await asyncio.to_thread(deps.services.follows.follow, user.id, chat.id, wanted)
     except QuestionError as exc:
-        text = str(exc)
-        await message.reply_text(html.escape(text[:1].upper() + text[1:]) + ".")
+        await message.reply_text(t("Sorry — {problem}.").format(problem=html.escape(str(exc))))
         return
     await message.reply_text(
-        f"Following “{html.escape(topic.words)}”: I'll send you new articles about it as they "
-        "arrive. /following lists your topics."
+        t(
+            "Following “{topic}”: I'll send you new articles about it as they arrive. "
+            "/following lists your topics."
+        ).format(topic=html.escape(topic.words))
     )
 
 
@@ -170,7 +192,7 @@ async def following(update: Update, context: NewsContext) -> None:
     if message is None or user is None:
         return
     topics = await asyncio.to_thread(context.deps.services.follows.topics, user.id)
-    await message.reply_text(render_topics(topics))
+    await message.reply_text(render_topics(topics, texts_for(update)))
 
 
 async def unfollow(update: Update, context: NewsContext) -> None:
@@ -180,14 +202,19 @@ async def unfollow(update: Update, context: NewsContext) -> None:
     service = context.deps.services.follows
     topics = await asyncio.to_thread(service.topics, user.id)
     args = context.args or []
+    t = texts_for(update).t
     if len(args) != 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= len(topics):
         await message.reply_text(
-            "Usage: /unfollow N, with N from /following." if topics else "You follow no topics."
+            t("Usage: /unfollow N, with N from /following.")
+            if topics
+            else t("You follow no topics.")
         )
         return
     topic = topics[int(args[0]) - 1]
     await asyncio.to_thread(service.unfollow, user.id, topic.id)
-    await message.reply_text(f"Stopped following “{html.escape(topic.words)}”.")
+    await message.reply_text(
+        t("Stopped following “{topic}”.").format(topic=html.escape(topic.words))
+    )
 
 
 async def unfollow_button(update: Update, context: NewsContext, rest: str) -> None:
@@ -196,6 +223,9 @@ async def unfollow_button(update: Update, context: NewsContext, rest: str) -> No
     removed = await asyncio.to_thread(
         context.deps.services.follows.unfollow, query.from_user.id, int(rest)
     )
+    t = texts_for(update).t
     await query.answer(
-        f"Stopped following “{removed.words}”." if removed else "You no longer follow that."
+        t("Stopped following “{topic}”.").format(topic=removed.words)
+        if removed
+        else t("You no longer follow that.")
     )

@@ -5,7 +5,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from datetime import date
 
+from babel.dates import format_date
+
+from bot.texts import texts_in
+from retrieval.core.i18n import Texts
 from retrieval.core.records import Answer, Citation, IndexReport, IndexStats
 from retrieval.index.catalog import StoredArticle
 
@@ -21,13 +26,27 @@ def link(url: str, text: str) -> str:
     return text
 
 
-def source_line(citation: Citation) -> str:
-    when = citation.published.strftime("%d %b %Y") if citation.published else "undated"
+def day(value: date | None, words: Texts) -> str:
+    """A date as the reader's language writes it: "03 Mar 2025", "03 мар. 2025 г."."""
+    if value is None:
+        return words.t("undated")
+    return format_date(value, "dd MMM y", locale=words.language)
+
+
+def source_line(citation: Citation, words: Texts) -> str:
+    """[n] headline — outlet, date; and the article's language where it is not the reader's
+    (an English question answered from a Russian story)."""
     headline = link(citation.url, html.escape(citation.title))
-    return f"[{citation.n}] {headline} — {html.escape(citation.source or 'unknown outlet')}, {when}"
+    outlet = html.escape(citation.source or words.t("unknown outlet"))
+    line = f"[{citation.n}] {headline} — {outlet}, {day(citation.published, words)}"
+    if citation.language != words.language:
+        line += f" · {html.escape(citation.language.upper())}"
+    return line
 
 
-def render_answer(answer: Answer) -> str:
+def render_answer(answer: Answer, words: Texts | None = None) -> str:
+    """The answer in the language it was asked in (its own words came from the engine)."""
+    words = words or texts_in(answer.language)
     body = html.escape(answer.text)
     if answer.partial:
         # Not an answer: the closest passage, shown as such.
@@ -36,8 +55,9 @@ def render_answer(answer: Answer) -> str:
         body = f"<b>{html.escape(lead(answer.short_answer))}</b> {body}"
     if not answer.citations:
         return body
-    heading = "Closest source" if answer.partial else "Sources"
-    return body + f"\n\n<b>{heading}</b>\n" + "\n".join(source_line(c) for c in answer.citations)
+    heading = words.t("Closest source") if answer.partial else words.t("Sources")
+    lines = "\n".join(source_line(c, words) for c in answer.citations)
+    return body + f"\n\n<b>{heading}</b>\n" + lines
 
 
 def lead(short_answer: str) -> str:
@@ -45,12 +65,12 @@ def lead(short_answer: str) -> str:
     return short_answer if short_answer.endswith((".", "!", "?")) else f"{short_answer}."
 
 
-def render_quotes(citations: Sequence[Citation]) -> str:
+def render_quotes(citations: Sequence[Citation], words: Texts) -> str:
     """Each cited passage as an expandable blockquote under its headline."""
     if not citations:
-        return "No sources for this answer."
+        return words.t("No sources for this answer.")
     blocks = [
-        f"{source_line(c)}\n<blockquote expandable>{html.escape(c.quote)}</blockquote>"
+        f"{source_line(c, words)}\n<blockquote expandable>{html.escape(c.quote)}</blockquote>"
         for c in citations
     ]
     return "\n\n".join(blocks)
@@ -62,6 +82,7 @@ def strip_tags(text: str) -> str:
 
 def render_stats(
     stats: IndexStats,
+    words: Texts,
     *,
     answered: int = 0,
     up: int = 0,
@@ -69,23 +90,25 @@ def render_stats(
     pushed: int = 0,
     week: tuple[int, int, int] = (0, 0, 0),
 ) -> str:
+    t = words.t
     span = (
-        f"{stats.first_published:%d %b %Y} – {stats.last_published:%d %b %Y}"
+        f"{day(stats.first_published, words)} – {day(stats.last_published, words)}"
         if stats.first_published and stats.last_published
         else "–"
     )
+    recent = t("{n} answered").format(n=f"{week[0]:,}")
     rows = [
-        ("Articles", f"{stats.articles:,}"),
-        ("Passages", f"{stats.chunks:,}"),
-        ("Published", span),
-        ("Model", stats.model),
-        ("Store", stats.store),
-        ("Collection", stats.collection),
-        ("Last sync", stats.last_sync or "never"),
-        ("Questions answered", f"{answered:,}"),
-        ("Pushed to followers", f"{pushed:,}"),
-        ("Feedback", f"👍 {up} · 👎 {down}"),
-        ("Last 7 days", f"{week[0]:,} answered · 👍 {week[1]} · 👎 {week[2]}"),
+        (t("Articles"), f"{stats.articles:,}"),
+        (t("Passages"), f"{stats.chunks:,}"),
+        (t("Published"), span),
+        (t("Model"), stats.model),
+        (t("Store"), stats.store),
+        (t("Collection"), stats.collection),
+        (t("Last sync"), stats.last_sync or t("never")),
+        (t("Questions answered"), f"{answered:,}"),
+        (t("Pushed to followers"), f"{pushed:,}"),
+        (t("Feedback"), f"👍 {up} · 👎 {down}"),
+        (t("Last 7 days"), f"{recent} · 👍 {week[1]} · 👎 {week[2]}"),
     ]
     return "\n".join(f"<b>{k}:</b> {html.escape(str(v))}" for k, v in rows)
 
@@ -152,22 +175,45 @@ def _open_tags(text: str) -> list[tuple[str, str]]:
     return stack
 
 
-def render_report(report: IndexReport, title: str, *, skipped_shown: int = 10) -> str:
+def report_summary(report: IndexReport, words: Texts) -> str:
+    """`IndexReport.summary` in the admin's language."""
+    kept = words.t(", {n} kept from the archive").format(n=report.kept) if report.kept else ""
+    return words.t(
+        "{added} added, {updated} updated, {unchanged} unchanged, {deleted} deleted{kept}, "
+        "{skipped} skipped; {chunks} chunks embedded in {seconds}s"
+    ).format(
+        added=report.added,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        deleted=report.deleted,
+        kept=kept,
+        skipped=len(report.skipped),
+        chunks=report.chunks,
+        seconds=f"{report.seconds:.1f}",
+    )
+
+
+def render_report(report: IndexReport, title: str, words: Texts, *, skipped_shown: int = 10) -> str:
     """A sync's outcome for the admin's status message: counts, then the first skips."""
-    lines = [f"<b>{html.escape(title)}</b>", html.escape(report.summary())]
+    lines = [f"<b>{html.escape(title)}</b>", html.escape(report_summary(report, words))]
     for origin, reason in report.skipped[:skipped_shown]:
         name = origin.rsplit("/", 1)[-1] or origin
-        lines.append(f"• skipped {html.escape(name)}: {html.escape(reason)}")
+        lines.append(
+            words.t("• skipped {name}: {reason}").format(
+                name=html.escape(name), reason=html.escape(reason)
+            )
+        )
     if len(report.skipped) > skipped_shown:
-        lines.append(f"… and {len(report.skipped) - skipped_shown} more skipped")
+        more = len(report.skipped) - skipped_shown
+        lines.append(words.t("… and {n} more skipped").format(n=more))
     return "\n".join(lines)
 
 
-def render_latest(articles: Sequence[StoredArticle]) -> str:
+def render_latest(articles: Sequence[StoredArticle], words: Texts) -> str:
     """The latest indexed articles, one line each, with the id /delete takes."""
-    lines = [f"<b>Latest {len(articles)} articles</b>"]
+    lines = [f"<b>{words.t('Latest {n} articles').format(n=len(articles))}</b>"]
     for article in articles:
-        when = article.published.isoformat() if article.published else "undated"
+        when = article.published.isoformat() if article.published else words.t("undated")
         headline = link(article.url, html.escape(article.title))
         source = html.escape(article.source)
         lines.append(f"• {headline} — {source}, {when} <code>{html.escape(article.id)}</code>")

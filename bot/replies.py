@@ -11,18 +11,20 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 
 from bot.render_html import split_html, strip_tags
+from retrieval.core.i18n import Texts
 
 logger = logging.getLogger(__name__)
 TYPING_EVERY_S = 4.5
 
 
-def answer_keyboard(answer_id: int, *, with_sources: bool) -> InlineKeyboardMarkup:
+def answer_keyboard(answer_id: int, words: Texts, *, with_sources: bool) -> InlineKeyboardMarkup:
     row = [
         InlineKeyboardButton("👍", callback_data=f"fb:{answer_id}:u"),
         InlineKeyboardButton("👎", callback_data=f"fb:{answer_id}:d"),
     ]
     if with_sources:
-        row.insert(0, InlineKeyboardButton("📰 Sources", callback_data=f"src:{answer_id}"))
+        sources = words.t("📰 Sources")
+        row.insert(0, InlineKeyboardButton(sources, callback_data=f"src:{answer_id}"))
     return InlineKeyboardMarkup([row])
 
 

@@ -29,31 +29,38 @@ from bot.deps import DEPS, BotDeps, NewsApp, NewsContext, deps_of_app
 from bot.logs import quiet_noisy_loggers, redact_in_logs
 from bot.monitoring import MonitoringServer
 from bot.state import Conversations, UserLimiter
+from bot.texts import texts_in
 from retrieval.core.errors import ConfigError
+from retrieval.core.i18n import LANGUAGES, mark
 from retrieval.core.settings import Settings, unknown_settings
 from retrieval.services import Services
 
 logger = logging.getLogger(__name__)
 
 READER_COMMANDS = [
-    BotCommand("start", "What this bot knows"),
-    BotCommand("help", "How to ask"),
-    BotCommand("ask", "Ask a question (in groups)"),
-    BotCommand("reset", "Forget the conversation"),
-    BotCommand("follow", "Get new articles on a topic"),
-    BotCommand("following", "The topics you follow"),
-    BotCommand("unfollow", "Stop following a topic"),
+    ("start", mark("What this bot knows")),
+    ("help", mark("How to ask")),
+    ("ask", mark("Ask a question (in groups)")),
+    ("reset", mark("Forget the conversation")),
+    ("follow", mark("Get new articles on a topic")),
+    ("following", mark("The topics you follow")),
+    ("unfollow", mark("Stop following a topic")),
 ]
 ADMIN_COMMANDS = [
-    BotCommand("reindex", "Sync the ingest directory (add 'full' to rebuild)"),
-    BotCommand("adapt", "Fine-tune the model on the archive (list, use original|vN)"),
-    BotCommand("ingest", "Add an article or feed by URL"),
-    BotCommand("delete", "Remove an article by id or URL"),
-    BotCommand("stats", "Index and usage statistics"),
-    BotCommand("sources", "The latest articles indexed"),
-    BotCommand("backup", "Back up the whole archive (says where it wrote)"),
-    BotCommand("feeds", "Feeds polled: list, add URL [every 30m], remove N, poll"),
+    ("reindex", mark("Sync the ingest directory (add 'full' to rebuild)")),
+    ("adapt", mark("Fine-tune the model on the archive (list, use original|vN)")),
+    ("ingest", mark("Add an article or feed by URL")),
+    ("delete", mark("Remove an article by id or URL")),
+    ("stats", mark("Index and usage statistics")),
+    ("sources", mark("The latest articles indexed")),
+    ("backup", mark("Back up the whole archive (says where it wrote)")),
+    ("feeds", mark("Feeds polled: list, add URL [every 30m], remove N, poll")),
 ]
+
+
+def commands(entries: list[tuple[str, str]], language: str) -> list[BotCommand]:
+    words = texts_in(language)
+    return [BotCommand(name, words.t(description)) for name, description in entries]
 
 
 def file_base_url(base_url: str) -> str:
@@ -134,14 +141,21 @@ def register_handlers(application: NewsApp) -> None:
 async def set_commands(application: NewsApp) -> None:
     """The reader menu for everyone; the admin commands only in the admins' own chats."""
     deps: BotDeps = deps_of_app(application)
-    await application.bot.set_my_commands(READER_COMMANDS, scope=BotCommandScopeDefault())
-    for admin_id in deps.settings.telegram.admin_ids:
-        try:
-            await application.bot.set_my_commands(
-                READER_COMMANDS + ADMIN_COMMANDS, scope=BotCommandScopeChat(admin_id)
-            )
-        except TelegramError as exc:  # the admin has not started a chat with the bot yet
-            logger.warning("admin menu for %s not set: %s", admin_id, exc)
+    # Telegram shows a menu in the reader's own language where one is set for it.
+    for language in LANGUAGES:
+        code = None if language == "en" else language
+        await application.bot.set_my_commands(
+            commands(READER_COMMANDS, language), scope=BotCommandScopeDefault(), language_code=code
+        )
+        for admin_id in deps.settings.telegram.admin_ids:
+            try:
+                await application.bot.set_my_commands(
+                    commands(READER_COMMANDS + ADMIN_COMMANDS, language),
+                    scope=BotCommandScopeChat(admin_id),
+                    language_code=code,
+                )
+            except TelegramError as exc:  # the admin has not started a chat with the bot yet
+                logger.warning("admin menu for %s not set: %s", admin_id, exc)
 
 
 def run(settings: Settings, services: Services) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
-from retrieval.core.i18n import Texts, texts
+from retrieval.core.i18n import Texts, mark, texts
 from retrieval.core.language import question_language
 from retrieval.core.records import Answer, Passage
 
@@ -35,7 +35,7 @@ class StreamingAnswerer(Protocol):
     ) -> Answer: ...
 
 
-REFUSAL = "The archive does not say: I found no passage that answers this question."
+REFUSAL = mark("The archive does not say: I found no passage that answers this question.")
 
 
 def refusal(question: str) -> str:

@@ -401,6 +401,11 @@ class TelegramSettings(BaseSettings):
         validation_alias=AliasChoices("NEWSBOT_ALLOWED_CHAT_IDS", "allowed_chat_ids"),
         description="If set, the bot answers only in these group chats. Empty: every group.",
     )
+    language: str = Field(
+        "en",
+        description="The bot's language where no reader's is known (alerts to admins): en or "
+        "ru. Readers get their Telegram language, or the language they ask in.",
+    )
     webhook_url: str = Field("", description="Public HTTPS URL for webhook mode; empty: polling.")
     webhook_listen: str = Field("0.0.0.0", description="Address the webhook server listens on.")
     webhook_port: int = Field(8443, ge=1, le=65535, description="Port of the webhook server.")

@@ -59,11 +59,15 @@ async def test_private_question_gets_a_cited_html_answer(harness: BotHarness) ->
     assert all(len(b.encode()) <= 64 for b in buttons)
     assert harness.api.sent("sendChatAction")  # typing indicator while answering
     commands = harness.api.sent("setMyCommands")
-    scopes = [c.params.get("scope", {}).get("type", "default") for c in commands]
-    assert scopes == ["default", "chat"]
+    scopes = [
+        (c.params.get("scope", {}).get("type", "default"), c.params.get("language_code"))
+        for c in commands
+    ]
+    assert scopes == [("default", None), ("chat", None), ("default", "ru"), ("chat", "ru")]
     assert "reindex" in str(commands[1].params["commands"]) and "reindex" not in str(
         commands[0].params["commands"]
     )
+    assert "Забыть разговор" in str(commands[2].params["commands"])
 
 
 async def test_start_and_help_describe_the_archive(harness: BotHarness) -> None:

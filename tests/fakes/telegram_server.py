@@ -148,6 +148,7 @@ class FakeBotAPI:
         thread_id: int | None = None,
         entities: list[dict[str, Any]] | None = None,
         document: dict[str, Any] | None = None,
+        language_code: str | None = None,
     ) -> dict[str, Any]:
         chat_id = chat_id if chat_id is not None else user_id
         chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
@@ -159,7 +160,7 @@ class FakeBotAPI:
             "message_id": next(self._message_ids),
             "date": int(time.time()),
             "chat": chat,
-            "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
+            "from": _user(user_id, language_code),
         }
         if document is not None:
             message["document"] = document
@@ -204,14 +205,21 @@ class FakeBotAPI:
             },
         )
 
-    def press(self, data: str, message: dict[str, Any], *, user_id: int = 1) -> None:
+    def press(
+        self,
+        data: str,
+        message: dict[str, Any],
+        *,
+        user_id: int = 1,
+        language_code: str | None = None,
+    ) -> None:
         self._push(
             {
                 "callback_query": {
                     "id": str(next(self._message_ids)),
                     "chat_instance": "ci",
                     "data": data,
-                    "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
+                    "from": _user(user_id, language_code),
                     "message": message,
                 }
             }
@@ -376,3 +384,11 @@ class FakeBotAPI:
         if request.match_info["token"] != self.token or file_id not in self.files:
             return web.Response(status=404)
         return web.Response(body=self.files[file_id])
+
+
+def _user(user_id: int, language_code: str | None) -> dict[str, Any]:
+    """A Telegram user; `language_code` is what their app is set to ("ru", "en-GB")."""
+    user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+    if language_code:
+        user["language_code"] = language_code
+    return user
