@@ -177,7 +177,8 @@ async def follow(update: Update, context: NewsContext) -> None:
     try:
         topic = await asyncio.to_thread(deps.services.follows.follow, user.id, chat.id, wanted)
     except QuestionError as exc:
-        await message.reply_text(t("Sorry — {problem}.").format(problem=html.escape(str(exc))))
+        text = str(exc)
+        await message.reply_text(html.escape(text[:1].upper() + text[1:]) + ".")
         return
     await message.reply_text(
         t(

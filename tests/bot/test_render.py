@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.render_html import render_answer, render_quotes, split_html, strip_tags
+from bot.texts import texts_in
 from retrieval.core.records import Answer, Citation
 from tests.fakes.telegram_server import check_html
 
@@ -33,7 +34,7 @@ def test_answer_html_is_escaped_and_has_a_sources_footer() -> None:
         "Herald, 14 Mar 2025"
     ) in text
     assert check_html(text)[0] == ""
-    quotes = render_quotes([CITATION])
+    quotes = render_quotes([CITATION], texts_in("en"))
     assert (
         "<blockquote expandable>He said &quot;&lt;hi&gt;&quot; &amp; left.</blockquote>" in quotes
     )
