@@ -24,7 +24,11 @@ REFUSAL_PHRASES = re.compile(
     r" (?:do(?:es)?n[o']?t|do(?:es)? not|did not|didn't) (?:say|mention|contain|provide|include|"
     r"answer|specify|state|give)|\bno (?:information|mention|answer)\b|\bcannot (?:be )?"
     r"(?:answer|determine|found)|\bcan't (?:answer|determine)|\bi (?:do not|don't) know\b|"
-    r"\bnot (?:mentioned|stated|specified|provided) in\b|\bunable to (?:answer|determine|find)\b",
+    r"\bnot (?:mentioned|stated|specified|provided) in\b|\bunable to (?:answer|determine|find)\b"
+    # The same said in Russian: "в архиве нет…", "в отрывках не сказано…", "не могу ответить".
+    r"|\b(?:в )?(?:архиве|отрывках|фрагментах|статьях|источниках|тексте) (?:нет|не (?:сказано|"
+    r"упоминается|говорится|указано))|\bне могу (?:ответить|определить)|\bне знаю\b"
+    r"|\bнет (?:информации|сведений|данных)\b",
     re.IGNORECASE,
 )
 PROMPT_ECHO = re.compile(r"^\s*(?:Passages|Question|Rules|Today's date is)\s*:?", re.IGNORECASE)

@@ -66,6 +66,21 @@ def tokenize(texts: Sequence[str], languages: Sequence[str] | None = None) -> li
     return result
 
 
+def tokenize_for_index(texts: Sequence[str], languages: Sequence[str]) -> Any:
+    """What `bm25s.BM25.index` takes for these texts: token ids and their vocabulary when they
+    are all analysed alike (the usual one-language archive: the fast path, as before languages),
+    else token strings (bm25s builds the vocabulary)."""
+    keys = {analysis_key(language) for language in languages}
+    if len(keys) != 1:
+        return tokenize(texts, languages)
+    return _bm25s().tokenize(
+        list(texts),
+        stopwords=sorted(stopwords(languages[0])),
+        stemmer=WordStemmer(languages[0]),
+        show_progress=False,
+    )
+
+
 def _language(row: Sequence[Any]) -> str:
     return str(row[3]) if len(row) > 3 and row[3] else "en"
 
@@ -263,8 +278,8 @@ class LexicalIndex:
         ids = [row[0] for row in rows]
         meta: dict[str, Any] = {"ids": ids, "dates": [int(row[2]) for row in rows], "avgdl": 0.0}
         if rows:
-            tokens = tokenize([row[1] for row in rows], [_language(row) for row in rows])
-            meta["lengths"] = [len(t) for t in tokens]
+            tokens = tokenize_for_index([row[1] for row in rows], [_language(r) for r in rows])
+            meta["lengths"] = [len(t) for t in getattr(tokens, "ids", tokens)]
             meta["avgdl"] = float(np.mean(meta["lengths"]))
             model = bm25s.BM25()
             model.index(tokens, show_progress=False)

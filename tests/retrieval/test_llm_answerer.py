@@ -233,3 +233,16 @@ def test_a_stream_that_breaks_off_is_an_error_not_a_shorter_answer() -> None:
         with pytest.raises(StreamBrokenError, match="stopped in the middle"):
             answerer(fake.base_url).stream("Who attended?", PASSAGES, on_text=seen.append)
     assert seen[-1] == "Mehriban Aliyeva "
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["NOT_IN_ARCHIVE", "В архиве нет сведений о стоимости.", "Не могу ответить по этим отрывкам."],
+)
+def test_a_russian_question_is_refused_in_russian_and_asked_to_be_answered_in_russian(
+    reply: str,
+) -> None:
+    with fake_openai(lambda m: reply) as fake:
+        answer = answerer(fake.base_url).answer("Сколько это стоило?", PASSAGES)
+    assert answer.refused and answer.text.startswith("В архиве нет ответа")
+    assert "Answer in the language of the question" in fake.prompts()[0]
