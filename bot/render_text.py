@@ -5,8 +5,11 @@ from __future__ import annotations
 from retrieval.core.records import Answer, Citation, Passage
 
 
-def citation_line(citation: Citation) -> str:
+def citation_line(citation: Citation, language: str = "en") -> str:
+    """[n] headline — outlet, date[, language where it is not the answer's] — URL."""
     when = citation.published.isoformat() if citation.published else "undated"
+    if citation.language != language:
+        when += f", {citation.language.upper()}"
     parts = [f"[{citation.n}] {citation.title}", f"{citation.source or 'unknown outlet'}, {when}"]
     if citation.url:
         parts.append(citation.url)
@@ -26,7 +29,7 @@ def render_answer(answer: Answer) -> str:
     lines = [f"(partial) {answer.text}" if answer.partial else lead(answer) + answer.text]
     if answer.citations:
         lines.append("")
-        lines.extend(citation_line(c) for c in answer.citations)
+        lines.extend(citation_line(c, answer.language) for c in answer.citations)
     return "\n".join(lines)
 
 
