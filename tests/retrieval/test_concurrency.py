@@ -214,3 +214,63 @@ def test_lexical_searches_during_rebuilds_see_whole_snapshots(tmp_path: Path) ->
     assert run_threads(search, search, rebuild) == []
     assert seen and [v for v in seen if len(v) != 1] == []
     assert {h.split("-")[0] for h, _ in lexical.search("c", "ships", 5)} == {"v14"}
+
+
+RUSSIAN = [
+    ("Кто назначен главным тренером ФК «Белоозёрск»?", "Савченко"),
+    ("Сколько стоило строительство моста через Сороку?", "9 млрд"),
+    ("Кто выиграл чемпионат мира по хоккею?", "В архиве нет ответа"),
+]
+
+
+def test_russian_and_english_readers_while_a_full_reindex_runs(
+    tmp_path: Path, real_embedder: SentenceTransformerEmbedder
+) -> None:
+    """The language parts two threads share: the detector (locked), the Russian lemmatiser
+    (one per thread, its cache locked), the message catalogues (compiled once under a lock,
+    then read only). Emptied first, so the readers make them while the re-index analyses the
+    same words in its own thread; every answer right, in its reader's language."""
+    from retrieval.core import i18n, language
+
+    services = build_engine(
+        make_settings(tmp_path / "data", calibrated=True),
+        embedder=real_embedder,
+        today=lambda: SAMPLE_TODAY,
+    )
+    russian = SAMPLES.parent / "archive-ru"
+    services.index.sync([SAMPLES, russian])
+    language.question_language.cache_clear()
+    language.russian_lemma.cache_clear()
+    i18n._compiled.clear()
+    started = threading.Event()
+    done = threading.Event()
+    answers: list[tuple[str, str, str]] = []
+
+    def reader(questions: list[tuple[str, str]]) -> Callable[[], None]:
+        def run() -> None:
+            assert started.wait(timeout=300)
+            n = 0
+            while not done.is_set() or n < 2 * len(questions):
+                question, expected = questions[n % len(questions)]
+                answer = services.qa.answer(question)
+                answers.append((answer.text, expected, answer.language))
+                n += 1
+
+        return run
+
+    def reindex() -> None:
+        try:
+            services.index.sync(
+                [SAMPLES, russian],
+                full=True,
+                progress=lambda stage, *_: stage == "embedding" and started.set(),
+            )
+        finally:
+            started.set()
+            done.set()
+
+    assert run_threads(reader(RUSSIAN), reader(RUSSIAN), reader(QUESTIONS), reindex) == []
+    wrong = [(text, expected) for text, expected, _ in answers if expected not in text]
+    assert wrong == []
+    languages = {expected: lang for _, expected, lang in answers}
+    assert languages["Савченко"] == "ru" and languages["600"] == "en"
