@@ -57,6 +57,11 @@ def test_a_sources_own_language_field_wins_and_a_cp1251_file_is_read_as_russian(
     record.write_text('{"title": "Hello", "text": "Plain English words here.", "lang": "ru-RU"}\n')
     (loaded,) = load_file(record)
     assert isinstance(loaded, Article) and loaded.language == "ru"
+    page = tmp_path / "page.html"
+    body = "<p>Plain English words in the body of a page that says it is Russian.</p>" * 3
+    page.write_text(f'<html lang="ru-RU"><head><title>Паром</title></head><body>{body}</body>')
+    (from_page,) = load_file(page)
+    assert isinstance(from_page, Article) and from_page.language == "ru"
 
 
 def test_english_text_is_tokenised_exactly_as_before() -> None:

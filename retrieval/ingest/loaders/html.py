@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 import trafilatura
 
 from retrieval.core.records import Article
 from retrieval.ingest.loaders.common import LoadError, article_from_record, parse_authors
+
+# <html lang="ru">, which trafilatura's metadata does not carry.
+HTML_LANG = re.compile(
+    r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?)", re.I
+)
+
+
+def page_language(content: str) -> str:
+    """The language a page declares on its <html> element, or ""."""
+    match = HTML_LANG.search(content[:5000])
+    return match[1] if match else ""
 
 
 def parse_html_article(content: str, origin: str, url: str = "") -> Article:
@@ -36,7 +49,7 @@ def parse_html_article(content: str, origin: str, url: str = "") -> Article:
             "date": meta.get("date"),
             "source": meta.get("sitename") or meta.get("hostname") or "",
             "authors": list(parse_authors(meta.get("author") or "")),
-            "language": meta.get("language") or "",
+            "language": meta.get("language") or page_language(content),
         },
         origin,
     )
