@@ -13,18 +13,13 @@ from __future__ import annotations
 import argparse
 import pickle
 from dataclasses import fields, replace
-from datetime import date
 from pathlib import Path
 
+from benchmarks.halves import HALVES
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
 from retrieval.core.settings import Settings
 from retrieval.engine import build_engine, extractive_config
 from retrieval.evaluation import correct_answer, load_questions
-
-HALVES = {
-    "Jan-Mar": (date(2023, 1, 1), date(2023, 3, 31)),
-    "Apr-Jun": (date(2023, 4, 1), date(2023, 6, 30)),
-}
 
 
 def main() -> None:

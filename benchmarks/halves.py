@@ -15,6 +15,11 @@ from retrieval.evaluation import EvalQuestion, load_questions
 from retrieval.evaluation.configs import BOT, searcher_for
 
 Retrievals = dict[str, tuple[list[Passage], list[Passage]]]
+# The two halves of the dev questions by the day they were asked: tune, then confirm.
+HALVES = {
+    "Jan-Mar": (date(2023, 1, 1), date(2023, 3, 31)),
+    "Apr-Jun": (date(2023, 4, 1), date(2023, 6, 30)),
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

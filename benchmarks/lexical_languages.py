@@ -14,20 +14,15 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
+from benchmarks.halves import HALVES
 from benchmarks.llm_real import cpu_description
 from retrieval.core.language import question_language
 from retrieval.core.settings import Settings
 from retrieval.engine import build_engine
 from retrieval.evaluation import load_questions
 from retrieval.index.lexical import LexicalIndex
-
-HALVES = {
-    "Jan-Mar": (date(2023, 1, 1), date(2023, 3, 31)),
-    "Apr-Jun": (date(2023, 4, 1), date(2023, 6, 30)),
-}
 
 
 def main() -> None:

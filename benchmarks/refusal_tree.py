@@ -1,7 +1,7 @@
 """A small tree ensemble for the refusal decision (issue 22, item 1), against the logistic
 model: the same evidence, the same halves, the same threshold rule.
 
-    python -m benchmarks.refusal_tree QUESTIONS --data-dir INDEX [--max-refused 0.10]
+    python -m benchmarks.refusal_tree --data-dir INDEX [--max-refused 0.10]
 
 Reads the answers `benchmarks.train_refusal` replayed and cached in INDEX
 (train-refusal-answers.pkl: each answerable question answered with refusal off, as asked and
@@ -63,7 +63,6 @@ def rates(
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("questions", type=Path)
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--max-refused", type=float, default=0.10)
     args = parser.parse_args()

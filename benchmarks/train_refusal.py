@@ -23,17 +23,12 @@ from datetime import date
 
 import numpy as np
 
-from benchmarks.halves import Retrievals, cached_retrievals, engine_and_questions
+from benchmarks.halves import HALVES, Retrievals, cached_retrievals, engine_and_questions
 from retrieval.answer.evidence import FEATURES, Evidence
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
 from retrieval.answer.refusal import MODEL_FILE, RefusalModel, states_answer
 from retrieval.core.records import Answer
 from retrieval.evaluation import EvalQuestion, correct_answer
-
-HALVES = {
-    "Jan-Mar": (date(2023, 1, 1), date(2023, 3, 31)),
-    "Apr-Jun": (date(2023, 4, 1), date(2023, 6, 30)),
-}
 
 
 @dataclass(frozen=True)

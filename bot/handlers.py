@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from datetime import date
 
-from babel.dates import format_date
 from telegram import Chat, Message, MessageEntity, Update
 
 from bot.deps import BotDeps, NewsContext, conversation_key
 from bot.live import unfollow_button
-from bot.render_html import render_answer, render_quotes
+from bot.render_html import day, render_answer, render_quotes
 from bot.replies import Typing, answer_keyboard, reply_html
 from bot.streaming import LiveDraft
 from bot.texts import texts_for, texts_in
@@ -71,7 +69,7 @@ async def archive_summary(deps: BotDeps, words: Texts) -> str:
     if not (stats.first_published and stats.last_published):
         return f"{known}."
     span = words.t("published {first} to {last}").format(
-        first=format_day(stats.first_published, words), last=format_day(stats.last_published, words)
+        first=day(stats.first_published, words), last=day(stats.last_published, words)
     )
     return f"{known}, {span}."
 
@@ -101,11 +99,6 @@ HOW_TO_ASK = mark(
     "or reply to one of my answers. Follow-up questions keep their context; /reset forgets it. "
     "Tap 📰 Sources under an answer to read the quoted passages."
 )
-
-
-def format_day(day: date, words: Texts) -> str:
-    """ "03 Mar 2025", "03 мар. 2025 г.": a date as the reader's language writes it."""
-    return format_date(day, "dd MMM y", locale=words.language)
 
 
 async def help_command(update: Update, context: NewsContext) -> None:

@@ -7,10 +7,8 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from babel.dates import format_date
-
 from bot.texts import texts_in
-from retrieval.core.i18n import Texts
+from retrieval.core.i18n import Texts, format_day
 from retrieval.core.records import Answer, Citation, IndexReport, IndexStats
 from retrieval.index.catalog import StoredArticle
 
@@ -27,10 +25,8 @@ def link(url: str, text: str) -> str:
 
 
 def day(value: date | None, words: Texts) -> str:
-    """A date as the reader's language writes it: "03 Mar 2025", "03 мар. 2025 г."."""
-    if value is None:
-        return words.t("undated")
-    return format_date(value, "dd MMM y", locale=words.language)
+    """A date as the reader's language writes it: "03 Mar 2025", "03 мар. 2025"."""
+    return format_day(value, words)
 
 
 def source_line(citation: Citation, words: Texts) -> str:

@@ -6,12 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from babel.dates import format_date
-
 from retrieval.answer.answerer import question_texts, refusal
 from retrieval.answer.citations import renumber
 from retrieval.answer.extractive import ExtractiveAnswerer
-from retrieval.core.i18n import Texts
+from retrieval.core.i18n import format_day
 from retrieval.core.records import Answer, Passage
 
 # A line joins the timeline only if its sentence scores at least this share of the best line.
@@ -51,14 +49,9 @@ class TimelineAnswerer:
         )
         words = question_texts(question)
         text = "\n".join(
-            f"{_when(passages[n - 1], words)} — {sentence} [{n}]" for n, sentence, _ in dated
+            f"{format_day(passages[n - 1].published, words)} — {sentence} [{n}]"
+            for n, sentence, _ in dated
         )
         quotes = {n: sentence for n, sentence, _ in dated}
         text, citations = renumber(text, passages, quotes)
         return Answer(text, citations, refused=False, passages=list(passages), timeline=True)
-
-
-def _when(passage: Passage, words: Texts) -> str:
-    if passage.published is None:
-        return words.t("undated")
-    return format_date(passage.published, "dd MMM y", locale=words.language)

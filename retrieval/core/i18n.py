@@ -15,6 +15,7 @@ import gettext
 import io
 import threading
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from retrieval.core.language import normalise
@@ -41,10 +42,23 @@ class Texts:
         return self.translations.ngettext(singular, plural, n)
 
 
+def format_day(value: date | None, words: Texts) -> str:
+    """A date as the reader's language writes it ("03 Mar 2025", "03 мар. 2025"), or
+    "undated"."""
+    if value is None:
+        return words.t(UNDATED)
+    from babel.dates import format_date
+
+    return str(format_date(value, "dd MMM y", locale=words.language))
+
+
 def mark(message: str) -> str:
     """Marks a text for extraction where it is defined (a table of phrases), translated later
     with `t` where it is used."""
     return message
+
+
+UNDATED = mark("undated")  # in each catalogue that formats dates
 
 
 def supported(language: str | None) -> str:

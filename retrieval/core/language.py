@@ -35,7 +35,6 @@ SNOWBALL = {
     "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian", "sv": "swedish",
     "ta": "tamil", "tr": "turkish",
 }  # fmt: skip
-NAMES = {"en": "English", "ru": "Russian", "az": "Azerbaijani", "tr": "Turkish", "uk": "Ukrainian"}
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u0259\u018f]")
 OTHER_CYRILLIC = frozenset({"uk", "be", "bg", "kk", "mk", "sr", "ky", "tg", "mn"})
@@ -77,18 +76,10 @@ def detect(text: str, *, default: str = DEFAULT) -> str:
     sample = " ".join(text.split())[:400]
     if not any(ch.isalpha() for ch in sample):
         return default
-    # A text with no Cyrillic and nothing but ASCII letters is English far more often than
-    # not in this archive; fastText still decides (French, Spanish, Turkish without accents).
     code, score = _detector(sample)
     if score < 0.3:
         return default
     return normalise(code) or default
-
-
-def script_of(word: str) -> str:
-    if CYRILLIC.search(word):
-        return "cyrillic"
-    return "latin"
 
 
 class _ThreadStemmers(threading.local):
@@ -179,10 +170,6 @@ def stopwords(language: str) -> frozenset[str]:
 
     own = getattr(lists, OWN_STOPWORDS[language]) if language in OWN_STOPWORDS else ()
     return frozenset(lists.STOPWORDS_EN) | frozenset(lists.STOPWORDS_RUSSIAN) | frozenset(own)
-
-
-def display_name(code: str) -> str:
-    return NAMES.get(code, code)
 
 
 def analysis_key(language: str | None) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import calendar
 import logging
 import re
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -73,7 +72,7 @@ def resolve_timeframe(question: str, today: date, language: str = "en") -> TimeF
     639-1); English and Russian are read from tables, others through dateparser."""
     q = question.lower()
     if CYRILLIC.search(q):
-        return _first_match(q, russian_rules(today, sys.modules[__name__]), today)
+        return _first_match(q, russian_rules(today), today)
     frame = _first_match(q, _english_rules(today), today)
     if frame.explicit or language in ("en", "ru"):
         return frame

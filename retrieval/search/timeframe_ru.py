@@ -47,10 +47,11 @@ def unit_days(word: str) -> int:
 Rule = tuple[str, Callable[[Any], tuple[date, date]]]
 
 
-def russian_rules(today: date, helpers: Any) -> list[Rule]:
-    """(pattern, window) pairs in the order they are tried; `helpers` is `timeframe` itself
-    (its window makers), so both languages draw windows the same way."""
-    h = helpers
+def russian_rules(today: date) -> list[Rule]:
+    """(pattern, window) pairs in the order they are tried, drawn with `timeframe`'s own
+    window makers, so both languages get the same windows."""
+    from retrieval.search import timeframe as h  # imported here: timeframe imports this module
+
     return [
         (r"\bсегодня\b|\bсегодняшн\w*|\bэтим утром\b|\bэтой ночью\b",
          lambda m: (today - timedelta(days=1), today)),
