@@ -31,7 +31,7 @@ from retrieval.index.catalog import Catalog, ChunkRecord
 from retrieval.index.collections import Collections
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.state import IndexState
-from retrieval.index.store import VectorStore
+from retrieval.index.store import VectorStore, text_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +208,8 @@ class BackupService:
             stored = self._store.records(collection, [r.chunk_id for r in part])
             for record in part:
                 found = stored.get(record.chunk_id)
-                rows.append(found[0] if found and found[1] == record.text else None)
+                same = found is not None and found[1] == text_fingerprint(record.text)
+                rows.append(found[0] if found and same else None)
             step("vectors", min(start + 2000, len(records)), len(records))
         missing = [i for i, row in enumerate(rows) if row is None]
         if missing:

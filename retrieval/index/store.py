@@ -6,6 +6,7 @@ every write and query passes vectors, so no model is ever downloaded behind our 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Sequence
@@ -19,6 +20,13 @@ from retrieval.core.errors import StoreUnavailableError
 logger = logging.getLogger(__name__)
 
 
+def text_fingerprint(text: str) -> str:
+    """What the store keeps of a passage's text: the catalog holds the text itself. Chroma
+    writes twice as fast without documents, and its folder is a quarter of the size (20,000
+    real passages: 804 vs 414 a second, 60 vs 234 MB, AMD EPYC avx2)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
 class VectorStore(Protocol):
     description: str
 
@@ -27,7 +35,7 @@ class VectorStore(Protocol):
         collection: str,
         ids: Sequence[str],
         vectors: np.ndarray,
-        documents: Sequence[str],
+        texts: Sequence[str],
         metadatas: Sequence[dict[str, Any]],
     ) -> None: ...
 
@@ -46,7 +54,8 @@ class VectorStore(Protocol):
     def records(
         self, collection: str, chunk_ids: Sequence[str]
     ) -> dict[str, tuple[np.ndarray, str]]:
-        """Vector and stored text of each of these passages that the store holds."""
+        """Vector and `text_fingerprint` of the text it was stored with, for each of these
+        passages that the store holds."""
         ...
 
     def count(self, collection: str) -> int: ...
@@ -171,11 +180,15 @@ class ChromaStore:
         collection: str,
         ids: Sequence[str],
         vectors: np.ndarray,
-        documents: Sequence[str],
+        texts: Sequence[str],
         metadatas: Sequence[dict[str, Any]],
     ) -> None:
         handle = self._collection(collection)
         step = max(1, min(self.max_batch(), 5000))
+        marked = [
+            {**meta, "text_hash": text_fingerprint(text)}
+            for meta, text in zip(metadatas, texts, strict=True)
+        ]
         for start in range(0, len(ids), step):
             end = start + step
             self._call(
@@ -183,8 +196,7 @@ class ChromaStore:
                 handle.upsert,
                 ids=list(ids[start:end]),
                 embeddings=np.asarray(vectors[start:end], dtype=np.float32),
-                documents=list(documents[start:end]),
-                metadatas=list(metadatas[start:end]),
+                metadatas=marked[start:end],
             )
 
     def delete_articles(self, collection: str, article_ids: Sequence[str]) -> None:
@@ -234,12 +246,18 @@ class ChromaStore:
                 "read",
                 handle.get,
                 ids=list(chunk_ids[start : start + 500]),
-                include=["embeddings", "documents"],
+                include=["embeddings", "metadatas", "documents"],
             )
-            for chunk_id, vector, document in zip(
-                result["ids"], result["embeddings"], result["documents"], strict=True
+            for chunk_id, vector, meta, document in zip(
+                result["ids"],
+                result["embeddings"],
+                result["metadatas"],
+                result["documents"],
+                strict=True,
             ):
-                found[chunk_id] = (np.asarray(vector, dtype=np.float32), document or "")
+                # Collections written before the fingerprint kept the text itself.
+                mark = (meta or {}).get("text_hash") or text_fingerprint(document or "")
+                found[chunk_id] = (np.asarray(vector, dtype=np.float32), str(mark))
         return found
 
     def count(self, collection: str) -> int:

@@ -187,3 +187,34 @@ def test_a_backup_never_overwrites_a_folder_in_use(
     with pytest.raises(BackupError, match="must be new or empty"):
         engine.services.backups.backup(tmp_path / "taken")
     assert (tmp_path / "taken" / "notes.txt").read_text() == "mine"
+
+
+def test_the_store_keeps_a_fingerprint_of_each_text_and_reads_old_collections(
+    tmp_path: Path,
+) -> None:
+    """The catalog holds the passages' text; Chroma keeps only its fingerprint (what a backup
+    checks a vector against). A collection written before, with the text itself, reads the
+    same."""
+    import numpy as np
+
+    from retrieval.index.store import persistent_client, text_fingerprint
+
+    store = ChromaStore(path=tmp_path / "chroma")
+    vectors = np.eye(2, 8, dtype=np.float32)
+    meta = {"article_id": "a", "chunk": 0, "title": "t", "source": "s", "url": "", "published": 0}
+    store.upsert("fresh-one", ["a:0", "a:1"], vectors, ["first text", "second"], [meta, meta])
+    client = persistent_client(tmp_path / "chroma")
+    stored = client.get_collection("fresh-one").get(include=["documents", "metadatas"])
+    assert stored["documents"] == [None, None]
+    assert [m["text_hash"] for m in stored["metadatas"]] == [
+        text_fingerprint("first text"),
+        text_fingerprint("second"),
+    ]
+    old = client.create_collection("older-one", embedding_function=None)
+    old.add(ids=["b:0"], embeddings=vectors[:1], documents=["kept text"], metadatas=[meta])
+    del client
+    found = ChromaStore(path=tmp_path / "chroma").records("older-one", ["b:0", "missing"])
+    assert list(found) == ["b:0"]
+    assert found["b:0"][1] == text_fingerprint("kept text")
+    assert np.allclose(found["b:0"][0], vectors[0])
+    assert store.records("fresh-one", ["a:1"])["a:1"][1] == text_fingerprint("second")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -103,6 +104,43 @@ def test_realtimeqa_style_jsonl_gz(tmp_path: Path) -> None:
     assert article.published == date(2023, 1, 5)
     assert article.authors == ("Ann", "Bob")
     assert article.source == "usatoday.com"
+
+
+def test_jsonl_is_read_a_line_at_a_time_with_the_same_articles(tmp_path: Path) -> None:
+    """A JSONL export is streamed (never held whole), and reads as it did whole: a BOM, CRLF,
+    a blank line, a line separator inside a string, a broken line, a gzipped copy; a file in
+    another encoding is still read whole, its encoding found."""
+    from retrieval.ingest.loaders import _parse
+
+    records = [
+        {"doc_id": "a1", "title": "First", "text": "One line\u2028still the first story."},
+        {"doc_id": "a2", "title": "Second", "text": "Second story, with “quotes”."},
+    ]
+    body = "\ufeff" + json.dumps(records[0], ensure_ascii=False) + "\r\n\n"
+    body += "{broken\n" + json.dumps(records[1], ensure_ascii=False) + "\n"
+    (tmp_path / "a.jsonl").write_bytes(body.encode("utf-8"))
+    with gzip.open(tmp_path / "b.jsonl.gz", "wb") as handle:
+        handle.write(body.encode("utf-8"))
+    whole = list(_parse(body.encode("utf-8"), ".jsonl", str(tmp_path / "a.jsonl"), None))
+    streamed = list(load_sources([tmp_path / "a.jsonl"]))
+    # The separator is a space in the text, not the end of a line (as it was read whole).
+    assert [a.text for a in articles(streamed)] == [
+        "One line still the first story.",
+        "Second story, with “quotes”.",
+    ]
+    # Its line number is the file's (read whole, the separator counted as a line end).
+    assert articles(streamed)[1].origin.endswith("a.jsonl:4")
+    before = next(a for a in articles(whole) if a.id == "a2")
+    assert articles(streamed)[1] == replace(before, origin=articles(streamed)[1].origin)
+    assert [s.origin.rsplit(":", 1)[1] for s in skips(streamed)] == ["3"]
+    gzipped = list(load_sources([tmp_path / "b.jsonl.gz"]))
+    assert [a.content_hash for a in articles(gzipped)] == [
+        a.content_hash for a in articles(streamed)
+    ]
+    cyrillic = {"title": "Новости", "text": "Городской совет утвердил бюджет, сообщил мэр."}
+    (tmp_path / "c.jsonl").write_bytes(json.dumps(cyrillic, ensure_ascii=False).encode("cp1251"))
+    [article] = articles(list(load_sources([tmp_path / "c.jsonl"])))
+    assert article.text == cyrillic["text"]
 
 
 def test_html_keeps_article_drops_navigation_and_scripts() -> None:

@@ -6,6 +6,7 @@ import gzip
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 from retrieval.core.errors import SourceError
 from retrieval.core.records import Article
@@ -13,7 +14,7 @@ from retrieval.ingest.loaders.common import LoadError, Skipped, declared_charset
 from retrieval.ingest.loaders.fetch import HttpFetcher
 from retrieval.ingest.loaders.html import parse_html_article
 from retrieval.ingest.loaders.markdown import parse_markdown_article
-from retrieval.ingest.loaders.records import parse_json, parse_jsonl
+from retrieval.ingest.loaders.records import parse_json, parse_jsonl, parse_jsonl_line
 from retrieval.ingest.loaders.rss import looks_like_feed, parse_feed
 from retrieval.ingest.loaders.text import parse_text_article
 
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 SINGLE_ARTICLE_MAX_BYTES = 5_000_000
 RECORD_FILE_MAX_BYTES = 1_000_000_000
+STREAM_PROBE_BYTES = 65_536
 SUPPORTED_SUFFIXES = (
     ".txt",
     ".text",
@@ -99,6 +101,9 @@ def load_file(path: Path, *, fetcher: HttpFetcher | None = None) -> Iterator[Art
         if size > limit:
             yield Skipped(origin, f"too large ({size:,} bytes; the limit is {limit:,})")
             return
+        if suffix.removesuffix(".gz") in (".jsonl", ".ndjson") and _utf8_start(path, suffix):
+            yield from _stream_jsonl(path, suffix, origin)
+            return
         raw = path.read_bytes()
     except OSError as exc:
         yield Skipped(origin, f"cannot be read ({exc.strerror or exc})")
@@ -107,6 +112,48 @@ def load_file(path: Path, *, fetcher: HttpFetcher | None = None) -> Iterator[Art
         yield from _parse(raw, suffix, origin, fetcher)
     except LoadError as exc:
         yield Skipped(origin, str(exc))
+
+
+def _open(path: Path, suffix: str) -> IO[bytes]:
+    return gzip.open(path, "rb") if suffix.endswith(".gz") else path.open("rb")
+
+
+def _utf8_start(path: Path, suffix: str) -> bool:
+    """Whether a record file begins as UTF-8 text (JSON's own encoding), so that it can be
+    read a line at a time; anything else is read whole, its encoding found first."""
+    try:
+        with _open(path, suffix) as handle:
+            head = handle.read(STREAM_PROBE_BYTES)
+    except (OSError, EOFError):
+        return False  # read whole, to report why
+    if not head.strip() or b"\x00" in head[:8192]:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # only a character cut at the probe's end
+    return True
+
+
+def _stream_jsonl(path: Path, suffix: str, origin: str) -> Iterator[Article | Skipped]:
+    """A JSONL file (gzipped or not) a line at a time: a million-article export is never
+    held in memory whole (a 200,000-article one is 1.9 GB of text)."""
+    try:
+        with _open(path, suffix) as handle:
+            for number, raw in enumerate(handle, start=1):
+                if number == 1:
+                    raw = raw.removeprefix(b"\xef\xbb\xbf")
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    try:
+                        line = decode_text(raw)
+                    except LoadError as exc:
+                        yield Skipped(f"{origin}:{number}", str(exc))
+                        continue
+                yield from parse_jsonl_line(line, f"{origin}:{number}")
+    except (OSError, EOFError) as exc:
+        yield Skipped(origin, f"not a readable gzip file ({exc})")
 
 
 def _load_url(url: str, fetcher: HttpFetcher) -> Iterator[Article | Skipped]:

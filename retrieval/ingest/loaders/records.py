@@ -41,12 +41,16 @@ def parse_json(content: str, origin: str) -> Iterator[Article | Skipped]:
 
 def parse_jsonl(content: str, origin: str) -> Iterator[Article | Skipped]:
     for number, line in enumerate(content.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{origin}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Skipped(where, f"malformed JSON line ({exc.msg})")
-            continue
-        yield _one(record, where)
+        yield from parse_jsonl_line(line, f"{origin}:{number}")
+
+
+def parse_jsonl_line(line: str, where: str) -> Iterator[Article | Skipped]:
+    """One line of a JSONL file: an article, a reason it is skipped, or nothing (blank)."""
+    if not line.strip():
+        return
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        yield Skipped(where, f"malformed JSON line ({exc.msg})")
+        return
+    yield _one(record, where)
