@@ -78,9 +78,70 @@ def openvino_candidates(fp32: Path, model_dir: Path, texts: list[str]) -> dict[s
     }
 
 
+def ort_variants(fp32: Path, model_dir: Path, texts: list[str], folder: Path) -> dict[str, Embed]:
+    """ONNX Runtime variants not in newsbot: the transformer graph fused (attention, layer
+    norm, GELU as single kernels), fused and then int8; int8 with u8 weights (the u8u8 kernel
+    rather than u8s8); and static int8 (activations calibrated on the first 160 passages)."""
+    import onnx
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        QuantFormat,
+        QuantType,
+        quantize_dynamic,
+        quantize_static,
+    )
+    from onnxruntime.transformers import optimizer
+    from tokenizers import Tokenizer
+
+    fused = folder / "fused-fp32.onnx"
+    optimizer.optimize_model(
+        str(fp32), model_type="bert", num_heads=12, hidden_size=384, opt_level=1
+    ).save_model_to_file(str(fused))
+    quantize_dynamic(
+        str(fused), str(folder / "fused-int8.onnx"), weight_type=QuantType.QInt8,
+        per_channel=True, reduce_range=True,
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )  # fmt: skip
+    quantize_dynamic(
+        str(fp32), str(folder / "u8u8.onnx"), weight_type=QuantType.QUInt8, per_channel=True
+    )
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.enable_truncation(256)
+    tokenizer.enable_padding()
+
+    class Passages(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.batches = iter(range(0, min(len(texts), 160), 8))
+
+        def get_next(self) -> dict[str, np.ndarray] | None:
+            start = next(self.batches, None)
+            if start is None:
+                return None
+            encoded = tokenizer.encode_batch(texts[start : start + 8])
+            ids = np.array([e.ids for e in encoded], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            return {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+
+    quantize_static(
+        str(fp32), str(folder / "static.onnx"), Passages(), quant_format=QuantFormat.QDQ,
+        per_channel=True, reduce_range=True, op_types_to_quantize=["MatMul"],
+        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+    )  # fmt: skip
+    files = {
+        "onnx runtime fused float32": fused,
+        "onnx runtime fused int8": folder / "fused-int8.onnx",
+        "onnx runtime int8, u8 weights (u8u8)": folder / "u8u8.onnx",
+        "onnx runtime static int8 (QDQ, MatMul)": folder / "static.onnx",
+    }
+    return {
+        name: OnnxEmbedder(model_dir, folder, int8=True, name="x", model_file=path).embed_documents
+        for name, path in files.items()
+    }
+
+
 def main() -> None:
     corpus = Path(sys.argv[1])
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 30
+    count = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 30
     print(f"CPU: {cpu_description()}")
     local = SentenceTransformerEmbedder()
     texts = passages(corpus, count, local)
@@ -96,7 +157,10 @@ def main() -> None:
             model_dir, cache, int8=True, name="x"
         ).embed_documents,
     }
-    candidates.update(openvino_candidates(fp32, model_dir, texts))
+    scratch = tempfile.TemporaryDirectory()
+    candidates.update(ort_variants(fp32, model_dir, texts, Path(scratch.name)))
+    if "--no-openvino" not in sys.argv:
+        candidates.update(openvino_candidates(fp32, model_dir, texts))
     reference = local.embed_documents(texts)
     rates: dict[str, list[float]] = {name: [] for name in candidates}
     cosines: dict[str, float] = {}

@@ -172,8 +172,8 @@ def main() -> None:
         passages = re.search(r"([\d,]+) passages", header)
         times = re.findall(r"\| (\d+) \| (\d+) \|", out)
         rss = re.search(r"peak RSS ([\d.]+) GiB", out)
-        steps = dict(re.findall(r"^\| ([^|]+?) \| ([\d.]+) \| ([\d.]+) \|$", ops, re.M))
-        cells = {label.split(" (")[0]: value for label, value in steps.items()}
+        steps = re.findall(r"^\| ([^|]+?) \| ([\d.]+) \| ([\d.]+) \|$", ops, re.M)
+        cells = {label.split(" (")[0]: value for label, value, _ in steps}
         sync_rss = re.search(
             r"^\| sync of the unchanged archive \| [\d.]+ \| ([\d.]+) \|$", ops, re.M
         )

@@ -20,6 +20,7 @@ import json
 import pickle
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 
@@ -36,6 +37,7 @@ class Case:
     item: EvalQuestion
     asked: Answer  # with refusal off
     withheld: Answer
+    off_topic: Answer | None = None  # asked against another question's passages
 
     @property
     def half(self) -> str:
@@ -90,10 +92,17 @@ def fit_monotone(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, f
         kept.remove(min(negative)[1])
 
 
-def train(cases: list[Case], l2: float, positives: str = "correct") -> RefusalModel:
+def train(
+    cases: list[Case], l2: float, positives: str = "correct", *, monotone: bool = True
+) -> RefusalModel:
     rows, labels = [], []
     for case in cases:
         asked, withheld = evidence_of(case.asked), evidence_of(case.withheld)
+        if case.off_topic is not None and not case.off_topic.refused:
+            off_topic = evidence_of(case.off_topic)
+            if off_topic is not None:
+                rows.append(off_topic.vector())
+                labels.append(0.0)
         answered = not case.asked.refused and (
             positives == "answerable" or correct_answer(case.asked.text, case.item)
         )
@@ -105,8 +114,8 @@ def train(cases: list[Case], l2: float, positives: str = "correct") -> RefusalMo
             labels.append(0.0)
     x, y = np.array(rows), np.array(labels)
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-    coef, intercept = fit_monotone((x - mean) / scale, y, l2)
-    print(f"trained on {int(y.sum())} {positives} and {int(len(y) - y.sum())} withheld")
+    coef, intercept = (fit_monotone if monotone else fit)((x - mean) / scale, y, l2)
+    print(f"trained on {int(y.sum())} {positives} and {int(len(y) - y.sum())} negatives")
     return RefusalModel(
         version=f"{date.today().isoformat()}-jan-mar",
         features=FEATURES,
@@ -134,18 +143,45 @@ def refused(answer: Answer, model: RefusalModel | None, threshold: float | None 
 
 def score(cases: list[Case], model: RefusalModel | None) -> dict[str, float]:
     n = max(1, len(cases))
-    correct = refused_answerable = refused_withheld = 0
+    correct = refused_answerable = refused_withheld = refused_off_topic = off_topic = 0
     for case in cases:
         if refused(case.asked, model):
             refused_answerable += 1
         elif correct_answer(case.asked.text, case.item):
             correct += 1
         refused_withheld += refused(case.withheld, model)
+        if case.off_topic is not None:
+            off_topic += 1
+            refused_off_topic += refused(case.off_topic, model)
     return {
         "accuracy": correct / n,
         "refused (answerable)": refused_answerable / n,
         "refused (withheld)": refused_withheld / n,
+        "refused (off-topic)": refused_off_topic / off_topic if off_topic else float("nan"),
     }
+
+
+def with_off_topic(
+    cases: list[Case], retrievals: Retrievals, answerer: ExtractiveAnswerer, path: Path
+) -> list[Case]:
+    """Each case also asked against the passages of a question of the same half asked far
+    from it in the list (another story): evidence RealTimeQA's withheld askings never give,
+    a sentence found for some other question. Cached in `path`."""
+    cache: dict[str, Answer] = pickle.loads(path.read_bytes()) if path.exists() else {}
+    out: list[Case] = []
+    for half in HALVES:
+        part = [c for c in cases if c.half == half]
+        for n, case in enumerate(part):
+            other = part[(n + len(part) // 2) % len(part)]
+            if case.item.id not in cache:
+                passages = retrievals[other.item.id][0]
+                cache[case.item.id] = answerer.answer(case.item.question, passages)
+                if len(cache) % 50 == 0:
+                    print(f"off-topic answers: {len(cache)}", flush=True)
+                    path.write_bytes(pickle.dumps(cache))
+            out.append(replace(case, off_topic=cache[case.item.id]))
+    path.write_bytes(pickle.dumps(cache))
+    return out
 
 
 def choose_threshold(cases: list[Case], model: RefusalModel, max_refused: float) -> float:
@@ -173,6 +209,17 @@ def main() -> None:
         "every answerable question as asked",
     )
     parser.add_argument("--curve", action="store_true", help="print refusals per threshold")
+    parser.add_argument(
+        "--off-topic",
+        action="store_true",
+        help="also train on (and score) each question asked against another one's passages",
+    )
+    parser.add_argument(
+        "--score-off-topic-only",
+        action="store_true",
+        help="with --off-topic: score the off-topic askings, but do not train on them",
+    )
+    parser.add_argument("--free", action="store_true", help="weights of either sign")
     args = parser.parse_args()
     engine, items = engine_and_questions(args)
     retrievals: Retrievals = cached_retrievals(engine, items, args.data_dir)
@@ -201,8 +248,15 @@ def main() -> None:
             Case(item, floor.answer(item.question, asked), floor.answer(item.question, withheld))
         )
     replay.write_bytes(pickle.dumps((cases, floor_cases)))
+    if args.off_topic:
+        off_path = args.data_dir / "train-refusal-off-topic.pkl"
+        cases = with_off_topic(cases, retrievals, off, off_path)
+        floor_cases = with_off_topic(
+            floor_cases, retrievals, floor, off_path.with_suffix(".floor.pkl")
+        )
     tune = [c for c in cases if c.half == "Jan-Mar"]
-    model = train(tune, args.l2, args.positives)
+    training = [replace(c, off_topic=None) for c in tune] if args.score_off_topic_only else tune
+    model = train(training, args.l2, args.positives, monotone=not args.free)
     model = replace(model, threshold=choose_threshold(tune, model, args.max_refused))
     print(f"threshold {model.threshold:.2f} (answerable refused <= {args.max_refused} on Jan-Mar)")
     for name, value in zip(model.features, model.coef, strict=True):
@@ -216,7 +270,10 @@ def main() -> None:
                 s = score(part, replace(model, threshold=float(threshold)))
                 line.append(f"{s['refused (answerable)']:.3f} / {s['refused (withheld)']:.3f}")
             print(" | ".join(line))
-    print("\nhalf | decision | accuracy | refused (answerable) | refused (withheld)")
+    print(
+        "\nhalf | decision | accuracy | refused (answerable) | refused (withheld) | "
+        "refused (off-topic)"
+    )
     for half in HALVES:
         for label, chosen, decision in (
             ("passage-score floor (today)", floor_cases, None),
@@ -227,7 +284,8 @@ def main() -> None:
             s = score(part, decision)
             print(
                 f"{half} ({len(part)}) | {label} | {s['accuracy']:.3f} | "
-                f"{s['refused (answerable)']:.3f} | {s['refused (withheld)']:.3f}",
+                f"{s['refused (answerable)']:.3f} | {s['refused (withheld)']:.3f} | "
+                f"{s['refused (off-topic)']:.3f}",
                 flush=True,
             )
     if args.write:

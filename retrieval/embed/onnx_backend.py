@@ -142,8 +142,12 @@ class OnnxEmbedder:
         name: str,
         batch_size: int = 32,
         threads: int = 0,
+        model_file: Path | None = None,
     ) -> None:
+        """`model_file`: an ONNX file made from `model_dir` elsewhere (a benchmark's variant),
+        used as it is instead of the export this module makes and caches."""
         self.model_dir = model_dir
+        self.model_file = model_file
         self.cache_dir = cache_dir
         self.int8 = int8
         self.name = f"{name}|onnx-{'int8' if int8 else 'fp32'}"
@@ -171,7 +175,7 @@ class OnnxEmbedder:
                 f"{self.model_dir} has no tokenizer.json: the ONNX backend needs a fast "
                 "tokenizer; set NEWSBOT_EMBEDDING_BACKEND=torch"
             )
-        path = prepared_model(self.model_dir, self.cache_dir, int8=self.int8)
+        path = self.model_file or prepared_model(self.model_dir, self.cache_dir, int8=self.int8)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.log_severity_level = 3
