@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import platform
-import resource
 import time
 from datetime import date
 
 from benchmarks.halves import add_arguments, engine_and_questions
+from benchmarks.scale_ops import peak_gib
 from retrieval.embed.choice import cpu_flags
 from retrieval.search.hybrid import SearchRequest
 
@@ -43,7 +43,7 @@ def main() -> None:
         engine.qa.answer(item.question, today=today)
         full.append(time.perf_counter() - started)
     stats = engine.index.stats()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    rss = peak_gib()
     flags = [f for f in ("avx2", "avx512_vnni", "avx512_bf16", "amx_tile") if f in cpu_flags()]
     print(
         f"{len(questions)} questions; index {stats.articles} articles, {stats.chunks} passages; "

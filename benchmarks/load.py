@@ -11,7 +11,6 @@ process's peak RSS, and the CPU.
 from __future__ import annotations
 
 import argparse
-import resource
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -19,6 +18,7 @@ from datetime import date
 from benchmarks.halves import add_arguments, engine_and_questions
 from benchmarks.latency import percentile
 from benchmarks.llm_real import cpu_description
+from benchmarks.scale_ops import peak_gib
 
 
 def main() -> None:
@@ -44,11 +44,12 @@ def main() -> None:
     print("| readers at once | questions/s | p50 s | p95 s | peak RSS GiB |")
     print("|---:|---:|---:|---:|---:|")
     for level in [int(c) for c in args.concurrency.split(",")]:
+        engine.vectors.clear()  # every level starts with no sentence vectors cached
         with ThreadPoolExecutor(level) as pool:
             started = time.perf_counter()
             times = list(pool.map(ask, range(len(questions))))
             wall = time.perf_counter() - started
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+        rss = peak_gib()
         print(
             f"| {level} | {len(times) / wall:.2f} | {percentile(times, 0.5):.2f} | "
             f"{percentile(times, 0.95):.2f} | {rss:.2f} |",

@@ -33,6 +33,11 @@ said on Saturday, after record summer traffic. Poll {n} of the scale benchmark, 
 
 
 def peak_gib() -> float:
+    """This process's peak resident memory (VmHWM: getrusage's figure would include what the
+    parent that started it had, which Linux carries over to the child)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024 / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
 
 

@@ -1,16 +1,20 @@
-"""How a question's time and the process's memory grow with the archive: indexes of 1k, 3k and
-all real RealTimeQA articles, and a synthetic 50k built from the real ones, then
-`benchmarks.latency` on each in its own process.
+"""How a question's time, the process's memory and the index's upkeep grow with the archive:
+indexes of real RealTimeQA articles and synthetic ones built from them (to 200k), then
+`benchmarks.latency` and `benchmarks.scale_ops` (/stats, an unchanged sync, a one-article
+feed poll) on each, each in its own process.
 
-    python -m benchmarks.scaling QUESTIONS --source FULL_INDEX --work DIR \
-        [--sizes 1000,3000,7457,50000] [--limit 100]
+    python -m benchmarks.scaling QUESTIONS --source FULL_INDEX --articles ARTICLES_JSONL_GZ \
+        --work DIR [--sizes 7457,200000] [--limit 100] [--reuse] [--drop]
 
-The indexes are made from FULL_INDEX's own rows and vectors, without re-embedding (50k
-articles would take a day of CPU here): a size up to the real count is a random sample of the
-articles (fixed seed); above it, copy k of every article is published k years earlier, under
-new ids, its vectors moved by a little noise (cosine ~0.99 to the original) so that the
-vector index does not hold exact duplicates. Its search is then as large as a real archive of
-that size, though not as varied.
+The indexes are made from FULL_INDEX's own rows and vectors, without re-embedding (200k
+articles would take 30 hours of CPU here): a size up to the real count is a random sample of
+the articles (fixed seed); above it, copy k of every article is published k years earlier,
+under new ids and URLs, with a last line of its own ("Archive copy k.", so that it is not the
+same body), its vectors moved by a little noise (cosine ~0.99 to the original) so that the
+vector index does not hold exact duplicates. The articles are written to the index's own
+`archive.jsonl.gz` and read back through the loaders, so the catalog holds what a sync of
+that file compares against. Its search is as large as a real archive of that size, though
+not as varied.
 """
 
 from __future__ import annotations
@@ -144,7 +148,7 @@ def main() -> None:
     parser.add_argument("--source", type=Path, required=True)
     parser.add_argument("--articles", type=Path, required=True, help="articles.jsonl.gz")
     parser.add_argument("--work", type=Path, required=True)
-    parser.add_argument("--sizes", default="1000,3000,7457,50000")
+    parser.add_argument("--sizes", default="7457,200000")
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--reuse", action="store_true", help="keep indexes already built")
     parser.add_argument("--drop", action="store_true", help="delete each index once measured")

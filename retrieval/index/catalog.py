@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from retrieval.core.records import Article, Chunk, Passage
 from retrieval.core.sqlite import migrate, statements
@@ -47,10 +48,25 @@ MIGRATIONS = [
         "ALTER TABLE articles ADD COLUMN language TEXT NOT NULL DEFAULT 'en'",
         "ALTER TABLE articles ADD COLUMN origin_kind TEXT NOT NULL DEFAULT ''",
     ],
+    # 3: a feed poll looks up only the stories it brings (by id, URL or body) and /sources
+    # reads the newest ten, instead of every article of the archive (4.1 s and 4.5 s at
+    # 200,000 articles).
+    [
+        "CREATE INDEX IF NOT EXISTS articles_by_url ON articles (collection, url)",
+        "CREATE INDEX IF NOT EXISTS articles_by_text ON articles (collection, text_hash)",
+        "CREATE INDEX IF NOT EXISTS articles_by_date"
+        " ON articles (collection, published, indexed_at)",
+    ],
 ]
 ARTICLE_COLUMNS = (
     "collection, id, content_hash, text_hash, url, title, source, published, authors, origin,"
     " n_chunks, indexed_at, text, language, origin_kind"
+)
+
+
+STORED_COLUMNS = (
+    "id, content_hash, text_hash, url, title, source, published, n_chunks, indexed_at, origin,"
+    " origin_kind"
 )
 
 
@@ -102,6 +118,26 @@ class ChunkRecord:
             "url": self.url,
             "published": self.published,
         }
+
+
+def _stored(rows: Iterable[Sequence[Any]]) -> dict[str, StoredArticle]:
+    """Rows of STORED_COLUMNS by id."""
+    return {
+        row[0]: StoredArticle(
+            id=row[0],
+            content_hash=row[1],
+            text_hash=row[2],
+            url=row[3],
+            title=row[4],
+            source=row[5],
+            published=int_to_date(row[6]),
+            n_chunks=row[7],
+            indexed_at=row[8],
+            origin=row[9],
+            origin_kind=row[10],
+        )
+        for row in rows
+    }
 
 
 class Catalog:
@@ -168,26 +204,27 @@ class Catalog:
     def articles(self, collection: str) -> dict[str, StoredArticle]:
         with self.connection() as db:
             rows = db.execute(
-                "SELECT id, content_hash, text_hash, url, title, source, published, n_chunks,"
-                " indexed_at, origin, origin_kind FROM articles WHERE collection = ?",
-                (collection,),
+                f"SELECT {STORED_COLUMNS} FROM articles WHERE collection = ?", (collection,)
             ).fetchall()
-        return {
-            row[0]: StoredArticle(
-                id=row[0],
-                content_hash=row[1],
-                text_hash=row[2],
-                url=row[3],
-                title=row[4],
-                source=row[5],
-                published=int_to_date(row[6]),
-                n_chunks=row[7],
-                indexed_at=row[8],
-                origin=row[9],
-                origin_kind=row[10],
-            )
-            for row in rows
-        }
+        return _stored(rows)
+
+    def matching(
+        self, collection: str, ids: Sequence[str], urls: Sequence[str], text_hashes: Sequence[str]
+    ) -> dict[str, StoredArticle]:
+        """The stored articles with one of these ids, URLs or bodies: all that a sync of a few
+        articles needs to know (`same_story` finds the same ones in it as in `articles`)."""
+        rows: list[tuple] = []  # type: ignore[type-arg]
+        with self.connection() as db:
+            for column, values in (("id", ids), ("url", urls), ("text_hash", text_hashes)):
+                wanted = sorted({v for v in values if v})
+                for start in range(0, len(wanted), 500):
+                    part = wanted[start : start + 500]
+                    rows += db.execute(
+                        f"SELECT {STORED_COLUMNS} FROM articles WHERE collection = ?"
+                        f" AND {column} IN ({','.join('?' * len(part))})",
+                        (collection, *part),
+                    ).fetchall()
+        return _stored(rows)
 
     def stored_articles(
         self, collection: str, article_ids: Iterable[str]
@@ -226,12 +263,14 @@ class Catalog:
         return whole, legacy
 
     def latest(self, collection: str, limit: int) -> list[StoredArticle]:
-        stored = sorted(
-            self.articles(collection).values(),
-            key=lambda a: (a.published or date.min, a.indexed_at),
-            reverse=True,
-        )
-        return stored[:limit]
+        """The newest articles by date published (undated last), then by when indexed."""
+        with self.connection() as db:
+            rows = db.execute(
+                f"SELECT {STORED_COLUMNS} FROM articles WHERE collection = ?"
+                " ORDER BY published DESC, indexed_at DESC LIMIT ?",
+                (collection, limit),
+            ).fetchall()
+        return list(_stored(rows).values())
 
     def record(self, collection: str, items: Iterable[tuple[Article, list[Chunk]]]) -> None:
         """Replace each article's row and chunk rows in one transaction."""
@@ -307,8 +346,12 @@ class Catalog:
             part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
             with self.connection() as db:
+                # Without the index named, SQLite walks every chunk of the collection in id
+                # order (5.4 s for one article at 2 million passages).
                 rows += db.execute(
-                    query + f" AND c.article_id IN ({marks}) ORDER BY c.id", (collection, *part)
+                    query.replace("chunks c", "chunks c INDEXED BY chunks_by_article")
+                    + f" AND c.article_id IN ({marks}) ORDER BY c.id",
+                    (collection, *part),
                 ).fetchall()
         return rows
 

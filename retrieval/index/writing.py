@@ -27,6 +27,11 @@ EMBED_BATCH_CHUNKS = 512
 STORED_BATCH_ARTICLES = 50
 
 
+# Up to this many articles, a sync looks up the stored ones it touches instead of reading
+# every article of the archive.
+FEW = 1000
+
+
 class CollectionWriter:
     def __init__(
         self,
@@ -63,7 +68,15 @@ class CollectionWriter:
     ) -> IndexReport:
         """Add and update `articles` in `collection`, and delete the articles `delete` names."""
         report.collection = collection
-        stored = self.catalog.articles(collection)
+        if len(articles) + len(delete) <= FEW:  # a feed poll: look up only what it brings
+            stored = self.catalog.matching(
+                collection,
+                [a.id for a in articles] + list(delete),
+                [a.url for a in articles],
+                [a.text_hash for a in articles],
+            )
+        else:
+            stored = self.catalog.articles(collection)
         find = same_story(stored)
         identity = self.identity()
         # Another model or chunk size makes every stored vector stale, whatever the articles say.

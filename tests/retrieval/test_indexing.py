@@ -242,3 +242,42 @@ def test_a_job_removes_lexical_builds_a_killed_process_left(
     assert report.unchanged == 3
     assert sorted(p.name for p in lexical.iterdir()) == [active]
     assert hash_services.qa.answer("topic1 story", today=SAMPLE_TODAY).passages
+
+
+def test_a_small_sync_looks_up_only_what_it_brings_and_finds_the_same_stories(
+    hash_services: Engine, tmp_path: Path
+) -> None:
+    """A feed poll no longer reads every stored article: the catalog's lookup by id, URL and
+    body finds, for each incoming article, the story a read of the whole archive finds; and
+    /sources' newest ten come from one indexed query, in the order the old sort gave."""
+    from datetime import date
+
+    from retrieval.core.records import Article
+    from retrieval.ingest.dedupe import same_story
+    from retrieval.ingest.loaders import load_sources
+
+    src = tmp_path / "src"
+    write_articles(src, 6)
+    records = [{"title": "U", "text": "A story with a URL.", "url": "https://e.org/u"}]
+    (src / "u.jsonl").write_text(json.dumps(records[0]))
+    hash_services.index.sync([src])
+    incoming = tmp_path / "incoming"
+    write_articles(incoming, 2, tag="new")  # new stories
+    (incoming / "moved.txt").write_text((src / "a03.txt").read_text())  # same body
+    again = {"title": "U2", "text": "The same URL, new words.", "url": "https://e.org/u"}
+    (incoming / "u.jsonl").write_text(json.dumps(again))  # same URL
+    articles = [a for a in load_sources([incoming, src / "a01.txt"]) if isinstance(a, Article)]
+    catalog, collection = hash_services.catalog, hash_services.collections.active
+    everything = catalog.articles(collection)
+    found = catalog.matching(
+        collection, [a.id for a in articles], [a.url for a in articles],
+        [a.text_hash for a in articles],
+    )  # fmt: skip
+    assert len(found) == 3 < len(everything)
+    for article in articles:
+        assert same_story(found)(article) == same_story(everything)(article)
+    assert sum(same_story(found)(a) is not None for a in articles) == 3
+    expected = sorted(
+        everything.values(), key=lambda a: (a.published or date.min, a.indexed_at), reverse=True
+    )
+    assert catalog.latest(collection, 4) == expected[:4]
