@@ -89,7 +89,9 @@ bench: $(STAMP)
 		--limit 200
 	$(BIN)/python -m benchmarks.bot_cold_start --data-dir $(DATA)/rtqa --runs 3
 	$(BIN)/python -m benchmarks.scaling $(RTQA)/questions-dev.jsonl --source $(DATA)/rtqa \
-		--work $(DATA)/scaling --limit 100
+		--articles $(RTQA)/articles.jsonl.gz --work $(DATA)/scaling --limit 100 --drop
+	$(BIN)/python -m benchmarks.load $(RTQA)/questions-dev.jsonl --data-dir $(DATA)/rtqa \
+		--limit 40 --concurrency 1,2,4
 	$(BIN)/python -m benchmarks.follow_threshold $(RTQA)/questions-dev.jsonl \
 		--data-dir $(DATA)/rtqa --asked-from 2023-01-01 --asked-to 2023-03-31
 	$(BIN)/python -m benchmarks.follow_threshold $(RTQA)/questions-dev.jsonl \
