@@ -115,7 +115,9 @@ def load_file(path: Path, *, fetcher: HttpFetcher | None = None) -> Iterator[Art
 
 
 def _open(path: Path, suffix: str) -> IO[bytes]:
-    return gzip.open(path, "rb") if suffix.endswith(".gz") else path.open("rb")
+    if suffix.endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]  # a GzipFile is one
+    return path.open("rb")
 
 
 def _utf8_start(path: Path, suffix: str) -> bool:
