@@ -14,6 +14,15 @@ from datetime import date, datetime, timedelta
 
 from retrieval.core.language import CYRILLIC
 from retrieval.search.timeframe_ru import russian_rules
+from retrieval.search.windows import (
+    around,
+    day,
+    days_before,
+    latest_month,
+    month_span,
+    previous_month,
+    span,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +36,6 @@ MONTH = (
     r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
-# News reports an event on the day or the days after it...
-REPORTING_GRACE = timedelta(days=3)
-# ...and a month's or a year's figures in the weeks after it ends.
-PERIOD_GRACE = timedelta(days=35)
 UNITS = {"day": 1, "week": 7, "month": 31, "year": 366}
 NUMBER_WORDS = {
     "a": 1,
@@ -58,15 +63,6 @@ class TimeFrame:
     phrase: str = ""
 
 
-def _month_span(year: int, month: int) -> tuple[date, date]:
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _latest_month(month: int, today: date) -> int:
-    """The year of the most recent `month` not after today."""
-    return today.year if month <= today.month else today.year - 1
-
-
 def resolve_timeframe(question: str, today: date, language: str = "en") -> TimeFrame:
     """The published-date window a question names, if any. `language`: the question's (ISO
     639-1); English and Russian are read from tables, others through dateparser."""
@@ -87,43 +83,43 @@ def _english_rules(today: date) -> list[tuple[str, object]]:
         (r"\b(this|past) week\b", lambda m: (today - timedelta(days=8), today)),
         (r"\blast week\b", lambda m: (today - timedelta(days=15), today)),
         (r"\b(this|past) month\b", lambda m: (today - timedelta(days=31), today)),
-        (r"\blast month\b", lambda m: (_month_span(*_previous_month(today))[0], today)),
+        (r"\blast month\b", lambda m: (month_span(*previous_month(today))[0], today)),
         (r"\bthis year\b", lambda m: (date(today.year, 1, 1), today)),
         (
             r"\blast year\b",
-            lambda m: _span(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
+            lambda m: span(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
         ),
         (
             rf"\b(?:the )?(past|last) (\d+|{'|'.join(NUMBER_WORDS)}) (day|week|month|year)s?\b",
-            lambda m: (_days_before(today, _count(m[2]) * UNITS[m[3]] + 1), today),
+            lambda m: (days_before(today, _count(m[2]) * UNITS[m[3]] + 1), today),
         ),
         (
             rf"\b(\d+|{'|'.join(NUMBER_WORDS)}) (day|week|month|year)s? ago\b",
-            lambda m: _around(_days_before(today, _count(m[1]) * UNITS[m[2]]), UNITS[m[2]]),
+            lambda m: around(days_before(today, _count(m[1]) * UNITS[m[2]]), UNITS[m[2]]),
         ),
         (
             rf"\b{MONTH} (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})\b",
-            lambda m: _day(int(m[3]), MONTHS[m[1][:3]], int(m[2])),
+            lambda m: day(int(m[3]), MONTHS[m[1][:3]], int(m[2])),
         ),
         (
             rf"\b(\d{{1,2}})(?:st|nd|rd|th)? {MONTH},? (\d{{4}})\b",
-            lambda m: _day(int(m[3]), MONTHS[m[2][:3]], int(m[1])),
+            lambda m: day(int(m[3]), MONTHS[m[2][:3]], int(m[1])),
         ),
         (
             rf"\bon {MONTH} (\d{{1,2}})(?:st|nd|rd|th)?\b",
-            lambda m: _day(_latest_month(MONTHS[m[1][:3]], today), MONTHS[m[1][:3]], int(m[2])),
+            lambda m: day(latest_month(MONTHS[m[1][:3]], today), MONTHS[m[1][:3]], int(m[2])),
         ),
         (
             rf"\bin {MONTH},? (\d{{4}})\b",
-            lambda m: _span(*_month_span(int(m[2]), MONTHS[m[1][:3]])),
+            lambda m: span(*month_span(int(m[2]), MONTHS[m[1][:3]])),
         ),
         (
             rf"\bin {MONTH}\b(?! \d)",
-            lambda m: _span(*_month_span(_latest_month(MONTHS[m[1][:3]], today), MONTHS[m[1][:3]])),
+            lambda m: span(*month_span(latest_month(MONTHS[m[1][:3]], today), MONTHS[m[1][:3]])),
         ),
         (
             r"\b(?:in|during|of|since) (19\d\d|20\d\d)\b",
-            lambda m: _span(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31)),
+            lambda m: span(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31)),
         ),
     ]
 
@@ -159,36 +155,10 @@ def _dateparser_frame(question: str, today: date, language: str) -> TimeFrame:
     for phrase, moment in found or []:
         when = moment.date()
         if date(1900, 1, 1) <= when <= today:
-            start, end = _around(when, 3)
+            start, end = around(when, 3)
             return TimeFrame(start, min(end, today), True, phrase)
     return TimeFrame(None, today, False)
 
 
-def _days_before(today: date, days: int) -> date:
-    """`days` before today, or the earliest date there is ("the past 3000 years")."""
-    if days >= (today - date.min).days:
-        return date.min
-    return today - timedelta(days=days)
-
-
 def _count(word: str) -> int:
     return int(word) if word.isdigit() else NUMBER_WORDS.get(word, 1)
-
-
-def _previous_month(today: date) -> tuple[int, int]:
-    return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-
-
-def _span(start: date, end: date) -> tuple[date, date]:
-    return start, end + PERIOD_GRACE
-
-
-def _day(year: int, month: int, day: int) -> tuple[date, date]:
-    when = date(year, month, day)
-    return when - timedelta(days=1), when + REPORTING_GRACE
-
-
-def _around(when: date, width_days: int) -> tuple[date, date]:
-    half = timedelta(days=max(2, width_days // 2 + 1))
-    start = when - half if (when - date.min) > half else date.min
-    return start, when + half

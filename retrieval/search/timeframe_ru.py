@@ -10,6 +10,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from retrieval.search import windows
+
 MONTH_STEMS = {
     "январ": 1, "феврал": 2, "март": 3, "апрел": 4, "ма": 5, "июн": 6, "июл": 7, "август": 8,
     "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12,
@@ -48,10 +50,8 @@ Rule = tuple[str, Callable[[Any], tuple[date, date]]]
 
 
 def russian_rules(today: date) -> list[Rule]:
-    """(pattern, window) pairs in the order they are tried, drawn with `timeframe`'s own
-    window makers, so both languages get the same windows."""
-    from retrieval.search import timeframe as h  # imported here: timeframe imports this module
-
+    """(pattern, window) pairs in the order they are tried, drawn with the window makers
+    `timeframe` uses, so both languages get the same windows."""
     return [
         (r"\bсегодня\b|\bсегодняшн\w*|\bэтим утром\b|\bэтой ночью\b",
          lambda m: (today - timedelta(days=1), today)),
@@ -64,25 +64,25 @@ def russian_rules(today: date) -> list[Rule]:
         (r"\bв этом месяце\b|\bза (?:последний |этот )?месяц\b",
          lambda m: (today - timedelta(days=31), today)),
         (r"\bв прошлом месяце\b",
-         lambda m: (h._month_span(*h._previous_month(today))[0], today)),
+         lambda m: (windows.month_span(*windows.previous_month(today))[0], today)),
         (r"\bв этом году\b|\bс начала года\b", lambda m: (date(today.year, 1, 1), today)),
         (r"\bв прошлом году\b",
-         lambda m: h._span(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))),
+         lambda m: windows.span(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))),
         (rf"\bза (?:последние|прошедшие) {_COUNT} {UNIT}",
-         lambda m: (h._days_before(today, count(m[1]) * unit_days(m[2]) + 1), today)),
+         lambda m: (windows.days_before(today, count(m[1]) * unit_days(m[2]) + 1), today)),
         (rf"\b{_COUNT} {UNIT} назад\b",
-         lambda m: h._around(h._days_before(today, count(m[1]) * unit_days(m[2])),
+         lambda m: windows.around(windows.days_before(today, count(m[1]) * unit_days(m[2])),
                              unit_days(m[2]))),
         (rf"\b(\d{{1,2}}) {MONTH} (\d{{4}})",
-         lambda m: h._day(int(m[3]), month_number(m[2]), int(m[1]))),
+         lambda m: windows.day(int(m[3]), month_number(m[2]), int(m[1]))),
         (rf"\b(\d{{1,2}}) {MONTH}\b",
-         lambda m: h._day(h._latest_month(month_number(m[2]), today), month_number(m[2]),
+         lambda m: windows.day(windows.latest_month(month_number(m[2]), today), month_number(m[2]),
                           int(m[1]))),
         (rf"\bв {MONTH} (\d{{4}})",
-         lambda m: h._span(*h._month_span(int(m[2]), month_number(m[1])))),
+         lambda m: windows.span(*windows.month_span(int(m[2]), month_number(m[1])))),
         (rf"\bв {MONTH}\b(?! \d)",
-         lambda m: h._span(*h._month_span(h._latest_month(month_number(m[1]), today),
+         lambda m: windows.span(*windows.month_span(windows.latest_month(month_number(m[1]), today),
                                            month_number(m[1])))),
         (r"\b(?:в|во|за|с|до) (19\d\d|20\d\d)(?:\s*(?:год\w*|г\.))?",
-         lambda m: h._span(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31))),
+         lambda m: windows.span(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31))),
     ]  # fmt: skip
