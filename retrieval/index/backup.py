@@ -209,7 +209,7 @@ class BackupService:
             for record in part:
                 found = stored.get(record.chunk_id)
                 same = found is not None and found[1] == text_fingerprint(record.text)
-                rows.append(found[0] if found and same else None)
+                rows.append(found[0] if found is not None and same else None)
             step("vectors", min(start + 2000, len(records)), len(records))
         missing = [i for i, row in enumerate(rows) if row is None]
         if missing:

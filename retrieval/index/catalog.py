@@ -213,7 +213,7 @@ class Catalog:
     ) -> dict[str, StoredArticle]:
         """The stored articles with one of these ids, URLs or bodies: all that a sync of a few
         articles needs to know (`same_story` finds the same ones in it as in `articles`)."""
-        rows: list[tuple] = []  # type: ignore[type-arg]
+        rows: list[Any] = []
         with self.connection() as db:
             for column, values in (("id", ids), ("url", urls), ("text_hash", text_hashes)):
                 wanted = sorted({v for v in values if v})

@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
 
 def text_fingerprint(text: str) -> str:
     """What the store keeps of a passage's text: the catalog holds the text itself. Chroma
-    writes twice as fast without documents, and its folder is a quarter of the size (20,000
-    real passages: 804 vs 414 a second, 60 vs 234 MB, AMD EPYC avx2)."""
+    writes twice as fast without documents, and its folder is a quarter of the size
+    (`python -m benchmarks.chroma_writes`, BENCHMARKS.md)."""
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 

@@ -40,7 +40,9 @@ def parse_json(content: str, origin: str) -> Iterator[Article | Skipped]:
 
 
 def parse_jsonl(content: str, origin: str) -> Iterator[Article | Skipped]:
-    for number, line in enumerate(content.splitlines(), start=1):
+    # Lines end at "\n" only, as when the file is streamed: a JSON string may hold U+2028,
+    # which `str.splitlines` would take for a line end.
+    for number, line in enumerate(content.split("\n"), start=1):
         yield from parse_jsonl_line(line, f"{origin}:{number}")
 
 
