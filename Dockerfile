@@ -5,26 +5,28 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 WORKDIR /app
 
-# torch first and pinned. On PyPI, Linux torch wheels bundle CUDA (several GB); to get the small
-# CPU build, pass the PyTorch CPU wheel index: --build-arg TORCH_INDEX_URL=<cpu wheel index>.
-ARG TORCH_INDEX_URL=""
-RUN if [ -n "$TORCH_INDEX_URL" ]; then \
-        pip install torch==2.13.0 --index-url "$TORCH_INDEX_URL"; \
-    else \
-        pip install torch==2.13.0; \
-    fi
+# torch first and pinned. The registry's Linux torch wheel bundles CUDA (several GB); PyTorch's
+# CPU wheel index, an extra index here, gives the CPU build. docker-compose.yml passes
+# TORCH_INDEX_URL; set it empty for the registry's default (a GPU host), or to another index.
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+COPY constraints.txt ./
+RUN pip install torch==2.13.0 -c constraints.txt \
+        ${TORCH_INDEX_URL:+--extra-index-url "$TORCH_INDEX_URL"}
 
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY retrieval ./retrieval
 COPY prompts ./prompts
 COPY samples ./samples
-RUN pip install .
+RUN pip install -c constraints.txt .
 
-RUN useradd --create-home newsbot && mkdir -p /app/data /app/ingest \
-    && chown -R newsbot /app/data /app/ingest
-USER newsbot
+# The bot runs as `newsbot`; the entrypoint starts as root only to hand it the data and ingest
+# folders (volumes and bind mounts Docker may have created as root), then drops to it.
+RUN useradd --create-home --uid 1000 newsbot && mkdir -p /app/data /app/ingest/uploads \
+    && chown -R newsbot: /app/data /app/ingest
+COPY docker/entrypoint.sh /usr/local/bin/newsbot-entrypoint
 ENV NEWSBOT_DATA_DIR=/app/data NEWSBOT_INGEST_DIR=/app/ingest
-# Load the bundled model once at build time would bloat layers; it loads at start instead.
-EXPOSE 9464
+# 9464: /healthz, /readyz, /metrics. 8443: the webhook server (webhook mode only).
+EXPOSE 9464 8443
+ENTRYPOINT ["newsbot-entrypoint"]
 CMD ["newsbot", "bot"]

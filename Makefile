@@ -13,17 +13,29 @@ STAMP := $(VENV)/.installed
 DATA ?= data
 SAMPLE_DATA := $(DATA)/sample
 
-.PHONY: messages eval-languages install chat test test-fast reliability lint bench eval-sample env-example clean
+# torch: the registry's default wheel on Linux x86_64 is the CUDA build (several GB, 16 CUDA
+# packages). Without an NVIDIA GPU, take the CPU wheel from PyTorch's CPU wheel index, as an extra
+# index: where that index cannot be reached, pip still finds a wheel on disk or the registry's.
+# `make install TORCH_INDEX_URL=…` another index; `make install TORCH_INDEX_URL=` the default.
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+ifeq ($(shell uname -sm),Linux x86_64)
+TORCH_INDEX_URL ?= $(if $(shell command -v nvidia-smi 2>/dev/null),,$(TORCH_CPU_INDEX))
+endif
+TORCH_INDEX_URL ?=
+# Every dependency at the version the suite passed with (make constraints writes it).
+CONSTRAINTS := -c constraints.txt
+
+.PHONY: messages eval-languages install chat test test-fast reliability lint bench eval-sample env-example constraints clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# torch first and pinned: pip then takes a local CPU wheel where there is one (Python 3.11 on
-# these machines); elsewhere see README, "Python and torch".
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e ".[dev]"
+# torch first and pinned, from the index above: pip keeps it when it installs the rest.
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0 $(CONSTRAINTS) \
+		$(if $(TORCH_INDEX_URL),--extra-index-url $(TORCH_INDEX_URL))
+	$(BIN)/pip install --quiet $(CONSTRAINTS) -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -70,6 +82,13 @@ eval-languages: $(STAMP)
 	$(BIN)/newsbot eval samples/questions-ru-en.jsonl --corpus samples/archive-ru-en \
 		--data-dir $(DATA)/eval-ru-en
 
+# After a change of dependencies: every installed package at its version, but torch (pinned in
+# pyproject.toml, a CPU or CUDA build by machine) and newsbot itself.
+constraints: $(STAMP)
+	{ sed -n '1,/^# Regenerate/p' constraints.txt; \
+	  $(BIN)/pip freeze --exclude-editable | grep -v -i -E '^(torch|nvidia-|triton|newsbot)[=@ ]'; \
+	} > constraints.txt.new && mv constraints.txt.new constraints.txt
+
 lint: $(STAMP)
 	$(BIN)/ruff check bot retrieval prompts tests benchmarks
 	$(BIN)/mypy bot retrieval prompts
@@ -77,7 +96,7 @@ lint: $(STAMP)
 eval-sample: $(STAMP)
 	$(BIN)/newsbot eval samples/questions.jsonl --corpus samples/archive --data-dir $(DATA)/eval-sample
 
-# Benchmarks on real news need the RealTimeQA data: make bench RTQA=../shared/data/realtimeqa-2023
+# Benchmarks on real news need the RealTimeQA data: make bench RTQA=/path/to/realtimeqa-2023
 RTQA ?= ../shared/data/realtimeqa-2023
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.speed --data-dir $(DATA)/bench-sample

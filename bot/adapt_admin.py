@@ -30,7 +30,7 @@ async def adapt(update: Update, context: NewsContext) -> None:
     words = texts_for(update)
     t = words.t
     if args[:1] == ["list"]:
-        lines = [f"<b>{t('Model versions')}</b>"]
+        lines = ["<b>" + t("Model versions") + "</b>"]
         for version in models.versions():
             bullet = "▶️" if version.active else "•"
             lines.append(f"{bullet} <b>{version.name}</b>: {html.escape(version.summary)}")
@@ -60,9 +60,9 @@ async def adapt(update: Update, context: NewsContext) -> None:
 
         def work(progress: Callable[[str, int, int], None]) -> str:
             report = models.adapt(progress=progress)
-            return f"<b>{t('Adapted model in use')}</b>\n{html.escape(report.summary())}\n" + t(
-                "Back to the original: /adapt use original"
-            )
+            title = t("Adapted model in use")
+            back = t("Back to the original: /adapt use original")
+            return f"<b>{title}</b>\n{html.escape(report.summary())}\n{back}"
 
     status = await message.reply_text(f"{html.escape(title)}…")
     track(context, run_job(status, title, work, words))

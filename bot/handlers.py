@@ -109,6 +109,23 @@ async def help_command(update: Update, context: NewsContext) -> None:
     await update.effective_message.reply_text(f"{summary}\n\n{words.t(HOW_TO_ASK)}")
 
 
+async def my_id(update: Update, context: NewsContext) -> None:
+    """Who am I to the bot: the user id an operator puts in NEWSBOT_ADMIN_IDS (or
+    NEWSBOT_ALLOWED_USER_IDS), and the chat id for NEWSBOT_ALLOWED_CHAT_IDS. Anyone may ask:
+    it tells them only their own ids."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None:
+        return
+    words = texts_for(update)
+    await message.reply_text(
+        words.t(
+            "Your Telegram user id: <code>{user}</code>\nThis chat's id: <code>{chat}</code>\n"
+            "An operator puts user ids in NEWSBOT_ADMIN_IDS (admins) or NEWSBOT_ALLOWED_USER_IDS, "
+            "and group ids in NEWSBOT_ALLOWED_CHAT_IDS."
+        ).format(user=user.id, chat=chat.id)
+    )
+
+
 async def reset(update: Update, context: NewsContext) -> None:
     context.deps.conversations.reset(conversation_key(update))
     if update.effective_message:

@@ -5,9 +5,12 @@ python-telegram-bot log (and in the text of some of their errors)."""
 
 from __future__ import annotations
 
+import json
 import logging
+import sys
 import threading
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 MASK = "[redacted]"
 # Libraries that log every request or load at INFO: warnings only, in the CLI and the bot.
@@ -17,6 +20,43 @@ NOISY_LOGGERS = ("httpx", "httpcore", "chromadb", "sentence_transformers", "tran
 def quiet_noisy_loggers() -> None:
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line, for log collectors (Loki, Elasticsearch, CloudWatch …): time
+    (UTC, ISO 8601), level, logger, message, and the traceback as one string. Records are
+    redacted before they reach any formatter (see `redact_in_logs`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: str | int, log_format: Literal["text", "json"] = "text") -> None:
+    """The root logger of an entry point (the CLI, the bot): one handler on stderr, in the
+    chosen format; the chatty libraries at warnings."""
+    handler = logging.StreamHandler(sys.stderr)
+    formatter = JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "newsbot", False)]:
+        root.removeHandler(old)
+    handler.newsbot = True  # type: ignore[attr-defined]  # ours, replaced on a second call
+    root.addHandler(handler)
+    root.setLevel(level)
+    quiet_noisy_loggers()
 
 
 _secrets: set[str] = set()

@@ -1,5 +1,9 @@
-"""`/healthz` and `/metrics` over HTTP, beside the bot (long polling or webhook alike), in a
-thread of their own: a stalled event loop does not stop the health check from answering."""
+"""`/healthz` (liveness), `/readyz` (readiness) and `/metrics` over HTTP, beside the bot (long
+polling or webhook alike), in a thread of their own: a stalled event loop does not stop the
+health check from answering.
+
+Orchestrators restart on liveness and route on readiness: `/healthz` is 200 while the process
+serves, `/readyz` is 503 while the store does not answer or the index is not loaded."""
 
 from __future__ import annotations
 
@@ -22,8 +26,8 @@ class MonitoringServer:
             def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]
                 try:
-                    if path == "/healthz":
-                        health = monitor.health()
+                    if path in ("/healthz", "/readyz"):
+                        health = monitor.health() if path == "/healthz" else monitor.ready()
                         body = json.dumps(health.to_dict()).encode()
                         self._send(200 if health.ok else 503, body, "application/json")
                     elif path == "/metrics":
@@ -51,7 +55,7 @@ class MonitoringServer:
 
     def start(self) -> MonitoringServer:
         self._thread.start()
-        logger.info("health and metrics on port %d (/healthz, /metrics)", self.port)
+        logger.info("health and metrics on port %d (/healthz, /readyz, /metrics)", self.port)
         return self
 
     def stop(self) -> None:

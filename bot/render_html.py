@@ -101,6 +101,7 @@ def render_stats(
         (t("Store"), stats.store),
         (t("Collection"), stats.collection),
         (t("Last sync"), stats.last_sync or t("never")),
+        ("newsbot", stats.version),
         (t("Questions answered"), f"{answered:,}"),
         (t("Pushed to followers"), f"{pushed:,}"),
         (t("Feedback"), f"👍 {up} · 👎 {down}"),
@@ -207,7 +208,7 @@ def render_report(report: IndexReport, title: str, words: Texts, *, skipped_show
 
 def render_latest(articles: Sequence[StoredArticle], words: Texts) -> str:
     """The latest indexed articles, one line each, with the id /delete takes."""
-    lines = [f"<b>{words.t('Latest {n} articles').format(n=len(articles))}</b>"]
+    lines = ["<b>" + words.t("Latest {n} articles").format(n=len(articles)) + "</b>"]
     for article in articles:
         when = article.published.isoformat() if article.published else words.t("undated")
         headline = link(article.url, html.escape(article.title))

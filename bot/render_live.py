@@ -51,7 +51,7 @@ def render_feeds(feeds: Sequence[Feed], words: Texts) -> str:
             "No feeds yet. Add one with <code>/feeds add URL</code> "
             "(optionally <code>every 30m</code>)."
         )
-    lines = [f"<b>{words.t('Feeds')}</b>"]
+    lines = ["<b>" + words.t("Feeds") + "</b>"]
     lines += [feed_line(n, f, words) for n, f in enumerate(feeds, start=1)]
     return "\n".join(lines)
 
@@ -60,7 +60,7 @@ def render_poll(results: Sequence[PollResult], words: Texts) -> str:
     t = words.t
     if not results:
         return t("No feeds to poll.")
-    lines = [f"<b>{t('Feeds polled')}</b>"]
+    lines = ["<b>" + t("Feeds polled") + "</b>"]
     for result in results:
         url = html.escape(result.feed.url)
         if result.status == "failed":
@@ -81,7 +81,7 @@ def render_poll(results: Sequence[PollResult], words: Texts) -> str:
 def render_topics(topics: Sequence[Topic], words: Texts) -> str:
     if not topics:
         return words.t("You follow no topics. Send <code>/follow words</code> to follow one.")
-    lines = [f"<b>{words.t('You follow')}</b>"] + [
+    lines = ["<b>" + words.t("You follow") + "</b>"] + [
         f"{n}. {html.escape(t.words)}" for n, t in enumerate(topics, start=1)
     ]
     lines.append("\n" + words.t("/unfollow N stops one."))

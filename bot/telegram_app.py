@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
@@ -26,7 +27,7 @@ from telegram.ext import (
 from bot import adapt_admin, admin, handlers, live
 from bot.delivery import RetryingRateLimiter
 from bot.deps import DEPS, BotDeps, NewsApp, NewsContext, deps_of_app
-from bot.logs import quiet_noisy_loggers, redact_in_logs
+from bot.logs import configure_logging, redact_in_logs
 from bot.monitoring import MonitoringServer
 from bot.state import Conversations, UserLimiter
 from bot.texts import texts_in
@@ -121,6 +122,7 @@ def register_handlers(application: NewsApp) -> None:
     application.add_handler(CommandHandler("help", handlers.help_command))
     application.add_handler(CommandHandler("ask", handlers.ask_command))
     application.add_handler(CommandHandler("reset", handlers.reset))
+    application.add_handler(CommandHandler("id", handlers.my_id))
     application.add_handler(CommandHandler("reindex", admin.reindex))
     application.add_handler(CommandHandler("adapt", adapt_admin.adapt))
     application.add_handler(CommandHandler("ingest", admin.ingest))
@@ -160,11 +162,9 @@ async def set_commands(application: NewsApp) -> None:
 
 def run(settings: Settings, services: Services) -> None:
     """Long polling by default; a webhook when NEWSBOT_TELEGRAM_WEBHOOK_URL is set."""
-    # The CLI entry point has configured logging for commands (warnings only); a long-running
-    # bot logs at the configured level.
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger().setLevel(settings.log_level)
-    quiet_noisy_loggers()
+    # The CLI entry point has configured logging for commands (warnings unless set); a
+    # long-running bot logs INFO unless NEWSBOT_LOG_LEVEL says otherwise.
+    configure_logging(settings.log_level or "INFO", settings.log_format)
     for line in unknown_settings():
         logger.warning("%s", line)
     application = build_application(settings, services)
@@ -177,11 +177,20 @@ def run(settings: Settings, services: Services) -> None:
     )
     try:
         if tg.webhook_url:
+            # The URL is Telegram's, as given (nothing appended); the local server listens on
+            # its path, behind the TLS proxy that forwards it.
+            path = urlsplit(tg.webhook_url).path.strip("/")
+            logger.info(
+                "webhook: Telegram posts to the configured URL; listening on %s:%d/%s",
+                tg.webhook_listen,
+                tg.webhook_port,
+                path,
+            )
             application.run_webhook(
                 listen=tg.webhook_listen,
                 port=tg.webhook_port,
-                url_path="telegram",
-                webhook_url=tg.webhook_url.rstrip("/") + "/telegram",
+                url_path=path,
+                webhook_url=tg.webhook_url,
                 secret_token=tg.webhook_secret.get_secret_value() or None,
                 allowed_updates=Update.ALL_TYPES,
             )

@@ -280,6 +280,7 @@ def build_engine(
         headers=settings.store.request_headers(),
         tenant=settings.store.tenant,
         database=settings.store.database,
+        timeout_s=settings.store.timeout_s,
     )
     lexical = LexicalIndex(data_dir / "lexical")
     collections = Collections(

@@ -13,6 +13,7 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
+    Info,
     ProcessCollector,
     generate_latest,
 )
@@ -59,6 +60,12 @@ JOB_SECONDS = Histogram(
 )
 ARTICLES = Gauge("newsbot_articles", "Articles in the archive.", registry=REGISTRY)
 PASSAGES = Gauge("newsbot_passages", "Passages (chunks) in the archive.", registry=REGISTRY)
+FEEDS_IN_ALERT = Gauge(
+    "newsbot_feeds_in_alert",
+    "Feeds that failed NEWSBOT_FEEDS_ALERT_AFTER times in a row (the admins were told).",
+    registry=REGISTRY,
+)
+BUILD = Info("newsbot_build", "The running version of newsbot.", registry=REGISTRY)
 
 
 def observe_answer(seconds: float, outcome: str) -> None:
@@ -82,8 +89,10 @@ def count_bot_api_retry() -> None:
     BOT_API_RETRIES.inc()
 
 
-def render(articles: int, passages: int) -> tuple[bytes, str]:
+def render(articles: int, passages: int, feeds_in_alert: int, version: str) -> tuple[bytes, str]:
     """The exposition text of every metric, with the archive's sizes as of now."""
     ARTICLES.set(articles)
     PASSAGES.set(passages)
+    FEEDS_IN_ALERT.set(feeds_in_alert)
+    BUILD.info({"version": version})
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

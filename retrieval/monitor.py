@@ -1,4 +1,5 @@
-"""Is the archive up? `/healthz` and `/metrics` as data: the front end serves them."""
+"""Is the archive up? `/healthz` (liveness), `/readyz` (readiness) and `/metrics` as data: the
+front end serves them."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from dataclasses import dataclass, field
 
 from retrieval import metrics
 from retrieval.core.errors import NewsbotError
+from retrieval.core.version import newsbot_version
 from retrieval.index.catalog import Catalog
 from retrieval.index.collections import Collections
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.store import VectorStore
-from retrieval.live.subscriptions import FeedService
+from retrieval.live.subscriptions import Feed, FeedService
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,19 @@ class Monitor:
         self._alert_after = alert_after
 
     def health(self) -> Health:
-        """Healthy when the vector store answers, the active collection's index is there (its
-        catalog rows and its BM25 files) and no feed has failed `alert_after` times in a row."""
+        """Liveness: the process serves (this answer is the proof). Nothing outside the process
+        is asked, so a stalled store or a failing feed never gets a serving bot restarted."""
+        return Health(
+            True,
+            [],
+            {"version": newsbot_version(), "indexing": self._collections.running},
+        )
+
+    def ready(self) -> Health:
+        """Readiness: the vector store answers (within NEWSBOT_STORE_TIMEOUT_S) and the active
+        collection's index is there (its catalog rows and its BM25 files). Feeds that keep
+        failing are listed under `warnings`: the archive still answers, so they do not make it
+        unready (the admins were told, and /metrics counts them)."""
         reasons: list[str] = []
         active = self._collections.active
         articles, passages, _, _ = self._catalog.counts(active)
@@ -53,24 +66,28 @@ class Monitor:
             reasons.append(f"the vector store does not answer: {exc}")
         if articles and not self._lexical.exists(active):
             reasons.append(f"the lexical index of {active} is missing")
-        failing = [f for f in self._feeds.all() if f.failures >= self._alert_after]
-        reasons += [f"feed {f.url} failed {f.failures} times in a row" for f in failing]
+        failing = self._failing_feeds()
         return Health(
             not reasons,
             reasons,
             {
+                "warnings": [f"feed {f.url} failed {f.failures} times in a row" for f in failing],
                 "articles": articles,
                 "passages": passages,
                 "collection": active,
                 "indexing": self._collections.running,
                 "feeds_in_alert": len(failing),
+                "version": newsbot_version(),
             },
         )
+
+    def _failing_feeds(self) -> list[Feed]:
+        return [f for f in self._feeds.all() if f.failures >= self._alert_after]
 
     def metrics(self) -> tuple[bytes, str]:
         """(body, content type) in Prometheus' text format."""
         articles, passages, _, _ = self._catalog.counts(self._collections.active)
-        return metrics.render(articles, passages)
+        return metrics.render(articles, passages, len(self._failing_feeds()), newsbot_version())
 
     def bot_api_retry(self) -> None:
         metrics.count_bot_api_retry()

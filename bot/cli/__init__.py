@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from bot.cli import ask, backup, evaluate, feedback, feeds, index, models, serve
-from bot.cli.common import configure_logging, warn_unknown_settings
+from bot.cli.common import configure_cli_logging, out, warn_unknown_settings
+from retrieval.core.version import newsbot_version
 
 app = typer.Typer(
     help="Ask a news archive questions; every answer cites its passages.",
@@ -22,11 +23,23 @@ app = typer.Typer(
 )
 
 
+def show_version(value: bool) -> None:
+    if value:
+        out.print(f"newsbot {newsbot_version()}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
-    configure_logging(verbose)
+    configure_cli_logging(verbose)
     warn_unknown_settings()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.logs import quiet_noisy_loggers
+from bot.logs import configure_logging
 from retrieval.core.errors import NewsbotError
 
 if TYPE_CHECKING:
@@ -32,9 +31,15 @@ DataDir = Annotated[
 
 
 def load_settings(data_dir: Path | None = None, **overrides: Any) -> Settings:
-    from retrieval.core.settings import Settings
+    from pydantic import ValidationError
 
-    settings = Settings()
+    from retrieval.core.errors import ConfigError
+    from retrieval.core.settings import Settings, describe_invalid
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise ConfigError(describe_invalid(exc)) from None
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir})
     return settings.model_copy(update=overrides) if overrides else settings
@@ -56,13 +61,22 @@ def services_for(settings: Settings) -> Services:
     return build_engine(settings).services
 
 
-def configure_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    quiet_noisy_loggers()
+def configure_cli_logging(verbose: bool) -> None:
+    """Warnings by default, INFO with -v; NEWSBOT_LOG_LEVEL and NEWSBOT_LOG_FORMAT where set
+    (-v never makes it quieter)."""
+    from pydantic import ValidationError
+
+    from retrieval.core.settings import Settings
+
+    try:
+        settings = Settings()
+        level, log_format = settings.log_level, settings.log_format
+    except ValidationError:  # the command reports the bad setting itself, in one line
+        level, log_format = None, "text"
+    chosen = logging.getLevelName(level) if level else logging.WARNING
+    if verbose:
+        chosen = min(chosen, logging.INFO)
+    configure_logging(chosen, log_format)
 
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]

@@ -59,6 +59,7 @@ def stats(data_dir: DataDir = None, as_json: AsJson = False) -> None:
             ("store", s.store),
             ("collection", s.collection),
             ("last sync", s.last_sync or "never"),
+            ("newsbot", s.version),
         ):
             table.add_row(key, escape(str(value)))
         out.print(table)

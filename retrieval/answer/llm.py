@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from pydantic import SecretStr
+
 from retrieval.answer.answerer import refusal
 from retrieval.answer.citations import cited_claims, renumber
 from retrieval.answer.llm_output import attribute, ground, normalise
@@ -60,7 +62,8 @@ class LLMAnswerer:
         llm = ChatOpenAI(
             base_url=settings.base_url,
             model=settings.model,
-            api_key=settings.api_key,
+            # Local servers (Ollama, llama.cpp) take any key; the client insists on one.
+            api_key=settings.api_key or SecretStr("not-needed"),
             temperature=settings.temperature,
             timeout=settings.timeout_s,
             max_retries=1,

@@ -1,6 +1,9 @@
 """`.env.example`, written from the settings themselves: every key the code reads, with its
 description and default, and no other. `python -m retrieval.core.env_example > .env.example`
-(`make env-example`); a test keeps the committed file equal to this."""
+(`make env-example`); a test keeps the committed file equal to this.
+
+Only what must be set is a live line; every other setting stands as a comment with its default,
+so a `.env` copied from it follows the defaults of later releases instead of pinning today's."""
 
 from __future__ import annotations
 
@@ -14,6 +17,18 @@ from pydantic_settings import BaseSettings
 from retrieval.core.settings import Settings, env_names, groups
 
 WIDTH = 100
+# What an operator must set for the Telegram bot; everything else has a working default.
+REQUIRED = ("NEWSBOT_TELEGRAM_TOKEN", "NEWSBOT_ADMIN_IDS")
+HEADER = """\
+# newsbot settings: cp .env.example .env, then set the two lines that are not comments.
+#
+# NEWSBOT_TELEGRAM_TOKEN: from @BotFather (/newbot). NEWSBOT_ADMIN_IDS: your Telegram user id
+# (and other admins', comma-separated): send /id to the bot once it runs, or ask @userinfobot.
+#
+# Every other setting is shown commented out with its default: uncomment a line to change it.
+# An empty value (NAME=) means "not set", the default. Docker Compose sets the store, data and
+# ingest paths itself (docker-compose.yml). Inside compose, another container is reached by its
+# service name (http://ollama:11434/v1), the Docker host as host.docker.internal."""
 
 
 def _value(default: Any) -> str:
@@ -29,7 +44,7 @@ def _value(default: Any) -> str:
 
 
 def render() -> str:
-    lines = ["# newsbot settings: copy to .env and edit. Every variable is optional unless marked."]
+    lines = [HEADER]
     classes: list[type[BaseSettings]] = [Settings, *groups()]
     for settings_class in classes:
         title = (settings_class.__doc__ or settings_class.__name__).strip().rstrip(".")
@@ -40,7 +55,8 @@ def render() -> str:
             lines += textwrap.wrap(
                 description, WIDTH - 2, initial_indent="# ", subsequent_indent="# "
             )
-            lines.append(f"{env}={_value(default)}")
+            required = env in REQUIRED
+            lines.append(f"{'' if required else '# '}{env}={'' if required else _value(default)}")
     return "\n".join(lines) + "\n"
 
 

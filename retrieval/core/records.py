@@ -187,3 +187,4 @@ class IndexStats:
     store: str
     collection: str
     last_sync: str | None
+    version: str = ""  # newsbot's own, of the process that answers

@@ -8,14 +8,21 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _config(prefix: str) -> SettingsConfigDict:
+    # env_ignore_empty: `NEWSBOT_STORE_AUTH_TOKEN=` in a .env (or the environment) means "not
+    # set", the setting's default, for every setting: an empty token once became an empty
+    # secret and a `Bearer ` header that no server accepts.
     return SettingsConfigDict(
-        env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix=prefix,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
     )
 
 
@@ -139,11 +146,20 @@ class StoreSettings(BaseSettings):
         description="Chroma database (server mode); it must exist on the server.",
     )
 
+    timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds before a call to the Chroma server is abandoned; readers then "
+        "get the 'store unavailable' reply and /readyz answers 503.",
+    )
+
+    _empty = field_validator("auth_token", mode="before")(_empty_is_none)
+
     def request_headers(self) -> dict[str, str]:
         """Every header sent to the server, the token included (never logged)."""
-        headers = dict(self.headers)
-        if self.auth_token is not None:
-            token = self.auth_token.get_secret_value()
+        headers = {name: value for name, value in self.headers.items() if value}
+        token = self.auth_token.get_secret_value().strip() if self.auth_token else ""
+        if token:
             headers[self.auth_header] = (
                 f"Bearer {token}" if self.auth_header == "Authorization" else token
             )
@@ -260,14 +276,20 @@ class LLMSettings(BaseSettings):
     model_config = _config("NEWSBOT_LLM_")
 
     base_url: str = Field(
-        "", description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 for Ollama."
+        "",
+        description="OpenAI-compatible endpoint: https://api.openai.com/v1, "
+        "http://localhost:11434/v1 for an Ollama beside the CLI; from inside compose "
+        "http://ollama:11434/v1 (the llm profile) or http://host.docker.internal:11434/v1 (an "
+        "Ollama on the Docker host).",
     )
     model: str = Field("llama3.1", description="Model name the endpoint serves.")
-    api_key: SecretStr = Field(
-        SecretStr("not-needed"), description="API key; local servers accept anything."
+    api_key: SecretStr | None = Field(
+        None, description="API key (OpenAI and other hosted services); local servers need none."
     )
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
     timeout_s: float = Field(60.0, gt=0, description="Seconds before an LLM call is abandoned.")
+
+    _empty = field_validator("api_key", mode="before")(_empty_is_none)
 
 
 class FeedSettings(BaseSettings):
@@ -406,7 +428,12 @@ class TelegramSettings(BaseSettings):
         description="The bot's language where no reader's is known (alerts to admins): en or "
         "ru. Readers get their Telegram language, or the language they ask in.",
     )
-    webhook_url: str = Field("", description="Public HTTPS URL for webhook mode; empty: polling.")
+    webhook_url: str = Field(
+        "",
+        description="Public HTTPS URL Telegram posts updates to, used as given (e.g. "
+        "https://bot.example.org/telegram); the webhook server listens on its path. Empty: "
+        "long polling.",
+    )
     webhook_listen: str = Field("0.0.0.0", description="Address the webhook server listens on.")
     webhook_port: int = Field(8443, ge=1, le=65535, description="Port of the webhook server.")
     webhook_secret: SecretStr = Field(
@@ -441,11 +468,28 @@ class Settings(BaseSettings):
         description="Where the admin /backup command writes (one dated folder a backup); "
         "empty: DATA_DIR/backups. Keep it on another disk, or copy it off the machine.",
     )
-    _empty_backup_dir = field_validator("backup_dir", mode="before")(_empty_is_none)
+    _empty_backup_dir = field_validator("backup_dir", "log_level", mode="before")(_empty_is_none)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
     answerer: Literal["extractive", "llm"] = Field(
-        "extractive", description="extractive (offline, quotes passages) or llm (needs LLM_*)."
+        "extractive",
+        description="extractive (offline, quotes passages) or llm (an OpenAI-compatible "
+        "endpoint: NEWSBOT_LLM_BASE_URL, NEWSBOT_LLM_MODEL).",
     )
-    log_level: str = Field("INFO", description="Logging level of the entry points.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] | None = Field(
+        None,
+        description="Logging level: DEBUG, INFO, WARNING or ERROR. Empty: the CLI logs "
+        "warnings (INFO with -v), the bot INFO.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="text, or json: one JSON object a line (time, level, logger, message, "
+        "exception) for log collectors. Secrets are masked either way.",
+    )
     fetch_allow_private: bool = Field(
         False,
         description="Let URL ingestion reach loopback and private-network addresses (an "
@@ -455,13 +499,13 @@ class Settings(BaseSettings):
         9464,
         ge=0,
         le=65535,
-        description="Port the bot serves /healthz and Prometheus /metrics on (polling and "
-        "webhook mode alike); 0 turns it off.",
+        description="Port the bot serves /healthz (liveness), /readyz (readiness) and "
+        "Prometheus /metrics on (polling and webhook mode alike); 0 turns it off.",
     )
     metrics_host: str = Field(
         "127.0.0.1",
-        description="Address /healthz and /metrics listen on; 0.0.0.0 to be scraped from "
-        "another host or container.",
+        description="Address /healthz, /readyz and /metrics listen on; 0.0.0.0 to be scraped "
+        "from another host or container.",
     )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
@@ -527,8 +571,27 @@ def all_env_names() -> set[str]:
     return found
 
 
-# Read by the libraries themselves (and by MemoryLimits), not NEWSBOT_* settings.
-OTHER_NAMES = frozenset({"ONEDNN_PRIMITIVE_CACHE_CAPACITY", "MALLOC_ARENA_MAX"})
+# Read by the libraries themselves (and by MemoryLimits), or by docker compose from the same .env
+# (TORCH_INDEX_URL, the image's torch index): not NEWSBOT_* settings.
+OTHER_NAMES = frozenset({"ONEDNN_PRIMITIVE_CACHE_CAPACITY", "MALLOC_ARENA_MAX", "TORCH_INDEX_URL"})
+
+
+def describe_invalid(error: ValidationError) -> str:
+    """A settings error in the words of the variables a user sets: `NEWSBOT_RETRIEVAL_TOP_K:
+    Input should be a valid integer (got 'abc')`."""
+    every: list[type[BaseSettings]] = [Settings, *groups()]
+    classes = {cls.__name__: cls for cls in every}
+    by_field = {
+        field: env for env, (field, _) in env_names(classes.get(error.title, Settings)).items()
+    }
+    parts = []
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else ""
+        name = by_field.get(field, field or error.title)
+        got = problem.get("input")
+        shown = f" (got {got!r})" if isinstance(got, str | int | float) and got != "" else ""
+        parts.append(f"{name}: {problem['msg']}{shown}")
+    return "invalid setting: " + "; ".join(parts)
 
 
 def unknown_settings(env_file: Path = Path(".env")) -> list[str]:

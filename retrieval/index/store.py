@@ -88,8 +88,10 @@ class ChromaStore:
         headers: dict[str, str] | None = None,
         tenant: str = "default_tenant",
         database: str = "default_database",
+        timeout_s: float = 10.0,
     ) -> None:
         self.path = path
+        self.timeout_s = timeout_s
         self.host = host
         self.port = port
         self.ssl = ssl
@@ -117,6 +119,11 @@ class ChromaStore:
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
         try:
             if self.host:
+                # chromadb's HTTP client waits for ever (httpx timeout=None, no setting for it),
+                # and its constructor already asks the server: a server that accepts and never
+                # answers would hang every question and /readyz. Ask the heartbeat ourselves
+                # first, bounded, then bound the client's own session.
+                self._heartbeat()
                 client = chromadb.HttpClient(
                     host=self.host,
                     port=self.port,
@@ -126,6 +133,7 @@ class ChromaStore:
                     database=self.database,
                     settings=chroma_settings,
                 )
+                _bound_session(client, self.timeout_s)
                 client.heartbeat()
                 return client
             assert self.path is not None
@@ -135,6 +143,14 @@ class ChromaStore:
             raise StoreUnavailableError(
                 f"cannot reach the vector store ({self.description}): {_short(exc)}"
             ) from exc
+
+    def _heartbeat(self) -> None:
+        import httpx
+
+        scheme = "https" if self.ssl else "http"
+        url = f"{scheme}://{self.host}:{self.port}/api/v2/heartbeat"
+        response = httpx.get(url, headers=self._headers, timeout=self.timeout_s)
+        response.raise_for_status()
 
     def _collection(self, name: str, *, create: bool = True) -> Any:
         with self._lock:
@@ -184,7 +200,9 @@ class ChromaStore:
         metadatas: Sequence[dict[str, Any]],
     ) -> None:
         handle = self._collection(collection)
-        step = max(1, min(self.max_batch(), 5000))
+        # A server answers each write within NEWSBOT_STORE_TIMEOUT_S: 1,000 passages take it
+        # about 2 s on 2 cores (about 460 passages/s, BENCHMARKS.md), 5,000 could pass 10 s.
+        step = max(1, min(self.max_batch(), 1000 if self.host else 5000))
         marked = [
             {**meta, "text_hash": text_fingerprint(text)}
             for meta, text in zip(metadatas, texts, strict=True)
@@ -296,3 +314,15 @@ class ChromaStore:
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
+
+
+def _bound_session(client: Any, timeout_s: float) -> None:
+    """Every later request of this client gives up after `timeout_s` (connect, read, write and
+    pool alike). The session is chromadb's own httpx client (chromadb/api/fastapi.py); a test
+    against a server that stalls after connecting holds this to the chromadb in use."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if not isinstance(session, httpx.Client):
+        raise RuntimeError("this chromadb's HTTP client has no httpx session to bound")
+    session.timeout = httpx.Timeout(timeout_s)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from retrieval import metrics
 from retrieval.core.records import Article, IndexReport, IndexStats, Progress, no_progress
+from retrieval.core.version import newsbot_version
 from retrieval.index.catalog import Catalog, StoredArticle
 from retrieval.index.collections import Collections
 from retrieval.index.state import IndexState
@@ -210,6 +211,7 @@ class SyncService:
             store=getattr(self.collections.store, "description", "?"),
             collection=collection,
             last_sync=self.state.last_sync(),
+            version=newsbot_version(),
         )
 
     def latest(self, limit: int = 10) -> list[StoredArticle]:

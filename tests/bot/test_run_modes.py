@@ -34,7 +34,7 @@ def settings_with(tmp_path: Path, **telegram: Any) -> Any:
         ({}, ("polling", {})),
         (
             {
-                "webhook_url": "https://bot.example.org/",
+                "webhook_url": "https://bot.example.org/newsbot/hook",
                 "webhook_port": 8443,
                 "webhook_secret": SecretStr("s3cret"),
             },
@@ -43,8 +43,8 @@ def settings_with(tmp_path: Path, **telegram: Any) -> Any:
                 {
                     "listen": "0.0.0.0",
                     "port": 8443,
-                    "url_path": "telegram",
-                    "webhook_url": "https://bot.example.org/telegram",
+                    "url_path": "newsbot/hook",
+                    "webhook_url": "https://bot.example.org/newsbot/hook",
                     "secret_token": "s3cret",
                 },
             ),

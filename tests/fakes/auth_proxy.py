@@ -1,10 +1,14 @@
-"""A token-checking reverse proxy on loopback in front of a real `chroma run`: what a secured
-Chroma deployment or Chroma Cloud asks of a client (the OSS server of this chromadb has no auth
-of its own). Requests without the expected header get 401 and never reach the server."""
+"""A reverse proxy on loopback in front of a real `chroma run`.
+
+With a header, it checks a token: what a secured Chroma deployment or Chroma Cloud asks of a
+client (the OSS server of this chromadb has no auth of its own); requests without the expected
+header get 401 and never reach the server. With `stalled` set, it is a server that accepts
+every request and never answers, until the block ends: a hung Chroma behind a live socket."""
 
 from __future__ import annotations
 
 import http.client
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,8 +18,10 @@ from tests.fakes.http import running, send_json
 
 
 class AuthProxy:
-    def __init__(self, upstream_port: int, header: str, value: str) -> None:
+    def __init__(self, upstream_port: int, header: str | None, value: str | None) -> None:
         self.seen: list[tuple[str, str, str | None]] = []  # (method, path, header value)
+        self.stalled = threading.Event()
+        self.released = threading.Event()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -25,19 +31,19 @@ class AuthProxy:
                 return
 
             def _forward(self) -> None:
-                got = self.headers.get(header)
+                got = self.headers.get(header) if header else None
                 proxy.seen.append((self.command, self.path, got))
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
+                if proxy.stalled.is_set():
+                    proxy.released.wait()  # accepted, read, never answered
+                    return
                 if got != value:
                     send_json(self, 401, {"error": "Unauthorized", "message": "wrong token"})
                     return
                 upstream = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=60)
-                forwarded = {
-                    k: v
-                    for k, v in self.headers.items()
-                    if k.lower() not in ("host", header.lower())
-                }
+                dropped = ("host", header.lower()) if header else ("host",)
+                forwarded = {k: v for k, v in self.headers.items() if k.lower() not in dropped}
                 upstream.request(self.command, self.path, body=body, headers=forwarded)
                 response = upstream.getresponse()
                 data = response.read()
@@ -57,7 +63,12 @@ class AuthProxy:
 
 
 @contextmanager
-def auth_proxy(upstream_port: int, header: str, value: str) -> Iterator[AuthProxy]:
+def auth_proxy(
+    upstream_port: int, header: str | None = None, value: str | None = None
+) -> Iterator[AuthProxy]:
     proxy = AuthProxy(upstream_port, header, value)
     with running(proxy.server):
-        yield proxy
+        try:
+            yield proxy
+        finally:
+            proxy.released.set()  # the stalled requests end, so the server can shut down
