@@ -15,6 +15,6 @@ if [ "$(id -u)" = "0" ] && [ "$RUN_AS" != "root" ]; then
         chown -R "$RUN_AS:" "$DATA"
     fi
     chown "$RUN_AS:" "$INGEST" "$INGEST/uploads"
-    exec setpriv --reuid="$RUN_AS" --regid="$RUN_AS" --init-groups -- "$@"
+    exec setpriv --reuid="$(id -u "$RUN_AS")" --regid="$(id -g "$RUN_AS")" --init-groups -- "$@"
 fi
 exec "$@"
