@@ -22,6 +22,11 @@ ifeq ($(shell uname -sm),Linux x86_64)
 TORCH_INDEX_URL ?= $(if $(shell command -v nvidia-smi 2>/dev/null),,$(TORCH_CPU_INDEX))
 endif
 TORCH_INDEX_URL ?=
+# An index that does not answer costs pip five retries a package: asked once, five seconds at most.
+TORCH_INDEX_UP = $(shell $(PYTHON) -c 'import sys, urllib.request; \
+	urllib.request.urlopen(sys.argv[1], timeout=5)' '$(TORCH_INDEX_URL)/torch/' >/dev/null 2>&1 && echo up)
+TORCH_INDEX = $(if $(TORCH_INDEX_URL),$(if $(TORCH_INDEX_UP),--extra-index-url $(TORCH_INDEX_URL),\
+	$(info $(TORCH_INDEX_URL) does not answer: torch from the default index or a local wheel)))
 # Every dependency at the version the suite passed with (make constraints writes it).
 CONSTRAINTS := -c constraints.txt
 
@@ -33,8 +38,7 @@ $(BIN)/python:
 
 # torch first and pinned, from the index above: pip keeps it when it installs the rest.
 $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/pip install --quiet torch==2.13.0 $(CONSTRAINTS) \
-		$(if $(TORCH_INDEX_URL),--extra-index-url $(TORCH_INDEX_URL))
+	$(BIN)/pip install --quiet torch==2.13.0 $(CONSTRAINTS) $(TORCH_INDEX)
 	$(BIN)/pip install --quiet $(CONSTRAINTS) -e ".[dev]"
 	touch $(STAMP)
 
