@@ -12,7 +12,7 @@ from retrieval.core.records import Passage
 from retrieval.core.settings import Settings
 from retrieval.engine import Engine, build_engine
 from retrieval.evaluation import EvalQuestion, load_questions
-from retrieval.evaluation.configs import BOT, searcher_for
+from retrieval.evaluation.configs import BOT, asker_for
 
 Retrievals = dict[str, tuple[list[Passage], list[Passage]]]
 # The two halves of the dev questions by the day they were asked: tune, then confirm.
@@ -42,17 +42,20 @@ def engine_and_questions(args: argparse.Namespace) -> tuple[Engine, list[EvalQue
 
 
 def cached_retrievals(engine: Engine, items: list[EvalQuestion], data_dir: Path) -> Retrievals:
-    """Each question's top passages in the bot's configuration, as asked and with every
-    article holding a correct answer hidden (the eval's --withheld mode); kept in the data
-    dir, so tuning replays the answerer without searching again."""
+    """Each question's top passages as the bot reads them (`QAService.answer`), as asked and
+    with every article holding a correct answer hidden (the eval's --withheld mode); kept in
+    the data dir, so tuning replays the answerer without searching again."""
     path = data_dir / "tune-refusal-passages.pkl"
     cache: Retrievals = pickle.loads(path.read_bytes()) if path.exists() else {}
-    search = searcher_for(BOT, engine.searcher)
+    settings = engine.settings.retrieval
+    ask = asker_for(BOT, engine.services.qa, settings, settings.top_k)
     withhold = engine.eval.withholder()
-    k = engine.settings.retrieval.top_k
     for n, item in enumerate(items, 1):
         if item.id not in cache:
-            cache[item.id] = (search(item, k, frozenset()), search(item, k, withhold(item)))
+            cache[item.id] = (
+                ask(item, frozenset()).passages,
+                ask(item, withhold(item)).passages,
+            )
         if n % 50 == 0:
             print(f"retrieved {n}/{len(items)}", flush=True)
             path.write_bytes(pickle.dumps(cache))

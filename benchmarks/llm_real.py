@@ -34,7 +34,7 @@ from retrieval.answer.llm_output import NOT_IN_ARCHIVE, PROMPT_ECHO, REFUSAL_PHR
 from retrieval.core.settings import Settings
 from retrieval.engine import build_engine, extractive_config
 from retrieval.evaluation import load_questions
-from retrieval.evaluation.configs import BOT, searcher_for
+from retrieval.evaluation.configs import BOT, asker_for
 from retrieval.evaluation.scoring import evaluate, markdown_table
 
 FORMS = {
@@ -130,7 +130,6 @@ def run(args: argparse.Namespace, model_sha: str) -> None:
     settings = Settings(_env_file=None, data_dir=args.data_dir)  # type: ignore[call-arg]
     engine = build_engine(settings)
     items = load_questions(args.questions)[args.start : args.start + args.limit]
-    search = searcher_for(BOT, engine.searcher)
     withhold = engine.eval.withholder() if args.withheld else None
     llm_settings = settings.llm.model_copy(
         update={"base_url": f"http://127.0.0.1:{args.port}/v1", "model": "local", "timeout_s": 600}
@@ -140,14 +139,19 @@ def run(args: argparse.Namespace, model_sha: str) -> None:
     extractive = ExtractiveAnswerer(
         engine.embedder, extractive_config(settings), vectors=engine.vectors
     )
+    qa, k = engine.services.qa, settings.retrieval.top_k
     started = time.monotonic()
     results = [
-        evaluate("bot, extractive", items, search, extractive, withhold=withhold),
+        evaluate(
+            "bot, extractive",
+            items,
+            asker_for(BOT, qa.with_answerer(extractive), settings.retrieval, k),
+            withhold=withhold,
+        ),
         evaluate(
             "bot, llm",
             items,
-            search,
-            llm,
+            asker_for(BOT, qa.with_answerer(llm), settings.retrieval, k),
             withhold=withhold,
             progress=lambda done, total: (
                 print(f"llm {done}/{total}", flush=True) if done % 10 == 0 else None

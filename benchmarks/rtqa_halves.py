@@ -25,7 +25,13 @@ except ImportError:  # the flat tree of release 0.1.0
         extractive_config,
     )
 from retrieval.evaluation import evaluate, load_questions, markdown_table
-from retrieval.evaluation.configs import BOT, searcher_for
+
+try:  # the bot's own path (issue 32): QAService.answer
+    from retrieval.evaluation.configs import BOT, asker_for
+except ImportError:  # trees before it: the search and the answerer called side by side
+    from retrieval.evaluation.configs import BOT, searcher_for  # type: ignore[attr-defined]
+
+    asker_for = None  # type: ignore[assignment]
 
 HALVES = (
     ("Jan-Mar", date(2023, 1, 1), date(2023, 3, 31)),
@@ -44,7 +50,12 @@ def main() -> None:
             engine.embedder, extractive_config(settings), vectors=engine.vectors
         )
         engine.vectors.clear()
-        scores = evaluate(BOT, part, searcher_for(BOT, engine.searcher), answerer, k_answer=5)
+        if asker_for is not None:
+            qa = engine.services.qa.with_answerer(answerer)
+            scores = evaluate(BOT, part, asker_for(BOT, qa, settings.retrieval, 5))
+        else:
+            search = searcher_for(BOT, engine.searcher)
+            scores = evaluate(BOT, part, search, answerer, k_answer=5)  # type: ignore[call-arg]
         print(f"## {name} ({len(part)} questions)\n{markdown_table([scores])}\n", flush=True)
 
 

@@ -23,7 +23,7 @@ from benchmarks.halves import add_arguments, engine_and_questions
 from retrieval.answer.extractive import ExtractiveAnswerer
 from retrieval.embed.choice import cpu_flags
 from retrieval.engine import extractive_config
-from retrieval.evaluation.configs import BOT, searcher_for
+from retrieval.evaluation.configs import BOT, asker_for
 from retrieval.evaluation.scoring import evaluate
 from retrieval.search.rerank import SentenceReranker
 
@@ -57,16 +57,17 @@ def main() -> None:
         return found
 
     vectors.vectors = counting  # type: ignore[method-assign]
-    search = searcher_for(BOT, engine.searcher)
-
-    def cold_search(item, k, hidden):  # type: ignore[no-untyped-def]
-        vectors.clear()
-        embedded.append(0)
-        return search(item, k, hidden)
-
     answerer = ExtractiveAnswerer(
         engine.embedder, extractive_config(engine.settings), vectors=engine.vectors
     )
+    settings = engine.settings.retrieval
+    ask = asker_for(BOT, engine.services.qa.with_answerer(answerer), settings, settings.top_k)
+
+    def cold_ask(item, hidden):  # type: ignore[no-untyped-def]
+        vectors.clear()
+        embedded.append(0)
+        return ask(item, hidden)
+
     flags = [f for f in ("avx2", "avx512_vnni", "avx512_bf16", "amx_tile") if f in cpu_flags()]
     print(
         f"{len(questions)} answerable questions asked {args.asked_from} to {args.asked_to}; "
@@ -80,7 +81,7 @@ def main() -> None:
     for depth, per_passage in grid:
         engine.searcher.reranker = SentenceReranker(vectors, depth=depth, per_passage=per_passage)
         embedded.clear()
-        scores = evaluate(f"{depth}:{per_passage}", questions, cold_search, answerer)
+        scores = evaluate(f"{depth}:{per_passage}", questions, cold_ask)
         row = scores.row()
         print(
             f"| {depth} | {per_passage or 'all'} | {statistics.mean(embedded):.0f} | "

@@ -345,13 +345,13 @@ def build_engine(
         sync=syncer,
         collections=collections,
         catalog=catalog,
-        searcher=searcher,
+        qa=qa,
+        search_settings=retrieval,
         embedder=active,
         vectors=vectors,
         data_dir=data_dir,
         k_answer=retrieval.top_k,
         answerer_config=extractive_config(settings),
-        bot_answerer=None if isinstance(answerer, ExtractiveAnswerer) else answerer,
         trained_through=models.trained_through,
     )
     feeds = FeedService(

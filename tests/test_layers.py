@@ -59,6 +59,8 @@ ADAPTERS = {
     "httpx": {
         "retrieval/embed/remote_backend.py",
         "retrieval/ingest/loaders/fetch.py",
+        # chromadb's HTTP client is httpx: its heartbeat and its session's timeout.
+        "retrieval/index/store.py",
     },
     "langchain_core": {
         "retrieval/answer/pipeline.py",

@@ -17,11 +17,21 @@ from retrieval.answer.answerer import Answerer, StreamingAnswerer
 from retrieval.core.analysis import is_timeline
 from retrieval.core.language import question_language
 from retrieval.core.records import Answer, Passage
+from retrieval.core.settings import RetrievalSettings
 from retrieval.index.collections import IndexView
 from retrieval.search.hybrid import HybridSearcher, SearchRequest
 from retrieval.search.rewriting import QueryRewriter
 
 TIMELINE_PASSAGES = 8  # a timeline reads more articles, one passage each
+
+
+@dataclass(frozen=True)
+class SearchOverride:
+    """Search with these settings instead of the bot's own (an evaluation's configurations:
+    dense only, BM25 only, no recency, no rerank)."""
+
+    settings: RetrievalSettings
+    rerank: bool = True
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,11 @@ class Ask:
     view: IndexView | None = None
     # Handed the answer's text as it is written, when the answerer can stream.
     on_text: Callable[[str], None] | None = None
+    # What an evaluation asks beyond a reader: articles never returned (answers withheld),
+    # other search settings, and more passages searched than the answerer reads (recall@10).
+    hidden: frozenset[str] = frozenset()
+    search: SearchOverride | None = None
+    fetch: int = 0
 
 
 @dataclass(frozen=True)
@@ -88,26 +103,32 @@ def build_chain(
     more articles; every other question to `answerer`."""
 
     def retrieve(ask: Ask) -> Retrieved:
-        request = rewriter.rewrite(ask.question, ask.history, ask.today, ask.k)
-        request = replace(request, language=question_language(ask.question))
+        request = rewriter.rewrite(ask.question, ask.history, ask.today, max(ask.k, ask.fetch))
+        request = replace(
+            request, language=question_language(ask.question), hidden_articles=ask.hidden
+        )
+        settings = ask.search.settings if ask.search else searcher.settings
+        rerank = ask.search.rerank if ask.search else True
         if timeline is not None and is_timeline(ask.question):
-            wide = replace(request, k=max(request.k, TIMELINE_PASSAGES))
-            one_each = searcher.settings.model_copy(update={"per_article": 1})
-            return Retrieved(ask, request, searcher.search(wide, one_each, view=ask.view), True)
-        return Retrieved(ask, request, searcher.search(request, view=ask.view), False)
+            wide = replace(request, k=max(ask.k, TIMELINE_PASSAGES))
+            one_each = settings.model_copy(update={"per_article": 1})
+            found = searcher.search(wide, one_each, rerank=rerank, view=ask.view)
+            return Retrieved(ask, request, found, True)
+        found = searcher.search(request, settings, rerank=rerank, view=ask.view)
+        return Retrieved(ask, request, found, False)
 
     def answer(found: Retrieved) -> Answer:
         chosen = timeline if found.timeline and timeline is not None else answerer
         ask = found.ask
+        read = found.passages if found.timeline else found.passages[: ask.k]
         if ask.on_text is not None and isinstance(chosen, StreamingAnswerer):
-            result = chosen.stream(
-                ask.question, found.passages, on_text=ask.on_text, history=ask.history
-            )
+            result = chosen.stream(ask.question, read, on_text=ask.on_text, history=ask.history)
         else:
-            result = chosen.answer(ask.question, found.passages, history=ask.history)
+            result = chosen.answer(ask.question, read, history=ask.history)
         return replace(
             result,
-            passages=result.passages or found.passages,
+            passages=result.passages or read,
+            searched=found.passages,
             search_query=found.request.query,
             language=found.request.language,
         )

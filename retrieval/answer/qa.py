@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 
 from retrieval import metrics
 from retrieval.answer.answerer import Answerer, StreamingAnswerer
-from retrieval.answer.pipeline import Ask, build_chain
+from retrieval.answer.pipeline import Ask, SearchOverride, build_chain
 from retrieval.core.errors import ConfigError, EmptyIndexError, QuestionError
 from retrieval.core.records import Answer
 from retrieval.index.collections import Collections
@@ -29,6 +30,7 @@ class QAService:
         today: Callable[[], date] = date.today,
         timeline: Answerer | None = None,
     ) -> None:
+        self._searcher, self._rewriter, self._timeline = searcher, rewriter, timeline
         self._history_turns = history_turns
         self._collections = collections
         self._k = k
@@ -36,6 +38,20 @@ class QAService:
         self._streams = isinstance(answerer, StreamingAnswerer)
         self._chain = build_chain(
             searcher=searcher, answerer=answerer, rewriter=rewriter, timeline=timeline
+        )
+
+    def with_answerer(self, answerer: Answerer) -> QAService:
+        """The same path (search, rewriting, timelines, the index checks) with another
+        answerer: an evaluation's configurations score their answers through it."""
+        return QAService(
+            searcher=self._searcher,
+            answerer=answerer,
+            rewriter=self._rewriter,
+            collections=self._collections,
+            k=self._k,
+            history_turns=self._history_turns,
+            today=self._today,
+            timeline=self._timeline,
         )
 
     @property
@@ -59,17 +75,34 @@ class QAService:
         today: date | None = None,
         k: int | None = None,
         on_text: Callable[[str], None] | None = None,
+        hidden: frozenset[str] = frozenset(),
+        search: SearchOverride | None = None,
+        fetch: int = 0,
     ) -> Answer:
         """Answer `question`; `history` is earlier (question, answer) turns, oldest first;
         `on_text` gets the answer's raw text as the model writes it (when `streams`). One
         hold on the index for the whole question: the emptiness and model checks and the
-        search read the same collection, with the model that embedded it."""
+        search read the same collection, with the model that embedded it.
+
+        For evaluations, on the same path: `today` the quiz's date, `hidden` articles never
+        returned, `search` other search settings, `fetch` passages searched (the answerer
+        reads the first `k`; `Answer.searched` has them all)."""
         question = " ".join(question.split())
         if not question:
             raise QuestionError("the question is empty: type a question about the news")
         started = time.monotonic()
+        ask = Ask(
+            question,
+            tuple(history),
+            today or self._today(),
+            k or self._k,
+            on_text=on_text,
+            hidden=hidden,
+            search=search,
+            fetch=fetch,
+        )
         try:
-            answer = self._answer(question, history, today, k, on_text)
+            answer = self._answer(ask)
         except Exception as exc:
             metrics.count_error(type(exc).__name__)
             metrics.observe_answer(time.monotonic() - started, "error")
@@ -78,14 +111,7 @@ class QAService:
         metrics.observe_answer(time.monotonic() - started, outcome)
         return answer
 
-    def _answer(
-        self,
-        question: str,
-        history: Sequence[tuple[str, str]],
-        today: date | None,
-        k: int | None,
-        on_text: Callable[[str], None] | None,
-    ) -> Answer:
+    def _answer(self, ask: Ask) -> Answer:
         with self._collections.reading() as view:
             if view.empty:
                 raise EmptyIndexError(
@@ -94,5 +120,4 @@ class QAService:
             stale = view.stale_reason()
             if stale:  # vectors of another model or backend: searching them would be noise
                 raise ConfigError(stale)
-            ask = Ask(question, tuple(history), today or self._today(), k or self._k, view, on_text)
-            return self._chain.invoke(ask)
+            return self._chain.invoke(replace(ask, view=view))

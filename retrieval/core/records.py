@@ -116,6 +116,9 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     refused: bool = False
     passages: list[Passage] = field(default_factory=list)  # what retrieval found, for /sources
+    # Everything the search returned, best first: `passages` and, when the caller asked for
+    # more than the answerer reads (an evaluation's recall@10), the rest.
+    searched: list[Passage] = field(default_factory=list)
     search_query: str = ""  # the question as searched (follow-ups are expanded)
     # A refusal that still quotes the closest passage, saying what it lacks ("the archive
     # does not give the figure; the closest passage says: …"). `refused` is true too.

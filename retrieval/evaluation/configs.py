@@ -1,15 +1,15 @@
-"""The retrieval configurations an evaluation compares, by name."""
+"""The retrieval configurations an evaluation compares, by name, each asked through the bot's
+own path (`QAService.answer`)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from retrieval.core.language import question_language
-from retrieval.core.records import Passage
+from retrieval.answer.pipeline import SearchOverride
+from retrieval.answer.qa import QAService
+from retrieval.core.records import Answer
 from retrieval.core.settings import RetrievalSettings
-from retrieval.evaluation.scoring import EvalQuestion, Search
-from retrieval.search.hybrid import HybridSearcher, SearchRequest
-from retrieval.search.rewriting import contextual_query
+from retrieval.evaluation.scoring import RECALL_AT, AskQuestion, EvalQuestion
 
 # The last one is the bot's own configuration.
 CONFIGS = (
@@ -33,19 +33,24 @@ def search_settings(name: str, base: RetrievalSettings) -> tuple[RetrievalSettin
     return settings, "rerank" in extras
 
 
-def searcher_for(name: str, searcher: HybridSearcher) -> Search:
-    settings, rerank = search_settings(name, searcher.settings)
+def asker_for(name: str, qa: QAService, base: RetrievalSettings, k: int) -> AskQuestion:
+    """Each question as a reader asks it, on its quiz day, after the question it follows; the
+    bot's configuration with the bot's own settings, the others with theirs on the request.
+    The answerer reads `k` passages; the search returns enough for recall@10."""
+    override = None
+    if name != BOT:
+        settings, rerank = search_settings(name, base)
+        override = SearchOverride(settings, rerank)
 
-    def search(item: EvalQuestion, k: int, hidden: frozenset[str]) -> list[Passage]:
-        query, extra = contextual_query(item.question, item.history())
-        request = SearchRequest(
-            query,
-            item.asked or date.today(),
-            k,
-            lexical_extra=extra,
-            hidden_articles=hidden,
-            language=question_language(item.question),
+    def ask(item: EvalQuestion, hidden: frozenset[str]) -> Answer:
+        return qa.answer(
+            item.question,
+            history=item.history(),
+            today=item.asked or date.today(),
+            k=k,
+            hidden=hidden,
+            search=override,
+            fetch=max(RECALL_AT),
         )
-        return searcher.search(request, settings, rerank=rerank)
 
-    return search
+    return ask

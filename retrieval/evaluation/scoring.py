@@ -17,9 +17,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from retrieval.answer.answerer import Answerer
 from retrieval.core.errors import SourceError
-from retrieval.core.records import Passage
+from retrieval.core.records import Answer
 from retrieval.ingest.loaders.common import parse_date
 
 RECALL_AT = (1, 5, 10)
@@ -117,6 +116,8 @@ class Scores:
     # answer names a correct choice and no wrong one.
     short_answers: int = 0
     short_correct: int = 0
+    # Answered (not refused, not partial) naming no correct choice, or a wrong one with it.
+    confidently_wrong: int = 0
 
     def row(self) -> dict[str, float]:
         n = max(1, self.answerable)
@@ -134,8 +135,9 @@ class Scores:
             "p95 s": times[min(len(times) - 1, int(0.95 * len(times)))],
             **self.refusal_scores(),
             "dropped sentences": float(self.dropped_sentences),
+            "confidently wrong": self.confidently_wrong / n,
             "short answer given": self.short_answers / n,
-            "short answer correct": (
+            "short answer right when given": (
                 self.short_correct / self.short_answers if self.short_answers else float("nan")
             ),
         }
@@ -154,66 +156,56 @@ class Scores:
         }
 
 
-# search(question, k, hidden article ids) -> passages, best first
-Search = Callable[[EvalQuestion, int, frozenset[str]], list[Passage]]
+# ask(question, hidden article ids) -> the answer a reader would get (QAService.answer), its
+# `searched` passages best first (at least max(RECALL_AT) of them where the archive has them).
+AskQuestion = Callable[[EvalQuestion, frozenset[str]], Answer]
 NOTHING_HIDDEN: frozenset[str] = frozenset()
 
 
 def evaluate(
     name: str,
     questions: Sequence[EvalQuestion],
-    search: Search,
-    answerer: Answerer | None,
+    ask: AskQuestion,
     *,
-    k_answer: int = 5,
     progress: Callable[[int, int], None] | None = None,
     withhold: Callable[[EvalQuestion], frozenset[str]] | None = None,
 ) -> Scores:
-    """Score `search` (and `answerer` on its top `k_answer` passages) on `questions`. With
+    """Score the answers `ask` gives to `questions`, and the passages it searched. With
     `withhold`, each answerable question is also asked with the articles it names hidden."""
     scores = Scores(name)
     for position, item in enumerate(questions, start=1):
         started = time.perf_counter()
-        passages = search(item, max(RECALL_AT), NOTHING_HIDDEN)
-        answer = (
-            answerer.answer(item.question, passages[:k_answer], history=item.history())
-            if answerer
-            else None
-        )
+        answer = ask(item, NOTHING_HIDDEN)
         scores.seconds.append(time.perf_counter() - started)
+        searched = answer.searched or answer.passages
         if item.answerable:
             scores.answerable += 1
-            first = first_hit((p.text for p in passages[:10]), item.answers)
+            first = first_hit((p.text for p in searched[:10]), item.answers)
             for k in RECALL_AT:
                 scores.hits[k] += int(first is not None and first <= k)
             scores.reciprocal_ranks.append(1.0 / first if first else 0.0)
         else:
             scores.unanswerable += 1
-        if answer is not None:
-            scores.dropped_sentences += answer.dropped_sentences
-            quoted = {p.article_id: p.text for p in passages[:k_answer]}
-            scores.bad_quotes += sum(
-                1
-                for c in answer.citations
-                if c.quote not in quoted.get(c.article_id, "")
-                and not any(c.quote in p.text for p in passages[:k_answer])
-            )
-            if item.answerable:
-                if answer.refused:
-                    scores.refused_answerable += 1
-                elif correct_answer(answer.text, item):
-                    scores.correct += 1
-                if answer.short_answer and not answer.refused:
-                    scores.short_answers += 1
-                    scores.short_correct += correct_answer(answer.short_answer, item)
-            elif answer.refused:
-                scores.refused_unanswerable += 1
-        if withhold is not None and answerer is not None and item.answerable:
-            hidden = search(item, k_answer, withhold(item))
+        scores.dropped_sentences += answer.dropped_sentences
+        read = answer.passages
+        scores.bad_quotes += sum(
+            1 for c in answer.citations if not any(c.quote in p.text for p in read)
+        )
+        if item.answerable:
+            if answer.refused:
+                scores.refused_answerable += 1
+            elif correct_answer(answer.text, item):
+                scores.correct += 1
+            if not answer.refused and not answer.partial and not correct_answer(answer.text, item):
+                scores.confidently_wrong += 1
+            if answer.short_answer and not answer.refused:
+                scores.short_answers += 1
+                scores.short_correct += correct_answer(answer.short_answer, item)
+        elif answer.refused:
+            scores.refused_unanswerable += 1
+        if withhold is not None and item.answerable:
             scores.withheld += 1
-            scores.refused_withheld += int(
-                answerer.answer(item.question, hidden, history=item.history()).refused
-            )
+            scores.refused_withheld += int(ask(item, withhold(item)).refused)
         if progress:
             progress(position, len(questions))
     return scores
@@ -230,8 +222,9 @@ COLUMNS = (
     "bad quotes",
     "median s",
     "p95 s",
+    "confidently wrong",
     "short answer given",
-    "short answer correct",
+    "short answer right when given",
 )
 
 

@@ -9,14 +9,17 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from retrieval.answer.answerer import Answerer
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
+from retrieval.answer.qa import QAService
 from retrieval.core.errors import ConfigError, SourceError
-from retrieval.core.records import IndexReport, Passage, Progress, no_progress
+from retrieval.core.records import Answer, IndexReport, Progress, no_progress
+from retrieval.core.settings import RetrievalSettings
 from retrieval.embed.cache import CachedVectors
 from retrieval.embed.protocol import Embedder
-from retrieval.evaluation.configs import BASELINE, BOT, CONFIGS, Search, searcher_for
+from retrieval.evaluation.configs import BASELINE, BOT, CONFIGS, asker_for
 from retrieval.evaluation.scoring import (
+    RECALL_AT,
+    AskQuestion,
     EvalQuestion,
     Scores,
     evaluate,
@@ -26,7 +29,6 @@ from retrieval.evaluation.scoring import (
 from retrieval.index.catalog import Catalog
 from retrieval.index.collections import Collections
 from retrieval.index.sync import SyncService
-from retrieval.search.hybrid import HybridSearcher
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,9 @@ class EvalReport:
 
 
 class EvalService:
-    """Scores what the bot does: its searcher under each configuration, and its extractive
-    answerer reading the top passages (choices are never shown to either)."""
+    """Scores what the bot does, through the path readers take (`QAService.answer`): the bot's
+    configuration is the bot itself; the others search with their settings on the request and
+    answer with the extractive answerer (choices are never shown to either)."""
 
     def __init__(
         self,
@@ -56,26 +59,24 @@ class EvalService:
         sync: SyncService,
         collections: Collections,
         catalog: Catalog,
-        searcher: HybridSearcher,
+        qa: QAService,
+        search_settings: RetrievalSettings,
         embedder: Embedder,
         vectors: CachedVectors,
         data_dir: Path,
         k_answer: int,
         answerer_config: ExtractiveConfig | None = None,
-        bot_answerer: Answerer | None = None,
         trained_through: Callable[[], date | None] = lambda: None,
     ) -> None:
         # The newest article the model in use learnt from (an adapted model), for the
         # leakage check: it must predate every question scored.
         self._trained_through = trained_through
         self._answerer_config = answerer_config or ExtractiveConfig()
-        # The bot's own answerer when it is not the extractive one (NEWSBOT_ANSWERER=llm): the
-        # bot's configuration is then scored with it.
-        self._bot_answerer = bot_answerer
         self._sync = sync
         self._collections = collections
         self._catalog = catalog
-        self._searcher = searcher
+        self._qa = qa
+        self._search_settings = search_settings
         self._embedder = embedder
         self._vectors = vectors
         self._data_dir = data_dir
@@ -123,16 +124,13 @@ class EvalService:
         withhold = self.withholder() if withheld else None
         results = []
         for name in configs:
-            search = self._search(name, corpus, progress)
-            answerer = self._answerer(name)
+            ask = self._asker(name, corpus, progress)
             self._vectors.clear()  # each configuration's query times start cold
             results.append(
                 evaluate(
                     name,
                     items,
-                    search,
-                    answerer,
-                    k_answer=self._k_answer,
+                    ask,
                     progress=lambda done, total, n=name: progress(f"eval {n}", done, total),  # type: ignore[misc]
                     withhold=withhold,
                 )
@@ -166,14 +164,10 @@ class EvalService:
             )
         return f" The model in use was adapted on articles up to {through} only."
 
-    def _answerer(self, name: str) -> Answerer:
-        """The bot's answerer; other configurations score passages on other scales, so the
-        passage-score floor (calibrated for the bot's search) is off for them."""
-        if name == BOT and self._bot_answerer is not None:
-            return self._bot_answerer
-        config = self._answerer_config
-        if name != BOT:
-            config = replace(config, min_passage_score=0.0)
+    def _extractive(self) -> ExtractiveAnswerer:
+        """For the configurations that are not the bot's: their passage scores are on other
+        scales, so the passage-score floor (calibrated for the bot's search) is off."""
+        config = replace(self._answerer_config, min_passage_score=0.0)
         return ExtractiveAnswerer(self._embedder, config, vectors=self._vectors)
 
     def withholder(self) -> Callable[[EvalQuestion], frozenset[str]]:
@@ -197,9 +191,13 @@ class EvalService:
 
         return withhold
 
-    def _search(self, name: str, corpus: Sequence[str], progress: Progress) -> Search:
+    def _asker(self, name: str, corpus: Sequence[str], progress: Progress) -> AskQuestion:
+        if name == BOT:
+            return asker_for(name, self._qa, self._search_settings, self._k_answer)
         if name != BASELINE:
-            return searcher_for(name, self._searcher)
+            qa = self._qa.with_answerer(self._extractive())
+            return asker_for(name, qa, self._search_settings, self._k_answer)
+        # The naive LangChain baseline is not the bot: its own search, the extractive answerer.
         from retrieval.evaluation.baseline import NaiveBaseline
 
         baseline = NaiveBaseline(self._data_dir / "baseline", self._embedder)
@@ -207,10 +205,15 @@ class EvalService:
             list(corpus),
             progress=lambda stage, done, total: progress(f"baseline {stage}", done, total),
         )
+        answerer = self._extractive()
 
-        def search(item: EvalQuestion, k: int, hidden: frozenset[str]) -> list[Passage]:
+        def ask(item: EvalQuestion, hidden: frozenset[str]) -> Answer:
+            want = max(RECALL_AT)
             extra = 50 if hidden else 0  # room for the hidden ones to drop out
-            found = baseline.search(item.question, k + extra)
-            return [p for p in found if p.article_id not in hidden][:k]
+            found = baseline.search(item.question, want + extra)
+            searched = [p for p in found if p.article_id not in hidden][:want]
+            read = searched[: self._k_answer]
+            answer = answerer.answer(item.question, read, history=item.history())
+            return replace(answer, passages=answer.passages or read, searched=searched)
 
-        return search
+        return ask

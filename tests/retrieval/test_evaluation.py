@@ -12,6 +12,7 @@ from retrieval.core.errors import ConfigError
 from retrieval.core.records import Answer, Passage
 from retrieval.engine import Engine
 from retrieval.evaluation import CONFIGS, EvalQuestion, evaluate, markdown_table
+from retrieval.evaluation.configs import BOT
 from tests.conftest import SAMPLE_QUESTIONS, SAMPLES
 
 pytestmark = pytest.mark.unit
@@ -21,13 +22,11 @@ def passage(article: str, text: str) -> Passage:
     return Passage(f"{article}:0", article, text, article, "Outlet", None, "")
 
 
-class EchoAnswerer:
+def echo(passages: list[Passage]) -> Answer:
     """Answers with its first passage, refuses when it has none."""
-
-    def answer(self, question: str, passages: list[Passage], **_: object) -> Answer:
-        if not passages:
-            return Answer("no", [], refused=True)
-        return Answer(passages[0].text, [], refused=False)
+    if not passages:
+        return Answer("no", [], refused=True)
+    return Answer(passages[0].text, [], refused=False, passages=passages, searched=passages)
 
 
 def test_withheld_mode_hides_the_answering_articles_and_scores_refusals() -> None:
@@ -42,22 +41,22 @@ def test_withheld_mode_hides_the_answering_articles_and_scores_refusals() -> Non
     ]
     seen_hidden: list[frozenset[str]] = []
 
-    def search(item: EvalQuestion, k: int, hidden: frozenset[str]) -> list[Passage]:
+    def ask(item: EvalQuestion, hidden: frozenset[str]) -> Answer:
         seen_hidden.append(hidden)
         found = [p for p in archive if p.article_id not in hidden]
         # Question 1 finds nothing once its article is hidden; question 2 still finds an
         # unrelated passage, which the echoing answerer quotes instead of refusing.
-        return found if item.id == "2" else [p for p in found if p.article_id == "a"]
+        return echo(found if item.id == "2" else [p for p in found if p.article_id == "a"])
 
     withheld = {"1": frozenset({"a"}), "2": frozenset({"b"})}
-    scores = evaluate("x", items, search, EchoAnswerer(), withhold=lambda item: withheld[item.id])
+    scores = evaluate("x", items, ask, withhold=lambda item: withheld[item.id])
     assert frozenset({"a"}) in seen_hidden and frozenset({"b"}) in seen_hidden
     row = scores.row()
     assert scores.withheld == 2 and scores.refused_withheld == 1
     assert row["refused (withheld)"] == 0.5
     assert row["refusal recall"] == 0.5 and row["refusal precision"] == 1.0
     assert "refusal precision" in markdown_table([scores])
-    plain = evaluate("y", items, search, EchoAnswerer())
+    plain = evaluate("y", items, ask)
     assert "refused (withheld)" not in markdown_table([plain])
 
 
@@ -97,18 +96,18 @@ def test_withholder_hides_exactly_the_articles_that_mention_an_answer(
 
 
 def test_withheld_questions_never_see_a_hidden_article(hash_services: Engine) -> None:
-    """The search under the withheld mode returns no passage of a hidden article, so none that
-    states the answer through one of them."""
-    from retrieval.evaluation.configs import searcher_for
+    """The bot's path under the withheld mode returns no passage of a hidden article, so none
+    that states the answer through one of them."""
+    from retrieval.evaluation.configs import asker_for
     from retrieval.evaluation.scoring import load_questions
 
     hash_services.index.sync([SAMPLES])
     withhold = hash_services.eval.withholder()
-    search = searcher_for("hybrid+recency+rerank", hash_services.searcher)
+    ask = asker_for(BOT, hash_services.services.qa, hash_services.settings.retrieval, 5)
     for item in (q for q in load_questions(SAMPLE_QUESTIONS) if q.answerable):
         hidden = withhold(item)
-        found = search(item, 5, hidden)
-        assert not {p.article_id for p in found} & hidden
+        found = ask(item, hidden).searched
+        assert found and not {p.article_id for p in found} & hidden
         assert not any(a.casefold() in p.text.casefold() for p in found for a in item.answers)
 
 
@@ -138,3 +137,48 @@ def test_eval_scores_one_span_of_questions_and_flags_an_adapted_model_that_saw_t
     assert "WARNING" not in late.header and "adapted on articles up to 2025-06-12" in late.header
     both = hash_services.eval.run(questions, [str(SAMPLES)], configs=["dense"])
     assert "WARNING: the model in use was adapted on articles up to 2025-06-12" in both.header
+
+
+def test_the_bot_configuration_is_scored_on_the_readers_path(
+    hash_services: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`newsbot eval` asks the bot's configuration through `QAService.answer`, as readers
+    ask: every question reaches it, with the quiz day and the
+    answerer reading the bot's top_k passages out of the ten searched for recall@10."""
+    from retrieval.answer.qa import QAService
+
+    calls: list[dict[str, object]] = []
+    real = QAService.answer
+
+    def spy(self: QAService, question: str, **options: object) -> Answer:
+        calls.append({"question": question, **options})
+        return real(self, question, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(QAService, "answer", spy)
+    report = hash_services.eval.run(SAMPLE_QUESTIONS, [str(SAMPLES)], configs=[BOT])
+    items = [json.loads(line) for line in SAMPLE_QUESTIONS.read_text().splitlines() if line]
+    assert [c["question"] for c in calls] == [i["question"] for i in items]
+    for item, call in zip(items, calls, strict=True):
+        assert call["today"] == date.fromisoformat(item["date"]) and call["history"] == ()
+    assert all(c["search"] is None and c["fetch"] == 10 and c["k"] == 5 for c in calls)
+    [scores] = report.results
+    assert scores.row()["recall@10"] >= scores.row()["recall@5"] > 0
+    assert "confidently wrong" in report.table and "short answer right when given" in report.table
+
+
+def test_confidently_wrong_counts_answers_that_name_no_correct_choice() -> None:
+    items = [
+        EvalQuestion("1", "Who won?", ("Harborview",), ("Kelby",), None, True),
+        EvalQuestion("2", "Who lost?", ("Kelby",), ("Harborview",), None, True),
+        EvalQuestion("3", "Who drew?", ("Ashford",), (), None, True),
+    ]
+    texts = {"1": "Harborview won.", "2": "Harborview lost.", "3": ""}
+
+    def ask(item: EvalQuestion, hidden: frozenset[str]) -> Answer:
+        if not texts[item.id]:
+            return Answer("The archive does not say.", [], refused=True)
+        return Answer(texts[item.id], [], short_answer=texts[item.id].split()[0])
+
+    row = evaluate("x", items, ask).row()
+    assert row["accuracy"] == 1 / 3 and row["confidently wrong"] == 1 / 3
+    assert row["short answer right when given"] == 0.5
