@@ -16,6 +16,7 @@ import numpy as np
 
 from retrieval.answer.answerer import REFUSAL, question_texts
 from retrieval.answer.citations import renumber
+from retrieval.answer.dates import RELATIVE, date_answer
 from retrieval.answer.evidence import Evidence, gather, topic_terms
 from retrieval.answer.refusal import RefusalModel, bundled_model, states_answer
 from retrieval.core.analysis import (
@@ -179,12 +180,17 @@ class ExtractiveAnswerer:
         for c in chosen:  # a passage's citation quotes its best sentence
             quotes.setdefault(c.passage, c.sentence)
         text, citations = renumber(text, passages, quotes)
+        short = (
+            date_answer(best.sentence, question, passages[best.passage - 1])
+            if asked_kind(question) == "date"
+            else short_answer(best.sentence, question)
+        )
         return Answer(
             text,
             citations,
             refused=False,
             passages=list(passages),
-            short_answer=short_answer(best.sentence, question),
+            short_answer=short,
             **details,  # type: ignore[arg-type]
         )
 
@@ -278,16 +284,24 @@ class ExtractiveAnswerer:
         if not self.config.check_asked_kind:
             return best, ""
         kind = asked_kind(question)
-        if kind in MISSING and not holds_asked(best.sentence, question, kind):
+        if kind in MISSING and not holds_kind(best.sentence, question, kind):
             floor = self.config.kind_swap_within * best.score
+            # A sentence about something else does not answer for its date: "officials who
+            # spoke on Monday" does not say when the runway reopened.
+            subject = len(key_terms(question) & key_terms(best.sentence)) if kind == "date" else 0
             holding = [
                 c
                 for c in candidates[1:]
-                if c.score >= floor and holds_asked(c.sentence, question, kind)
+                if c.score >= floor
+                and holds_kind(c.sentence, question, kind)
+                and len(key_terms(question) & key_terms(c.sentence)) >= subject
             ]
-            if not holding:
+            if holding:
+                best = holding[0]
+            elif kind == "date" and passages[best.passage - 1].published is not None:
+                return best, ""  # answered with the story's own date ("reported …")
+            else:
                 return best, MISSING[kind]
-            best = holding[0]
         # A sentence that surely names the asked thing answers however few words it adds
         # ("Контракт … получила компания «СеверСтройМост»."); else it must add two.
         surely = kind in MISSING and kind_strength(best.sentence, question, kind) == 1.0
@@ -380,3 +394,11 @@ class ExtractiveAnswerer:
             terms = key_terms(question)
             return np.array([len(terms & key_terms(s)) / max(1, len(terms)) for s in sentences])
         return np.clip(self.vectors.similarity(question, sentences), 0.0, 1.0)
+
+
+def holds_kind(sentence: str, question: str, kind: str) -> bool:
+    """`holds_asked`, with "yesterday", "today" … counting as dates (the story's date says
+    which day they are)."""
+    if kind == "date" and RELATIVE.search(sentence):
+        return True
+    return holds_asked(sentence, question, kind)

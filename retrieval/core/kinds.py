@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.core.analysis import DATEISH, NAME, NUMBER
+from retrieval.core.analysis import DATEISH, NAME, NUMBER, key_terms
 from retrieval.core.i18n import mark
 from retrieval.core.language import CYRILLIC
 
@@ -306,4 +306,16 @@ def short_answer(sentence: str, question: str) -> str | None:
     if kind == "name" and not re.match(rf"\s*(?:which|{_RU_WHICH})\b", question, re.IGNORECASE):
         return None  # "what happened…" asks for an account, not a name
     found = things(sentence, question, kind)
+    if kind in ("number", "money", "percentage") and len(found) > 1:
+        # "12,000 scores and … 1,450 seats", asked for the seats: the figure whose own words
+        # are the question's.
+        asked = key_terms(question)
+        counted = [t for t in found if _counts(sentence, t) & asked]
+        found = counted or found
     return found[0].text if found else None
+
+
+def _counts(sentence: str, thing: Thing) -> set[str]:
+    """The key terms of the few words after a figure: what it counts ("1,450 seats")."""
+    after = sentence[thing.start + len(thing.text) :]
+    return key_terms(" ".join(after.split()[:3]))

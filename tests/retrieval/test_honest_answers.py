@@ -73,7 +73,8 @@ def test_partial_answers_say_what_is_missing_and_render_distinctly() -> None:
     question = (
         "When did the analyst say relations between Russia and Azerbaijan were at a high level?"
     )
-    only = [TRADE[0]]
+    # A story with no date: the sentence gives none either, so the date is missing.
+    only = [replace(TRADE[0], published=None)]
     answer = ExtractiveAnswerer().answer(question, only)
     assert answer.refused and answer.partial
     assert answer.text.startswith("The archive does not give the date; the closest passage says:")
@@ -82,6 +83,18 @@ def test_partial_answers_say_what_is_missing_and_render_distinctly() -> None:
     assert html.startswith("⚠️ <i>") and "<b>Closest source</b>" in html
     assert render_plain(answer).startswith("(partial) ")
     assert answer.to_dict()["partial"] is True
+
+
+def test_a_when_question_is_answered_with_the_dated_storys_day() -> None:
+    """The same sentence in a dated story: a news reader takes the story's date for when it was
+    said (issue 32), and the short answer says that it is the story's."""
+    question = (
+        "When did the analyst say relations between Russia and Azerbaijan were at a high level?"
+    )
+    answer = ExtractiveAnswerer().answer(question, [TRADE[0]])
+    assert not answer.refused and not answer.partial
+    assert answer.short_answer == "reported 25 Nov 2019"
+    assert render_plain(answer).startswith("reported 25 Nov 2019. ")
 
 
 def test_a_passage_on_another_subject_is_refused() -> None:
@@ -104,7 +117,7 @@ def test_weak_retrieval_is_refused() -> None:
     """With the passage-score floor set (off by default), a best passage scoring under it is
     taken as the archive lacking the answer."""
     question = "When did the analyst say relations between Russia and Azerbaijan were good?"
-    weak = [replace(TRADE[0], score=0.5)]
+    weak = [replace(TRADE[0], score=0.5, published=None)]  # undated: no date to answer with
     scored = ExtractiveConfig(refusal="score")
     floored = ExtractiveAnswerer(config=replace(scored, min_passage_score=0.85))
     answer = floored.answer(question, weak)

@@ -42,6 +42,13 @@ TOWN = [
     ("Who is the new head coach of Kelby Rovers?", "appointed Rafael Mendes", "Rafael Mendes"),
     ("Who did Rafael Mendes replace?", "replaces Tom Hadley", "Tom Hadley"),
     ("How many books will the library hold?", "180,000 books", "180,000"),
+    # A figure of the asked thing, not the first figure of the sentence.
+    ("How many seats does the concert hall have?", "1,450 seats", "1,450"),
+    # When: a weekday counted back from the story's day (Tuesday 27 May 2025) ...
+    ("When did the footbridge open?", "opened on Monday", "26 May 2025"),
+    # ... and where the answering sentence gives no date, the story's own date, said so; the
+    # council's "officials who spoke on Monday" is about another thing (issue 32).
+    ("When did the airport runway reopen?", "runway reopened", "reported 05 Mar 2025"),
 ]
 SILENT = {
     "ferry": ["How much did the new ferry cost?", "Who won the mayoral election?"],
@@ -91,6 +98,20 @@ def test_questions_the_archive_is_silent_on_are_refused_saying_why(
     payload = answer.to_dict()
     assert payload["short_answer"] is None and payload["missing"]
     assert isinstance(payload["evidence"], dict)
+
+
+def test_a_weekday_or_yesterday_counts_back_from_the_story() -> None:
+    from datetime import date
+
+    from retrieval.answer.dates import resolve_day
+
+    tuesday = date(2025, 5, 27)
+    assert resolve_day("Monday", tuesday) == date(2025, 5, 26)
+    assert resolve_day("on Tuesday", tuesday) == tuesday
+    assert resolve_day("Wednesday", tuesday) == date(2025, 5, 21)
+    assert resolve_day("yesterday", tuesday) == date(2025, 5, 26)
+    assert resolve_day("в понедельник", tuesday) == date(2025, 5, 26)
+    assert resolve_day("May 2025", tuesday) is None
 
 
 def test_the_one_article_archive_has_one_article(archives: dict[str, Engine]) -> None:
