@@ -83,6 +83,9 @@ class ExtractiveConfig:
     # best; otherwise the answer is partial: the closest sentence, marked as not answering.
     kind_swap_within: float = 0.8
     check_asked_kind: bool = True
+    # The bold short answer is shown only when the evidence model's probability that the quote
+    # answers is at least this (0: always); tuned on RealTimeQA January-March, BENCHMARKS.md.
+    short_answer_floor: float = 0.0
     # The quoted sentence's passage (headline and text) must hold at least this share of the
     # question's key terms ("How much did the library renovation cost?" is not answered by a
     # passage on a bridge's cost). Off: on RealTimeQA January-March every step of it cost as
@@ -185,6 +188,13 @@ class ExtractiveAnswerer:
             if asked_kind(question) == "date"
             else short_answer(best.sentence, question)
         )
+        if short and self.config.short_answer_floor > 0:
+            model = self.model or bundled_model()
+            if model is not None:
+                confidence = model.probability(evidence)
+                details["confidence"] = confidence
+                if confidence < self.config.short_answer_floor:
+                    short = None  # not sure enough to say it in bold: the quote stands alone
         return Answer(
             text,
             citations,

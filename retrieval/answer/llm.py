@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from retrieval.answer.answerer import refusal
 from retrieval.answer.citations import cited_claims, renumber
-from retrieval.answer.llm_output import attribute, ground, normalise
+from retrieval.answer.llm_output import attribute, first_clause_answer, ground, normalise
 from retrieval.core.errors import AnswererError, ConfigError, StreamBrokenError
 from retrieval.core.records import Answer, Passage
 from retrieval.core.settings import LLMSettings
@@ -155,5 +155,10 @@ class LLMAnswerer:
                 dropped_sentences=dropped,
             )
         return Answer(
-            text, citations, refused=False, passages=list(passages), dropped_sentences=dropped
+            text,
+            citations,
+            refused=False,
+            passages=list(passages),
+            dropped_sentences=dropped,
+            short_answer=first_clause_answer(text, citations, passages, question),
         )

@@ -13,8 +13,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from retrieval.answer.dates import date_answer
 from retrieval.core.analysis import key_terms
-from retrieval.core.records import Passage
+from retrieval.core.kinds import SHORT_KINDS, asked_kind, short_answer
+from retrieval.core.records import Citation, Passage
 from retrieval.core.sentences import split_sentences
 
 NOT_IN_ARCHIVE = "NOT_IN_ARCHIVE"
@@ -187,3 +189,36 @@ def attribute(text: str, passages: Sequence[Passage]) -> str:
 def _term_share(sentence: str, source: str) -> float:
     terms = key_terms(sentence)
     return len(terms & key_terms(source)) / len(terms) if terms else 0.0
+
+
+MARKER = re.compile(r"\[(\d+)\]")
+
+
+def first_clause_answer(
+    text: str, citations: Sequence[Citation], passages: Sequence[Passage], question: str
+) -> str | None:
+    """The LLM's short answer: the name, date, place or figure its first sentence gives for a
+    who/when/where/how-many… question, kept only when the passage that sentence cites holds it
+    too (a date: as `date_answer` reads that passage: a weekday counted back from the story)."""
+    kind = asked_kind(question)
+    sentences = split_sentences(text)
+    if kind not in SHORT_KINDS or not sentences:
+        return None
+    first = sentences[0]
+    cited = {int(n) for n in MARKER.findall(first)}
+    sources = [
+        p
+        for c in citations
+        if c.n in cited
+        for p in passages
+        if p.article_id == c.article_id and c.quote in p.text
+    ]
+    if not sources:
+        return None
+    claim = MARKER.sub("", first).strip()
+    if kind == "date":
+        return date_answer(claim, question, sources[0])
+    found = short_answer(claim, question)
+    if found and any(found.casefold() in p.text.casefold() for p in sources):
+        return found
+    return None

@@ -246,3 +246,30 @@ def test_a_russian_question_is_refused_in_russian_and_asked_to_be_answered_in_ru
         answer = answerer(fake.base_url).answer("Сколько это стоило?", PASSAGES)
     assert answer.refused and answer.text.startswith("В архиве нет ответа")
     assert "Answer in the language of the question" in fake.prompts()[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "short"),
+    [
+        ("Who attended the forum?", "Mehriban Aliyeva attended it [2].", "Mehriban Aliyeva"),
+        ("When was the forum held?", "The forum was held Nov. 22-23 [1].", "Nov. 22"),
+        # An account, not a name: no short answer.
+        ("What happened at the forum?", "Ministers met in Moscow [1].", None),
+    ],
+)
+def test_the_llm_answer_gets_its_short_answer_from_its_first_clause(
+    question: str, reply: str, short: str | None
+) -> None:
+    with fake_openai(lambda m: reply) as fake:
+        answer = answerer(fake.base_url).answer(question, PASSAGES)
+    assert not answer.refused and answer.short_answer == short
+
+
+def test_an_llm_short_answer_its_cited_passage_does_not_hold_is_dropped() -> None:
+    from retrieval.answer.llm_output import first_clause_answer
+
+    text, citations = renumber("Ilham Aliyev attended it [1].", PASSAGES[1:])
+    assert first_clause_answer(text, citations, PASSAGES[1:], "Who attended?") is None
+    text, citations = renumber("Mehriban Aliyeva attended it [1].", PASSAGES[1:])
+    found = first_clause_answer(text, citations, PASSAGES[1:], "Who attended?")
+    assert found == "Mehriban Aliyeva"
