@@ -124,6 +124,7 @@ def extractive_config(settings: Settings) -> ExtractiveConfig:
         min_passage_score=settings.retrieval.min_passage_score,
         refusal=settings.retrieval.refusal,
         dense_languages=settings.embedding.language_set(),
+        short_answer_floor=settings.retrieval.short_answer_floor,
     )
 
 

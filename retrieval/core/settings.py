@@ -247,6 +247,14 @@ class RetrievalSettings(BaseSettings):
         "RealTimeQA January-March; on April-June no better than 'score', BENCHMARKS.md); "
         "'off' never refuses on weak evidence.",
     )
+    short_answer_floor: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="The bold short answer (who, when, how many …) is shown only when the "
+        "evidence model's probability that the quoted sentence answers is at least this; "
+        "below it the quote stands alone. 0 shows it always.",
+    )
     sentence_rerank: int = Field(
         10,
         ge=0,
