@@ -89,9 +89,10 @@ eval-languages: $(STAMP)
 # After a change of dependencies: every installed package at its version, but torch (pinned in
 # pyproject.toml, a CPU or CUDA build by machine) and newsbot itself.
 constraints: $(STAMP)
+	$(BIN)/pip freeze --exclude-editable > constraints.txt.frozen
 	{ sed -n '1,/^# Regenerate/p' constraints.txt; \
-	  $(BIN)/pip freeze --exclude-editable | grep -v -i -E '^(torch|nvidia-|triton|newsbot)[=@ ]'; \
-	} > constraints.txt.new && mv constraints.txt.new constraints.txt
+	  grep -v -i -E '^(torch|triton|newsbot)[=@ ]|^nvidia-' constraints.txt.frozen; \
+	} > constraints.txt.new && mv constraints.txt.new constraints.txt && rm constraints.txt.frozen
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot retrieval prompts tests benchmarks

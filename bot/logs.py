@@ -10,7 +10,10 @@ import logging
 import sys
 import threading
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from retrieval.core.settings import Settings
 
 MASK = "[redacted]"
 # Libraries that log every request or load at INFO: warnings only, in the CLI and the bot.
@@ -102,3 +105,18 @@ def _scrub(record: logging.LogRecord) -> None:
         text = logging.Formatter().formatException(record.exc_info)
         if any(secret in text for secret in _secrets):
             record.exc_text = redact(text)
+
+
+def register_secrets(settings: Settings) -> None:
+    """Every secret the settings hold, masked in every log line of this process from now on:
+    the bot token, the webhook secret, the store's token and the LLM's and embedding
+    service's keys."""
+    for secret in (
+        settings.telegram.token,
+        settings.telegram.webhook_secret,
+        settings.store.auth_token,
+        settings.llm.api_key,
+        settings.embedding.api_key,
+    ):
+        if secret is not None:
+            redact_in_logs(secret.get_secret_value())

@@ -27,7 +27,7 @@ from telegram.ext import (
 from bot import adapt_admin, admin, handlers, live
 from bot.delivery import RetryingRateLimiter
 from bot.deps import DEPS, BotDeps, NewsApp, NewsContext, deps_of_app
-from bot.logs import configure_logging, redact_in_logs
+from bot.logs import configure_logging, redact_in_logs, register_secrets
 from bot.monitoring import MonitoringServer
 from bot.state import Conversations, UserLimiter
 from bot.texts import texts_in
@@ -75,7 +75,7 @@ def build_application(settings: Settings, services: Services) -> NewsApp:
     if not token:
         raise ConfigError("NEWSBOT_TELEGRAM_TOKEN is not set: get a token from @BotFather")
     redact_in_logs(token)
-    redact_in_logs(settings.telegram.webhook_secret.get_secret_value())
+    register_secrets(settings)
     application: NewsApp = (
         Application.builder()
         .token(token)
@@ -180,6 +180,11 @@ def run(settings: Settings, services: Services) -> None:
             # The URL is Telegram's, as given (nothing appended); the local server listens on
             # its path, behind the TLS proxy that forwards it.
             path = urlsplit(tg.webhook_url).path.strip("/")
+            if not path:  # before 0.2, /telegram was appended: a proxy may still forward it
+                logger.warning(
+                    "NEWSBOT_TELEGRAM_WEBHOOK_URL has no path: updates are expected at / "
+                    "(release 0.1 appended /telegram; add it to the URL if your proxy forwards it)"
+                )
             logger.info(
                 "webhook: Telegram posts to the configured URL; listening on %s:%d/%s",
                 tg.webhook_listen,

@@ -15,6 +15,8 @@ if [ "$(id -u)" = "0" ] && [ "$RUN_AS" != "root" ]; then
         chown -R "$RUN_AS:" "$DATA"
     fi
     chown "$RUN_AS:" "$INGEST" "$INGEST/uploads"
+    HOME="$(getent passwd "$RUN_AS" | cut -d: -f6)"  # caches go to the user's home, not /root
+    export HOME
     exec setpriv --reuid="$(id -u "$RUN_AS")" --regid="$(id -g "$RUN_AS")" --init-groups -- "$@"
 fi
 exec "$@"

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.logs import configure_logging
+from bot.logs import configure_logging, register_secrets
 from retrieval.core.errors import NewsbotError
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ DataDir = Annotated[
 
 def load_settings(data_dir: Path | None = None, **overrides: Any) -> Settings:
     from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
     from retrieval.core.errors import ConfigError
     from retrieval.core.settings import Settings, describe_invalid
@@ -40,6 +41,9 @@ def load_settings(data_dir: Path | None = None, **overrides: Any) -> Settings:
         settings = Settings()
     except ValidationError as exc:
         raise ConfigError(describe_invalid(exc)) from None
+    except SettingsError as exc:  # a JSON setting that is not JSON (NEWSBOT_STORE_HEADERS)
+        raise ConfigError(f"invalid setting: {exc}") from None
+    register_secrets(settings)
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir})
     return settings.model_copy(update=overrides) if overrides else settings
@@ -65,13 +69,14 @@ def configure_cli_logging(verbose: bool) -> None:
     """Warnings by default, INFO with -v; NEWSBOT_LOG_LEVEL and NEWSBOT_LOG_FORMAT where set
     (-v never makes it quieter)."""
     from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
     from retrieval.core.settings import Settings
 
     try:
         settings = Settings()
         level, log_format = settings.log_level, settings.log_format
-    except ValidationError:  # the command reports the bad setting itself, in one line
+    except (ValidationError, SettingsError):  # the command reports it itself, in one line
         level, log_format = None, "text"
     chosen = logging.getLevelName(level) if level else logging.WARNING
     if verbose:

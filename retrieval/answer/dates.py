@@ -43,11 +43,12 @@ RELATIVE_DAYS = {
     "сегодня": 0,
     "позавчера": -2,
 }
-RELATIVE = re.compile(
-    r"\b(?:" + "|".join(sorted(map(re.escape, RELATIVE_DAYS), key=len, reverse=True)) + r")\b",
+RELATIVE = re.compile(  # not "today's": an adjective, not a day
+    r"\b(?:" + "|".join(sorted(map(re.escape, RELATIVE_DAYS), key=len, reverse=True)) + r")\b"
+    r"(?!['’]s)",
     re.IGNORECASE,
 )
-LONE_WEEKDAY = re.compile(r"^(?:(?:on|last|в|во)\s+)?(" + "|".join(WEEKDAYS) + r")$", re.IGNORECASE)
+LONE_WEEKDAY = re.compile(r"^(?:(on|last|в|во)\s+)?(" + "|".join(WEEKDAYS) + r")$", re.IGNORECASE)
 REPORTED = mark("reported {day}")
 
 
@@ -59,9 +60,24 @@ def resolve_day(phrase: str, published: date) -> date | None:
         return published + timedelta(days=RELATIVE_DAYS[text])
     weekday = LONE_WEEKDAY.match(text)
     if weekday:
-        back = (published.weekday() - WEEKDAYS[weekday.group(1).lower()]) % 7
+        back = (published.weekday() - WEEKDAYS[weekday.group(2).lower()]) % 7
+        if back == 0 and weekday.group(1) == "last":  # "last Monday", said on a Monday
+            back = 7
         return published - timedelta(days=back)
     return None
+
+
+def date_phrase(sentence: str, question: str) -> str | None:
+    """The date the sentence gives: an explicit one first ("on 3 March"), else a weekday or a
+    day relative to the story ("yesterday"), whichever the sentence names first."""
+    found = things(sentence, question, "date")
+    explicit = [t for t in found if not LONE_WEEKDAY.match(t.text.lower())]
+    if explicit:
+        return explicit[0].text
+    relative = RELATIVE.search(sentence)
+    if found and (relative is None or found[0].start < relative.start()):
+        return found[0].text
+    return relative.group() if relative else None
 
 
 def date_answer(sentence: str, question: str, passage: Passage) -> str | None:
@@ -69,11 +85,7 @@ def date_answer(sentence: str, question: str, passage: Passage) -> str | None:
     it gives (a weekday or "yesterday" resolved against the story's date), else the story's
     date ("reported 05 Mar 2025"); None when neither is known."""
     words = question_texts(question)
-    found = things(sentence, question, "date")
-    relative = RELATIVE.search(sentence)
-    phrase = found[0].text if found else None
-    if relative and (phrase is None or relative.start() < found[0].start):
-        phrase = relative.group()
+    phrase = date_phrase(sentence, question)
     if phrase is not None:
         day = resolve_day(phrase, passage.published) if passage.published else None
         return format_day(day, words) if day else phrase

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from retrieval.answer.dates import date_answer
+from retrieval.answer.dates import date_answer, date_phrase
 from retrieval.core.analysis import key_terms
 from retrieval.core.kinds import SHORT_KINDS, asked_kind, short_answer
 from retrieval.core.records import Citation, Passage
@@ -217,7 +217,11 @@ def first_clause_answer(
         return None
     claim = MARKER.sub("", first).strip()
     if kind == "date":
-        return date_answer(claim, question, sources[0])
+        phrase = date_phrase(claim, question)
+        held = [p for p in sources if phrase and phrase.casefold() in p.text.casefold()]
+        # A date the cited passage does not hold is not said in bold; nor is the story's date
+        # when the model's sentence gives none ("the passages do not say when").
+        return date_answer(claim, question, held[0]) if held else None
     found = short_answer(claim, question)
     if found and any(found.casefold() in p.text.casefold() for p in sources):
         return found

@@ -110,7 +110,7 @@ def build_chain(
         settings = ask.search.settings if ask.search else searcher.settings
         rerank = ask.search.rerank if ask.search else True
         if timeline is not None and is_timeline(ask.question):
-            wide = replace(request, k=max(ask.k, TIMELINE_PASSAGES))
+            wide = replace(request, k=max(ask.k, TIMELINE_PASSAGES, ask.fetch))
             one_each = settings.model_copy(update={"per_article": 1})
             found = searcher.search(wide, one_each, rerank=rerank, view=ask.view)
             return Retrieved(ask, request, found, True)
@@ -120,7 +120,7 @@ def build_chain(
     def answer(found: Retrieved) -> Answer:
         chosen = timeline if found.timeline and timeline is not None else answerer
         ask = found.ask
-        read = found.passages if found.timeline else found.passages[: ask.k]
+        read = found.passages[: max(ask.k, TIMELINE_PASSAGES) if found.timeline else ask.k]
         if ask.on_text is not None and isinstance(chosen, StreamingAnswerer):
             result = chosen.stream(ask.question, read, on_text=ask.on_text, history=ask.history)
         else:

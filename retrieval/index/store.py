@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -111,6 +112,25 @@ class ChromaStore:
         self._client: Any = None
         self._collections: dict[str, Any] = {}
         self._lock = threading.Lock()
+        # After a failed connect, requests fail at once for one timeout instead of each
+        # waiting its own timeout in turn behind the lock (a stalled server, six readers).
+        self._down_until = 0.0
+        self._down_because = ""
+
+    def _client_now(self) -> Any:
+        """The connected client (connecting first if need be), read under the lock: another
+        thread may drop it after a failed call."""
+        with self._lock:
+            if self._client is None:
+                if time.monotonic() < self._down_until:
+                    raise StoreUnavailableError(self._down_because)
+                try:
+                    self._client = self._connect()
+                except StoreUnavailableError as exc:
+                    self._down_until = time.monotonic() + self.timeout_s
+                    self._down_because = str(exc)
+                    raise
+            return self._client
 
     def _connect(self) -> Any:
         import chromadb
@@ -153,17 +173,16 @@ class ChromaStore:
         response.raise_for_status()
 
     def _collection(self, name: str, *, create: bool = True) -> Any:
+        client = self._client_now()
         with self._lock:
-            if self._client is None:
-                self._client = self._connect()
             if name not in self._collections:
                 try:
                     if create:
-                        collection = self._client.get_or_create_collection(
+                        collection = client.get_or_create_collection(
                             name, embedding_function=None, metadata={"hnsw:space": "cosine"}
                         )
                     else:
-                        collection = self._client.get_collection(name, embedding_function=None)
+                        collection = client.get_collection(name, embedding_function=None)
                 except Exception as exc:
                     raise StoreUnavailableError(
                         f"vector store error ({self.description}): {_short(exc)}"
@@ -183,11 +202,9 @@ class ChromaStore:
             ) from exc
 
     def max_batch(self) -> int:
-        with self._lock:
-            if self._client is None:
-                self._client = self._connect()
+        client = self._client_now()
         try:
-            return int(self._client.get_max_batch_size())
+            return int(client.get_max_batch_size())
         except Exception:
             return 1000
 
@@ -283,21 +300,18 @@ class ChromaStore:
 
     def collections(self) -> list[str]:
         """Names of every collection in the store (for checks and clean-up)."""
-        with self._lock:
-            if self._client is None:
-                self._client = self._connect()
+        client = self._client_now()
         return sorted(
-            str(getattr(c, "name", c)) for c in self._call("list", self._client.list_collections)
+            str(getattr(c, "name", c)) for c in self._call("list", client.list_collections)
         )
 
     def drop(self, collection: str) -> None:
         """Delete a collection; one that does not exist is fine, an unreachable store is not."""
+        client = self._client_now()
         with self._lock:
-            if self._client is None:
-                self._client = self._connect()
             self._collections.pop(collection, None)
         try:
-            self._client.delete_collection(collection)
+            client.delete_collection(collection)
         except Exception as exc:
             text = str(exc).lower()
             if "does not exist" in text or "not found" in text or "notfound" in text:

@@ -224,3 +224,23 @@ def test_a_cli_full_reindex_never_drops_a_collection_under_a_bot_request(
     assert bot.collections.active != old
     answer = bot.services.qa.answer("Who is the new head coach of Kelby Rovers?")
     assert "Rafael Mendes" in answer.text
+
+
+def test_after_a_failed_connect_requests_fail_at_once_for_one_timeout(tmp_path: Path) -> None:
+    """A stalled or absent server: the first request waits its timeout, the ones queued behind
+    it (the bot's reader threads) fail at once instead of each waiting again in turn."""
+    from retrieval.index.store import ChromaStore
+
+    store = ChromaStore(host="127.0.0.1", port=free_port(), timeout_s=60.0)
+    attempts: list[int] = []
+    connect = store._connect
+
+    def counting() -> Any:
+        attempts.append(1)
+        return connect()
+
+    store._connect = counting  # type: ignore[method-assign]
+    for _ in range(3):
+        with pytest.raises(StoreUnavailableError, match="cannot reach the vector store"):
+            store.collections()
+    assert len(attempts) == 1

@@ -252,7 +252,7 @@ def test_a_russian_question_is_refused_in_russian_and_asked_to_be_answered_in_ru
     ("question", "reply", "short"),
     [
         ("Who attended the forum?", "Mehriban Aliyeva attended it [2].", "Mehriban Aliyeva"),
-        ("When was the forum held?", "The forum was held Nov. 22-23 [1].", "Nov. 22"),
+        ("When was the forum held?", "The forum was held Nov. 22-23 [1].", "Nov. 22-23"),
         # An account, not a name: no short answer.
         ("What happened at the forum?", "Ministers met in Moscow [1].", None),
     ],
@@ -273,3 +273,8 @@ def test_an_llm_short_answer_its_cited_passage_does_not_hold_is_dropped() -> Non
     text, citations = renumber("Mehriban Aliyeva attended it [1].", PASSAGES[1:])
     found = first_clause_answer(text, citations, PASSAGES[1:], "Who attended?")
     assert found == "Mehriban Aliyeva"
+    # A date the cited passage does not give, or none at all: no bold date either.
+    text, citations = renumber("The forum was held on March 3 [1].", PASSAGES[:1])
+    assert first_clause_answer(text, citations, PASSAGES[:1], "When was the forum?") is None
+    text, citations = renumber("The forum was held in Moscow [1].", PASSAGES[:1])
+    assert first_clause_answer(text, citations, PASSAGES[:1], "When was the forum?") is None

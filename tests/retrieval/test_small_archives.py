@@ -112,6 +112,19 @@ def test_a_weekday_or_yesterday_counts_back_from_the_story() -> None:
     assert resolve_day("yesterday", tuesday) == date(2025, 5, 26)
     assert resolve_day("в понедельник", tuesday) == date(2025, 5, 26)
     assert resolve_day("May 2025", tuesday) is None
+    monday = date(2025, 5, 26)
+    assert resolve_day("last Monday", monday) == date(2025, 5, 19)
+    assert resolve_day("on Monday", monday) == monday
+
+
+def test_an_explicit_date_wins_over_a_relative_day() -> None:
+    from retrieval.answer.dates import date_phrase
+
+    question = "When did the bridge open?"
+    said = "Police said yesterday that the bridge opened on 3 March."
+    assert date_phrase(said, question) == "3 March"
+    assert date_phrase("Today's ceremony marked the opening.", question) is None
+    assert date_phrase("It opened on Monday, officials said yesterday.", question) == "Monday"
 
 
 def test_the_one_article_archive_has_one_article(archives: dict[str, Engine]) -> None:
