@@ -41,6 +41,7 @@ from retrieval.core.records import Answer, Passage
 from retrieval.core.sentences import split_sentences
 from retrieval.embed.cache import CachedVectors
 from retrieval.embed.protocol import Embedder
+from retrieval.ingest.boilerplate import is_boilerplate_sentence, strip_dateline
 
 
 @dataclass(frozen=True)
@@ -308,10 +309,10 @@ class ExtractiveAnswerer:
             ]
             if holding:
                 best = holding[0]
-            elif kind == "date" and passages[best.passage - 1].published is not None:
-                return best, ""  # answered with the story's own date ("reported …")
-            else:
+            elif kind != "date" or passages[best.passage - 1].published is None:
                 return best, MISSING[kind]
+            # else answered with the story's own date ("reported …"), when the sentence says
+            # more than the question itself (below)
         # A sentence that surely names the asked thing answers however few words it adds
         # ("Контракт … получила компания «СеверСтройМост»."); else it must add two.
         surely = kind in MISSING and kind_strength(best.sentence, question, kind) == 1.0
@@ -327,13 +328,18 @@ class ExtractiveAnswerer:
         names = question_names(question)
         pool: list[tuple[int, str]] = []
         for number, passage in enumerate(passages, start=1):
-            for sentence in split_sentences(passage.text):
+            for whole in split_sentences(passage.text):
+                # Indexes built before boilerplate was cut at ingest still hold datelines
+                # ("WASHINGTON (AP) — …"); the rest of the sentence is still a verbatim quote.
+                sentence = strip_dateline(whole)
                 words = len(sentence.split())
                 # Russian says in four words what English says in five (no articles).
                 least = config.min_words - 1 if CYRILLIC.search(sentence) else config.min_words
                 if words < least or words > config.max_words:
                     continue
                 if sentence.endswith("?") or BOILERPLATE.search(sentence):
+                    continue
+                if is_boilerplate_sentence(sentence):  # bylines, credits, links, promotions
                     continue
                 if not is_prose(sentence):  # lists, menus, quiz choices: never quoted
                     continue

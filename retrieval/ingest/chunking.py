@@ -52,6 +52,18 @@ def _split_long(sentence: str, budget: int, embedder: Embedder) -> list[str]:
     return pieces
 
 
+def paragraph_sentences(text: str) -> list[tuple[str, bool]]:
+    """The text's sentences, each marked when it opens a paragraph. Chunks keep those line
+    breaks: a line without a full stop (a heading, "Where to watch: HBO Max") then stays a
+    sentence of its own instead of being read, and quoted, as the start of the next one."""
+    marked: list[tuple[str, bool]] = []
+    for paragraph in text.split("\n"):
+        marked.extend(
+            (sentence, index == 0) for index, sentence in enumerate(split_sentences(paragraph))
+        )
+    return marked
+
+
 def chunk_article(article: Article, embedder: Embedder, config: ChunkingConfig) -> list[Chunk]:
     limit = min(config.max_tokens, embedder.max_tokens) - SPECIAL_TOKENS
     header = embed_header(article)
@@ -62,24 +74,28 @@ def chunk_article(article: Article, embedder: Embedder, config: ChunkingConfig) 
     budget = max(16, limit - header_tokens)
     overlap = min(config.overlap_tokens, budget // 3)
 
-    sentences = split_sentences(article.text)
+    marked = paragraph_sentences(article.text)
+    sentences = [sentence for sentence, _ in marked]
     counts = embedder.count_tokens(sentences)
-    units: list[tuple[str, int]] = []
-    for sentence, count in zip(sentences, counts, strict=True):
+    # (text, tokens, opens a paragraph)
+    units: list[tuple[str, int, bool]] = []
+    for (sentence, opens), count in zip(marked, counts, strict=True):
         if count > budget:
             pieces = _split_long(sentence, budget, embedder)
-            units.extend(zip(pieces, embedder.count_tokens(pieces), strict=True))
+            piece_counts = embedder.count_tokens(pieces)
+            for index, (piece, piece_count) in enumerate(zip(pieces, piece_counts, strict=True)):
+                units.append((piece, piece_count, opens and index == 0))
         else:
-            units.append((sentence, count))
+            units.append((sentence, count, opens))
 
-    groups: list[list[tuple[str, int]]] = []
-    current: list[tuple[str, int]] = []
+    groups: list[list[tuple[str, int, bool]]] = []
+    current: list[tuple[str, int, bool]] = []
     used = 0
     for unit in units:
         # +1 per join: word-piece tokenisers count the words of joined sentences as before.
         if current and used + unit[1] > budget:
             groups.append(current)
-            carried: list[tuple[str, int]] = []
+            carried: list[tuple[str, int, bool]] = []
             carried_tokens = 0
             for previous in reversed(current):
                 if carried_tokens + previous[1] > overlap or len(carried) + 1 >= len(current):
@@ -96,7 +112,10 @@ def chunk_article(article: Article, embedder: Embedder, config: ChunkingConfig) 
 
     chunks = []
     for number, group in enumerate(groups):
-        text = " ".join(sentence for sentence, _ in group)
+        text = "".join(
+            ("\n" if opens else " ") + sentence if index else sentence
+            for index, (sentence, _, opens) in enumerate(group)
+        )
         chunks.append(
             Chunk(
                 id=chunk_id(article.id, number),

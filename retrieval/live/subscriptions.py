@@ -25,7 +25,7 @@ from retrieval.core.settings import FeedSettings
 from retrieval.core.sqlite import migrate, statements, transaction
 from retrieval.index.collections import Collections
 from retrieval.index.sync import SyncService
-from retrieval.ingest.loaders.common import LoadError
+from retrieval.ingest.loaders.common import LoadError, without_boilerplate
 from retrieval.ingest.loaders.fetch import HttpFetcher, check_destination
 from retrieval.ingest.loaders.rss import entry_article, read_feed
 
@@ -274,9 +274,9 @@ class FeedService:
         articles, skipped = [], 0
         for number, entry in enumerate(todo, start=1):
             try:
-                articles.append(
-                    entry_article(entry, parsed, f"{feed.url}#{number}", fetcher=self._fetcher)
-                )
+                where = f"{feed.url}#{number}"
+                article = entry_article(entry, parsed, where, fetcher=self._fetcher)
+                articles.append(without_boilerplate(article))  # as `load_sources` does
             except LoadError as exc:
                 skipped += 1
                 logger.info("feed %s entry %s skipped: %s", feed.url, entry.key, exc)

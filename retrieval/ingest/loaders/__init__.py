@@ -10,7 +10,13 @@ from typing import IO
 
 from retrieval.core.errors import SourceError
 from retrieval.core.records import Article
-from retrieval.ingest.loaders.common import LoadError, Skipped, declared_charset, decode_text
+from retrieval.ingest.loaders.common import (
+    LoadError,
+    Skipped,
+    declared_charset,
+    decode_text,
+    without_boilerplate,
+)
 from retrieval.ingest.loaders.fetch import HttpFetcher
 from retrieval.ingest.loaders.html import parse_html_article
 from retrieval.ingest.loaders.markdown import parse_markdown_article
@@ -86,6 +92,24 @@ def _parse(
 
 
 def load_file(path: Path, *, fetcher: HttpFetcher | None = None) -> Iterator[Article | Skipped]:
+    """The articles of one file (and skips), each without its boilerplate."""
+    return _without_boilerplate(_read_file(path, fetcher))
+
+
+def _without_boilerplate(items: Iterator[Article | Skipped]) -> Iterator[Article | Skipped]:
+    """Every loader's articles pass here (files, pages, feeds, records), so boilerplate is
+    recognised on the raw lines of each, before chunking joins them."""
+    for item in items:
+        if isinstance(item, Skipped):
+            yield item
+            continue
+        try:
+            yield without_boilerplate(item)
+        except LoadError as exc:
+            yield Skipped(item.origin, str(exc))
+
+
+def _read_file(path: Path, fetcher: HttpFetcher | None) -> Iterator[Article | Skipped]:
     origin = str(path)
     suffix = source_suffix(path)
     if suffix not in SUPPORTED_SUFFIXES:
@@ -191,7 +215,7 @@ def load_sources(
     for source in sources:
         text = str(source)
         if text.startswith(("http://", "https://")):
-            yield from _load_url(text, fetcher or HttpFetcher())
+            yield from _without_boilerplate(_load_url(text, fetcher or HttpFetcher()))
             continue
         path = Path(text).expanduser()
         if path.is_dir():

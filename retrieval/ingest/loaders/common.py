@@ -6,7 +6,7 @@ import ast
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
@@ -15,6 +15,7 @@ from dateutil import parser as dateutil_parser
 from retrieval.core.language import detect, normalise
 from retrieval.core.records import Article
 from retrieval.core.sentences import split_sentences
+from retrieval.ingest.boilerplate import LANGUAGES, clean_article_text
 
 MAX_TITLE_CHARS = 120
 
@@ -138,6 +139,21 @@ def clean_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
     return "\n\n".join(p for p in paragraphs if p)
+
+
+def without_boilerplate(article: Article) -> Article:
+    """The article as it is indexed: its boilerplate lines (datelines, bylines, credits, links,
+    promotions: `retrieval.ingest.boilerplate`) gone, and its authors taken from the byline when
+    the source named none. Text in a language the patterns do not know is left alone."""
+    if article.language not in LANGUAGES:  # loaders give it normalised ("en", not "en-US")
+        return article
+    cleaned = clean_article_text(article.text)
+    authors = article.authors or cleaned.authors
+    if cleaned.text == article.text and authors == article.authors:
+        return article
+    if not cleaned.text:
+        raise LoadError("nothing but boilerplate (bylines, credits, links): no story text")
+    return replace(article, text=cleaned.text, authors=authors)
 
 
 def parse_authors(value: object) -> tuple[str, ...]:
