@@ -85,7 +85,9 @@ class ExtractiveConfig:
     kind_swap_within: float = 0.8
     check_asked_kind: bool = True
     # The bold short answer is shown only when the evidence model's probability that the quote
-    # answers is at least this (0: always); tuned on RealTimeQA January-March, BENCHMARKS.md.
+    # answers is at least this (0: always, the default: no floor reached 60 % right on
+    # RealTimeQA January-March, and any that helped hid every small-archive answer;
+    # BENCHMARKS.md, "The reader's path, measured").
     short_answer_floor: float = 0.0
     # The quoted sentence's passage (headline and text) must hold at least this share of the
     # question's key terms ("How much did the library renovation cost?" is not answered by a
