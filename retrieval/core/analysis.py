@@ -151,8 +151,9 @@ def restates(sentence: str, question: str, title: str = "") -> bool:
 
 TIMELINE = re.compile(
     r"\b(?:what(?:'s| has| have)\s+(?:been\s+)?happen(?:ed|ing)|latest(?:\s+news)?\s+(?:on|about|in"
-    r"|with|from)|the latest(?=\s*(?:[?.!]|$|news\b))|developments?\b|timeline\b|what(?:'s| is)\s+new\s+(?:on|with|in|"
-    r"about)|updates?\s+on|news\s+(?:on|about)\b|how\s+has\b.{1,80}\bevolved)",
+    r"|with|from)|the latest(?=\s*(?:[?.!]|$|news\b))|developments?\b|timeline\b"
+    r"|what(?:'s| is)\s+new\s+(?:on|with|in|about)|updates?\s+on|news\s+(?:on|about)\b"
+    r"|how\s+has\b.{1,80}\bevolved)",
     re.IGNORECASE,
 )
 

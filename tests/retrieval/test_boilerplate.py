@@ -5,7 +5,6 @@ them. Every example is made up in the manner of the kinds the RealTimeQA article
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from retrieval.core.analysis import BOILERPLATE
 from retrieval.core.records import Article, Passage
 from retrieval.core.sentences import split_sentences
 from retrieval.embed.hashing import HashEmbedder
-from retrieval.engine import Engine, build_engine
 from retrieval.ingest.boilerplate import (
     Kind,
     clean_article_text,
@@ -28,8 +26,6 @@ from retrieval.ingest.boilerplate import (
 from retrieval.ingest.chunking import ChunkingConfig, chunk_article
 from retrieval.ingest.loaders import Skipped, load_sources
 from retrieval.ingest.loaders.common import LoadError, without_boilerplate
-from tests.conftest import SAMPLE_TODAY, make_settings
-from tests.fakes.feed_server import FeedItem, FeedServer
 
 pytestmark = pytest.mark.unit
 
@@ -474,38 +470,3 @@ def test_passages_indexed_before_are_quoted_without_datelines() -> None:
     # What an old chunk glued behind a line without a full stop ("Video Ad Feedback … Source:
     # CNN OSLO (AP) — The ferry's captain …") is not quoted at all: a re-sync re-reads it.
     assert not any("Henrik Dahl" in s for s in sentences)
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    fake = FeedServer()
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    settings = make_settings(tmp_path / "data", fetch_allow_private=True)
-    feeds = settings.feeds.model_copy(update={"timeout_s": 1.0, "max_bytes": 200_000})
-    return build_engine(
-        settings.model_copy(update={"feeds": feeds}),
-        embedder=HashEmbedder(),
-        today=lambda: SAMPLE_TODAY,
-    )
-
-
-def test_a_feed_entry_is_indexed_without_its_boilerplate(
-    server: FeedServer, engine: Engine
-) -> None:
-    # The entry is a teaser: its page, with the article's lines as paragraphs, is fetched.
-    title, paragraphs = fixture("harbor-seawall")
-    page = server.page("/seawall", title, paragraphs)
-    url = server.feed("/news.rss", "Harbor Daily", [FeedItem(page, title, "Teaser.")])
-    result = engine.feeds.poll(engine.feeds.add(url, 1800))
-    assert result.status == "new"
-    [stored] = engine.catalog.article_texts(engine.collections.active).values()
-    for paragraph in HARBOR_STORY.split("\n\n"):
-        assert paragraph in stored
-    for piece in removed_texts(text_of(*paragraphs)):
-        assert piece not in stored

@@ -14,6 +14,8 @@ from retrieval.engine import Engine, build_engine
 from retrieval.live.subscriptions import parse_interval
 from tests.conftest import SAMPLE_TODAY, make_settings
 from tests.fakes.feed_server import FeedItem, FeedServer, Route
+from tests.retrieval.test_boilerplate import HARBOR_STORY, removed_texts, text_of
+from tests.retrieval.test_boilerplate import fixture as story_fixture
 
 pytestmark = pytest.mark.unit
 
@@ -173,3 +175,19 @@ def test_adding_feeds_checks_what_it_is_given(server: FeedServer, tmp_path: Path
     assert parse_interval("1d") == 86400 and parse_interval("45") == 2700
     with pytest.raises(SourceError):
         parse_interval("soon")
+
+
+def test_a_feed_entry_is_indexed_without_its_boilerplate(
+    server: FeedServer, engine: Engine
+) -> None:
+    # The entry is a teaser: its page, with the article's lines as paragraphs, is fetched.
+    title, paragraphs = story_fixture("harbor-seawall")
+    page = server.page("/seawall", title, paragraphs)
+    url = server.feed("/news.rss", "Harbor Daily", [FeedItem(page, title, "Teaser.")])
+    result = engine.feeds.poll(engine.feeds.add(url, 1800))
+    assert result.status == "new"
+    [stored] = engine.catalog.article_texts(engine.collections.active).values()
+    for paragraph in HARBOR_STORY.split("\n\n"):
+        assert paragraph in stored
+    for piece in removed_texts(text_of(*paragraphs)):
+        assert piece not in stored
