@@ -18,6 +18,7 @@ from retrieval.index.state import IndexState
 from retrieval.index.writing import CollectionWriter
 from retrieval.ingest.dedupe import same_story, unique_articles
 from retrieval.ingest.loaders import HttpFetcher, Skipped, load_sources
+from retrieval.ingest.loaders.common import LoadError, without_boilerplate
 
 logger = logging.getLogger(__name__)
 BUSY = "a re-index is already running; try again when it has finished"
@@ -164,6 +165,7 @@ class SyncService:
         rest = [i for i in stored if i not in replaced and i not in gone]
         report.deleted = len(gone)
         carried, legacy = self.catalog.stored_articles(old, rest)
+        carried = [as_read_now(article) for article in carried]
         report.kept = len(rest)
 
         def build(new: str) -> IndexReport:
@@ -240,3 +242,13 @@ def belongs_to(origin: str, roots: Sequence[str]) -> bool:
         if not is_url and origin.startswith((root.rstrip("/") + "/", root + ":")):
             return True
     return False
+
+
+def as_read_now(article: Article) -> Article:
+    """A stored article as ingest reads text now: boilerplate stored before it was cut at
+    ingest (0.2) goes when the archive is rebuilt; one that would be left with nothing is kept
+    as it was (it was indexed, and deleting is the admin's call)."""
+    try:
+        return without_boilerplate(article)
+    except LoadError:
+        return article

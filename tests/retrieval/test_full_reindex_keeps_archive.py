@@ -212,3 +212,27 @@ def test_a_moved_folder_is_the_same_archive_not_a_second_copy(
     assert engine.index.stats().articles == 34 and engine.catalog.last_arrival() == arrived
     stored = engine.catalog.articles(engine.collections.active)
     assert all(a.origin.startswith(str(moved)) for a in stored.values() if a.origin_kind == "file")
+
+
+def test_a_full_reindex_cuts_the_boilerplate_stored_before_ingest_cut_it(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    """An article indexed before 0.2 kept its byline and promotion lines in the catalog; a
+    full re-index rebuilds it from that stored text as ingest reads text now."""
+    engine, _, feed_ids, _ = archive(tmp_path, server)
+    byline, promo = "By Jane Halvorsen, USA TODAY", "USA TODAY ON TELEGRAM: Join our channel."
+    catalog = tmp_path / "data" / "catalog.sqlite"
+    with sqlite3.connect(catalog) as db:
+        db.execute(
+            "UPDATE articles SET text = ? || char(10) || char(10) || text || char(10) || "
+            "char(10) || ? WHERE id = ?",
+            (byline, promo, feed_ids[0]),
+        )
+    engine.index.sync([], full=True)
+    with sqlite3.connect(catalog) as db:
+        [text] = db.execute(
+            "SELECT text FROM articles WHERE id = ? AND collection = ?",
+            (feed_ids[0], engine.collections.active),
+        ).fetchone()
+    assert byline not in text and promo not in text
+    assert FERRY.split(". ")[0] in text
