@@ -166,6 +166,16 @@ RU_KINDS = (  # Russian questions, in the same order of precedence as the Englis
 )  # fmt: skip
 
 
+# "When" asks for a date where it opens the question or its clause ("when did", "by when?"),
+# not in a clause that sets the scene: "… this week when it announced it would part ways with
+# which host?" asks for a name (eight RealTimeQA quiz questions were read as dates).
+WHEN_ASKED = re.compile(
+    r"^\s*when\b|\bwhen\s+(?:did|was|were|will|is|are|does|do|has|have|had|would|could|can|"
+    r"should)\b|\bwhen\s*\?|\b(?:by|since|until|till) when\b|\bwhat (?:year|date|day|month|"
+    r"time)\b|\bwhich (?:year|day|month)\b"
+)
+
+
 def answer_type(question: str) -> str:
     q = question.lower()
     if CYRILLIC.search(q):
@@ -178,7 +188,7 @@ def answer_type(question: str) -> str:
         q,
     ):
         return "number"
-    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|day|month)\b", q):
+    if WHEN_ASKED.search(q):
         return "date"
     if re.search(r"\bwho(m|se)?\b", q):
         return "person"

@@ -55,6 +55,10 @@ FORUM = [
         ("Which team does Hamlin play for?", "organisation"),
         ("Where was the forum held?", "place"),
         ("Tell me about the forum", "any"),
+        ("Ardern has served as prime minister since when?", "date"),
+        # A "when" clause that sets the scene does not ask for a date.
+        ("The network said this week when it announced it would part with which host?", "name"),
+        ("Who was on the throne when the colonies declared independence?", "person"),
     ],
 )
 def test_answer_type(question: str, kind: str) -> None:
