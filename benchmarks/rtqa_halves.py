@@ -2,6 +2,10 @@
 already exists (nothing is synced): for comparing two versions of the code on one index.
 
     python -m benchmarks.rtqa_halves DATA_DIR ../shared/data/realtimeqa-2023/questions-dev.jsonl
+        [--withheld]
+
+`--withheld` asks every answerable question a second time with each article that holds a correct
+answer hidden, and scores how often the bot then refuses (refused (withheld)).
 
 Run from another tree with that tree on PYTHONPATH (as the issue-23 comparison ran it on
 cba4fcf, whose modules had other names: the fallback imports below)."""
@@ -41,18 +45,27 @@ HALVES = (
 
 def main() -> None:
     data, questions = Path(sys.argv[1]), Path(sys.argv[2])
+    withheld = "--withheld" in sys.argv[3:]
     settings = Settings(_env_file=None, data_dir=data)  # type: ignore[call-arg]
     engine = build_engine(settings)
     items = load_questions(questions)
     for name, start, end in HALVES:
         part = [q for q in items if q.asked and start <= q.asked <= end]
         answerer = ExtractiveAnswerer(
-            engine.embedder, extractive_config(settings), vectors=engine.vectors
+            engine.embedder,
+            extractive_config(settings),
+            vectors=engine.vectors,
+            reader=getattr(engine, "reader", None),  # trees before the trained reader: none
         )
         engine.vectors.clear()
         if asker_for is not None:
             qa = engine.services.qa.with_answerer(answerer)
-            scores = evaluate(BOT, part, asker_for(BOT, qa, settings.retrieval, 5))
+            scores = evaluate(
+                BOT,
+                part,
+                asker_for(BOT, qa, settings.retrieval, 5),
+                withhold=engine.eval.withholder() if withheld else None,
+            )
         else:
             search = searcher_for(BOT, engine.searcher)
             scores = evaluate(BOT, part, search, answerer, k_answer=5)  # type: ignore[call-arg]

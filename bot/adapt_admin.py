@@ -15,8 +15,9 @@ from retrieval.core.i18n import mark
 
 USAGE = mark(
     "/adapt — fine-tune the model on the archive and switch to it\n"
+    "/adapt reader — train a reader that picks the answering sentence\n"
     "/adapt list — the versions\n"
-    "/adapt use original|v2 — re-embed the index with that version"
+    "/adapt use original|v2|r1 — serve with that version"
 )
 
 
@@ -36,21 +37,34 @@ async def adapt(update: Update, context: NewsContext) -> None:
             lines.append(f"{bullet} <b>{version.name}</b>: {html.escape(version.summary)}")
         await message.reply_text("\n".join(lines))
         return
-    if args and (args[0] != "use" or len(args) != 2):
+    if args and args != ["reader"] and (args[0] != "use" or len(args) != 2):
         await message.reply_text(t(USAGE))
         return
     if models.running or deps.services.index.running:
         await message.reply_text(t("A re-index or an adaptation is running; try again after it."))
         return
     work: Callable[[Callable[[str, int, int], None]], str]
-    if args:
+    if args == ["reader"]:
+        title = t("Training a reader")
+
+        def work(progress: Callable[[str, int, int], None]) -> str:
+            report = models.adapt_reader(progress=progress)
+            title = t("Trained reader in use")
+            back = t("Back to the hand-written picker: /adapt use original")
+            return f"<b>{title}</b>\n{html.escape(report.summary())}\n{back}"
+
+    elif args:
         name = args[1]
         title = t("Switching to {name}").format(name=name)
 
         def work(progress: Callable[[str, int, int], None]) -> str:
             report = models.use(name, progress=progress)
-            done = t("{n} passages re-embedded in {minutes} min").format(
-                n=report.chunks, minutes=f"{report.seconds / 60:.1f}"
+            done = (
+                t("{n} passages re-embedded in {minutes} min").format(
+                    n=report.chunks, minutes=f"{report.seconds / 60:.1f}"
+                )
+                if report.chunks
+                else t("Nothing to re-embed.")
             )
             serving = t("Now serving with {name}").format(name=html.escape(name))
             return f"<b>{serving}</b>\n{done}"

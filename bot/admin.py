@@ -68,7 +68,16 @@ async def run_sync(
 
 
 # The stages a long job reports (records.Progress), for extraction.
-STAGES = (mark("reading"), mark("embedding"), mark("lexical"), mark("adapting"))
+STAGES = (
+    mark("reading"),
+    mark("embedding"),
+    mark("lexical"),
+    mark("pairs"),
+    mark("training"),
+    mark("training reranker"),
+    mark("questions"),
+    mark("training reader"),
+)
 
 
 async def run_job(

@@ -12,18 +12,20 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from retrieval.adapt.reader import readers_root
 from retrieval.adapt.versions import ORIGINAL, Maker, ModelService, adapted_root, model_embedder
 from retrieval.answer import log as answer_log
 from retrieval.answer.answerer import Answerer
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
 from retrieval.answer.log import AnswerLog
 from retrieval.answer.qa import QAService
+from retrieval.answer.reader import ReaderSlot
 from retrieval.answer.timeline import TimelineAnswerer
 from retrieval.core.errors import ConfigError
 from retrieval.core.settings import Settings
 from retrieval.embed.active import ActiveEmbedder
 from retrieval.embed.cache import CachedVectors
-from retrieval.embed.choice import choose_backend, cpu_flags, make_embedder
+from retrieval.embed.choice import BF16_FLAGS, choose_backend, cpu_flags, make_embedder
 from retrieval.embed.protocol import Embedder, bundled_model_path
 from retrieval.evaluation.service import EvalService
 from retrieval.index import catalog as catalog_schema
@@ -69,6 +71,7 @@ class Engine:
     searcher: HybridSearcher
     vectors: CachedVectors
     topics: TopicMatcher
+    reader: ReaderSlot  # the trained reader in use, if any
     services: Services
 
     # The facade's parts, reachable from the engine too (tests and benchmarks call them).
@@ -110,13 +113,29 @@ class Engine:
 
 
 def build_answerer(
-    settings: Settings, embedder: Embedder, vectors: CachedVectors | None = None
+    settings: Settings,
+    embedder: Embedder,
+    vectors: CachedVectors | None = None,
+    reader: ReaderSlot | None = None,
 ) -> Answerer:
     if settings.answerer == "llm":
         from retrieval.answer.llm import LLMAnswerer
 
         return LLMAnswerer(settings.llm)
-    return ExtractiveAnswerer(embedder, extractive_config(settings), vectors=vectors)
+    return ExtractiveAnswerer(embedder, extractive_config(settings), vectors=vectors, reader=reader)
+
+
+def reader_slot(settings: Settings, state: IndexState) -> ReaderSlot:
+    """The reader `newsbot adapt --reader` trained, when the catalog says one is in use; in
+    bfloat16 where the CPU computes it natively (as the embedding model)."""
+    precision = settings.embedding.precision
+    bf16 = precision == "bfloat16" or (precision == "auto" and bool(BF16_FLAGS & cpu_flags()))
+    return ReaderSlot(
+        readers_root(settings.data_dir),
+        state.reader_version,
+        device=settings.embedding.device,
+        bf16=bf16,
+    )
 
 
 def extractive_config(settings: Settings) -> ExtractiveConfig:
@@ -125,6 +144,9 @@ def extractive_config(settings: Settings) -> ExtractiveConfig:
         refusal=settings.retrieval.refusal,
         dense_languages=settings.embedding.language_set(),
         short_answer_floor=settings.retrieval.short_answer_floor,
+        reader_weight=settings.retrieval.reader_weight,
+        reader_refuse_below=settings.retrieval.reader_refuse_below,
+        reader_short_floor=settings.retrieval.reader_short_floor,
     )
 
 
@@ -315,7 +337,8 @@ def build_engine(
         vectors=vectors,
         dense_languages=settings.embedding.language_set(),
     )
-    answerer = answerer or build_answerer(settings, active, vectors)
+    reader = reader_slot(settings, state)
+    answerer = answerer or build_answerer(settings, active, vectors, reader)
     extractive = (
         answerer
         if isinstance(answerer, ExtractiveAnswerer)
@@ -354,6 +377,7 @@ def build_engine(
         k_answer=retrieval.top_k,
         answerer_config=extractive_config(settings),
         trained_through=models.trained_through,
+        reader=reader,
     )
     feeds = FeedService(
         registry=FeedRegistry(data_dir / "feeds.sqlite"),
@@ -421,6 +445,7 @@ def build_engine(
             searcher=searcher,
             vectors=vectors,
             topics=topics,
+            reader=reader,
             services=services,
         )
     )

@@ -41,19 +41,28 @@ def test_only_the_settings_module_reads_the_environment() -> None:
 
 
 # Each library stays inside its adapter: swapping a backend touches one file.
-TRAINING = {"retrieval/adapt/training.py", "retrieval/adapt/reranker.py"}
+TRAINING = {
+    "retrieval/adapt/training.py",
+    "retrieval/adapt/reranker.py",
+    "retrieval/adapt/reader.py",
+}
 ADAPTERS = {
     "chromadb": {"retrieval/index/store.py"},
-    # Serving (embeddings, rerank, onnx_backend) and training (adapt, adapt_reranker).
-    "sentence_transformers": {
+    # Serving (embeddings, rerank, the trained reader) and training (adapt/).
+    "sentence_transformers": TRAINING
+    | {
         "retrieval/embed/torch_backend.py",
         "retrieval/search/rerank.py",
-        "retrieval/adapt/training.py",
-        "retrieval/adapt/reranker.py",
+        "retrieval/answer/reader.py",
     },
     "transformers": TRAINING
     | {"retrieval/embed/torch_backend.py", "retrieval/embed/onnx_backend.py"},
-    "torch": TRAINING | {"retrieval/embed/torch_backend.py", "retrieval/embed/onnx_backend.py"},
+    "torch": TRAINING
+    | {
+        "retrieval/embed/torch_backend.py",
+        "retrieval/embed/onnx_backend.py",
+        "retrieval/answer/reader.py",
+    },
     "onnxruntime": {"retrieval/embed/onnx_backend.py"},
     "tokenizers": {"retrieval/embed/onnx_backend.py", "retrieval/embed/remote_backend.py"},
     "httpx": {

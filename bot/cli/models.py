@@ -21,7 +21,7 @@ from bot.cli.common import (
     user_errors,
 )
 
-model_app = typer.Typer(help="Versions of the embedding model: list, use.")
+model_app = typer.Typer(help="Versions of the embedding model and trained readers: list, use.")
 
 
 def register(app: typer.Typer) -> None:
@@ -49,12 +49,33 @@ def adapt(
             "NEWSBOT_RETRIEVAL_RERANKER=adapted; measured in BENCHMARKS.md).",
         ),
     ] = False,
+    reader: Annotated[
+        bool,
+        typer.Option(
+            "--reader",
+            help="Train a reader instead: questions made from the archive's sentences teach it "
+            "which sentence answers (no re-embedding; measured in BENCHMARKS.md).",
+        ),
+    ] = False,
+    max_questions: Annotated[
+        int | None,
+        typer.Option(min=16, help="Reader questions (default NEWSBOT_ADAPT_READER_QUESTIONS)."),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Fine-tune the embedding model on the indexed archive, re-embed the index with it and
-    switch to it (the original stays: `newsbot model use original`)."""
+    switch to it; or, with --reader, train a reader that picks the answering sentence (the
+    originals stay: `newsbot model use original`)."""
     with user_errors():
         services = services_for(load_settings(data_dir))
+        if reader:
+            with progress_bar("adapt --reader") as update:
+                trained = services.models.adapt_reader(
+                    before=parse_day(before), max_questions=max_questions, progress=update
+                )
+            out.print(escape(trained.summary()))
+            out.print(f"in use now; saved in {escape(trained.path)}")
+            return
         with progress_bar("adapt") as update:
             report = services.models.adapt(
                 before=parse_day(before),
@@ -82,12 +103,20 @@ def list_models(data_dir: DataDir = None, as_json: AsJson = False) -> None:
 
 @model_app.command("use")
 def use_model(
-    name: Annotated[str, typer.Argument(help="original, or an adapted version such as v2.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="original (the shipped model and no trained reader), an adapted model such "
+            "as v2, or a trained reader such as r1."
+        ),
+    ],
     data_dir: DataDir = None,
 ) -> None:
-    """Re-embed the index with another version and serve with it."""
+    """Serve with another version: a model version re-embeds the index first; a reader is used
+    from the next question."""
     with user_errors():
         services = services_for(load_settings(data_dir))
         with progress_bar(f"model {name}") as update:
             report = services.models.use(name, progress=update)
-        out.print(f"serving with {escape(name)}: {report.chunks} passages re-embedded")
+        done = f"{report.chunks} passages re-embedded" if report.chunks else "nothing to re-embed"
+        out.print(f"serving with {escape(name)}: {done}")

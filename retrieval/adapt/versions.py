@@ -16,10 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    from retrieval.adapt.reader import ReaderReport
 from retrieval.adapt.training import (
     AdaptReport,
     Progress,
+    _articles,
     build_examples,
     read_manifest,
     timed,
@@ -30,7 +34,7 @@ from retrieval.core.errors import ConfigError, IndexBusyError
 from retrieval.core.records import IndexReport
 from retrieval.core.settings import AdaptSettings
 from retrieval.embed.protocol import BUNDLED_NAME, Embedder, bundled_model_path
-from retrieval.index.catalog import Catalog, int_to_date
+from retrieval.index.catalog import Catalog, date_to_int, int_to_date
 from retrieval.index.collections import Collections
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.reembed import Reembedder
@@ -86,6 +90,7 @@ class ModelService:
         self._catalog = catalog
         self._lexical = lexical
         self._root = adapted_root(data_dir)
+        self._data_dir = data_dir
         self._base_model = base_model
         self._make = make
         self._config = config
@@ -118,6 +123,15 @@ class ModelService:
             manifest = read_manifest(self._root / name) or {}
             summary = str(manifest.get("summary", "no manifest"))
             found.append(ModelVersion(name, active == name, summary))
+        from retrieval.adapt.reader import reader_numbers, readers_root
+
+        reading = self.reader
+        root = readers_root(self._data_dir)
+        for number in reader_numbers(root):
+            name = f"r{number}"
+            manifest = read_manifest(root / name) or {}
+            summary = str(manifest.get("summary", "no manifest"))
+            found.append(ModelVersion(name, reading == name, summary))
         return found
 
     def _numbers(self) -> list[int]:
@@ -218,8 +232,77 @@ class ModelService:
         logger.info("%s", report.summary())
         return report
 
+    # -- the reader -----------------------------------------------------------------------
+    @property
+    def reader(self) -> str:
+        """The trained reader in use ("r1", …), or "" (the hand-written sentence picker)."""
+        return self._state.reader_version()
+
+    def adapt_reader(
+        self,
+        *,
+        before: date | None = None,
+        max_questions: int | None = None,
+        progress: Progress | None = None,
+    ) -> ReaderReport:
+        """Make questions from the archive as indexed, train a reader on them and answer with
+        it from then on. No re-embedding: the reader reads the passages the search finds."""
+        from retrieval.adapt.reader import readers_root, train_version
+
+        if not self._busy.acquire(blocking=False):
+            raise IndexBusyError("the model is already being adapted; wait for it to finish")
+        try:
+            config = self._config.model_copy(
+                update={
+                    "before": before or self._config.before,
+                    "reader_questions": max_questions or self._config.reader_questions,
+                }
+            )
+            with self._collections.reading() as view:
+                if view.empty:
+                    raise ConfigError("the archive is empty: index articles before adapting")
+                articles = _articles(self._catalog, view.collection, config.before)
+                snapshot = self._lexical.snapshot(view.collection)
+            found = {c: (a.id, a.title, t) for a in articles for c, t in a.chunks}
+            date_to = date_to_int(config.before) - 1 if config.before else 0
+
+            def near_misses(question: str) -> list[tuple[str, str, str]]:
+                hits = snapshot.search(question, 4, date_to=date_to)
+                return [found[c] for c, _ in hits if c in found]
+
+            report = train_version(
+                articles,
+                near_misses,
+                root=readers_root(self._data_dir),
+                base_model=self._base_model or bundled_model_path(),
+                config=config,
+                progress=progress,
+            )
+            self._state.set_reader_version(report.version)
+            return report
+        finally:
+            self._busy.release()
+
     def use(self, name: str, *, progress: Progress | None = None) -> IndexReport:
-        """Re-embed the index with version `name` and serve with it from then on."""
+        """Serve with version `name` from then on: an embedding model version ("vN") is
+        re-embedded into the index first; a reader ("rN") reads from the next question;
+        "original" goes back to both as shipped (the hand-written sentence picker, and the
+        bundled model, re-embedding only if an adapted one is in use)."""
+        from retrieval.adapt.reader import reader_numbers, readers_root
+
+        if name.startswith("r"):
+            kept = [f"r{n}" for n in reader_numbers(readers_root(self._data_dir))]
+            if name not in kept:
+                raise ConfigError(
+                    f"there is no trained reader {name!r}; the readers are: "
+                    + (", ".join(kept) or "none (train one: newsbot adapt --reader)")
+                )
+            self._state.set_reader_version(name)
+            return IndexReport()
+        if name == ORIGINAL:
+            self._state.set_reader_version("")
+            if self.active == ORIGINAL:
+                return IndexReport()
         embedder = model_embedder(
             name, make=self._make, base_model=self._base_model, root=self._root
         )

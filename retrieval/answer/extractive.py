@@ -18,6 +18,7 @@ from retrieval.answer.answerer import REFUSAL, question_texts
 from retrieval.answer.citations import renumber
 from retrieval.answer.dates import RELATIVE, date_answer
 from retrieval.answer.evidence import Evidence, gather, topic_terms
+from retrieval.answer.reader import ReaderSlot, SentenceReader
 from retrieval.answer.refusal import RefusalModel, bundled_model, states_answer
 from retrieval.core.analysis import (
     BOILERPLATE,
@@ -111,6 +112,16 @@ class ExtractiveConfig:
     # question's key terms (Russian sample archive: every answerable question holds half).
     dense_languages: frozenset[str] = frozenset({"en"})
     foreign_min_coverage: float = 0.5
+    # The trained reader (`newsbot adapt --reader`), when one is in use: it reads this many of
+    # the cheapest-scored sentences, and its probability weighs this share of a sentence's
+    # score (the rest is the hand-written score above). Below `reader_refuse_below` the answer
+    # is a refusal, below `reader_short_floor` the bold short answer is held back. Tuned on
+    # RealTimeQA January-March, confirmed on April-June (BENCHMARKS.md, *The reader trained
+    # on the archive*).
+    reader_depth: int = 32
+    reader_weight: float = 1.0
+    reader_refuse_below: float = 0.0
+    reader_short_floor: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,7 @@ class Candidate:
     sentence: str
     score: float
     similarity: float = 0.0  # cosine similarity to the question
+    read: float | None = None  # the trained reader's probability that it answers
 
 
 def question_coverage(question: str, passage: Passage) -> float:
@@ -136,8 +148,10 @@ class ExtractiveAnswerer:
         config: ExtractiveConfig | None = None,
         *,
         vectors: CachedVectors | None = None,
+        reader: ReaderSlot | None = None,
     ) -> None:
         self.config = config or ExtractiveConfig()
+        self.reader = reader
         if vectors is None and embedder is not None:
             vectors = CachedVectors(embedder)
         self.vectors = vectors
@@ -148,14 +162,18 @@ class ExtractiveAnswerer:
     def answer(
         self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
     ) -> Answer:
-        candidates = self.rank(question, passages)
+        reader = self._reader(question)
+        candidates = self.rank(question, passages, reader=reader)
         if not candidates:
             return self._refusal(
                 question, passages, None, ["no passage has a sentence fit to quote"]
             )
         best, missing = self._best(question, candidates, passages)
         evidence = self.evidence(question, passages, candidates, best)
-        refused, confidence = self._judge(evidence, candidates)
+        if reader is not None:
+            refused, confidence = self._judge_read(best)
+        else:
+            refused, confidence = self._judge(evidence, candidates)
         if refused:
             return self._refusal(question, passages, evidence, evidence.missing(), confidence)
         if question_coverage(question, passages[best.passage - 1]) < self._coverage_floor(question):
@@ -191,7 +209,10 @@ class ExtractiveAnswerer:
             if asked_kind(question) == "date"
             else short_answer(best.sentence, question)
         )
-        if short and self.config.short_answer_floor > 0:
+        if short and best.read is not None:
+            if best.read < self.config.reader_short_floor:
+                short = None  # the reader is not sure enough to say it in bold
+        elif short and self.config.short_answer_floor > 0:
             model = self.model or bundled_model()
             if model is not None:
                 confidence = model.probability(evidence)
@@ -206,6 +227,18 @@ class ExtractiveAnswerer:
             short_answer=short,
             **details,  # type: ignore[arg-type]
         )
+
+    def _reader(self, question: str) -> SentenceReader | None:
+        """The trained reader, for questions in a language the model reads."""
+        if self.reader is None or question_language(question) not in self.config.dense_languages:
+            return None
+        return self.reader.current()
+
+    def _judge_read(self, best: Candidate) -> tuple[bool, float | None]:
+        """The reader's verdict: refuse when even the best sentence is unlikely to answer."""
+        if self.config.refusal == "off" or best.read is None:
+            return False, best.read
+        return best.read < self.config.reader_refuse_below, best.read
 
     def _coverage_floor(self, question: str) -> float:
         if self.config.refusal != "off" and (
@@ -322,7 +355,13 @@ class ExtractiveAnswerer:
             return best, mark("more than the question itself says")
         return best, ""
 
-    def rank(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
+    def rank(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        *,
+        reader: SentenceReader | None = None,
+    ) -> list[Candidate]:
         """Every usable passage sentence, best first, with a score in about [0, 1]."""
         config = self.config
         kind = answer_type(question)
@@ -331,21 +370,9 @@ class ExtractiveAnswerer:
         pool: list[tuple[int, str]] = []
         for number, passage in enumerate(passages, start=1):
             for whole in split_sentences(passage.text):
-                # Indexes built before boilerplate was cut at ingest still hold datelines
-                # ("WASHINGTON (AP) — …"); the rest of the sentence is still a verbatim quote.
-                sentence = strip_dateline(whole)
-                words = len(sentence.split())
-                # Russian says in four words what English says in five (no articles).
-                least = config.min_words - 1 if CYRILLIC.search(sentence) else config.min_words
-                if words < least or words > config.max_words:
-                    continue
-                if sentence.endswith("?") or BOILERPLATE.search(sentence):
-                    continue
-                if is_boilerplate_sentence(sentence):  # bylines, credits, links, promotions
-                    continue
-                if not is_prose(sentence):  # lists, menus, quiz choices: never quoted
-                    continue
-                pool.append((number, sentence))
+                sentence = quotable(whole, config.min_words, config.max_words)
+                if sentence:
+                    pool.append((number, sentence))
         if not pool:
             return []
         # Terms every candidate sentence shares (the topic) say little about which sentence
@@ -395,15 +422,28 @@ class ExtractiveAnswerer:
             )
         # Only the most promising sentences are embedded: the model is the slow part.
         cheap.sort(key=lambda c: c[0], reverse=True)
-        shortlist = cheap[: config.embed_at_most]
+        depth = max(config.embed_at_most, config.reader_depth if reader else 0)
+        shortlist = cheap[:depth]
         similarity = self._similarity(question, [s for _, _, s in shortlist])
+        read = (
+            reader.probabilities(question, [(passages[n - 1].title, s) for _, n, s in shortlist])
+            if reader is not None
+            else None
+        )
         scored = []
-        for (partial, number, sentence), sim in zip(shortlist, similarity, strict=True):
+        for position, ((partial, number, sentence), sim) in enumerate(
+            zip(shortlist, similarity, strict=True)
+        ):
             score = config.similarity_weight * float(sim) + partial
             # A question about Messi is not answered by a passage that never names him.
             floor = config.name_cover_floor
             score *= floor + (1.0 - floor) * name_cover[number - 1]
-            scored.append(Candidate(number, sentence, score, float(sim)))
+            probability = None
+            if read is not None:
+                probability = float(read[position])
+                share = config.reader_weight
+                score = share * probability + (1.0 - share) * score
+            scored.append(Candidate(number, sentence, score, float(sim), probability))
         scored.sort(key=lambda c: c.score, reverse=True)
         return scored
 
@@ -412,6 +452,25 @@ class ExtractiveAnswerer:
             terms = key_terms(question)
             return np.array([len(terms & key_terms(s)) / max(1, len(terms)) for s in sentences])
         return np.clip(self.vectors.similarity(question, sentences), 0.0, 1.0)
+
+
+def quotable(whole: str, min_words: int = 5, max_words: int = 90) -> str | None:
+    """The sentence as it may be quoted, or None when it is no answer: too short or long,
+    a question, boilerplate (bylines, credits, links, promotions), or not prose (lists,
+    menus, quiz choices)."""
+    # Indexes built before boilerplate was cut at ingest still hold datelines
+    # ("WASHINGTON (AP) — …"); the rest of the sentence is still a verbatim quote.
+    sentence = strip_dateline(whole)
+    words = len(sentence.split())
+    # Russian says in four words what English says in five (no articles).
+    least = min_words - 1 if CYRILLIC.search(sentence) else min_words
+    if words < least or words > max_words:
+        return None
+    if sentence.endswith("?") or BOILERPLATE.search(sentence):
+        return None
+    if is_boilerplate_sentence(sentence) or not is_prose(sentence):
+        return None
+    return sentence
 
 
 def holds_kind(sentence: str, question: str, kind: str) -> bool:

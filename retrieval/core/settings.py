@@ -257,6 +257,28 @@ class RetrievalSettings(BaseSettings):
         "doubles the share of right bold answers to 0.40 but shows a tenth of them, and hides "
         "small archives' right ones; BENCHMARKS.md).",
     )
+    reader_weight: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="With a trained reader in use (`newsbot adapt --reader`): the share of a "
+        "sentence's score that is the reader's probability (the rest is the hand-written "
+        "score).",
+    )
+    reader_refuse_below: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="With a trained reader in use: below this probability that its best "
+        "sentence answers, the bot says the archive does not answer.",
+    )
+    reader_short_floor: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="With a trained reader in use: the bold short answer is shown only when "
+        "the reader's probability is at least this.",
+    )
     sentence_rerank: int = Field(
         10,
         ge=0,
@@ -402,6 +424,32 @@ class AdaptSettings(BaseSettings):
         description="Learn only from articles published before this day (YYYY-MM-DD); "
         "`newsbot adapt --before` overrides it.",
     )
+    # The reader (`newsbot adapt --reader`): questions made from the archive's sentences.
+    reader_questions: int = Field(
+        14000,
+        ge=16,
+        description="Questions `newsbot adapt --reader` makes from the archive; they bound the "
+        "training time (BENCHMARKS.md, The reader trained on the archive).",
+    )
+    reader_per_article: int = Field(
+        4, ge=1, le=50, description="Questions made of one article at most."
+    )
+    reader_negatives: int = Field(
+        2,
+        ge=1,
+        le=20,
+        description="Sentences of the question's own article that do not answer, beside its "
+        "answering one: the closest to the question, and one at random (one more comes from "
+        "another article BM25 finds for the question).",
+    )
+    reader_batch_size: int = Field(32, ge=4, le=512, description="Pairs a reader training step.")
+    reader_learning_rate: float = Field(
+        4e-5, gt=0, le=1e-3, description="AdamW learning rate of the reader."
+    )
+    reader_max_length: int = Field(
+        128, ge=32, le=512, description="Tokens of question, headline and sentence together."
+    )
+    reader_epochs: int = Field(1, ge=1, le=20, description="Passes over the reader's pairs.")
 
     _empty = field_validator("before", mode="before")(_empty_is_none)
 

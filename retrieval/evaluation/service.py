@@ -11,6 +11,7 @@ from pathlib import Path
 
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
 from retrieval.answer.qa import QAService
+from retrieval.answer.reader import ReaderSlot
 from retrieval.core.errors import ConfigError, SourceError
 from retrieval.core.records import Answer, IndexReport, Progress, no_progress
 from retrieval.core.settings import RetrievalSettings
@@ -67,7 +68,9 @@ class EvalService:
         k_answer: int,
         answerer_config: ExtractiveConfig | None = None,
         trained_through: Callable[[], date | None] = lambda: None,
+        reader: ReaderSlot | None = None,
     ) -> None:
+        self._reader = reader
         # The newest article the model in use learnt from (an adapted model), for the
         # leakage check: it must predate every question scored.
         self._trained_through = trained_through
@@ -168,7 +171,9 @@ class EvalService:
         """For the configurations that are not the bot's: their passage scores are on other
         scales, so the passage-score floor (calibrated for the bot's search) is off."""
         config = replace(self._answerer_config, min_passage_score=0.0)
-        return ExtractiveAnswerer(self._embedder, config, vectors=self._vectors)
+        return ExtractiveAnswerer(
+            self._embedder, config, vectors=self._vectors, reader=self._reader
+        )
 
     def withholder(self) -> Callable[[EvalQuestion], frozenset[str]]:
         """The articles whose headline or text mentions a correct answer, per question."""

@@ -96,6 +96,13 @@ class IndexState:
     def set_model_version(self, name: str) -> None:
         self._set("model:active", name)
 
+    def reader_version(self) -> str:
+        """The trained reader in use ("r1", …), or "" for the hand-written sentence picker."""
+        return self._get("reader:active") or ""
+
+    def set_reader_version(self, name: str) -> None:
+        self._put("reader:active", name or None)
+
     # -- one read for a request -------------------------------------------------------------
     def for_request(self) -> RequestState:
         with self.catalog.connection() as db:

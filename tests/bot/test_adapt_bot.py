@@ -1,5 +1,6 @@
 """/adapt through the fake Bot API: admins only, progress and a report edited in, versions
-listed, a switch back to the original, and readers answered with the adapted model."""
+listed, a switch back to the original, and readers answered with the adapted model; /adapt
+reader likewise for the trained reader."""
 
 from __future__ import annotations
 
@@ -24,7 +25,14 @@ async def adapting(
     settings = settings.model_copy(
         update={
             "adapt": settings.adapt.model_copy(
-                update={"max_examples": 64, "batch_size": 8, "max_seq_length": 32}
+                update={
+                    "max_examples": 64,
+                    "batch_size": 8,
+                    "max_seq_length": 32,
+                    "reader_questions": 24,
+                    "reader_batch_size": 8,
+                    "reader_max_length": 64,
+                }
             ),
             "embedding": settings.embedding.model_copy(update={"backend": "torch"}),
         }
@@ -67,3 +75,23 @@ async def test_admin_adapts_lists_and_goes_back(
     assert "passages re-embedded" in await edited(h, "Now serving with original")
     assert h.services.models.active == "original"
     assert not h.services.index.stats().model.startswith("adapted")
+
+
+async def test_admin_trains_a_reader_and_goes_back(
+    adapting: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(admin, "PROGRESS_EVERY_S", 0.0)
+    h = adapting
+    assert "only for the archive's admins" in await say(h, "/adapt reader", user_id=7)
+    assert "Training a reader" in await say(h, "/adapt reader")
+    report = await edited(h, "Trained reader in use")
+    assert "reader r1:" in report and "/adapt use original" in report
+    stages = " ".join(c.text for c in h.api.sent("editMessageText"))
+    assert "questions" in stages and "training reader" in stages  # progress was shown
+    listing = await say(h, "/adapt list")
+    assert "▶️ <b>r1</b>" in listing and "▶️ <b>original</b>" in listing
+    answer = await say(h, "How many jobs will Corvanta cut?", user_id=31)
+    assert "[1]" in answer
+    assert "Switching to original" in await say(h, "/adapt use original")
+    assert "Nothing to re-embed." in await edited(h, "Now serving with original")
+    assert h.services.models.reader == ""

@@ -35,7 +35,11 @@ def with_loaded_model(settings: Settings) -> Services:
 
 
 def run(
-    data_dir: Path, *args: str, stdin: str | None = None, own_model: bool = False
+    data_dir: Path,
+    *args: str,
+    stdin: str | None = None,
+    own_model: bool = False,
+    env: dict[str, str] | None = None,
 ) -> tuple[int, str]:
     """The real command, run from an empty directory: no caller's `.env` is read.
     `own_model`: the command builds its engine itself, as `newsbot` does for a user."""
@@ -45,7 +49,7 @@ def run(
             app,
             list(args),
             input=stdin,
-            env={"NEWSBOT_DATA_DIR": str(data_dir)},
+            env={"NEWSBOT_DATA_DIR": str(data_dir), **(env or {})},
             catch_exceptions=False,
             obj=None if own_model else with_loaded_model,
         )
@@ -83,6 +87,30 @@ def test_ingest_then_again_is_incremental(tmp_path: Path) -> None:
     assert "ingest: reading 30/30" in output and "ingest: embedding 30/30" in output
     code, output = run(data, "ingest", str(SAMPLES))
     assert "0 added, 0 updated, 30 unchanged" in output and "0 chunks embedded" in output
+
+
+def test_adapt_reader_lists_and_goes_back(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    tiny = {
+        "NEWSBOT_ADAPT_READER_QUESTIONS": "24",
+        "NEWSBOT_ADAPT_READER_BATCH_SIZE": "8",
+        "NEWSBOT_ADAPT_READER_MAX_LENGTH": "64",
+    }
+    assert run(data, "ingest", str(SAMPLES))[0] == 0
+    code, output = run(data, "adapt", "--reader", env=tiny)
+    assert code == 0, output
+    assert "adapt --reader: questions" in output and "adapt --reader: training reader" in output
+    assert "reader r1:" in output and "peak memory" in output and "in use now" in output
+    code, output = run(data, "model", "list", "--json")
+    listed = {(v["name"], v["active"]) for v in json.loads(output)}
+    assert {("original", True), ("r1", True)} <= listed
+    code, output = run(data, "ask", "--json", "--today", "2025-06-20", "Who won the cup final?")
+    assert code == 0 and json.loads(output).get("confidence") is not None, output
+    code, output = run(data, "model", "use", "original")
+    assert code == 0 and "serving with original: nothing to re-embed" in output
+    code, output = run(data, "model", "use", "r4")
+    assert code == 1 and "no trained reader 'r4'; the readers are: r1" in output
+    assert "Traceback" not in output
 
 
 def test_ingest_missing_path(data_dir: Path) -> None:
