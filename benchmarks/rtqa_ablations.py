@@ -160,7 +160,7 @@ def selector(services: Engine, questions: list[EvalQuestion]) -> None:
     from sklearn.linear_model import LogisticRegression
 
     from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
-    from retrieval.core.kinds import answer_type, new_entities
+    from retrieval.core.kinds import answer_type, things
     from retrieval.core.sentences import split_sentences
     from retrieval.search.hybrid import SearchRequest
 
@@ -189,7 +189,7 @@ def selector(services: Engine, questions: list[EvalQuestion]) -> None:
         similarity = services.vectors.similarity(question.question, [c.sentence for c in ranked])
         features, labels, current = [], [], []
         for candidate, sim in zip(ranked, similarity, strict=True):
-            entity = float(new_entities(candidate.sentence, question.question, kind) > 0)
+            entity = float(bool(things(candidate.sentence, question.question, kind)))
             passage = passages[candidate.passage - 1]
             features.append(
                 [

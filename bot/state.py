@@ -1,4 +1,5 @@
-"""The bot's own state: conversations, per-user limits, and answers with their feedback."""
+"""The bot's own state in memory: conversations and per-user limits (answers and their
+feedback are kept in the answer log, retrieval/answer/log.py)."""
 
 from __future__ import annotations
 

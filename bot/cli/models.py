@@ -20,6 +20,7 @@ from bot.cli.common import (
     services_for,
     user_errors,
 )
+from retrieval.core.errors import ConfigError
 
 model_app = typer.Typer(help="Versions of the embedding model and trained readers: list, use.")
 
@@ -61,17 +62,36 @@ def adapt(
         int | None,
         typer.Option(min=16, help="Reader questions (default NEWSBOT_ADAPT_READER_QUESTIONS)."),
     ] = None,
+    teacher: Annotated[
+        bool,
+        typer.Option(
+            "--teacher",
+            help="With --reader: have the LLM endpoint (NEWSBOT_LLM_BASE_URL) write the "
+            "questions instead of the templates (slow: one call a question; at training only).",
+        ),
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Fine-tune the embedding model on the indexed archive, re-embed the index with it and
     switch to it; or, with --reader, train a reader that picks the answering sentence (the
     originals stay: `newsbot model use original`)."""
     with user_errors():
-        services = services_for(load_settings(data_dir))
+        settings = load_settings(data_dir)
+        if teacher and not reader:
+            raise ConfigError("--teacher writes a reader's questions: use it with --reader")
+        writer = None
+        if teacher:
+            from retrieval.answer.llm import QuestionWriter
+
+            writer = QuestionWriter(settings.llm)
+        services = services_for(settings)
         if reader:
             with progress_bar("adapt --reader") as update:
                 trained = services.models.adapt_reader(
-                    before=parse_day(before), max_questions=max_questions, progress=update
+                    before=parse_day(before),
+                    max_questions=max_questions,
+                    progress=update,
+                    teacher=writer,
                 )
             out.print(escape(trained.summary()))
             out.print(f"in use now; saved in {escape(trained.path)}")

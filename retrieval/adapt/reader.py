@@ -25,7 +25,7 @@ import re
 import shutil
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -90,6 +90,11 @@ class ReaderExample:
     label: float  # 1: the sentence answers, 0: it does not
     kind: str  # what the question asked for ("date", "person", …)
     answer: str  # the thing the question asks for, as the source sentence names it
+    writer: str = "template"  # who wrote the question: "template" or "teacher"
+
+
+# teacher(headline, sentence, answer) -> a question that sentence answers (an LLM's).
+Teacher = Callable[[str, str, str], str]
 
 
 @dataclass(frozen=True)
@@ -132,8 +137,10 @@ def _things(sentence: str) -> list[_Thing]:
             kind = "organisation"
         elif PLACE_SUFFIX.search(name):
             kind = "place"
-        elif titled or _PERSON_BEFORE.search(before) or (
-            " " in name and all(p[:1].isupper() for p in name.split())
+        elif (
+            titled
+            or _PERSON_BEFORE.search(before)
+            or (" " in name and all(p[:1].isupper() for p in name.split()))
         ):
             kind = "person" if len(name.split()) <= 3 else "name"
         else:
@@ -171,6 +178,9 @@ def _question(sentence: str, thing: _Thing, rng: random.Random) -> str:
             kept = f"{kept}, {extra}"
         text = kept
     text = text.strip(" \"“”'").rstrip(" .!;:,")
+    if len(text.split()) > 30 or thing.text in text:
+        # A run-on the clauses could not cut, or the thing named twice: no fair question.
+        return ""
     if language == "en":
         text += rng.choice(_AFTER_WEEK)
     return text[:1].upper() + text[1:] + "?"
@@ -193,11 +203,20 @@ def _closest(question: str, sentences: Sequence[str], n: int) -> list[str]:
     return sorted(sentences, key=lambda s: -len(terms & key_terms(s)))[:n]
 
 
+def _taught(teacher: Teacher, title: str, source: str, thing: _Thing) -> str | None:
+    """The teacher's question, or None when it gives the answer away or is no question."""
+    text = teacher(title, source, thing.text).strip().strip('"“”')
+    if not text or thing.text.casefold() in text.casefold() or len(text.split()) > 40:
+        return None
+    return text if text.endswith("?") else f"{text.rstrip('.')}?"
+
+
 def reader_examples(
     articles: Sequence[_Article],
     search: object,
     config: AdaptSettings,
     progress: Progress | None = None,
+    teacher: Teacher | None = None,
 ) -> list[ReaderExample]:
     """Labelled (question, sentence) pairs from the articles; `search(query) -> [(article
     id, passage text)]` finds another article's near misses (None: the article's own only).
@@ -242,6 +261,13 @@ def reader_examples(
                 chosen = (thing, [source])
             thing, answering = chosen
             question = _question(source, thing, rng)
+            if not question:
+                continue
+            writer = "template"
+            if teacher is not None:
+                taught = _taught(teacher, article.title, source, thing)
+                if taught:
+                    question, writer = taught, "teacher"
             positive = rng.choice(answering)
             without = [s for s in sentences if s != source and not _mentions(s, thing)]
             if not without:
@@ -252,7 +278,14 @@ def reader_examples(
                 negatives.append(rng.choice(spare))
             examples.append(
                 ReaderExample(
-                    article.id, question, article.title, positive, 1.0, thing.kind, thing.text
+                    article.id,
+                    question,
+                    article.title,
+                    positive,
+                    1.0,
+                    thing.kind,
+                    thing.text,
+                    writer,
                 )
             )
             examples += [
@@ -322,7 +355,7 @@ def train_reader(
             [e.question for e in batch],
             [reader_input(e.title, e.sentence) for e in batch],
             padding=True,
-            truncation="only_second",
+            truncation="longest_first",  # a long question is cut too, never an error
             max_length=length,
             return_tensors="pt",
         )
@@ -352,6 +385,7 @@ class ReaderReport:
     questions: int = 0
     pairs: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
+    by_writer: dict[str, int] = field(default_factory=dict)  # template / teacher questions
     steps: int = 0
     latest_article: str = ""
     before: str = ""
@@ -361,8 +395,10 @@ class ReaderReport:
     final_loss: float | None = None
 
     def summary(self) -> str:
+        taught = self.by_writer.get("teacher", 0)
+        written = f", {taught} written by the teacher" if taught else ""
         return (
-            f"reader {self.version}: {self.questions} questions ({self.pairs} pairs) from "
+            f"reader {self.version}: {self.questions} questions{written} ({self.pairs} pairs) from "
             f"{self.articles} articles up to {self.latest_article or '?'}, {self.steps} steps "
             f"in {self.train_seconds / 60:.1f} min, peak memory {self.peak_memory_mib:.0f} MiB"
         )
@@ -396,11 +432,12 @@ def train_version(
     base_model: str,
     config: AdaptSettings,
     progress: Progress | None = None,
+    teacher: Teacher | None = None,
 ) -> ReaderReport:
     """Make the questions, train, and save `root/rN` whole (or nothing: a killed run leaves a
     `.rN.partial` that the next one clears)."""
     started = time.monotonic()
-    examples = reader_examples(articles, search, config, progress)
+    examples = reader_examples(articles, search, config, progress, teacher)
     questions = sum(e.label == 1.0 for e in examples)
     if questions < 16:
         raise ConfigError(
@@ -423,6 +460,7 @@ def train_version(
         questions=questions,
         pairs=len(examples),
         by_kind=dict(Counter(e.kind for e in examples if e.label == 1.0)),
+        by_writer=dict(Counter(e.writer for e in examples if e.label == 1.0)),
         latest_article=str(int_to_date(latest) or ""),
         before=str(config.before or ""),
         question_seconds=question_seconds,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from retrieval.adapt.reader import ReaderReport
+    from retrieval.adapt.reader import ReaderReport, Teacher
 from retrieval.adapt.training import (
     AdaptReport,
     Progress,
@@ -244,9 +244,11 @@ class ModelService:
         before: date | None = None,
         max_questions: int | None = None,
         progress: Progress | None = None,
+        teacher: Teacher | None = None,
     ) -> ReaderReport:
         """Make questions from the archive as indexed, train a reader on them and answer with
-        it from then on. No re-embedding: the reader reads the passages the search finds."""
+        it from then on. No re-embedding: the reader reads the passages the search finds.
+        With a `teacher` (an LLM) the questions are the teacher's where it writes a fit one."""
         from retrieval.adapt.reader import readers_root, train_version
 
         if not self._busy.acquire(blocking=False):
@@ -277,6 +279,7 @@ class ModelService:
                 base_model=self._base_model or bundled_model_path(),
                 config=config,
                 progress=progress,
+                teacher=teacher,
             )
             self._state.set_reader_version(report.version)
             return report

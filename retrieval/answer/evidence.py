@@ -43,7 +43,7 @@ class Evidence:
     asked_coverage: float  # share of what the question asks beyond its topic, in the sentence
     name_cover: float  # share of the names the question gives, in the sentence's passage
     asks_kind: float  # 1 when the question asks for a kind (who, when, how many…)
-    kind_strength: float  # 1: the sentence names one surely of that kind; 0.5 maybe; 0 none
+    kind_strength: float  # 1: the sentence names one surely of that kind; 0.75 maybe; 0 none
     margin: float  # the sentence's score over the best one from another article
     agreement: float  # share of the other articles' passages that agree with the sentence
     kind: str = "any"

@@ -41,6 +41,53 @@ BROKEN_OFF = (
 )
 
 
+def chat_model(settings: LLMSettings) -> Any:
+    """The configured OpenAI-compatible endpoint as a LangChain chat model."""
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        base_url=settings.base_url,
+        model=settings.model,
+        # Local servers (Ollama, llama.cpp) take any key; the client insists on one.
+        api_key=settings.api_key or SecretStr("not-needed"),
+        temperature=settings.temperature,
+        timeout=settings.timeout_s,
+        max_retries=1,
+    )
+
+
+class QuestionWriter:
+    """The LLM as a teacher for `newsbot adapt --reader --teacher`: it writes the quiz question
+    a sentence answers, in place of a template. Used while training only; the trained reader
+    then answers without it."""
+
+    def __init__(self, settings: LLMSettings) -> None:
+        if not settings.base_url:
+            raise ConfigError(
+                "a teacher needs NEWSBOT_LLM_BASE_URL (an OpenAI-compatible endpoint, e.g. "
+                "http://localhost:11434/v1 for Ollama)"
+            )
+        from langchain_core.output_parsers import StrOutputParser
+        from langchain_core.prompts import PromptTemplate
+
+        from prompts import load_prompt
+
+        template = PromptTemplate.from_template(load_prompt("question"))
+        self._chain = template | chat_model(settings) | StrOutputParser()
+        self.base_url = settings.base_url
+
+    def __call__(self, title: str, sentence: str, answer: str) -> str:
+        """The model's question (its first line), unchecked: the caller checks it."""
+        values = {"title": title, "sentence": sentence, "answer": answer}
+        try:
+            text = str(self._chain.invoke(values)).strip()
+        except Exception as exc:  # openai/httpx raise many kinds; all mean the endpoint failed
+            raise AnswererError(
+                f"the teacher at {self.base_url} did not answer ({exc}); training stopped"
+            ) from exc
+        return text.splitlines()[0].strip() if text else ""
+
+
 class LLMAnswerer:
     def __init__(
         self,
@@ -55,19 +102,10 @@ class LLMAnswerer:
             )
         from langchain_core.output_parsers import StrOutputParser
         from langchain_core.prompts import PromptTemplate
-        from langchain_openai import ChatOpenAI
 
         from prompts import load_prompt
 
-        llm = ChatOpenAI(
-            base_url=settings.base_url,
-            model=settings.model,
-            # Local servers (Ollama, llama.cpp) take any key; the client insists on one.
-            api_key=settings.api_key or SecretStr("not-needed"),
-            temperature=settings.temperature,
-            timeout=settings.timeout_s,
-            max_retries=1,
-        )
+        llm = chat_model(settings)
         parser = StrOutputParser()
         self._streaming_chain = PromptTemplate.from_template(load_prompt("answer")) | llm
         self._answer_chain = self._streaming_chain | parser

@@ -163,10 +163,3 @@ class AnswerLog:
                 "SELECT COUNT(*) FROM answers WHERE question LIKE ?", (PUSH_PREFIX + "%",)
             ).fetchone()
         return int(pushed)
-
-    def feedback_rows(self) -> list[tuple[int, int, int, str, str, list[str]]]:
-        with self._db() as db:
-            rows = db.execute(
-                "SELECT answer_id, user_id, vote, question, answer, article_ids FROM feedback"
-            ).fetchall()
-        return [(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]

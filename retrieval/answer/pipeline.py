@@ -7,11 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda
-from pydantic import ConfigDict
 
 from retrieval.answer.answerer import Answerer, StreamingAnswerer
 from retrieval.core.analysis import is_timeline
@@ -60,36 +56,6 @@ class Retrieved:
     request: SearchRequest
     passages: list[Passage]
     timeline: bool
-
-
-class NewsRetriever(BaseRetriever):
-    """The hybrid searcher as a LangChain retriever, for use in other chains."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    searcher: HybridSearcher
-    k: int = 5
-    today: Callable[[], date] = date.today
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
-        passages = self.searcher.search(SearchRequest(query, self.today(), self.k))
-        return [passage_to_document(p) for p in passages]
-
-
-def passage_to_document(passage: Passage) -> Document:
-    return Document(
-        page_content=passage.text,
-        metadata={
-            "chunk_id": passage.chunk_id,
-            "article_id": passage.article_id,
-            "title": passage.title,
-            "source": passage.source,
-            "url": passage.url,
-            "published": passage.published.isoformat() if passage.published else None,
-            "score": passage.score,
-        },
-    )
 
 
 def build_chain(

@@ -283,11 +283,6 @@ def _names(sentence: str, asked: str, kind: str) -> list[Thing]:
     return found
 
 
-def new_entities(sentence: str, question: str, kind: str) -> int:
-    """How many things of the asked kind the sentence names that the question does not."""
-    return len(things(sentence, question, kind))
-
-
 def holds_asked(sentence: str, question: str, kind: str) -> bool:
     """Whether the sentence names something of the asked kind that the question does not."""
     if kind in MISSING:

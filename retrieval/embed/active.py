@@ -3,7 +3,7 @@
 When the index re-embeds with another model (an adapted one, or back to the original), readers
 switch to the new collection and to the new model in one step. A request that resolved the old
 collection must keep embedding with the old model until it is done, or its question vector
-would be searched against vectors of another model: `IndexService.reading()` pins the model of
+would be searched against vectors of another model: `Collections.reading()` pins the model of
 the collection it hands out, for the thread (context) that reads.
 """
 

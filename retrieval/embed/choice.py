@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from retrieval.core.errors import ConfigError
 from retrieval.embed.protocol import BUNDLED_NAME, Embedder, bundled_model_path
 from retrieval.embed.torch_backend import SentenceTransformerEmbedder
-
-if TYPE_CHECKING:
-    pass
 
 
 def cpu_flags() -> set[str]:

@@ -6,13 +6,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
-
-if TYPE_CHECKING:
-    pass
-
 
 WORD = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 

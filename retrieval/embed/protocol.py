@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from retrieval.core.errors import ConfigError
-
-if TYPE_CHECKING:
-    pass
 
 
 class Embedder(Protocol):

@@ -42,6 +42,8 @@ MANIFEST = "manifest.json"
 SQLITE_FILES = ("catalog.sqlite", "bot.sqlite", "feeds.sqlite", "follows.sqlite")
 VECTORS, IDS = "vectors.npy", "ids.json"
 ADAPTED = Path("models") / "adapted"
+READERS = Path("models") / "readers"  # trained readers (newsbot adapt --reader)
+TRAINED = (ADAPTED, READERS)
 ARTICLES_PER_READ = 200
 
 
@@ -158,8 +160,9 @@ class BackupService:
             (folder / IDS).write_text(json.dumps([r.chunk_id for r in records]))
             np.save(folder / VECTORS, vectors)
             self._copy_lexical(collection, folder)
-            if (self._data_dir / ADAPTED).is_dir():
-                shutil.copytree(self._data_dir / ADAPTED, folder / ADAPTED)
+            for trained in TRAINED:
+                if (self._data_dir / trained).is_dir():
+                    shutil.copytree(self._data_dir / trained, folder / trained)
             manifest = Manifest(
                 format=FORMAT,
                 created=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -301,8 +304,9 @@ class BackupService:
                 step("copying", number, len(SQLITE_FILES))
             self._load_vectors(manifest, ids, vectors, step)
             self._restore_lexical(manifest.collection, source)
-            if (source / ADAPTED).is_dir():
-                shutil.copytree(source / ADAPTED, self._data_dir / ADAPTED, dirs_exist_ok=True)
+            for trained in TRAINED:
+                if (source / trained).is_dir():
+                    shutil.copytree(source / trained, self._data_dir / trained, dirs_exist_ok=True)
         except BaseException:
             logger.warning("restore failed: undoing what it wrote")
             self._store.drop(manifest.collection)

@@ -1,5 +1,6 @@
 """Bringing one collection in line with a list of articles: chunked, embedded, stored in Chroma,
-recorded in the catalog, and the BM25 index rebuilt when anything changed.
+recorded in the catalog, and the BM25 index updated when anything changed (its delta, folded
+into a full build once it outgrows it: retrieval/index/lexical.py).
 
 Incremental and resumable: unchanged articles cost nothing; a batch is recorded in the catalog
 only once its vectors are in the store, and the collection's identity only once every batch is,

@@ -2,7 +2,7 @@
 
 A poll sends the validators of the last one (ETag / Last-Modified), reads only entries that are
 new or edited since (each entry's fingerprint is kept), completes teasers from their pages, and
-hands the articles to `IndexService.add_articles`. A failing feed waits twice as long after each
+hands the articles to `SyncService.add_articles`. A failing feed waits twice as long after each
 failure (up to `backoff_max_s`); a feed is never polled twice at once, and no feed is polled
 while a re-index runs (the poll is put off, not failed).
 """

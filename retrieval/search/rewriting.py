@@ -1,8 +1,8 @@
 """Turning a question (and the conversation so far) into a search request.
 
-Two rewriters, chosen by `build_services`: with the extractive answerer, `ContextualRewriter`
-(no model); with an LLM, `CondensingRewriter` (the condense prompt rewrites a follow-up to stand
-alone).
+Two rewriters, chosen by `build_rewriter` (retrieval/engine.py): with the extractive answerer,
+`ContextualRewriter` (no model); with an LLM, `CondensingRewriter` (the condense prompt rewrites
+a follow-up to stand alone).
 
 Follow-up questions without an LLM: search in the context of the previous turn.
 

@@ -156,10 +156,10 @@ async def test_sources_button_and_feedback(harness: BotHarness) -> None:
     api.press(buttons[1], bot_message, user_id=12)
     api.press(buttons[2], bot_message, user_id=13)
     await api.wait_for(lambda: len(api.sent("answerCallbackQuery")) == 3)
-    rows = harness.services.services.feedback.feedback_rows()
-    assert sorted((r[1], r[2]) for r in rows) == [(12, 1), (13, -1)]
-    assert rows[0][3] == "How much money did the start-up Lumora raise?"
-    assert rows[0][5] and all(isinstance(i, str) for i in rows[0][5])
+    votes = harness.services.services.feedback.votes()
+    assert sorted((v.user_id, v.up) for v in votes) == [(12, True), (13, False)]
+    assert votes[0].question == "How much money did the start-up Lumora raise?"
+    assert votes[0].citations and all(isinstance(c["article_id"], str) for c in votes[0].citations)
     assert {c.params.get("text") for c in api.sent("answerCallbackQuery")} >= {
         "Thanks for the feedback!"
     }

@@ -81,6 +81,10 @@ def backed_up(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     changed = ingest / "text" / "rovers-sign-osei.txt"
     changed.write_text(changed.read_text().replace("six points", "seven points"))
     shutil.copytree(TOWN, ingest / "town")
+    # Trained models ride along (their weights here stand for the real ones).
+    for trained in ("models/adapted/v1/config.json", "models/readers/r1/reader/config.json"):
+        (root / "data" / trained).parent.mkdir(parents=True)
+        (root / "data" / trained).write_text("{}")
     store.armed = True
     syncing = threading.Thread(target=engine.services.index.sync, args=([ingest],))
     syncing.start()
@@ -122,6 +126,8 @@ def test_restore_elsewhere_gives_the_same_counts_and_answers(
     stats = restored.services.index.stats()
     assert (stats.articles, stats.chunks) == (manifest.articles, manifest.passages)
     assert answers(restored) == backed_up["answers"]
+    for trained in ("models/adapted/v1/config.json", "models/readers/r1/reader/config.json"):
+        assert trained in manifest.files and (tmp_path / "data" / trained).is_file()
     # A second restore into the now full archive is refused.
     with pytest.raises(BackupError, match="empty data dir"):
         restored.services.backups.restore(backed_up["backup"])
@@ -138,6 +144,8 @@ def test_restore_into_a_chroma_server(
     stats = restored.services.index.stats()
     assert (stats.articles, stats.chunks) == (manifest.articles, manifest.passages)
     assert answers(restored) == backed_up["answers"]
+    for trained in ("models/adapted/v1/config.json", "models/readers/r1/reader/config.json"):
+        assert trained in manifest.files and (tmp_path / "data" / trained).is_file()
 
 
 def damaged(source: Path, target: Path, damage: str) -> Path:

@@ -16,12 +16,14 @@ from hypothesis import strategies as st
 from retrieval.adapt.reader import _mentions, _question, _things, reader_examples
 from retrieval.adapt.training import _Article, read_manifest
 from retrieval.adapt.versions import ORIGINAL
+from retrieval.answer.llm import QuestionWriter
 from retrieval.answer.reader import SentenceReader
-from retrieval.core.errors import ConfigError
-from retrieval.core.settings import AdaptSettings
+from retrieval.core.errors import AnswererError, ConfigError
+from retrieval.core.settings import AdaptSettings, LLMSettings
 from retrieval.embed.hashing import HashEmbedder
 from retrieval.engine import Engine, build_engine
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
+from tests.fakes.openai_server import fake_openai
 
 RUNWAY = _Article(
     id="runway",
@@ -48,6 +50,7 @@ SENTENCES = [
     "Okafor said the council would publish the final cost of the works in April.",
     "About 45 percent of passengers took buses to the neighbouring airport.",
     "The new terminal at Saltmere will open in 2027, the operator said.",
+    "Saltmere said the Saltmere runway cost $4 million, and the Saltmere council paid it.",
 ]
 TINY = {
     "reader_questions": 24,
@@ -92,6 +95,8 @@ def _things_named(text: str, kind: str):  # type: ignore[no-untyped-def]
 def test_a_made_question_never_holds_its_answer(sentence: str, rng) -> None:  # type: ignore[no-untyped-def]
     for thing in _things(sentence):
         question = _question(sentence, thing, rng)
+        if not question:
+            continue  # no fair question of this thing (named twice, or a run-on)
         assert question.endswith("?") and question[0].isupper()
         assert thing.text not in question
         assert len(question.split()) <= 30
@@ -104,6 +109,46 @@ def test_things_are_told_by_kind() -> None:
     assert kinds["Tuesday"] == "date"
     assert {t.kind for t in _things(SENTENCES[1])} >= {"organisation", "money"}
     assert {t.kind for t in _things(SENTENCES[5])} == {"percentage"}
+
+
+def teacher(base_url: str) -> QuestionWriter:
+    return QuestionWriter(
+        LLMSettings(_env_file=None, base_url=base_url, model="fake", timeout_s=5)  # type: ignore[call-arg]
+    )
+
+
+def test_a_teacher_writes_the_questions_and_a_giveaway_falls_back_to_the_template() -> None:
+    asked: list[str] = []
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        prompt = messages[-1]["content"]
+        asked.append(prompt)
+        answer = prompt.split("whose answer is exactly: ")[1].splitlines()[0]
+        if answer == "Brandt Bau GmbH":
+            return "Which firm, Brandt Bau GmbH, led the repairs?"  # gives the answer away
+        return f"Which thing does the story name, {len(asked)}"
+
+    with fake_openai(reply) as fake:
+        examples = reader_examples(
+            [RUNWAY], None, config(reader_per_article=10), teacher=teacher(fake.base_url)
+        )
+    positives = [e for e in examples if e.label == 1.0]
+    assert asked and len(asked) == len(positives)  # one call a question
+    assert "Headline: Saltmere airport runway reopens" in asked[0]
+    for example in positives:
+        assert example.answer not in example.question and example.question.endswith("?")
+        if example.answer == "Brandt Bau GmbH":
+            assert example.writer == "template"
+        else:
+            assert example.writer == "teacher"
+            assert example.question.startswith("Which thing does the story name")
+
+
+def test_a_teacher_that_fails_stops_training_with_a_clear_error() -> None:
+    with fake_openai(lambda m: 500) as fake, pytest.raises(AnswererError, match="teacher at"):
+        reader_examples([RUNWAY], None, config(), teacher=teacher(fake.base_url))
+    with pytest.raises(ConfigError, match="NEWSBOT_LLM_BASE_URL"):
+        QuestionWriter(LLMSettings(_env_file=None, base_url=""))  # type: ignore[call-arg]
 
 
 def test_the_article_title_gives_the_near_misses_their_headline() -> None:

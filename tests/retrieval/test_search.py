@@ -137,18 +137,6 @@ def test_cross_encoder_reranker_reports_a_missing_model(tmp_path: Path) -> None:
         reranker.rerank("q", [passage("A", 0, 1.0)])
 
 
-def test_the_searcher_is_also_a_langchain_retriever(hash_services: Engine, tmp_path: Path) -> None:
-    from retrieval.answer.pipeline import NewsRetriever
-
-    dated_archive(tmp_path / "src")
-    hash_services.index.sync([tmp_path / "src"])
-    retriever = NewsRetriever(searcher=hash_services.searcher, k=2, today=lambda: SAMPLE_TODAY)
-    documents = retriever.invoke("storm power cut homes")
-    assert [d.metadata["title"] for d in documents] == ["Storm report 1", "Storm report 40"]
-    assert documents[0].page_content.startswith("A storm hit the coast")
-    assert documents[0].metadata["published"] == (SAMPLE_TODAY - timedelta(days=1)).isoformat()
-
-
 class CountingEmbedder:
     """The hash embedder, counting what it is asked to embed."""
 
