@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 import pickle
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from retrieval.core.records import Passage
+from retrieval.core.records import Answer, Passage
 from retrieval.core.settings import Settings
 from retrieval.engine import Engine, build_engine
 from retrieval.evaluation import EvalQuestion, load_questions
@@ -41,6 +42,15 @@ def engine_and_questions(args: argparse.Namespace) -> tuple[Engine, list[EvalQue
     return engine, questions[: args.limit] if args.limit else questions
 
 
+class PassagesOnly:
+    """An answerer that hands back the passages it is given, unread."""
+
+    def answer(
+        self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
+    ) -> Answer:
+        return Answer("", [], refused=True, passages=list(passages))
+
+
 def cached_retrievals(engine: Engine, items: list[EvalQuestion], data_dir: Path) -> Retrievals:
     """Each question's top passages as the bot reads them (`QAService.answer`), as asked and
     with every article holding a correct answer hidden (the eval's --withheld mode); kept in
@@ -48,7 +58,9 @@ def cached_retrievals(engine: Engine, items: list[EvalQuestion], data_dir: Path)
     path = data_dir / "tune-refusal-passages.pkl"
     cache: Retrievals = pickle.loads(path.read_bytes()) if path.exists() else {}
     settings = engine.settings.retrieval
-    ask = asker_for(BOT, engine.services.qa, settings, settings.top_k)
+    # Only the passages are kept: an answerer that reads nothing spends no time on them.
+    qa = engine.services.qa.with_answerer(PassagesOnly())
+    ask = asker_for(BOT, qa, settings, settings.top_k)
     withhold = engine.eval.withholder()
     for n, item in enumerate(items, 1):
         if item.id not in cache:

@@ -21,14 +21,48 @@ from __future__ import annotations
 
 import argparse
 import platform
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from benchmarks.halves import HALVES, add_arguments, cached_retrievals, engine_and_questions
+import numpy as np
+
+from benchmarks.halves import (
+    HALVES,
+    Retrievals,
+    add_arguments,
+    cached_retrievals,
+    engine_and_questions,
+)
 from retrieval.answer.extractive import ExtractiveAnswerer
+from retrieval.answer.reader import SentenceReader
 from retrieval.embed.choice import cpu_flags
 from retrieval.engine import extractive_config
 from retrieval.evaluation import EvalQuestion, correct_answer
+
+
+class MemoReader:
+    """The reader with its probabilities kept: every setting replays the same sentences."""
+
+    def __init__(self, inner: SentenceReader) -> None:
+        self.inner = inner
+        self.path = inner.path
+        self.memo: dict[tuple[str, str, str], float] = {}
+
+    def probabilities(self, question: str, items: Sequence[tuple[str, str]]) -> np.ndarray:
+        missing = [i for i in items if (question, *i) not in self.memo]
+        if missing:
+            for item, p in zip(missing, self.inner.probabilities(question, missing), strict=True):
+                self.memo[(question, *item)] = float(p)
+        return np.array([self.memo[(question, *i)] for i in items])
+
+
+class MemoSlot:
+    def __init__(self, reader: MemoReader) -> None:
+        self.reader = reader
+
+    def current(self) -> MemoReader:
+        return self.reader
 
 
 @dataclass(frozen=True)
@@ -59,9 +93,10 @@ def main() -> None:
     parser.add_argument("--target", type=float, default=0.60)
     args = parser.parse_args()
     engine, items = engine_and_questions(args)
-    slot = engine.reader
-    reader = slot.current()
-    assert reader is not None, "no trained reader in use in this data dir: newsbot adapt --reader"
+    found = engine.reader.current()
+    assert found is not None, "no trained reader in use in this data dir: newsbot adapt --reader"
+    reader = MemoReader(found)
+    slot = MemoSlot(reader)
     cache = cached_retrievals(engine, items, args.data_dir)
     flags = [f for f in ("avx2", "avx512_vnni", "avx512_bf16", "amx_tile") if f in cpu_flags()]
     print(f"{platform.machine()} {'/'.join(flags)}; reader {reader.path}; {date.today()}\n")
@@ -73,7 +108,10 @@ def main() -> None:
         for kind_check in (True, False):
             config = replace(base, reader_weight=weight, check_asked_kind=kind_check)
             answerer = ExtractiveAnswerer(
-                engine.embedder, config, vectors=engine.vectors, reader=slot
+                engine.embedder,
+                config,
+                vectors=engine.vectors,
+                reader=slot,  # type: ignore[arg-type]
             )
             rows = replay(answerer, items, cache)
             tune = [r for r in rows if r.half == "Jan-Mar" and not r.withheld]
@@ -95,13 +133,13 @@ def main() -> None:
 def replay(
     answerer: ExtractiveAnswerer,
     items: list[EvalQuestion],
-    cache: dict[str, tuple[list[object], list[object]]],
+    cache: Retrievals,
 ) -> list[Row]:
     rows = []
     for item in items:
         asked, withheld = cache[item.id]
         for hidden, passages in ((False, asked), (True, withheld)):
-            answer = answerer.answer(item.question, passages)  # type: ignore[arg-type]
+            answer = answerer.answer(item.question, passages)
             read = float(answer.confidence or 0.0)
             rows.append(
                 Row(
