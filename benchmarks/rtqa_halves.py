@@ -2,10 +2,11 @@
 already exists (nothing is synced): for comparing two versions of the code on one index.
 
     python -m benchmarks.rtqa_halves DATA_DIR ../shared/data/realtimeqa-2023/questions-dev.jsonl
-        [--withheld]
+        [--withheld] [--no-reader]
 
 `--withheld` asks every answerable question a second time with each article that holds a correct
-answer hidden, and scores how often the bot then refuses (refused (withheld)).
+answer hidden, and scores how often the bot then refuses (refused (withheld)). `--no-reader`
+answers with the hand-written sentence picker even where the data dir has a trained reader in use.
 
 Run from another tree with that tree on PYTHONPATH (as the issue-23 comparison ran it on
 cba4fcf, whose modules had other names: the fallback imports below)."""
@@ -46,6 +47,7 @@ HALVES = (
 def main() -> None:
     data, questions = Path(sys.argv[1]), Path(sys.argv[2])
     withheld = "--withheld" in sys.argv[3:]
+    no_reader = "--no-reader" in sys.argv[3:]  # the hand-written picker, whatever is in use
     settings = Settings(_env_file=None, data_dir=data)  # type: ignore[call-arg]
     engine = build_engine(settings)
     items = load_questions(questions)
@@ -55,7 +57,8 @@ def main() -> None:
             engine.embedder,
             extractive_config(settings),
             vectors=engine.vectors,
-            reader=getattr(engine, "reader", None),  # trees before the trained reader: none
+            # Trees before the trained reader have none.
+            reader=None if no_reader else getattr(engine, "reader", None),
         )
         engine.vectors.clear()
         if asker_for is not None:

@@ -113,13 +113,15 @@ class ExtractiveConfig:
     dense_languages: frozenset[str] = frozenset({"en"})
     foreign_min_coverage: float = 0.5
     # The trained reader (`newsbot adapt --reader`), when one is in use: it reads this many of
-    # the cheapest-scored sentences, and its probability weighs this share of a sentence's
-    # score (the rest is the hand-written score above). Below `reader_refuse_below` the answer
-    # is a refusal, below `reader_short_floor` the bold short answer is held back. Tuned on
-    # RealTimeQA January-March, confirmed on April-June (BENCHMARKS.md, *The reader trained
-    # on the archive*).
+    # the best sentences by the cheap score, and its probability weighs this share of a
+    # sentence's score (the rest is the hand-written score above). With `reader_refuse_below`
+    # above 0 the answer is a refusal below that probability instead of by the refusal above
+    # (which, on the hand-written score, refused more withheld questions on RealTimeQA);
+    # below `reader_short_floor` the bold short answer is held back. Tuned on RealTimeQA
+    # January-March, confirmed on April-June (BENCHMARKS.md, *The reader trained on the
+    # archive*).
     reader_depth: int = 32
-    reader_weight: float = 1.0
+    reader_weight: float = 0.3
     reader_refuse_below: float = 0.0
     reader_short_floor: float = 0.0
 
@@ -131,6 +133,13 @@ class Candidate:
     score: float
     similarity: float = 0.0  # cosine similarity to the question
     read: float | None = None  # the trained reader's probability that it answers
+    # The hand-written score alone (= `score` without a reader): the refusal floors and the
+    # evidence model were calibrated on it.
+    own: float | None = None
+
+    @property
+    def hand_score(self) -> float:
+        return self.score if self.own is None else self.own
 
 
 def question_coverage(question: str, passage: Passage) -> float:
@@ -170,10 +179,12 @@ class ExtractiveAnswerer:
             )
         best, missing = self._best(question, candidates, passages)
         evidence = self.evidence(question, passages, candidates, best)
-        if reader is not None:
+        if reader is not None and self.config.reader_refuse_below > 0:
             refused, confidence = self._judge_read(best)
-        else:
+        else:  # the refusal as without a reader, on the hand-written score
             refused, confidence = self._judge(evidence, candidates)
+            if best.read is not None and confidence is None:
+                confidence = best.read
         if refused:
             return self._refusal(question, passages, evidence, evidence.missing(), confidence)
         if question_coverage(question, passages[best.passage - 1]) < self._coverage_floor(question):
@@ -269,7 +280,7 @@ class ExtractiveAnswerer:
         """Whether to refuse, and the model's confidence that the sentence answers."""
         if self.config.refusal == "off":
             return False, None
-        weak_sentence = candidates[0].score < self.config.refuse_below
+        weak_sentence = candidates[0].hand_score < self.config.refuse_below
         if self.model is not None:
             # The model weighs the evidence; the answerer's own floor on its best sentence
             # stays under it (off-topic evidence, which RealTimeQA's withheld questions seldom
@@ -301,7 +312,7 @@ class ExtractiveAnswerer:
             passages,
             number=best.passage,
             sentence=best.sentence,
-            sentence_score=best.score,
+            sentence_score=best.hand_score,
             sentence_cosine=best.similarity,
             rival_score=rival,
         )
@@ -438,12 +449,12 @@ class ExtractiveAnswerer:
             # A question about Messi is not answered by a passage that never names him.
             floor = config.name_cover_floor
             score *= floor + (1.0 - floor) * name_cover[number - 1]
-            probability = None
+            probability = own = None
             if read is not None:
-                probability = float(read[position])
+                probability, own = float(read[position]), score
                 share = config.reader_weight
                 score = share * probability + (1.0 - share) * score
-            scored.append(Candidate(number, sentence, score, float(sim), probability))
+            scored.append(Candidate(number, sentence, score, float(sim), probability, own))
         scored.sort(key=lambda c: c.score, reverse=True)
         return scored
 

@@ -258,19 +258,22 @@ class RetrievalSettings(BaseSettings):
         "small archives' right ones; BENCHMARKS.md).",
     )
     reader_weight: float = Field(
-        1.0,
+        0.3,
         ge=0,
         le=1,
         description="With a trained reader in use (`newsbot adapt --reader`): the share of a "
         "sentence's score that is the reader's probability (the rest is the hand-written "
-        "score).",
+        "score). 0.3 was the best on RealTimeQA January-March, and April-June confirmed it "
+        "(BENCHMARKS.md).",
     )
     reader_refuse_below: float = Field(
         0.0,
         ge=0,
         le=1,
         description="With a trained reader in use: below this probability that its best "
-        "sentence answers, the bot says the archive does not answer.",
+        "sentence answers, the bot says the archive does not answer. 0: refuse as without a "
+        "reader (NEWSBOT_RETRIEVAL_REFUSAL), which refused more of the questions whose answer "
+        "was withheld on RealTimeQA.",
     )
     reader_short_floor: float = Field(
         0.0,

@@ -92,6 +92,7 @@ async def test_admin_trains_a_reader_and_goes_back(
     assert "▶️ <b>r1</b>" in listing and "▶️ <b>original</b>" in listing
     answer = await say(h, "How many jobs will Corvanta cut?", user_id=31)
     assert "[1]" in answer
-    assert "Switching to original" in await say(h, "/adapt use original")
+    # The switch is instant: the status may already read as done when the reply is seen.
+    await say(h, "/adapt use original")
     assert "Nothing to re-embed." in await edited(h, "Now serving with original")
     assert h.services.models.reader == ""
