@@ -105,15 +105,22 @@ class ModelService:
         return self._busy.locked()
 
     def trained_through(self) -> date | None:
-        """The newest article the model in use learnt from; None for the original."""
-        if self.active == ORIGINAL:
-            return None
-        manifest = read_manifest(self._root / self.active) or {}
-        latest = str(manifest.get("report", {}).get("latest_article", ""))
-        try:
-            return date.fromisoformat(latest)
-        except ValueError:
-            return date.max  # unknown: treat as having seen everything
+        """The newest article the model or the reader in use learnt from; None when both are
+        the originals."""
+        from retrieval.adapt.reader import readers_root
+
+        found = []
+        if self.active != ORIGINAL:
+            found.append(read_manifest(self._root / self.active) or {})
+        if self.reader:
+            found.append(read_manifest(readers_root(self._data_dir) / self.reader) or {})
+        latest: list[date] = []
+        for manifest in found:
+            try:
+                latest.append(date.fromisoformat(str(manifest["report"]["latest_article"])))
+            except (KeyError, TypeError, ValueError):
+                latest.append(date.max)  # unknown: treat as having seen everything
+        return max(latest, default=None)
 
     def versions(self) -> list[ModelVersion]:
         active = self.active

@@ -8,6 +8,7 @@ does not already contain. When even the best sentence is weak, it says the archi
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from retrieval.core.analysis import (
     question_names,
     restates,
 )
+from retrieval.core.errors import ConfigError
 from retrieval.core.i18n import mark
 from retrieval.core.kinds import (
     MISSING,
@@ -43,6 +45,8 @@ from retrieval.core.sentences import split_sentences
 from retrieval.embed.cache import CachedVectors
 from retrieval.embed.protocol import Embedder
 from retrieval.ingest.boilerplate import is_boilerplate_sentence, strip_dateline
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -117,9 +121,10 @@ class ExtractiveConfig:
     # sentence's score (the rest is the hand-written score above). With `reader_refuse_below`
     # above 0 the answer is a refusal below that probability instead of by the refusal above
     # (which, on the hand-written score, refused more withheld questions on RealTimeQA);
-    # below `reader_short_floor` the bold short answer is held back. Tuned on RealTimeQA
-    # January-March, confirmed on April-June (BENCHMARKS.md, *The reader trained on the
-    # archive*).
+    # below `reader_short_floor` the bold short answer is held back (in place of
+    # `short_answer_floor`, which is on the evidence model's probability). The weight and
+    # the floors were tuned on RealTimeQA January-March, confirmed on April-June
+    # (BENCHMARKS.md, *The reader trained on the archive*); the depth was not tuned.
     reader_depth: int = 32
     reader_weight: float = 0.3
     reader_refuse_below: float = 0.0
@@ -304,7 +309,7 @@ class ExtractiveAnswerer:
     ) -> Evidence:
         article = passages[best.passage - 1].article_id
         rival = max(
-            (c.score for c in candidates if passages[c.passage - 1].article_id != article),
+            (c.hand_score for c in candidates if passages[c.passage - 1].article_id != article),
             default=0.0,
         )
         return gather(
@@ -436,11 +441,14 @@ class ExtractiveAnswerer:
         depth = max(config.embed_at_most, config.reader_depth if reader else 0)
         shortlist = cheap[:depth]
         similarity = self._similarity(question, [s for _, _, s in shortlist])
-        read = (
-            reader.probabilities(question, [(passages[n - 1].title, s) for _, n, s in shortlist])
-            if reader is not None
-            else None
-        )
+        read = None
+        if reader is not None:
+            try:
+                read = reader.probabilities(
+                    question, [(passages[n - 1].title, s) for _, n, s in shortlist]
+                )
+            except ConfigError as exc:  # deleted, cut short or damaged since it was chosen
+                logger.warning("the trained reader failed (%s); answering without it", exc)
         scored = []
         for position, ((partial, number, sentence), sim) in enumerate(
             zip(shortlist, similarity, strict=True)

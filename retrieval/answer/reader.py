@@ -45,7 +45,10 @@ class SentenceReader:
 
             if not (self.path / "config.json").exists():
                 raise ConfigError(f"the reader at {self.path} is incomplete: retrain it")
-            self._model = CrossEncoder(str(self.path), device=self.device)
+            try:
+                self._model = CrossEncoder(str(self.path), device=self.device)
+            except (OSError, ValueError) as exc:  # damaged weights
+                raise ConfigError(f"cannot load the reader at {self.path}: {exc}") from exc
         return self._model
 
     def probabilities(self, question: str, items: Sequence[tuple[str, str]]) -> np.ndarray:
@@ -79,11 +82,11 @@ class ReaderSlot:
         name = self._version()
         if not name:
             return None
+        path = self.root / name / READER_DIR
+        if not (path / "config.json").exists():  # deleted by hand (or by a restore) meanwhile
+            logger.warning("the reader %s is gone (%s); reading without it", name, path)
+            return None
         with self._lock:
             if self._loaded is None or self._loaded[0] != name:
-                path = self.root / name / READER_DIR
-                if not path.is_dir():
-                    logger.warning("the reader %s is gone (%s); reading without it", name, path)
-                    return None
                 self._loaded = (name, SentenceReader(path, device=self._device, bf16=self._bf16))
             return self._loaded[1]

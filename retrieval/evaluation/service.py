@@ -161,11 +161,11 @@ class EvalService:
             return ""
         if asked and through >= min(asked):
             return (
-                f" WARNING: the model in use was adapted on articles up to {through}, on or"
+                f" WARNING: the model or reader in use was trained on articles up to {through}, on or"
                 f" after the first question ({min(asked)}): these scores may be inflated;"
                 " adapt with --before the first question's date."
             )
-        return f" The model in use was adapted on articles up to {through} only."
+        return f" The model or reader in use was trained on articles up to {through} only."
 
     def _extractive(self) -> ExtractiveAnswerer:
         """For the configurations that are not the bot's: their passage scores are on other

@@ -102,6 +102,7 @@ def test_adapt_reader_lists_and_goes_back(tmp_path: Path) -> None:
     assert "adapt --reader: questions" in output and "adapt --reader: training reader" in output
     assert "reader r1:" in output and "peak memory" in output and "in use now" in output
     code, output = run(data, "model", "list", "--json")
+    assert code == 0, output
     listed = {(v["name"], v["active"]) for v in json.loads(output)}
     assert {("original", True), ("r1", True)} <= listed
     code, output = run(data, "ask", "--json", "--today", "2025-06-20", "Who won the cup final?")

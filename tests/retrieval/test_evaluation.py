@@ -127,16 +127,19 @@ def test_eval_scores_one_span_of_questions_and_flags_an_adapted_model_that_saw_t
     questions = tmp_path / "questions.jsonl"
     questions.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
     everything = hash_services.eval.run(questions, [str(SAMPLES)], configs=["dense"])
-    assert "adapted" not in everything.header  # the original model: nothing to say
+    assert "trained on articles" not in everything.header  # the originals: nothing to say
     late_day = date(2025, 6, 20)
     hash_services.eval._trained_through = lambda: date(2025, 6, 12)  # as a manifest says
     late = hash_services.eval.run(questions, [str(SAMPLES)], configs=["dense"], asked_from=late_day)
     scored = late.results[0]
     assert scored.answerable + scored.unanswerable == len(records) - 10
     assert "Asked 2025-06-20 to any time" in late.header
-    assert "WARNING" not in late.header and "adapted on articles up to 2025-06-12" in late.header
+    assert "WARNING" not in late.header and "trained on articles up to 2025-06-12" in late.header
     both = hash_services.eval.run(questions, [str(SAMPLES)], configs=["dense"])
-    assert "WARNING: the model in use was adapted on articles up to 2025-06-12" in both.header
+    assert (
+        "WARNING: the model or reader in use was trained on articles up to 2025-06-12"
+        in both.header
+    )
 
 
 def test_the_bot_configuration_is_scored_on_the_readers_path(

@@ -80,8 +80,10 @@ def test_a_question_is_asked_over_another_sentence_that_names_the_answer() -> No
             assert positive.answer not in negative.sentence  # the answer removed
     # "Brandt Bau GmbH" is named twice: one sentence asks, the other answers.
     brandt = [p for p in positives if p.answer == "Brandt Bau GmbH"]
+    assert brandt
     for example in brandt:
         assert "which organisation" in example.question.lower()
+        assert example.sentence not in example.question  # answered by the other sentence
 
 
 def _things_named(text: str, kind: str):  # type: ignore[no-untyped-def]
@@ -191,6 +193,8 @@ def test_a_trained_reader_is_used_saved_whole_and_undone(trained: Engine) -> Non
     answer = engine.qa.answer(question)
     assert not answer.refused
     assert answer.confidence is not None and 0.0 <= answer.confidence <= 1.0
+    # `newsbot eval` warns of what the reader learnt from, as of an adapted model.
+    assert engine.models.trained_through() is not None
     assert all(any(c.quote in p.text for p in answer.passages) for c in answer.citations)
 
     # A new process on this data dir reads with r1 too.
@@ -200,6 +204,7 @@ def test_a_trained_reader_is_used_saved_whole_and_undone(trained: Engine) -> Non
     report = engine.models.use(ORIGINAL)
     assert report.chunks == 0 and engine.collections.active == collection  # no re-embedding
     assert engine.models.reader == "" and engine.reader.current() is None
+    assert engine.models.trained_through() is None
     plain = engine.qa.answer(question)
     assert plain.text and plain.confidence is None  # the hand-written picker (score refusal)
 
@@ -217,11 +222,17 @@ def test_a_deleted_reader_falls_back_to_the_picker(trained: Engine, tmp_path: Pa
     engine.models.use("r1")
     kept = tmp_path / "r1"
     shutil.copytree(engine.reader.root / "r1", kept)
+    question = "How many jobs will Corvanta cut?"
+    assert engine.qa.answer(question).confidence is not None  # r1 loaded and reading
     try:
         shutil.rmtree(engine.reader.root / "r1")
+        # The running engine, whose slot already held r1, answers without it...
+        answer = engine.qa.answer(question)
+        assert answer.text and answer.confidence is None
+        # ...and so does a new one.
         lost = build_engine(engine.settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
         assert lost.reader.current() is None
-        answer = lost.qa.answer("How many jobs will Corvanta cut?")
+        answer = lost.qa.answer(question)
         assert answer.text and answer.confidence is None  # the hand-written picker answered
     finally:
         shutil.copytree(kept, engine.reader.root / "r1")
