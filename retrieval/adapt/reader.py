@@ -18,6 +18,7 @@ any evaluation are never read here.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import random
@@ -33,7 +34,7 @@ from retrieval.adapt.training import MANIFEST, Progress, _Article, wants_bf16
 from retrieval.answer.extractive import quotable
 from retrieval.answer.reader import READER_DIR, reader_input
 from retrieval.core.analysis import NAME, STOPWORDS, key_terms
-from retrieval.core.errors import ConfigError
+from retrieval.core.errors import ConfigError, IndexBusyError
 from retrieval.core.kinds import (
     _PERSON_BEFORE,
     DATE_PHRASE,
@@ -435,7 +436,28 @@ def train_version(
     teacher: Teacher | None = None,
 ) -> ReaderReport:
     """Make the questions, train, and save `root/rN` whole (or nothing: a killed run leaves a
-    `.rN.partial` that the next one clears)."""
+    `.rN.partial` that the next one clears). One run at a time on a data dir, across processes
+    (the CLI beside the bot): a second is refused at once."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".training-lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusyError(
+                "another newsbot process is training a reader on this archive; wait for it"
+            ) from None
+        return _train_version(articles, search, root, base_model, config, progress, teacher)
+
+
+def _train_version(
+    articles: Sequence[_Article],
+    search: object,
+    root: Path,
+    base_model: str,
+    config: AdaptSettings,
+    progress: Progress | None,
+    teacher: Teacher | None,
+) -> ReaderReport:
     started = time.monotonic()
     examples = reader_examples(articles, search, config, progress, teacher)
     questions = sum(e.label == 1.0 for e in examples)
@@ -445,7 +467,7 @@ def train_version(
             "dozen articles with several sentences each"
         )
     question_seconds = time.monotonic() - started
-    for partial in root.glob(".r*.partial") if root.is_dir() else []:
+    for partial in root.glob(".r*.partial"):
         shutil.rmtree(partial, ignore_errors=True)
     number = max(reader_numbers(root), default=0) + 1
     partial = root / f".r{number}.partial"

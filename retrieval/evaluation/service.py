@@ -161,8 +161,9 @@ class EvalService:
             return ""
         if asked and through >= min(asked):
             return (
-                f" WARNING: the model or reader in use was trained on articles up to {through}, on or"
-                f" after the first question ({min(asked)}): these scores may be inflated;"
+                " WARNING: the model or reader in use was trained on articles up to"
+                f" {through}, on or after the first question ({min(asked)}): these scores may"
+                " be inflated;"
                 " adapt with --before the first question's date."
             )
         return f" The model or reader in use was trained on articles up to {through} only."

@@ -162,7 +162,12 @@ class BackupService:
             self._copy_lexical(collection, folder)
             for trained in TRAINED:
                 if (self._data_dir / trained).is_dir():
-                    shutil.copytree(self._data_dir / trained, folder / trained)
+                    # Not a version still training (.rN.partial) nor a lock file.
+                    shutil.copytree(
+                        self._data_dir / trained,
+                        folder / trained,
+                        ignore=shutil.ignore_patterns(".*"),
+                    )
             manifest = Manifest(
                 format=FORMAT,
                 created=datetime.now(UTC).isoformat(timespec="seconds"),

@@ -82,7 +82,11 @@ def backed_up(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     changed.write_text(changed.read_text().replace("six points", "seven points"))
     shutil.copytree(TOWN, ingest / "town")
     # Trained models ride along (their weights here stand for the real ones).
-    for trained in ("models/adapted/v1/config.json", "models/readers/r1/reader/config.json"):
+    for trained in (
+        "models/adapted/v1/config.json",
+        "models/readers/r1/reader/config.json",
+        "models/readers/.r2.partial/reader/config.json",  # still training: not copied
+    ):
         (root / "data" / trained).parent.mkdir(parents=True)
         (root / "data" / trained).write_text("{}")
     store.armed = True
@@ -128,6 +132,7 @@ def test_restore_elsewhere_gives_the_same_counts_and_answers(
     assert answers(restored) == backed_up["answers"]
     for trained in ("models/adapted/v1/config.json", "models/readers/r1/reader/config.json"):
         assert trained in manifest.files and (tmp_path / "data" / trained).is_file()
+    assert not [f for f in manifest.files if ".partial" in f]
     # A second restore into the now full archive is refused.
     with pytest.raises(BackupError, match="empty data dir"):
         restored.services.backups.restore(backed_up["backup"])

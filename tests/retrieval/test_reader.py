@@ -4,6 +4,7 @@ by `model use original`, and one reader shared safely between threads."""
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import threading
 from pathlib import Path
@@ -13,12 +14,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrieval.adapt.reader import _mentions, _question, _things, reader_examples
+from retrieval.adapt.reader import (
+    _mentions,
+    _question,
+    _things,
+    reader_examples,
+    train_version,
+)
 from retrieval.adapt.training import _Article, read_manifest
 from retrieval.adapt.versions import ORIGINAL
 from retrieval.answer.llm import QuestionWriter
 from retrieval.answer.reader import SentenceReader
-from retrieval.core.errors import AnswererError, ConfigError
+from retrieval.core.errors import AnswererError, ConfigError, IndexBusyError
 from retrieval.core.settings import AdaptSettings, LLMSettings
 from retrieval.embed.hashing import HashEmbedder
 from retrieval.engine import Engine, build_engine
@@ -151,6 +158,16 @@ def test_a_teacher_that_fails_stops_training_with_a_clear_error() -> None:
         reader_examples([RUNWAY], None, config(), teacher=teacher(fake.base_url))
     with pytest.raises(ConfigError, match="NEWSBOT_LLM_BASE_URL"):
         QuestionWriter(LLMSettings(_env_file=None, base_url=""))  # type: ignore[call-arg]
+
+
+def test_a_second_process_training_a_reader_is_refused_at_once(tmp_path: Path) -> None:
+    root = tmp_path / "readers"
+    root.mkdir()
+    with open(root / ".training-lock", "w") as held:  # as another process holds it
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(IndexBusyError, match="another newsbot process is training"):
+            train_version([RUNWAY], None, root=root, base_model="unused", config=config())
+    assert not [p for p in root.iterdir() if p.name != ".training-lock"]  # nothing written
 
 
 def test_the_article_title_gives_the_near_misses_their_headline() -> None:
