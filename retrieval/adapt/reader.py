@@ -264,15 +264,15 @@ def reader_examples(
             question = _question(source, thing, rng)
             if not question:
                 continue
-            writer = "template"
-            if teacher is not None:
-                taught = _taught(teacher, article.title, source, thing)
-                if taught:
-                    question, writer = taught, "teacher"
             positive = rng.choice(answering)
             without = [s for s in sentences if s != source and not _mentions(s, thing)]
             if not without:
                 continue
+            writer = "template"
+            if teacher is not None:  # asked only for a question that will be used
+                taught = _taught(teacher, article.title, source, thing)
+                if taught:
+                    question, writer = taught, "teacher"
             negatives = _closest(question, without, max(1, config.reader_negatives - 1))
             spare = [s for s in without if s not in negatives]
             if spare:

@@ -309,14 +309,16 @@ class ModelService:
                 )
             self._state.set_reader_version(name)
             return IndexReport()
-        if name == ORIGINAL:
+        if name == ORIGINAL and self.active == ORIGINAL:
             self._state.set_reader_version("")
-            if self.active == ORIGINAL:
-                return IndexReport()
+            return IndexReport()
         embedder = model_embedder(
             name, make=self._make, base_model=self._base_model, root=self._root
         )
         logger.info("re-embedding the index with %s", embedder.name)
-        return self._reembedder.reembed(
+        report = self._reembedder.reembed(
             embedder, publish=lambda: self._state.set_model_version(name), progress=progress
         )
+        if name == ORIGINAL:  # only once the original model serves: never half switched
+            self._state.set_reader_version("")
+        return report

@@ -75,7 +75,9 @@ class ReaderSlot:
         self._version = version
         self._device = device
         self._bf16 = bf16
-        self._loaded: tuple[str, SentenceReader] | None = None
+        # (name, its weights' time): a reader deleted and trained again under the same name
+        # is loaded again.
+        self._loaded: tuple[tuple[str, int], SentenceReader] | None = None
         self._lock = threading.Lock()
 
     def current(self) -> SentenceReader | None:
@@ -83,10 +85,12 @@ class ReaderSlot:
         if not name:
             return None
         path = self.root / name / READER_DIR
-        if not (path / "config.json").exists():  # deleted by hand (or by a restore) meanwhile
+        try:
+            key = (name, (path / "config.json").stat().st_mtime_ns)
+        except OSError:  # deleted by hand (or by a restore) meanwhile
             logger.warning("the reader %s is gone (%s); reading without it", name, path)
             return None
         with self._lock:
-            if self._loaded is None or self._loaded[0] != name:
-                self._loaded = (name, SentenceReader(path, device=self._device, bf16=self._bf16))
+            if self._loaded is None or self._loaded[0] != key:
+                self._loaded = (key, SentenceReader(path, device=self._device, bf16=self._bf16))
             return self._loaded[1]
