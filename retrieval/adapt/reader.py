@@ -30,17 +30,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from retrieval.adapt.training import MANIFEST, Progress, _Article, wants_bf16
+from retrieval.adapt.training import MANIFEST, Progress, TrainingArticle, wants_bf16
 from retrieval.answer.extractive import quotable
 from retrieval.answer.reader import READER_DIR, reader_input
 from retrieval.core.analysis import NAME, STOPWORDS, key_terms
 from retrieval.core.errors import ConfigError, IndexBusyError
 from retrieval.core.kinds import (
-    _PERSON_BEFORE,
     DATE_PHRASE,
     MONEY,
     ORGANISATION_SUFFIX,
     PERCENT,
+    PERSON_BEFORE,
     PLACE_SUFFIX,
 )
 from retrieval.core.language import CYRILLIC
@@ -96,6 +96,8 @@ class ReaderExample:
 
 # teacher(headline, sentence, answer) -> a question that sentence answers (an LLM's).
 Teacher = Callable[[str, str, str], str]
+# search(question) -> [(article id, headline, passage text)]: BM25's best passages for it.
+Search = Callable[[str], list[tuple[str, str, str]]]
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ def _things(sentence: str) -> list[_Thing]:
     for match in NAME.finditer(sentence):
         name, begin = match.group().rstrip("."), match.start()
         titled = False
-        while " " in name and _PERSON_BEFORE.search(name.split(" ", 1)[0] + " "):
+        while " " in name and PERSON_BEFORE.search(name.split(" ", 1)[0] + " "):
             # "Mayor Maria Okafor": the title says who she is; the name is the answer.
             head, name = name.split(" ", 1)
             begin += len(head) + 1
@@ -140,7 +142,7 @@ def _things(sentence: str) -> list[_Thing]:
             kind = "place"
         elif (
             titled
-            or _PERSON_BEFORE.search(before)
+            or PERSON_BEFORE.search(before)
             or (" " in name and all(p[:1].isupper() for p in name.split()))
         ):
             kind = "person" if len(name.split()) <= 3 else "name"
@@ -187,7 +189,7 @@ def _question(sentence: str, thing: _Thing, rng: random.Random) -> str:
     return text[:1].upper() + text[1:] + "?"
 
 
-def _sentences(article: _Article) -> list[str]:
+def _sentences(article: TrainingArticle) -> list[str]:
     seen: set[str] = set()
     found: list[str] = []
     for _, text in article.chunks:
@@ -213,16 +215,16 @@ def _taught(teacher: Teacher, title: str, source: str, thing: _Thing) -> str | N
 
 
 def reader_examples(
-    articles: Sequence[_Article],
-    search: object,
+    articles: Sequence[TrainingArticle],
+    search: Search | None,
     config: AdaptSettings,
     progress: Progress | None = None,
     teacher: Teacher | None = None,
 ) -> list[ReaderExample]:
-    """Labelled (question, sentence) pairs from the articles; `search(query) -> [(article
-    id, passage text)]` finds another article's near misses (None: the article's own only).
-    At most `config.reader_questions` questions, each with one answering sentence and
-    `config.reader_negatives` that do not."""
+    """Labelled (question, sentence) pairs from the articles; `search` finds another article's
+    near misses (None: the article's own sentences only). At most `config.reader_questions`
+    questions, each with one answering sentence, `config.reader_negatives` of its article's
+    that do not (at least two), and a near miss of another article where `search` finds one."""
     rng = random.Random(config.seed)
     order = list(articles)
     rng.shuffle(order)
@@ -294,7 +296,7 @@ def reader_examples(
                 for s in negatives
             ]
             if search is not None:
-                for other_id, other_title, text in search(question)[:3]:  # type: ignore[operator]
+                for other_id, other_title, text in search(question)[:3]:
                     if other_id == article.id:
                         continue
                     near = [q for w in split_sentences(text) if (q := quotable(w))]
@@ -426,8 +428,8 @@ def peak_memory_mib() -> float:
 
 
 def train_version(
-    articles: Sequence[_Article],
-    search: object,
+    articles: Sequence[TrainingArticle],
+    search: Search | None,
     *,
     root: Path,
     base_model: str,
@@ -450,8 +452,8 @@ def train_version(
 
 
 def _train_version(
-    articles: Sequence[_Article],
-    search: object,
+    articles: Sequence[TrainingArticle],
+    search: Search | None,
     root: Path,
     base_model: str,
     config: AdaptSettings,

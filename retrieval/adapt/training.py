@@ -78,14 +78,16 @@ class AdaptReport:
 
 
 @dataclass(frozen=True)
-class _Article:
+class TrainingArticle:
     id: str
     title: str
     published: int
     chunks: tuple[tuple[str, str], ...]  # (chunk id, text) in order
 
 
-def _articles(catalog: Catalog, collection: str, before: date | None) -> list[_Article]:
+def training_articles(
+    catalog: Catalog, collection: str, before: date | None
+) -> list[TrainingArticle]:
     limit = date_to_int(before) if before else 0
     grouped: dict[str, list[tuple[str, str]]] = {}
     meta: dict[str, tuple[str, int]] = {}
@@ -94,7 +96,7 @@ def _articles(catalog: Catalog, collection: str, before: date | None) -> list[_A
             continue  # undated articles cannot be shown to predate anything
         meta[article_id] = (title, published)
         grouped.setdefault(article_id, []).append((chunk_id, text))
-    return [_Article(i, meta[i][0], meta[i][1], tuple(c)) for i, c in grouped.items()]
+    return [TrainingArticle(i, meta[i][0], meta[i][1], tuple(c)) for i, c in grouped.items()]
 
 
 def _words(text: str) -> int:
@@ -102,7 +104,7 @@ def _words(text: str) -> int:
 
 
 def _queries(
-    article: _Article, kinds: Sequence[str], rng: random.Random
+    article: TrainingArticle, kinds: Sequence[str], rng: random.Random
 ) -> list[tuple[str, str, str, str]]:
     """(kind, query, positive chunk id, positive text) for one article."""
     chunks = article.chunks
@@ -131,10 +133,10 @@ def build_examples(
     snapshot: LexicalSnapshot,
     config: AdaptSettings,
     progress: Progress | None = None,
-) -> tuple[list[Example], list[_Article]]:
+) -> tuple[list[Example], list[TrainingArticle]]:
     """Training examples from the indexed archive (at most `config.max_examples`)."""
     rng = random.Random(config.seed)
-    articles = _articles(catalog, collection, config.before)
+    articles = training_articles(catalog, collection, config.before)
     rng.shuffle(articles)
     chunk_article = {c: a.id for a in articles for c, _ in a.chunks}
     texts = {c: t for a in articles for c, t in a.chunks}

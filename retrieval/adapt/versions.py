@@ -23,11 +23,11 @@ if TYPE_CHECKING:
 from retrieval.adapt.training import (
     AdaptReport,
     Progress,
-    _articles,
     build_examples,
     read_manifest,
     timed,
     train,
+    training_articles,
     write_manifest,
 )
 from retrieval.core.errors import ConfigError, IndexBusyError
@@ -270,7 +270,7 @@ class ModelService:
             with self._collections.reading() as view:
                 if view.empty:
                     raise ConfigError("the archive is empty: index articles before adapting")
-                articles = _articles(self._catalog, view.collection, config.before)
+                articles = training_articles(self._catalog, view.collection, config.before)
                 snapshot = self._lexical.snapshot(view.collection)
             found = {c: (a.id, a.title, t) for a in articles for c, t in a.chunks}
             date_to = date_to_int(config.before) - 1 if config.before else 0

@@ -104,7 +104,7 @@ _ORG_BEFORE = re.compile(
     rf"\b(?:{ORGANISATION_NOUNS}|by|rival|partner|{_RU_ORGANISATION_NOUNS})\s+(?:the\s+)?«?$",
     re.I,
 )
-_PERSON_BEFORE = re.compile(
+PERSON_BEFORE = re.compile(
     r"\b(?:mr|mrs|ms|dr|prof|sir|dame|lord|lady|president|prime minister|minister|chancellor|"
     r"governor|mayor|senator|coach|manager|captain|striker|midfielder|defender|goalkeeper|"
     r"player|chief|ceo|chair(?:man|woman|person)?|director|founder|architect|author|writer|"
@@ -271,7 +271,7 @@ def _names(sentence: str, asked: str, kind: str) -> list[Thing]:
         place = bool(PLACE_SUFFIX.search(name) or _PLACE_BEFORE.search(before))
         if kind == "person":
             # "Who won?" is as often a team or a company as a person; never a stadium.
-            titled = bool(_PERSON_BEFORE.search(before))
+            titled = bool(PERSON_BEFORE.search(before))
             strong = titled or (not place and (organisation or " " in name))
         elif kind == "organisation":
             strong = organisation

@@ -21,7 +21,7 @@ from retrieval.adapt.reader import (
     reader_examples,
     train_version,
 )
-from retrieval.adapt.training import _Article, read_manifest
+from retrieval.adapt.training import TrainingArticle, read_manifest
 from retrieval.adapt.versions import ORIGINAL
 from retrieval.answer.llm import QuestionWriter
 from retrieval.answer.reader import SentenceReader
@@ -32,7 +32,7 @@ from retrieval.engine import Engine, build_engine
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 from tests.fakes.openai_server import fake_openai
 
-RUNWAY = _Article(
+RUNWAY = TrainingArticle(
     id="runway",
     title="Saltmere airport runway reopens after six weeks of repairs",
     published=20250305,
