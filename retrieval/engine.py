@@ -25,7 +25,7 @@ from retrieval.core.errors import ConfigError
 from retrieval.core.settings import Settings
 from retrieval.embed.active import ActiveEmbedder
 from retrieval.embed.cache import CachedVectors
-from retrieval.embed.choice import BF16_FLAGS, choose_backend, cpu_flags, make_embedder
+from retrieval.embed.choice import choose_backend, cpu_flags, make_embedder
 from retrieval.embed.protocol import Embedder, bundled_model_path
 from retrieval.evaluation.service import EvalService
 from retrieval.index import catalog as catalog_schema
@@ -127,14 +127,13 @@ def build_answerer(
 
 def reader_slot(settings: Settings, state: IndexState) -> ReaderSlot:
     """The reader `newsbot adapt --reader` trained, when the catalog says one is in use; in
-    bfloat16 where the CPU computes it natively (as the embedding model)."""
-    precision = settings.embedding.precision
-    bf16 = precision == "bfloat16" or (precision == "auto" and bool(BF16_FLAGS & cpu_flags()))
+    bfloat16 only when NEWSBOT_EMBEDDING_PRECISION says so (float32 by default: the precision
+    its figures in BENCHMARKS.md were measured in)."""
     return ReaderSlot(
         readers_root(settings.data_dir),
         state.reader_version,
         device=settings.embedding.device,
-        bf16=bf16,
+        bf16=settings.embedding.precision == "bfloat16",
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.core.analysis import DATEISH, NAME, NUMBER, key_terms
+from retrieval.core.analysis import DATEISH, NAME, NUMBER, STOPWORDS, key_terms
 from retrieval.core.i18n import mark
 from retrieval.core.language import CYRILLIC
 
@@ -245,6 +245,10 @@ def things(sentence: str, question: str, kind: str) -> list[Thing]:
 
 # A name in guillemets is one name however many words it has: компания «Северный берег».
 QUOTED_NAME = re.compile(r"«([^«»]{2,60})»")
+# Words that open a sentence with a capital and are never part of the name after them.
+SENTENCE_OPENERS = STOPWORDS | frozenset(
+    "while when although though because since unless until if as meanwhile".split()
+)
 
 
 def _name_matches(sentence: str) -> list[tuple[str, int]]:
@@ -252,7 +256,12 @@ def _name_matches(sentence: str) -> list[tuple[str, int]]:
     found = [(name, start) for name, start, _ in quoted]
     for match in NAME.finditer(sentence):
         if not any(a <= match.start() < b for _, a, b in quoted):
-            found.append((match.group().rstrip("."), match.start()))
+            name, start = match.group().rstrip("."), match.start()
+            head, _, rest = name.partition(" ")
+            if start == 0 and rest and head.lower() in SENTENCE_OPENERS:
+                # "While Salt Bae was there, …": the capital is the sentence's, not the name's.
+                name, start = rest, len(head) + 1
+            found.append((name, start))
     return sorted(found, key=lambda item: item[1])
 
 

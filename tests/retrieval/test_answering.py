@@ -7,7 +7,7 @@ import pytest
 from retrieval.answer.answerer import REFUSAL
 from retrieval.answer.citations import renumber
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
-from retrieval.core.kinds import answer_type
+from retrieval.core.kinds import answer_type, short_answer
 from retrieval.core.records import Passage
 from retrieval.search.rewriting import contextual_query, is_follow_up
 
@@ -111,3 +111,13 @@ def test_follow_up_detection_and_context() -> None:
     assert contextual_query("Who attended it?", []) == ("Who attended it?", "")
     standalone = "Which team does Damar Hamlin play for?"
     assert contextual_query(standalone, history) == (standalone, "")
+
+
+def test_a_word_opening_the_sentence_is_not_part_of_the_name_after_it() -> None:
+    # Found reading April-June answers by hand: "While Salt Bae was there, …" gave a bold
+    # "While Salt Bae".
+    sentence = "While Salt Bae was there, he salted the food of gymnast Simone Biles."
+    assert short_answer(sentence, "Who was named sportswoman of the year?") == "Salt Bae"
+    assert short_answer("The Rovers signed Kwame Osei.", "Who did the Rovers sign?") == (
+        "Kwame Osei"
+    )
