@@ -32,7 +32,7 @@ from retrieval.index import catalog as catalog_schema
 from retrieval.index.backup import BackupService
 from retrieval.index.catalog import Catalog
 from retrieval.index.collections import Collections
-from retrieval.index.lexical import LexicalIndex
+from retrieval.index.lexical import LexicalIndex, TantivyIndex
 from retrieval.index.reembed import Reembedder
 from retrieval.index.state import IndexState
 from retrieval.index.store import ChromaStore, VectorStore
@@ -304,7 +304,7 @@ def build_engine(
         database=settings.store.database,
         timeout_s=settings.store.timeout_s,
     )
-    lexical = LexicalIndex(data_dir / "lexical")
+    lexical = TantivyIndex(data_dir / "lexical")
     collections = Collections(
         state=state, catalog=catalog, store=store, lexical=lexical, embedder=active
     )
@@ -448,4 +448,7 @@ def build_engine(
             services=services,
         )
     )
+    # An index an older newsbot wrote has no Tantivy words yet; a sync killed before its
+    # words were committed left some pending. Either is written now, once.
+    syncer.catch_up_words()
     return engine[0]

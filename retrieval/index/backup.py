@@ -230,25 +230,18 @@ class BackupService:
         return np.vstack([r for r in rows if r is not None]).astype(np.float32), len(missing)
 
     def _copy_lexical(self, collection: str, folder: Path) -> None:
-        """The lexical snapshot as it is; a build that swaps it meanwhile is waited out, and a
-        copy that does not match the catalog is rebuilt at restore."""
-        source = self._lexical.directory / collection
-        for _ in range(5):
+        """The collection's words as they are; a copy that does not match the catalog is built
+        again at restore."""
+        if not self._lexical.exists(collection):
+            return
+        try:
+            self._lexical.copy_to(collection, folder / "lexical")
+        except OSError as exc:
             shutil.rmtree(folder / "lexical", ignore_errors=True)
-            try:
-                before = (source / "build").read_text()
-                shutil.copytree(source, folder / "lexical" / collection)
-                delta = source.with_name(f"{collection}.delta.json")  # syncs since the build
-                if delta.exists():
-                    shutil.copy2(delta, folder / "lexical" / delta.name)
-                if (source / "build").read_text() == before:
-                    return
-            except (FileNotFoundError, shutil.Error):
-                continue
-        shutil.rmtree(folder / "lexical", ignore_errors=True)
-        logger.info("the lexical index was being rebuilt throughout; restore will rebuild it")
+            logger.info("%s; restore will build the words again", exc)
 
     # -- verify and restore -------------------------------------------------------------------
+
     def verify(self, source: Path) -> Manifest:
         """The backup's manifest, once every file is there with its checksum; else BackupError
         naming what is wrong."""
@@ -345,17 +338,12 @@ class BackupService:
             step("vectors", min(start + 2000, len(ids)), len(ids))
 
     def _restore_lexical(self, collection: str, source: Path) -> None:
-        """The backed-up lexical snapshot when it covers exactly the catalog's passages; else
-        one built again from the catalog."""
+        """The backed-up words when they cover exactly the catalog's passages; else built
+        again from the catalog."""
         catalog = self._collections.catalog
-        rows = catalog.chunk_rows(collection)
-        copied = source / "lexical"
-        live = LexicalIndex(copied).snapshot(collection).live_ids() if copied.is_dir() else set()
-        if live and live == {row[0] for row in rows}:
-            self._lexical.drop(collection)
-            shutil.copytree(copied / collection, self._lexical.directory / collection)
-            delta = copied / f"{collection}.delta.json"
-            if delta.exists():
-                shutil.copy2(delta, self._lexical.directory / delta.name)
-        else:
-            self._lexical.build(collection, rows)
+        passages = {row[0] for row in catalog.lexical_rows(collection)}
+        if self._lexical.copy_from(collection, source / "lexical"):
+            if self._lexical.snapshot(collection).live_ids() == passages:
+                return
+            logger.info("the backup's lexical index does not match its catalog: building it")
+        self._lexical.build(collection, catalog.lexical_rows(collection), total=len(passages))

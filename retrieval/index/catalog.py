@@ -57,6 +57,13 @@ MIGRATIONS = [
         "CREATE INDEX IF NOT EXISTS articles_by_date"
         " ON articles (collection, published, indexed_at)",
     ],
+    # 4: the articles whose words the lexical index has not taken yet (written before the
+    # catalog changes, cleared once the words are committed: a sync killed in between applies
+    # them again, instead of rebuilding every word of the archive).
+    [
+        "CREATE TABLE IF NOT EXISTS lexical_pending (collection TEXT NOT NULL,"
+        " article_id TEXT NOT NULL, PRIMARY KEY (collection, article_id)) WITHOUT ROWID",
+    ],
 ]
 ARTICLE_COLUMNS = (
     "collection, id, content_hash, text_hash, url, title, source, published, authors, origin,"
@@ -326,6 +333,7 @@ class Catalog:
         with self.connection() as db:
             db.execute("DELETE FROM chunks WHERE collection = ?", (collection,))
             db.execute("DELETE FROM articles WHERE collection = ?", (collection,))
+            db.execute("DELETE FROM lexical_pending WHERE collection = ?", (collection,))
 
     # -- chunks -----------------------------------------------------------------------------
     def chunk_rows(
@@ -354,6 +362,65 @@ class Catalog:
                     (collection, *part),
                 ).fetchall()
         return rows
+
+    def lexical_rows(
+        self, collection: str, article_ids: Sequence[str] | None = None
+    ) -> Iterator[tuple[str, str, str, int, str]]:
+        """(chunk id, article id, embedded text, published YYYYMMDD, language) for every chunk
+        (or those of these articles), streamed: a whole archive is never held at once."""
+        query = (
+            "SELECT c.id, c.article_id, c.embed_text, a.published, a.language FROM chunks c"
+            " JOIN articles a ON a.collection = c.collection AND a.id = c.article_id"
+            " WHERE c.collection = ?"
+        )
+        if article_ids is None:
+            with self.connection() as db:
+                cursor = db.execute(query + " ORDER BY c.id", (collection,))
+                while rows := cursor.fetchmany(2000):
+                    yield from rows
+            return
+        ids = list(article_ids)
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            with self.connection() as db:
+                yield from db.execute(
+                    query.replace("chunks c", "chunks c INDEXED BY chunks_by_article")
+                    + f" AND c.article_id IN ({marks}) ORDER BY c.id",
+                    (collection, *part),
+                ).fetchall()
+
+    # -- words the lexical index has yet to take ----------------------------------------------
+    def mark_lexical_pending(self, collection: str, article_ids: Iterable[str]) -> None:
+        with self.connection() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO lexical_pending (collection, article_id) VALUES (?, ?)",
+                [(collection, i) for i in article_ids],
+            )
+
+    def lexical_pending(self, collection: str) -> list[str]:
+        with self.connection() as db:
+            return [
+                row[0]
+                for row in db.execute(
+                    "SELECT article_id FROM lexical_pending WHERE collection = ?"
+                    " ORDER BY article_id",
+                    (collection,),
+                )
+            ]
+
+    def clear_lexical_pending(
+        self, collection: str, article_ids: Iterable[str] | None = None
+    ) -> None:
+        """These articles' words are in (all of the collection's, when None)."""
+        with self.connection() as db:
+            if article_ids is None:
+                db.execute("DELETE FROM lexical_pending WHERE collection = ?", (collection,))
+                return
+            db.executemany(
+                "DELETE FROM lexical_pending WHERE collection = ? AND article_id = ?",
+                [(collection, i) for i in article_ids],
+            )
 
     def chunk_ids(self, collection: str, article_ids: Sequence[str]) -> list[str]:
         """The ids of these articles' chunks."""

@@ -50,6 +50,7 @@ class IndexState:
 
     def forget(self, collection: str) -> None:
         """Everything recorded of a dropped collection."""
+        # lexical-dirty: written by newsbot before its lexical index moved to Tantivy.
         for key in (f"signature:{collection}", f"lexical-dirty:{collection}"):
             self._put(key, None)
 
@@ -64,12 +65,6 @@ class IndexState:
     def identities(self) -> list[IndexIdentity]:
         """Every collection's recorded identity (which backends made this data dir's vectors)."""
         return [IndexIdentity.parse(v) for v in self.catalog.states("signature:").values()]
-
-    def lexical_dirty(self, collection: str) -> bool:
-        return self._get(f"lexical-dirty:{collection}") == "1"
-
-    def set_lexical_dirty(self, collection: str, dirty: bool) -> None:
-        self._set(f"lexical-dirty:{collection}", "1" if dirty else "0")
 
     # -- the archive ------------------------------------------------------------------------
     def last_sync(self) -> str | None:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from retrieval import metrics
+from retrieval.core.errors import IndexBusyError
 from retrieval.core.records import Article, IndexReport, IndexStats, Progress, no_progress
 from retrieval.core.version import newsbot_version
 from retrieval.index.catalog import Catalog, StoredArticle
@@ -101,13 +102,35 @@ class SyncService:
         def work(report: IndexReport) -> IndexReport:
             collection = self.collections.active
             self.writer.delete(collection, [found.id])
-            if self.state.lexical_dirty(collection):  # no build to add a delta to
-                self.writer.rebuild_lexical(collection, no_progress)
             report.deleted = 1
             return report
 
         self._job("a re-index is running; delete again when it has finished", work, "delete")
         return found
+
+    def catch_up_words(self) -> bool:
+        """Write the words the active collection lacks: all of them for an index an older
+        newsbot wrote (before Tantivy), or the articles a killed sync left pending. Cheap when
+        nothing is missing; run when the engine opens. False when another job holds the lock
+        (its own sync catches up)."""
+        collection = self.collections.active
+        with self.collections.reading() as view:
+            if view.empty:
+                return True
+        lexical = self.writer.lexical
+        if lexical.exists(collection) and not self.catalog.lexical_pending(collection):
+            return True
+        logger.info("writing the missing words of %s into the lexical index", collection)
+
+        def work(report: IndexReport) -> IndexReport:
+            self.writer.catch_up_lexical(self.collections.active, no_progress)
+            return report
+
+        try:
+            self._job("another job is indexing", work, "lexical")
+        except IndexBusyError:
+            return False
+        return True
 
     def _job(self, busy: str, work: Callable[[IndexReport], IndexReport], kind: str) -> IndexReport:
         """The one wrapper every job that changes the index runs in: one at a time (across

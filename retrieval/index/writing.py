@@ -1,6 +1,6 @@
 """Bringing one collection in line with a list of articles: chunked, embedded, stored in Chroma,
-recorded in the catalog, and the BM25 index updated when anything changed (its delta, folded
-into a full build once it outgrows it: retrieval/index/lexical.py).
+recorded in the catalog, and the words of what changed replaced in the lexical index
+(retrieval/index/lexical.py).
 
 Incremental and resumable: unchanged articles cost nothing; a batch is recorded in the catalog
 only once its vectors are in the store, and the collection's identity only once every batch is,
@@ -100,62 +100,56 @@ class CollectionWriter:
                 else:
                     report.updated += 1
         gone = [i for i in delete if i in stored]
-        # A lexical update a killed run left undone: only a full build is sure to catch up.
-        behind = self.state.lexical_dirty(collection)
-        replaced = self.catalog.chunk_ids(collection, [a.id for a in todo if a.id in stored] + gone)
-        if todo or gone:
-            self.state.set_lexical_dirty(collection, True)
+        # Recorded before anything changes: a run killed from here on leaves these articles'
+        # words to the next sync, which writes them again (a write is idempotent).
+        self.catalog.mark_lexical_pending(collection, [a.id for a in todo] + gone)
         report.chunks += self._embed_and_store(collection, todo, progress)
         # Only now: a run killed before this point finds the old identity and redoes it all.
         self.state.set_identity(collection, identity)
         if gone:
             self.catalog_and_store_delete(collection, gone)
             report.deleted += len(gone)
-        if behind or stale or not self.lexical.incremental(collection):
-            self.rebuild_lexical(collection, progress)
-        elif todo or gone:
-            self.update_lexical(collection, [a.id for a in todo], replaced, progress)
+        self.catch_up_lexical(collection, progress)
         self.state.touch_last_sync()
         progress("done", 1, 1)
         logger.info("sync into %s: %s", collection, report.summary())
         return report
 
     def delete(self, collection: str, article_ids: Sequence[str]) -> None:
-        """Remove these articles' vectors, rows and BM25 entries (the last through the delta,
-        or marked for the next sync to rebuild)."""
-        removed = self.catalog.chunk_ids(collection, article_ids)
-        self.state.set_lexical_dirty(collection, True)
+        """Remove these articles' vectors, rows and words."""
+        self.catalog.mark_lexical_pending(collection, article_ids)
         self.catalog_and_store_delete(collection, article_ids)
-        if self.lexical.incremental(collection):
-            self.update_lexical(collection, [], removed, lambda stage, done, total: None)
+        self.catch_up_lexical(collection, lambda stage, done, total: None)
 
     def catalog_and_store_delete(self, collection: str, article_ids: Sequence[str]) -> None:
         self.store.delete_articles(collection, list(article_ids))
         self.catalog.forget(collection, article_ids)
 
-    def update_lexical(
-        self,
-        collection: str,
-        article_ids: Sequence[str],
-        removed: Sequence[str],
-        progress: Progress,
-    ) -> None:
-        """The BM25 delta: these articles' passages in, `removed` chunk ids out; a full build
-        when the delta has outgrown its share."""
+    def catch_up_lexical(self, collection: str, progress: Progress) -> None:
+        """The words of the articles the catalog has marked as pending, written as the catalog
+        has them now (an article gone from it loses its words); the whole collection's, streamed
+        from the catalog, when it has no words yet (new, or indexed by an older newsbot)."""
+        if not self.lexical.exists(collection):
+            self.rebuild_lexical(collection, progress)
+            return
+        pending = self.catalog.lexical_pending(collection)
+        if not pending:
+            return
         progress("lexical", 0, 1)
-        if self.lexical.update(
-            collection, self.catalog.chunk_rows(collection, article_ids), removed
-        ):
-            logger.info("folding the BM25 delta of %s into a full build", collection)
-            self.lexical.build(collection, self.catalog.chunk_rows(collection))
-        self.state.set_lexical_dirty(collection, False)
+        self.lexical.write(collection, pending, self.catalog.lexical_rows(collection, pending))
+        self.catalog.clear_lexical_pending(collection, pending)
         progress("lexical", 1, 1)
 
     def rebuild_lexical(self, collection: str, progress: Progress) -> None:
-        progress("lexical", 0, 1)
-        self.lexical.build(collection, self.catalog.chunk_rows(collection))
-        self.state.set_lexical_dirty(collection, False)
-        progress("lexical", 1, 1)
+        """Every word of the collection again, streamed from the catalog; the old words serve
+        searches until the new ones are complete."""
+        _, passages, _, _ = self.catalog.counts(collection)
+        progress("lexical", 0, passages)
+        self.lexical.build(
+            collection, self.catalog.lexical_rows(collection), total=passages, progress=progress
+        )
+        self.catalog.clear_lexical_pending(collection)
+        progress("lexical", passages, passages)
 
     def embed_stored(
         self, collection: str, article_ids: Sequence[str], embedder: Embedder, progress: Progress

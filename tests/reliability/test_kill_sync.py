@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from retrieval.index.catalog import Catalog
-from retrieval.index.lexical import LexicalIndex
+from retrieval.index.lexical import TantivyIndex
 from retrieval.index.state import IndexState
 from retrieval.index.store import ChromaStore
 from tests.reliability.conftest import ChromaServer, newsbot
@@ -70,14 +70,16 @@ def check_consistent(data: Path, store: ChromaStore, articles: int) -> dict[str,
     catalog_ids = [r[0] for r in rows]
     got = store._collection(active).get(include=[])  # type: ignore[attr-defined]
     chroma_ids = list(got["ids"])
-    lexical_ids = LexicalIndex(data / "lexical").snapshot(active).live_ids()
+    lexical_ids = TantivyIndex(data / "lexical").snapshot(active).live_ids()
     assert store.collections() == [active], "orphan collections"
     assert len(chroma_ids) == len(set(chroma_ids)), "duplicate passages in Chroma"
     assert set(chroma_ids) == set(catalog_ids), "catalog and Chroma disagree"
     assert lexical_ids == set(catalog_ids), "lexical index and catalog disagree"
+    assert catalog.lexical_pending(active) == [], "words left pending"
     assert len(catalog.articles(active)) == articles
-    left = sorted(p.name for p in (data / "lexical").iterdir())
-    assert left in ([active], sorted([active, f"{active}.delta.json"])), left
+    assert [p.name for p in (data / "lexical").iterdir()] == ["tantivy"]
+    left = sorted(p.name for p in (data / "lexical" / "tantivy").iterdir())
+    assert left == [active], left
     return {"passages": len(catalog_ids), "articles": articles}
 
 
@@ -158,43 +160,52 @@ def test_kill_9_during_sync_chroma_server(
     figures["kill -9 (chroma run)"] = run_kills(tmp_path, *on_server(tmp_path, chroma))
 
 
-# A child that runs `newsbot` and kills itself inside the lexical update: in a full build after
-# BM25 is written into the build's staging directory, when its meta.json is about to be; in an
-# incremental sync after the delta is written to its temporary file, before it is renamed.
-KILLED_IN_LEXICAL_BUILD = """
-import json, os, signal, sys
+# A child that runs `newsbot` and kills itself inside the lexical index's work, at the point
+# NEWSBOT_TEST_KILL_AT names: "before-commit" (a sync's words added, not committed),
+# "after-commit" (committed, the catalog's pending marks not yet cleared), "in-build" (a full
+# re-index's new collection half written into its staging folder).
+KILLED_IN_LEXICAL = """
+import os, signal, sys
+import retrieval.index.catalog as catalog
 import retrieval.index.lexical as lexical
-import retrieval.index.lexical_delta as lexical_delta
 
-class DiesInBuild:
-    def __getattr__(self, name):
-        return getattr(json, name)
+point = os.environ["NEWSBOT_TEST_KILL_AT"]
+index = lexical.TantivyIndex
 
-    @staticmethod
-    def dumps(value, *args, **kwargs):
-        if isinstance(value, dict) and "ids" in value and "dates" in value:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return json.dumps(value, *args, **kwargs)
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
 
-class DiesBeforeRename:
-    def __getattr__(self, name):
-        return getattr(os, name)
-
-    @staticmethod
-    def replace(source, target):
-        if str(source).endswith(".delta.json.tmp"):
-            os.kill(os.getpid(), signal.SIGKILL)
-        return os.replace(source, target)
-
-lexical.json = DiesInBuild()
-lexical_delta.os = DiesBeforeRename()
+if point == "before-commit":
+    add = index._add
+    def dying_add(writer, rows, step, total):
+        add(writer, rows, step, total)
+        die()
+    original_write = index.write
+    def write(self, collection, article_ids, rows):
+        index._add = staticmethod(dying_add)
+        return original_write(self, collection, article_ids, rows)
+    index.write = write
+elif point == "after-commit":
+    def clear(self, collection, article_ids=None):
+        die()
+    catalog.Catalog.clear_lexical_pending = clear
+elif point == "in-build":
+    original_build = index.build
+    def build(self, collection, rows, **kwargs):
+        def dying():
+            for n, row in enumerate(rows):
+                if n == 50:
+                    die()
+                yield row
+        return original_build(self, collection, dying(), **kwargs)
+    index.build = build
 from bot.cli import app
 sys.argv = ["newsbot", *sys.argv[1:]]
 app()
 """
 
 
-def newsbot_killed_in_lexical_build(*args: str, env: dict[str, str]) -> int:
+def newsbot_killed_in_lexical(point: str, *args: str, env: dict[str, str]) -> int:
     import os
     import subprocess
     import sys
@@ -202,8 +213,8 @@ def newsbot_killed_in_lexical_build(*args: str, env: dict[str, str]) -> int:
     from tests.conftest import ROOT
 
     process = subprocess.run(
-        [sys.executable, "-c", KILLED_IN_LEXICAL_BUILD, *args],
-        env={**os.environ, **env},
+        [sys.executable, "-c", KILLED_IN_LEXICAL, *args],
+        env={**os.environ, **env, "NEWSBOT_TEST_KILL_AT": point},
         cwd=ROOT,
         capture_output=True,
         timeout=900,
@@ -212,8 +223,9 @@ def newsbot_killed_in_lexical_build(*args: str, env: dict[str, str]) -> int:
 
 
 def run_lexical_kills(tmp_path: Path, env: dict[str, str], store: ChromaStore) -> dict[str, Any]:
-    """A sync killed inside the BM25 delta's write and a full re-index killed inside the BM25
-    build, on purpose; the next sync removes what they left and converges."""
+    """A sync killed before its words' commit, one killed after it (before the catalog hears
+    of it) and a full re-index killed inside its words' build, on purpose; each leaves what it
+    should, and the next sync converges."""
     corpus = tmp_path / "corpus"
     data = Path(env["NEWSBOT_DATA_DIR"])
     count = 30
@@ -221,20 +233,31 @@ def run_lexical_kills(tmp_path: Path, env: dict[str, str], store: ChromaStore) -
     first = newsbot("ingest", str(corpus), env=env)
     _, err = first.communicate(timeout=900)
     assert first.returncode == 0, err.decode()
-    left: list[list[str]] = []
-    for version, extra in ((1, []), (2, ["--full"])):
+    catalog = Catalog(data / "catalog.sqlite")
+    left: dict[str, Any] = {}
+    for version, point, extra in (
+        (1, "before-commit", []),
+        (2, "after-commit", []),
+        (3, "in-build", ["--full"]),
+    ):
         write_corpus(corpus, count, version)
-        code = newsbot_killed_in_lexical_build("ingest", str(corpus), *extra, env=env)
-        assert code == -signal.SIGKILL
-        leftovers = sorted(p.name for p in (data / "lexical").iterdir() if p.name.startswith("."))
-        expected = ".delta.json.tmp" if version == 1 else ".building"
-        assert any(name.endswith(expected) for name in leftovers), leftovers
-        left.append(leftovers)
+        code = newsbot_killed_in_lexical(point, "ingest", str(corpus), *extra, env=env)
+        assert code == -signal.SIGKILL, point
+        active = IndexState(catalog, "news").active()
+        pending = catalog.lexical_pending(active)
+        building = sorted(
+            p.name for p in (data / "lexical" / "tantivy").iterdir() if p.name.startswith(".")
+        )
+        if point == "in-build":
+            assert building and building[0].endswith(".building"), building
+        else:
+            assert pending, point  # the articles whose words may be missing are on record
+        left[point] = {"pending": len(pending), "staging": building}
     final = newsbot("ingest", str(corpus), env=env)
     _, err = final.communicate(timeout=900)
     assert final.returncode == 0, err.decode()
     counts = check_consistent(data, store, count)
-    return {"killed inside the lexical build": 2, "left behind": left, **counts}
+    return {"killed inside the lexical index": 3, "left behind": left, **counts}
 
 
 def test_kill_9_inside_the_lexical_build_embedded(tmp_path: Path, figures: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import Engine, build_engine
-from retrieval.index.lexical import LexicalIndex
+from retrieval.index.lexical import TantivyIndex
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -163,7 +163,8 @@ def test_a_failed_full_reindex_leaves_nothing_behind(real_services: Engine) -> N
     names = {c.name for c in real_services.store._client.list_collections()}  # type: ignore[attr-defined]
     assert names == {before}
     assert real_services.state.building() is None
-    assert [p.name for p in real_services.lexical.directory.iterdir()] == [before]
+    assert isinstance(real_services.lexical, TantivyIndex)
+    assert [p.name for p in real_services.lexical.root.iterdir()] == [before]
     assert "Harborview FC" in real_services.qa.answer(QUESTIONS[0][0]).text
 
 
@@ -184,16 +185,18 @@ def test_an_orphan_of_a_killed_full_reindex_is_dropped_by_the_next_sync(
     assert state.identity(orphan) is None
 
 
-def test_lexical_searches_during_rebuilds_see_whole_snapshots(tmp_path: Path) -> None:
-    """Searches run on immutable snapshots with a stemmer per thread while builds replace the
-    files: every search sees one complete version (its ids match its own texts)."""
-    lexical = LexicalIndex(tmp_path / "lexical")
+def test_lexical_searches_during_rebuilds_and_writes_see_whole_snapshots(tmp_path: Path) -> None:
+    """Searches run on point-in-time searchers with a stemmer per thread while full builds
+    replace the folder and writes replace every article's words: every search sees one
+    complete version (its ids are all of one version)."""
+    lexical = TantivyIndex(tmp_path / "lexical")
 
-    def rows(version: int) -> list[tuple[str, str, int]]:
+    def rows(version: int) -> list[tuple[str, str, str, int, str]]:
         return [
-            (f"v{version}-{i}", f"story {i} about harbours ships version{version}", 20250101)
+            (f"v{version}-{i}", f"a{i}", f"story {i} about harbours ships version{version}",
+             20250101, "en")
             for i in range(300)
-        ]
+        ]  # fmt: skip
 
     lexical.build("c", rows(0))
     stop = threading.Event()
@@ -207,13 +210,17 @@ def test_lexical_searches_during_rebuilds_see_whole_snapshots(tmp_path: Path) ->
     def rebuild() -> None:
         try:
             for version in range(1, 15):
-                lexical.build("c", rows(version))
+                if version % 2:
+                    lexical.build("c", rows(version))
+                else:  # every article's words replaced in one commit
+                    lexical.write("c", [f"a{i}" for i in range(300)], rows(version))
         finally:
             stop.set()
 
     assert run_threads(search, search, rebuild) == []
     assert seen and [v for v in seen if len(v) != 1] == []
     assert {h.split("-")[0] for h, _ in lexical.search("c", "ships", 5)} == {"v14"}
+    assert lexical.snapshot("c").live_ids() == {r[0] for r in rows(14)}
 
 
 RUSSIAN = [

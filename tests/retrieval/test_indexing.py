@@ -229,18 +229,22 @@ def test_vectors_of_another_embedder_are_never_searched(tmp_path: Path) -> None:
 def test_a_job_removes_lexical_builds_a_killed_process_left(
     hash_services: Engine, tmp_path: Path
 ) -> None:
-    """`.<name>.building` (a build killed halfway) and `.<name>.old` (a swap killed halfway)
-    are removed by the next job, under the lock every build holds."""
+    """A Tantivy build killed halfway (`tantivy/.<name>.building`) and what an older newsbot's
+    bm25s index left (its folders and delta files) are removed by the next job, under the lock
+    every build holds; the words in use stay."""
     write_articles(tmp_path / "src", 3)
     hash_services.index.sync([tmp_path / "src"])
     lexical = hash_services.lexical.directory
     active = hash_services.collections.active
-    for name in (f".{active}.building", f".{active}-20261201-abc.building", f".{active}.old"):
-        (lexical / name / "bm25").mkdir(parents=True)
-        (lexical / name / "bm25" / "data.npy").write_bytes(b"half")
+    for name in (f"tantivy/.{active}.building", f"tantivy/.{active}-20261201-abc.building"):
+        (lexical / name).mkdir(parents=True)
+        (lexical / name / "meta.json").write_text("{half")
+    (lexical / active / "bm25").mkdir(parents=True)  # an older newsbot's
+    (lexical / f"{active}.delta.json").write_text("{}")
     report = hash_services.index.sync([tmp_path / "src"])
     assert report.unchanged == 3
-    assert sorted(p.name for p in lexical.iterdir()) == [active]
+    assert sorted(p.name for p in lexical.iterdir()) == ["tantivy"]
+    assert sorted(p.name for p in (lexical / "tantivy").iterdir()) == [active]
     assert hash_services.qa.answer("topic1 story", today=SAMPLE_TODAY).passages
 
 

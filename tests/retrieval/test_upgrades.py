@@ -17,7 +17,7 @@ from tests.conftest import ROOT, SAMPLE_TODAY, make_settings
 pytestmark = pytest.mark.unit
 
 FIXTURE = ROOT / "tests" / "fixtures" / "datadir-0.1.0"
-FILES = {"catalog.sqlite": 3, "feeds.sqlite": 1, "bot.sqlite": 1, "follows.sqlite": 1}
+FILES = {"catalog.sqlite": 4, "feeds.sqlite": 1, "bot.sqlite": 1, "follows.sqlite": 1}
 
 
 def version(path: Path) -> int:
@@ -36,6 +36,9 @@ def open_copy(tmp_path: Path) -> tuple[Engine, Path]:
 def test_a_data_dir_of_release_0_1_migrates_and_answers(tmp_path: Path) -> None:
     engine, data = open_copy(tmp_path)
     assert {name: version(data / name) for name in FILES} == FILES
+    # Its bm25s words are gone; Tantivy's were written from the catalog when it opened.
+    assert sorted(p.name for p in (data / "lexical").iterdir()) == ["tantivy"]
+    assert engine.lexical.exists(engine.collections.active)
     answer = engine.qa.answer(
         "Who won the contract to build the first section of the tram extension?"
     )
