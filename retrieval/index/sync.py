@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from retrieval.index.catalog import Catalog, StoredArticle
 from retrieval.index.collections import Collections
 from retrieval.index.state import IndexState
 from retrieval.index.writing import CollectionWriter
-from retrieval.ingest.dedupe import same_story, unique_articles
+from retrieval.ingest.dedupe import FirstOfEach, same_story, unique_articles
 from retrieval.ingest.loaders import HttpFetcher, Skipped, load_sources
 from retrieval.ingest.loaders.common import LoadError, without_boilerplate
 
@@ -61,14 +61,33 @@ class SyncService:
         progress = progress or no_progress
 
         def work(report: IndexReport) -> IndexReport:
-            articles = self._read(sources, report, progress)
             roots = source_roots(sources) if prune else None
             if full:
+                articles = list(self._read(sources, report, progress))
                 return self._rebuild(articles, report, progress, prune_roots=roots)
             self.collections.refuse_if_stale()
             collection = self.collections.active
-            gone = self._vanished(collection, articles, roots)
-            return self.writer.sync(collection, articles, report, delete=gone, progress=progress)
+            # Compared as they are read: an unchanged article is counted and let go, so a sync
+            # of an unchanged archive holds no article's text (only what the catalog records).
+            stored = self.catalog.articles(collection)
+            # Another chunking makes every stored passage stale: all are written again.
+            stale = self.state.identity(collection) not in (None, self.writer.identity())
+            seen: set[str] = set()
+            todo: list[Article] = []
+            for article in self._read(sources, report, progress):
+                seen.add(article.id)
+                previous = stored.get(article.id)
+                if (
+                    not stale
+                    and previous is not None
+                    and previous.content_hash == article.content_hash
+                ):
+                    report.unchanged += 1
+                else:
+                    todo.append(article)
+            gone = self._vanished(collection, seen, roots, stored)
+            del stored
+            return self.writer.sync(collection, todo, report, delete=gone, progress=progress)
 
         return self._job(BUSY, work, "full re-index" if full else "sync")
 
@@ -148,13 +167,17 @@ class SyncService:
         return report
 
     def _vanished(
-        self, collection: str, articles: Sequence[Article], roots: list[str] | None
+        self,
+        collection: str,
+        seen: set[str],
+        roots: list[str] | None,
+        stored: dict[str, StoredArticle] | None = None,
     ) -> list[str]:
-        """Stored articles read from `roots` that the sources no longer hold."""
+        """Stored articles read from `roots` that the sources no longer hold (`seen`: the ids
+        read now)."""
         if roots is None:
             return []
-        seen = {a.id for a in articles}
-        stored = self.catalog.articles(collection)
+        stored = stored if stored is not None else self.catalog.articles(collection)
         return [i for i, a in stored.items() if i not in seen and belongs_to(a.origin, roots)]
 
     def _rebuild(
@@ -184,7 +207,7 @@ class SyncService:
                 report.updated += 1
             else:
                 report.unchanged += 1
-        gone = set(self._vanished(old, articles, prune_roots)) - replaced
+        gone = set(self._vanished(old, {a.id for a in articles}, prune_roots, stored)) - replaced
         rest = [i for i in stored if i not in replaced and i not in gone]
         report.deleted = len(gone)
         carried, legacy = self.catalog.stored_articles(old, rest)
@@ -206,22 +229,24 @@ class SyncService:
 
     def _read(
         self, sources: Sequence[str | Path], report: IndexReport, progress: Progress
-    ) -> list[Article]:
-        """Every article once: later copies of an id, URL or body are reported, not indexed.
-        Each is marked with how it came (a page or feed URL, or a file)."""
-        read: list[Article] = []
+    ) -> Iterator[Article]:
+        """Every article once, as it is read: later copies of an id, URL or body are
+        reported, not indexed. Each is marked with how it came (a page or feed URL, or a
+        file)."""
+        first = FirstOfEach(report)
+        read = 0
         for source in sources:
             kind = "url" if str(source).startswith(("http://", "https://")) else "file"
             for item in load_sources([source], fetcher=self.fetcher):
                 if isinstance(item, Skipped):
                     report.skipped.append((item.origin, item.reason))
                     continue
-                read.append(replace(item, origin_kind=kind))
-                if len(read) % 200 == 0:
-                    progress("reading", len(read), 0)
-        articles = unique_articles(read, report)
-        progress("reading", len(articles), len(articles))
-        return articles
+                read += 1
+                if read % 200 == 0:
+                    progress("reading", read, 0)
+                if first.first(item):
+                    yield replace(item, origin_kind=kind)
+        progress("reading", read, read)
 
     # -- what the index holds ---------------------------------------------------------------
     def stats(self) -> IndexStats:

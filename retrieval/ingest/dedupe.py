@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol, TypeVar
 
 from retrieval.core.records import Article, IndexReport
@@ -24,26 +24,36 @@ class Known(Protocol):
 K = TypeVar("K", bound=Known)
 
 
-def unique_articles(articles: Sequence[Article], report: IndexReport) -> list[Article]:
-    """The first of each id, URL and body; later copies are reported as skipped."""
-    unique: list[Article] = []
-    by_id: dict[str, str] = {}
-    by_url: dict[str, str] = {}
-    by_text: dict[str, str] = {}
-    for item in articles:
+class FirstOfEach:
+    """Remembers the id, URL and body hash of every article it has let through (never its
+    text), so a stream of articles is deduplicated without being held."""
+
+    def __init__(self, report: IndexReport) -> None:
+        self.report = report
+        self.by_id: dict[str, str] = {}
+        self.by_url: dict[str, str] = {}
+        self.by_text: dict[str, str] = {}
+
+    def first(self, item: Article) -> bool:
+        """True for the first of its id, URL and body; a later copy is reported as skipped."""
         duplicate_of = (
-            by_id.get(item.id)
-            or (by_url.get(item.url) if item.url else None)
-            or by_text.get(item.text_hash)
+            self.by_id.get(item.id)
+            or (self.by_url.get(item.url) if item.url else None)
+            or self.by_text.get(item.text_hash)
         )
         if duplicate_of:
-            report.skipped.append((item.origin, f"duplicate of {duplicate_of}"))
-            continue
-        by_id[item.id] = by_text[item.text_hash] = item.origin
+            self.report.skipped.append((item.origin, f"duplicate of {duplicate_of}"))
+            return False
+        self.by_id[item.id] = self.by_text[item.text_hash] = item.origin
         if item.url:
-            by_url[item.url] = item.origin
-        unique.append(item)
-    return unique
+            self.by_url[item.url] = item.origin
+        return True
+
+
+def unique_articles(articles: Iterable[Article], report: IndexReport) -> list[Article]:
+    """The first of each id, URL and body; later copies are reported as skipped."""
+    seen = FirstOfEach(report)
+    return [item for item in articles if seen.first(item)]
 
 
 def same_story(stored: Mapping[str, K]) -> Callable[[Article], K | None]:

@@ -4,6 +4,7 @@ import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -285,3 +286,27 @@ def test_a_small_sync_looks_up_only_what_it_brings_and_finds_the_same_stories(
         everything.values(), key=lambda a: (a.published or date.min, a.indexed_at), reverse=True
     )
     assert catalog.latest(collection, 4) == expected[:4]
+
+
+def test_an_unchanged_sync_compares_as_it_reads_and_keeps_no_article(
+    hash_services: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each article is compared with the catalog's record as it is read; an unchanged one is
+    counted and let go, so the writer is handed only what changed (here: one edited story)."""
+    write_articles(tmp_path / "src", 5)
+    hash_services.index.sync([tmp_path / "src"])
+    handed: list[list[str]] = []
+    writer_sync = hash_services.writer.sync
+
+    def recording(collection: str, articles: Any, report: Any, **kwargs: Any) -> Any:
+        handed.append([a.id for a in articles])
+        return writer_sync(collection, articles, report, **kwargs)
+
+    monkeypatch.setattr(hash_services.writer, "sync", recording)
+    report = hash_services.index.sync([tmp_path / "src"])
+    assert report.unchanged == 5 and handed == [[]]
+    story = sorted((tmp_path / "src").iterdir())[2]
+    story.write_text(story.read_text() + "\nA line added later.\n")
+    report = hash_services.index.sync([tmp_path / "src"])
+    assert (report.unchanged, report.updated) == (4, 1)
+    assert len(handed[-1]) == 1
