@@ -51,6 +51,29 @@ def test_empty_values_in_dotenv_mean_not_set(
     assert settings.backup_dir is None and settings.adapt.before is None
 
 
+def test_settings_told_to_read_no_dotenv_read_none_in_any_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A developer's `.env` (where README tells users to put theirs) reaches no test: every
+    group, not only the general settings, reads the `.env` the root was told to read."""
+    (tmp_path / ".env").write_text(
+        "NEWSBOT_ANSWERER=llm\nNEWSBOT_EMBEDDING_BACKEND=torch\nNEWSBOT_RETRIEVAL_TOP_K=9\n"
+        "NEWSBOT_TELEGRAM_ADMIN_IDS=7\nNEWSBOT_ADAPT_EPOCHS=3\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    isolated = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert isolated.answerer == "extractive" and isolated.embedding.backend == "auto"
+    assert isolated.retrieval.top_k == 5 and isolated.telegram.admin_ids == []
+    assert isolated.adapt.epochs == 1
+    read = Settings()
+    assert read.answerer == "llm" and read.embedding.backend == "torch"
+    assert read.retrieval.top_k == 9 and read.telegram.admin_ids == [7]
+    assert read.adapt.epochs == 3
+    other = tmp_path / "other.env"
+    other.write_text("NEWSBOT_EMBEDDING_BACKEND=onnx\n")
+    assert Settings(_env_file=other).embedding.backend == "onnx"  # type: ignore[call-arg]
+
+
 def test_a_set_token_is_sent_and_a_blank_one_is_not() -> None:
     from pydantic import SecretStr
 

@@ -6,11 +6,12 @@ import difflib
 import os
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings.sources import ENV_FILE_SENTINEL, DotenvType
 
 
 def _config(prefix: str) -> SettingsConfigDict:
@@ -568,6 +569,17 @@ class Settings(BaseSettings):
         description="Address /healthz, /readyz and /metrics listen on; 0.0.0.0 to be scraped "
         "from another host or container.",
     )
+    def __init__(self, _env_file: DotenvType | None = ENV_FILE_SENTINEL, **values: Any) -> None:
+        """Every group reads the `.env` the root reads: `Settings(_env_file=None)` (tests,
+        benchmarks) reads no `.env` at all, where each group used to read `./.env` by itself
+        whatever the root was told."""
+        for name, field in type(self).model_fields.items():
+            group = field.default_factory
+            if name in values or not (isinstance(group, type) and issubclass(group, BaseSettings)):
+                continue
+            values[name] = group() if _env_file is ENV_FILE_SENTINEL else group(_env_file=_env_file)
+        super().__init__(_env_file=_env_file, **values)
+
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
