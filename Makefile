@@ -97,6 +97,7 @@ constraints: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check bot retrieval prompts tests benchmarks
 	$(BIN)/mypy bot retrieval prompts
+	$(BIN)/deptry .
 
 eval-sample: $(STAMP)
 	$(BIN)/newsbot eval samples/questions.jsonl --corpus samples/archive --data-dir $(DATA)/eval-sample
