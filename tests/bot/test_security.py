@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -113,8 +114,11 @@ async def test_only_http_links_are_rendered(harness: BotHarness) -> None:
     assert "Glass bridge &lt;b&gt;opens&lt;/b&gt;" in answer.text
     assert "javascript:" not in answer.text and 'href="javascript' not in answer.text
     latest = await answer_to(harness, harness.api.message("/sources 1", user_id=ADMIN))
-    assert "javascript:" not in latest.text
-    assert reply is not None
+    assert "Glass bridge &lt;b&gt;opens&lt;/b&gt;" in latest.text  # the hostile article listed…
+    assert "javascript:" not in latest.text  # …with no link
+    assert reply.text and "javascript:" not in reply.text
+    links = re.findall(r'href="([^"]*)"', answer.text + latest.text)
+    assert all(link.startswith(("http://", "https://")) for link in links), links
 
 
 async def test_store_errors_reach_readers_without_hosts_or_paths(

@@ -384,14 +384,18 @@ async def test_ingest_paths_must_stay_inside_the_ingest_dir(harness: BotHarness)
 
 
 def test_feedback_file_is_sqlite_under_the_data_dir(tmp_path: Any) -> None:
-    from retrieval.answer.log import AnswerLog
+    """The engine the bot runs on keeps answers and votes in DATA_DIR/bot.sqlite."""
     from retrieval.core.records import Answer
+    from retrieval.embed.hashing import HashEmbedder
+    from retrieval.engine import build_engine
+    from tests.conftest import make_settings
 
-    log = AnswerLog(tmp_path / "bot.sqlite")
+    data = tmp_path / "data"
+    log = build_engine(make_settings(data), embedder=HashEmbedder()).services.feedback
     answer_id = log.record(1, 2, "q?", Answer("a [1]", []))
     assert log.vote(answer_id, 2, True) and not log.vote(answer_id + 1, 2, True)
     assert log.counts() == (1, 1, 0)
-    with sqlite3.connect(tmp_path / "bot.sqlite") as db:
+    with sqlite3.connect(data / "bot.sqlite") as db:
         assert db.execute("SELECT vote FROM feedback").fetchone() == (1,)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -152,7 +153,9 @@ def test_bad_input_corpus(tmp_path: Path, figures: dict[str, Any]) -> None:
     # Hostile titles are escaped when rendered, and the injection is only text.
     answer = services.qa.answer("What did the council agree about quimbelfest?")
     html = render_answer(answer)
-    assert "<script>" not in html and "tg://" not in html.replace("&quot;", '"').split("href")[0]
+    assert "<script>" not in html
+    links = re.findall(r'<a\s+href="([^"]*)"', html)  # every link the answer renders
+    assert all(link.startswith(("http://", "https://")) for link in links), links
     figures["bad_input"] = {
         "files tried": written,
         "crashes": 0,
