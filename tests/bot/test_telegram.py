@@ -196,10 +196,15 @@ async def test_rejected_html_falls_back_to_plain_text(harness: BotHarness) -> No
 
 
 async def test_429_is_survived(harness: BotHarness) -> None:
+    """Telegram refuses the answer once with 429; PTB's rate limiter waits retry_after and
+    sends it again (the refused call is not counted as sent)."""
     harness.api.fail_next("sendMessage", retry_after=1)
     question = harness.api.message("How many jobs will Corvanta cut?", user_id=15)
     reply = await answer_to(harness, question)
     assert "600" in reply.text
+    refused = harness.api.sent("sendMessage:429")
+    assert len(refused) == 1 and refused[0].params["text"] == reply.text
+    assert harness.api.calls.index(refused[0]) < harness.api.calls.index(reply)
 
 
 @pytest.mark.parametrize("telegram_overrides", [{"questions_per_minute": 2}])

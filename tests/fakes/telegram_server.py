@@ -320,6 +320,8 @@ class FakeBotAPI:
             self.calls.append(Sent(method, params))
         if method in self._fail_next:
             status, retry_after = self._fail_next.pop(method)
+            # Recorded as refused: only a call sent again after the wait counts as sent.
+            self.calls[-1] = Sent(f"{method}:{status}", params)
             return self._error(
                 status,
                 f"Too Many Requests: retry after {retry_after}",
