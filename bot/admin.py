@@ -24,6 +24,7 @@ from bot.render_live import render_feeds
 from bot.texts import texts_for
 from retrieval.core.errors import IndexBusyError, NewsbotError
 from retrieval.core.i18n import Texts, mark
+from retrieval.core.records import Stage
 from retrieval.ingest.loaders import SUPPORTED_SUFFIXES, source_suffix
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,9 @@ STAGES = (
     mark("training reranker"),
     mark("questions"),
     mark("training reader"),
+    mark("vectors"),
+    mark("copying"),
+    mark("checksums"),
 )
 
 
@@ -94,7 +98,7 @@ async def run_job(
 
     def progress(stage: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if stage == "done" or now - last[0] < PROGRESS_EVERY_S:
+        if stage == Stage.DONE or now - last[0] < PROGRESS_EVERY_S:
             return
         last[0] = now
         stage = words.t(stage)

@@ -47,6 +47,15 @@ def test_every_marked_text_has_its_russian(package: str) -> None:
             assert sorted(TAG.findall(form)) == sorted(TAG.findall(original)), key
 
 
+def test_every_stage_a_job_reports_is_translated() -> None:
+    """Admins watching /reindex, /adapt or /backup read each stage in their language: every
+    `Stage` but the end is in bot/admin.py's STAGES, which the catalogue test covers."""
+    from bot.admin import STAGES
+    from retrieval.core.records import Stage
+
+    assert set(STAGES) == {stage.value for stage in Stage} - {Stage.DONE.value}
+
+
 @pytest.mark.parametrize("package", ["bot", "retrieval"])
 def test_no_marked_text_sits_inside_an_f_string(package: str) -> None:
     """Babel's extractor reads a `t(...)` inside an f-string on Python 3.12 and later only (where

@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bot.logs import configure_logging, register_secrets
 from retrieval.core.errors import NewsbotError
+from retrieval.core.records import Stage
 
 if TYPE_CHECKING:
     from retrieval.core.settings import Settings
@@ -129,6 +130,11 @@ def user_errors() -> Iterator[None]:
 PLAIN_PROGRESS_EVERY = 15.0  # seconds between lines when stderr is not a terminal
 
 
+def is_done(stage: str) -> bool:
+    """A job's (`Stage.DONE`) or a part's end (`newsbot eval`'s "index done")."""
+    return stage == Stage.DONE or stage.endswith(f" {Stage.DONE}")
+
+
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
     """A `progress(stage, done, total)` callback drawing one bar a stage.
@@ -150,10 +156,10 @@ def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
         tasks: dict[str, Any] = {}
 
         def update(stage: str, done: int, total: int) -> None:
-            if stage.endswith("done"):
+            if is_done(stage):
                 return
             # While reading, the total is not known yet; elsewhere 0 means nothing to do.
-            known = total if total or not stage.endswith("reading") else None
+            known = total if total or not stage.endswith(Stage.READING) else None
             if stage not in tasks:
                 tasks[stage] = bar.add_task(f"{label}: {stage}", total=known)
             bar.update(tasks[stage], completed=done, total=known)
@@ -166,7 +172,7 @@ def _plain_progress(label: str) -> Callable[[str, int, int], None]:
     started: dict[str, float] = {}
 
     def update(stage: str, done: int, total: int) -> None:
-        if stage.endswith("done"):
+        if is_done(stage):
             return
         now = time.monotonic()
         finished = bool(total) and done >= total

@@ -44,6 +44,7 @@ from retrieval.core.kinds import (
     PLACE_SUFFIX,
 )
 from retrieval.core.language import CYRILLIC
+from retrieval.core.records import Stage
 from retrieval.core.sentences import split_sentences
 from retrieval.core.settings import AdaptSettings
 from retrieval.index.catalog import int_to_date
@@ -312,11 +313,11 @@ def reader_examples(
             made += 1
             questions += 1
         if progress and position % 200 == 0:
-            progress("questions", position, len(order))
+            progress(Stage.QUESTIONS, position, len(order))
         if questions >= config.reader_questions:
             break
     if progress:
-        progress("questions", len(order), len(order))
+        progress(Stage.QUESTIONS, len(order), len(order))
     return examples
 
 
@@ -372,7 +373,7 @@ def train_reader(
         optimizer.zero_grad(set_to_none=True)
         recent = [*recent[-19:], float(loss.detach())]
         if progress:
-            progress("training reader", step, len(plan))
+            progress(Stage.TRAINING_READER, step, len(plan))
     network.eval()
     model.save(str(out_dir))
     return len(plan), (sum(recent) / len(recent) if recent else None)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from retrieval.adapt.training import Example, Progress, batches, wants_bf16
+from retrieval.core.records import Stage
 from retrieval.core.settings import AdaptSettings
 from retrieval.search.rerank import RERANKER_DIR
 
@@ -77,7 +78,7 @@ def train_reranker(
         schedule.step()
         optimizer.zero_grad(set_to_none=True)
         if progress:
-            progress("training reranker", step, len(plan))
+            progress(Stage.TRAINING_RERANKER, step, len(plan))
     network.eval()
     model.max_length = 256  # serving reads whole passages
     model.save(str(out_dir))

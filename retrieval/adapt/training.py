@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.core.errors import ConfigError
-from retrieval.core.records import Progress
+from retrieval.core.records import Progress, Stage
 from retrieval.core.sentences import split_sentences
 from retrieval.core.settings import AdaptSettings
 from retrieval.embed.choice import BF16_FLAGS, cpu_flags
@@ -153,11 +153,11 @@ def build_examples(
             negative = texts[rng.choice(pool)]
             examples.append(Example(kind, article.id, query, positive, negative))
         if progress and position % 200 == 0:
-            progress("pairs", position, len(articles))
+            progress(Stage.PAIRS, position, len(articles))
         if len(examples) >= config.max_examples:
             break
     if progress:
-        progress("pairs", len(articles), len(articles))
+        progress(Stage.PAIRS, len(articles), len(articles))
     return examples[: config.max_examples], articles
 
 
@@ -238,7 +238,7 @@ def train(
         optimizer.zero_grad(set_to_none=True)
         recent = [*recent[-9:], float(value.detach())]
         if progress:
-            progress("training", step, len(plan))
+            progress(Stage.TRAINING, step, len(plan))
     model.eval()
     model.max_seq_length = serving_length
     model.save(str(out_dir))

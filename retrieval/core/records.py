@@ -6,14 +6,37 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-
-# progress(stage, done, total) of a long job: "reading", "embedding", "lexical", "done" for an
-# index job (adapting adds its own). `total` 0: not known yet.
-Progress = Callable[[str, int, int], None]
+from enum import StrEnum
 
 
-def no_progress(stage: str, done: int, total: int) -> None:
+class Stage(StrEnum):
+    """The stages a long job reports (the front ends translate them: bot/admin.py STAGES)."""
+
+    READING = "reading"
+    EMBEDDING = "embedding"
+    LEXICAL = "lexical"
+    PAIRS = "pairs"
+    TRAINING = "training"
+    TRAINING_RERANKER = "training reranker"
+    QUESTIONS = "questions"
+    TRAINING_READER = "training reader"
+    VECTORS = "vectors"
+    COPYING = "copying"
+    CHECKSUMS = "checksums"
+    DONE = "done"  # the job is over (nothing to draw)
+
+
+# progress(stage, done, total) of a long job. `total` 0: not known yet.
+Progress = Callable[[Stage, int, int], None]
+
+
+def no_progress(stage: Stage, done: int, total: int) -> None:
     return None
+
+
+# progress(label, done, total) of a job made of several parts (`newsbot eval`): the part and
+# its stage in one label ("index embedding", "eval bot", "baseline lexical").
+LabelledProgress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)

@@ -569,6 +569,7 @@ class Settings(BaseSettings):
         description="Address /healthz, /readyz and /metrics listen on; 0.0.0.0 to be scraped "
         "from another host or container.",
     )
+
     def __init__(self, _env_file: DotenvType | None = ENV_FILE_SENTINEL, **values: Any) -> None:
         """Every group reads the `.env` the root reads: `Settings(_env_file=None)` (tests,
         benchmarks) reads no `.env` at all, where each group used to read `./.env` by itself

@@ -14,7 +14,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from retrieval.core.records import Passage
+from retrieval.core.records import Passage, Stage
 from retrieval.embed.protocol import Embedder
 from retrieval.index.store import persistent_client
 from retrieval.index.sync import Progress, no_progress
@@ -81,13 +81,13 @@ class NaiveBaseline:
                 )
         existing = set(self.store.get(include=[])["ids"])
         todo = [i for i, chunk_id in enumerate(ids) if chunk_id not in existing]
-        progress("embedding", 0, len(todo))
+        progress(Stage.EMBEDDING, 0, len(todo))
         for start in range(0, len(todo), BATCH):
             part = todo[start : start + BATCH]
             self.store.add_texts(
                 [texts[i] for i in part], [metadatas[i] for i in part], ids=[ids[i] for i in part]
             )
-            progress("embedding", min(start + BATCH, len(todo)), len(todo))
+            progress(Stage.EMBEDDING, min(start + BATCH, len(todo)), len(todo))
         self._done_path.write_text(json.dumps(key))
         return len(todo)
 

@@ -13,7 +13,7 @@ from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
 from retrieval.answer.qa import QAService
 from retrieval.answer.reader import ReaderSlot
 from retrieval.core.errors import ConfigError, SourceError
-from retrieval.core.records import Answer, IndexReport, Progress, no_progress
+from retrieval.core.records import Answer, IndexReport, LabelledProgress
 from retrieval.core.settings import RetrievalSettings
 from retrieval.embed.cache import CachedVectors
 from retrieval.embed.protocol import Embedder
@@ -95,12 +95,12 @@ class EvalService:
         withheld: bool = False,
         asked_from: date | None = None,
         asked_to: date | None = None,
-        progress: Progress | None = None,
+        progress: LabelledProgress | None = None,
     ) -> EvalReport:
         """`progress(stage, done, total)`: "index …", "baseline …", then each configuration.
         `withheld`: also ask each answerable question with every article that holds a correct
         answer hidden (at query time only): the right behaviour is then a refusal."""
-        progress = progress or no_progress
+        progress = progress or (lambda label, done, total: None)
         unknown = [c for c in configs if c not in CONFIGS]
         if unknown:
             raise ConfigError(
@@ -197,7 +197,7 @@ class EvalService:
 
         return withhold
 
-    def _asker(self, name: str, corpus: Sequence[str], progress: Progress) -> AskQuestion:
+    def _asker(self, name: str, corpus: Sequence[str], progress: LabelledProgress) -> AskQuestion:
         if name == BOT:
             return asker_for(name, self._qa, self._search_settings, self._k_answer)
         if name != BASELINE:

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.core.errors import BackupError
-from retrieval.core.records import Progress
+from retrieval.core.records import Progress, Stage
 from retrieval.embed.protocol import Embedder
 from retrieval.index.catalog import Catalog, ChunkRecord
 from retrieval.index.collections import Collections
@@ -137,12 +137,12 @@ class BackupService:
     def _write(self, folder: Path, step: Progress) -> Manifest:
         # The lease keeps the collection from being dropped while its vectors are read.
         with self._collections.reading() as view:
-            step("copying", 0, len(SQLITE_FILES))
+            step(Stage.COPYING, 0, len(SQLITE_FILES))
             versions = {}
             for number, name in enumerate(SQLITE_FILES, start=1):
                 if (self._data_dir / name).exists():
                     versions[name] = copy_sqlite(self._data_dir / name, folder / name)
-                step("copying", number, len(SQLITE_FILES))
+                step(Stage.COPYING, number, len(SQLITE_FILES))
             catalog = Catalog(folder / "catalog.sqlite")
             state = IndexState(catalog, self._base)
             collection = state.active()
@@ -181,7 +181,7 @@ class BackupService:
                 reembedded=reembedded,
                 schema_versions=versions,
             )
-        step("checksums", 0, 1)
+        step(Stage.CHECKSUMS, 0, 1)
         files = {
             str(path.relative_to(folder)): sha256(path)
             for path in sorted(folder.rglob("*"))
@@ -189,7 +189,7 @@ class BackupService:
         }
         manifest = Manifest(**{**manifest.to_dict(), "files": files})  # type: ignore[arg-type]
         (folder / MANIFEST).write_text(json.dumps(manifest.to_dict(), indent=2))
-        step("checksums", 1, 1)
+        step(Stage.CHECKSUMS, 1, 1)
         return manifest
 
     @staticmethod
@@ -210,7 +210,7 @@ class BackupService:
         """One row per record, from the store where it holds that passage's text, else
         embedded again from the catalog's text."""
         rows: list[np.ndarray | None] = []
-        step("vectors", 0, len(records))
+        step(Stage.VECTORS, 0, len(records))
         for start in range(0, len(records), 2000):
             part = records[start : start + 2000]
             stored = self._store.records(collection, [r.chunk_id for r in part])
@@ -218,7 +218,7 @@ class BackupService:
                 found = stored.get(record.chunk_id)
                 same = found is not None and found[1] == text_fingerprint(record.text)
                 rows.append(found[0] if found is not None and same else None)
-            step("vectors", min(start + 2000, len(records)), len(records))
+            step(Stage.VECTORS, min(start + 2000, len(records)), len(records))
         missing = [i for i, row in enumerate(rows) if row is None]
         if missing:
             fresh = embedder.embed_documents([records[i].embed_text for i in missing])
@@ -299,7 +299,7 @@ class BackupService:
                         extra.unlink(missing_ok=True)
                     copy_sqlite(source / name, target)
                     written.append(target)
-                step("copying", number, len(SQLITE_FILES))
+                step(Stage.COPYING, number, len(SQLITE_FILES))
             self._load_vectors(manifest, ids, vectors, step)
             self._restore_lexical(manifest.collection, source)
             for trained in TRAINED:
@@ -325,7 +325,7 @@ class BackupService:
         records = {r.chunk_id: r for r in self._records(catalog, manifest.collection)}
         if set(records) != set(ids):
             raise BackupError("the backup's vectors and its catalog name different passages")
-        step("vectors", 0, len(ids))
+        step(Stage.VECTORS, 0, len(ids))
         for start in range(0, len(ids), 2000):
             part = [records[i] for i in ids[start : start + 2000]]
             self._store.upsert(
@@ -335,7 +335,7 @@ class BackupService:
                 [r.text for r in part],
                 [r.metadata() for r in part],
             )
-            step("vectors", min(start + 2000, len(ids)), len(ids))
+            step(Stage.VECTORS, min(start + 2000, len(ids)), len(ids))
 
     def _restore_lexical(self, collection: str, source: Path) -> None:
         """The backed-up words when they cover exactly the catalog's passages; else built

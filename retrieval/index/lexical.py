@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from retrieval.core.language import WordStemmer, analysis_key, stopwords
-from retrieval.core.records import Progress
+from retrieval.core.records import Progress, Stage
 
 logger = logging.getLogger(__name__)
 
@@ -319,7 +319,7 @@ class TantivyIndex:
                 )
             batch.clear()
             if step is not None:
-                step("lexical", count, max(total, count))
+                step(Stage.LEXICAL, count, max(total, count))
 
         for row in rows:
             batch.append(row)

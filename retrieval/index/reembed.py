@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 
 from retrieval import metrics
-from retrieval.core.records import IndexReport, Progress, no_progress
+from retrieval.core.records import IndexReport, Progress, Stage, no_progress
 from retrieval.embed.protocol import Embedder
 from retrieval.index.catalog import Catalog
 from retrieval.index.collections import Collections
@@ -52,7 +52,7 @@ class Reembedder:
                 publish()
 
             report = self.collections.replace(build, also=switch)
-        progress("done", 1, 1)
+        progress(Stage.DONE, 1, 1)
         report.seconds = time.monotonic() - started
         metrics.observe_job("re-embed", report.seconds)
         return report

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from retrieval import metrics
 from retrieval.core.errors import IndexBusyError
-from retrieval.core.records import Article, IndexReport, IndexStats, Progress, no_progress
+from retrieval.core.records import Article, IndexReport, IndexStats, Progress, Stage, no_progress
 from retrieval.core.version import newsbot_version
 from retrieval.index.catalog import Catalog, StoredArticle
 from retrieval.index.collections import Collections
@@ -243,10 +243,10 @@ class SyncService:
                     continue
                 read += 1
                 if read % 200 == 0:
-                    progress("reading", read, 0)
+                    progress(Stage.READING, read, 0)
                 if first.first(item):
                     yield replace(item, origin_kind=kind)
-        progress("reading", read, read)
+        progress(Stage.READING, read, read)
 
     # -- what the index holds ---------------------------------------------------------------
     def stats(self) -> IndexStats:

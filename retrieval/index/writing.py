@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from retrieval.core.records import Article, Chunk, IndexReport, Progress
+from retrieval.core.records import Article, Chunk, IndexReport, Progress, Stage
 from retrieval.embed.active import ActiveEmbedder
 from retrieval.embed.protocol import Embedder
 from retrieval.index.catalog import Catalog, date_to_int
@@ -111,7 +111,7 @@ class CollectionWriter:
             report.deleted += len(gone)
         self.catch_up_lexical(collection, progress)
         self.state.touch_last_sync()
-        progress("done", 1, 1)
+        progress(Stage.DONE, 1, 1)
         logger.info("sync into %s: %s", collection, report.summary())
         return report
 
@@ -135,21 +135,21 @@ class CollectionWriter:
         pending = self.catalog.lexical_pending(collection)
         if not pending:
             return
-        progress("lexical", 0, 1)
+        progress(Stage.LEXICAL, 0, 1)
         self.lexical.write(collection, pending, self.catalog.lexical_rows(collection, pending))
         self.catalog.clear_lexical_pending(collection, pending)
-        progress("lexical", 1, 1)
+        progress(Stage.LEXICAL, 1, 1)
 
     def rebuild_lexical(self, collection: str, progress: Progress) -> None:
         """Every word of the collection again, streamed from the catalog; the old words serve
         searches until the new ones are complete."""
         _, passages, _, _ = self.catalog.counts(collection)
-        progress("lexical", 0, passages)
+        progress(Stage.LEXICAL, 0, passages)
         self.lexical.build(
             collection, self.catalog.lexical_rows(collection), total=passages, progress=progress
         )
         self.catalog.clear_lexical_pending(collection)
-        progress("lexical", passages, passages)
+        progress(Stage.LEXICAL, passages, passages)
 
     def embed_stored(
         self, collection: str, article_ids: Sequence[str], embedder: Embedder, progress: Progress
@@ -157,7 +157,7 @@ class CollectionWriter:
         """Embed the catalog's passages of these articles (already recorded under `collection`)
         into the store, as they are: no source is read again. The number of passages."""
         ids = list(article_ids)
-        progress("embedding", 0, len(ids))
+        progress(Stage.EMBEDDING, 0, len(ids))
         chunks = 0
         for start in range(0, len(ids), STORED_BATCH_ARTICLES):
             rows = self.catalog.chunk_records(
@@ -172,13 +172,13 @@ class CollectionWriter:
                 [r.metadata() for r in rows],
             )
             chunks += len(rows)
-            progress("embedding", min(start + STORED_BATCH_ARTICLES, len(ids)), len(ids))
+            progress(Stage.EMBEDDING, min(start + STORED_BATCH_ARTICLES, len(ids)), len(ids))
         return chunks
 
     def _embed_and_store(self, collection: str, todo: Sequence[Article], progress: Progress) -> int:
         total_articles = len(todo)
         done_chunks = 0
-        progress("embedding", 0, total_articles)
+        progress(Stage.EMBEDDING, 0, total_articles)
         batch: list[tuple[Article, list[Chunk]]] = []
         batch_chunks = 0
         for position, article in enumerate(todo, start=1):
@@ -189,7 +189,7 @@ class CollectionWriter:
                 self.write_batch(collection, batch)
                 done_chunks += batch_chunks
                 batch, batch_chunks = [], 0
-                progress("embedding", position, total_articles)
+                progress(Stage.EMBEDDING, position, total_articles)
         return done_chunks
 
     def write_batch(self, collection: str, batch: list[tuple[Article, list[Chunk]]]) -> None:
