@@ -8,10 +8,10 @@ import logging
 
 from telegram import Chat, Message, MessageEntity, Update
 
+from bot.buttons import answer_keyboard
 from bot.deps import BotDeps, NewsContext, conversation_key
-from bot.live import unfollow_button
 from bot.render_html import day, render_answer, render_quotes
-from bot.replies import Typing, answer_keyboard, reply_html
+from bot.replies import Typing, reply_html
 from bot.streaming import LiveDraft
 from bot.texts import texts_for, texts_in
 from retrieval.core.errors import (
@@ -244,36 +244,39 @@ async def say(message: Message, draft: LiveDraft | None, text: str) -> None:
         await message.reply_text(text)
 
 
-async def on_callback(update: Update, context: NewsContext) -> None:
+async def on_sources(update: Update, context: NewsContext) -> None:
+    """📰 Sources under an answer (`Button.SOURCES`): its quotes, as a reply."""
     query = update.callback_query
-    if query is None:
-        return
-    deps = context.deps
+    assert query is not None and context.matches
     words = texts_for(update)
-    kind, _, rest = (query.data or "").partition(":")
-    try:
-        if kind == "src":
-            citations = await asyncio.to_thread(deps.services.feedback.citations, int(rest))
-            if citations is None:
-                await query.answer(words.t("That answer is too old to show its sources."))
-                return
-            await query.answer()
-            if isinstance(query.message, Message):
-                await reply_html(query.message, render_quotes(citations, words))
-        elif kind == "unf":
-            await unfollow_button(update, context, rest)
-        elif kind == "fb":
-            answer_id, _, vote = rest.partition(":")
-            known = await asyncio.to_thread(
-                deps.services.feedback.vote, int(answer_id), query.from_user.id, vote == "u"
-            )
-            await query.answer(
-                words.t("Thanks for the feedback!") if known else words.t("That answer is gone.")
-            )
-        else:
-            await query.answer()
-    except ValueError:
-        await query.answer(words.t("Unknown button."))
+    answer_id = int(context.matches[0].group(1))
+    citations = await asyncio.to_thread(context.deps.services.feedback.citations, answer_id)
+    if citations is None:
+        await query.answer(words.t("That answer is too old to show its sources."))
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await reply_html(query.message, render_quotes(citations, words))
+
+
+async def on_feedback(update: Update, context: NewsContext) -> None:
+    """👍 or 👎 under an answer (`Button.FEEDBACK`)."""
+    query = update.callback_query
+    assert query is not None and context.matches
+    words = texts_for(update)
+    answer_id, vote = int(context.matches[0].group(1)), context.matches[0].group(2)
+    known = await asyncio.to_thread(
+        context.deps.services.feedback.vote, answer_id, query.from_user.id, vote == "u"
+    )
+    await query.answer(
+        words.t("Thanks for the feedback!") if known else words.t("That answer is gone.")
+    )
+
+
+async def on_unknown_button(update: Update, context: NewsContext) -> None:
+    """Callback data no button pattern matches: an old keyboard, or forged."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts_for(update).t("Unknown button."))
 
 
 async def on_error(update: object, context: NewsContext) -> None:

@@ -7,10 +7,11 @@ import asyncio
 import html
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.admin import admin_only
+from bot.buttons import push_keyboard
 from bot.deps import BotDeps, NewsApp, NewsContext, deps_of_app
 from bot.render_live import (
     render_digest,
@@ -22,7 +23,7 @@ from bot.render_live import (
 )
 from bot.texts import texts_for, texts_in
 from retrieval.core.errors import NewsbotError, QuestionError
-from retrieval.core.i18n import Texts, mark
+from retrieval.core.i18n import mark
 from retrieval.live.follows import Delivery
 from retrieval.live.subscriptions import PollResult, parse_interval
 
@@ -152,18 +153,6 @@ async def _send(application: NewsApp, deps: BotDeps, delivery: Delivery) -> int:
     return sent
 
 
-def push_keyboard(answer_id: int, topic_id: int, words: Texts) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton("👍", callback_data=f"fb:{answer_id}:u"),
-                InlineKeyboardButton("👎", callback_data=f"fb:{answer_id}:d"),
-                InlineKeyboardButton(words.t("🔕 Unfollow"), callback_data=f"unf:{topic_id}"),
-            ]
-        ]
-    )
-
-
 # -- readers: /follow, /following, /unfollow ------------------------------------------------
 async def follow(update: Update, context: NewsContext) -> None:
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
@@ -218,11 +207,13 @@ async def unfollow(update: Update, context: NewsContext) -> None:
     )
 
 
-async def unfollow_button(update: Update, context: NewsContext, rest: str) -> None:
+async def unfollow_button(update: Update, context: NewsContext) -> None:
+    """🔕 under a push (`Button.UNFOLLOW`)."""
     query = update.callback_query
-    assert query is not None
+    assert query is not None and context.matches
+    topic_id = int(context.matches[0].group(1))
     removed = await asyncio.to_thread(
-        context.deps.services.follows.unfollow, query.from_user.id, int(rest)
+        context.deps.services.follows.unfollow, query.from_user.id, topic_id
     )
     t = texts_for(update).t
     await query.answer(

@@ -6,26 +6,14 @@ import asyncio
 import contextlib
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 
 from bot.render_html import split_html, strip_tags
-from retrieval.core.i18n import Texts
 
 logger = logging.getLogger(__name__)
 TYPING_EVERY_S = 4.5
-
-
-def answer_keyboard(answer_id: int, words: Texts, *, with_sources: bool) -> InlineKeyboardMarkup:
-    row = [
-        InlineKeyboardButton("👍", callback_data=f"fb:{answer_id}:u"),
-        InlineKeyboardButton("👎", callback_data=f"fb:{answer_id}:d"),
-    ]
-    if with_sources:
-        sources = words.t("📰 Sources")
-        row.insert(0, InlineKeyboardButton(sources, callback_data=f"src:{answer_id}"))
-    return InlineKeyboardMarkup([row])
 
 
 def rejected_html(exc: BadRequest) -> bool:

@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 
 from bot import adapt_admin, admin, handlers, live
+from bot.buttons import PATTERNS, Button
 from bot.delivery import RetryingRateLimiter
 from bot.deps import DEPS, BotDeps, NewsApp, NewsContext, deps_of_app
 from bot.logs import configure_logging, redact_in_logs, register_secrets
@@ -136,7 +137,14 @@ def register_handlers(application: NewsApp) -> None:
     application.add_handler(CommandHandler("unfollow", live.unfollow))
     application.add_handler(MessageHandler(filters.Document.ALL, admin.document))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
-    application.add_handler(CallbackQueryHandler(handlers.on_callback))
+    buttons = {
+        Button.SOURCES: handlers.on_sources,
+        Button.FEEDBACK: handlers.on_feedback,
+        Button.UNFOLLOW: live.unfollow_button,
+    }
+    for button, handle in buttons.items():
+        application.add_handler(CallbackQueryHandler(handle, pattern=PATTERNS[button]))
+    application.add_handler(CallbackQueryHandler(handlers.on_unknown_button))
     application.add_error_handler(handlers.on_error)
 
 

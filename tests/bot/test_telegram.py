@@ -163,6 +163,13 @@ async def test_sources_button_and_feedback(harness: BotHarness) -> None:
     assert {c.params.get("text") for c in api.sent("answerCallbackQuery")} >= {
         "Thanks for the feedback!"
     }
+    # Forged or old buttons: each answered, none counted as a vote.
+    for forged in ("fb:abc:u", "fb:1:x", "src:", "unf:-1", "nonsense", "fb:999999:u"):
+        api.press(forged, bot_message, user_id=14)
+    await api.wait_for(lambda: len(api.sent("answerCallbackQuery")) == 9)
+    answers = sorted(c.params.get("text") for c in api.sent("answerCallbackQuery")[3:])
+    assert answers == ["That answer is gone."] + ["Unknown button."] * 5  # in any order
+    assert len(harness.services.services.feedback.votes()) == 2
 
 
 async def test_long_answers_are_split_under_the_limit(harness: BotHarness) -> None:
