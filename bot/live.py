@@ -25,7 +25,7 @@ from bot.texts import texts_for, texts_in
 from retrieval.core.errors import NewsbotError, QuestionError
 from retrieval.core.i18n import mark
 from retrieval.live.follows import Delivery
-from retrieval.live.subscriptions import PollResult, parse_interval
+from retrieval.live.subscriptions import PollResult, PollStatus, parse_interval
 
 logger = logging.getLogger(__name__)
 FEEDS_USAGE = mark(
@@ -91,7 +91,10 @@ async def tick(application: NewsApp, *, due_only: bool = True) -> list[PollResul
         service = deps.services.feeds
         results = await asyncio.to_thread(service.poll_due if due_only else service.poll_all)
         for result in results:
-            if result.status == "failed" and result.failures == deps.settings.feeds.alert_after:
+            if (
+                result.status is PollStatus.FAILED
+                and result.failures == deps.settings.feeds.alert_after
+            ):
                 await _alert_admins(application, deps, result)
         await deliver_follows(application, deps)
     return results

@@ -12,7 +12,7 @@ from retrieval.core.i18n import Texts, mark
 from retrieval.core.language import question_language
 from retrieval.core.records import Passage
 from retrieval.live.follows import Topic
-from retrieval.live.subscriptions import Feed, PollResult, describe_interval
+from retrieval.live.subscriptions import Feed, PollResult, PollStatus, describe_interval
 from retrieval.live.topics import TopicMatch
 
 QUOTE_CHARS = 600
@@ -63,10 +63,10 @@ def render_poll(results: Sequence[PollResult], words: Texts) -> str:
     lines = ["<b>" + t("Feeds polled") + "</b>"]
     for result in results:
         url = html.escape(result.feed.url)
-        if result.status == "failed":
+        if result.status is PollStatus.FAILED:
             error = html.escape(result.error[:200])
             lines.append(t("• {url}: failed ({error})").format(url=url, error=error))
-        elif result.status in ("postponed", "busy"):
+        elif result.status in (PollStatus.POSTPONED, PollStatus.BUSY):
             lines.append(
                 t("• {url}: put off (a re-index or another poll is running)").format(url=url)
             )

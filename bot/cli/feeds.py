@@ -19,7 +19,7 @@ from bot.cli.common import (
     services_for,
     user_errors,
 )
-from retrieval.live.subscriptions import describe_interval, parse_interval
+from retrieval.live.subscriptions import PollStatus, describe_interval, parse_interval
 
 feeds_app = typer.Typer(help="Feeds the archive polls: list, add, remove, poll.")
 
@@ -96,14 +96,14 @@ def poll_feeds(
         feeds = services_for(load_settings(data_dir)).feeds
         results = feeds.poll_due() if due else feeds.poll_all()
         for result in results:
-            if result.status == "failed":
+            if result.status is PollStatus.FAILED:
                 line = f"failed ({escape(result.error)})"
-            elif result.status in ("postponed", "busy"):
+            elif result.status in (PollStatus.POSTPONED, PollStatus.BUSY):
                 line = "put off: a re-index or another poll is running"
             else:
                 line = f"{len(result.added_ids)} new, {result.updated} updated"
             out.print(f"{escape(result.feed.url)}: {line}")
         if not results:
             out.print("no feeds to poll")
-        if any(r.status == "failed" for r in results):
+        if any(r.status is PollStatus.FAILED for r in results):
             raise typer.Exit(1)

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from retrieval import metrics
@@ -83,10 +84,18 @@ class Feed:
     last_error: str
 
 
+class PollStatus(StrEnum):
+    NEW = "new"
+    UNCHANGED = "unchanged"  # 304, or nothing new
+    FAILED = "failed"
+    POSTPONED = "postponed"  # a re-index was running: the next tick polls it
+    BUSY = "busy"  # another poll of it was running
+
+
 @dataclass
 class PollResult:
     feed: Feed
-    status: str  # "new", "unchanged" (304 or nothing new), "failed", "postponed", "busy"
+    status: PollStatus
     added_ids: list[str] = field(default_factory=list)
     updated: int = 0
     skipped: int = 0
@@ -246,10 +255,12 @@ class FeedService:
             self._polling.add(feed.id)
         if busy:
             metrics.count_feed_poll("busy")
-            return PollResult(feed, "busy")
+            return PollResult(feed, PollStatus.BUSY)
         try:
             result = (
-                PollResult(feed, "postponed") if self._collections.running else self._poll(feed)
+                PollResult(feed, PollStatus.POSTPONED)
+                if self._collections.running
+                else self._poll(feed)
             )
         finally:
             with self._lock:
@@ -264,7 +275,7 @@ class FeedService:
                 self._registry.succeeded(
                     feed, etag=feed.etag, last_modified=feed.last_modified, entries={}, new=0
                 )
-                return PollResult(feed, "unchanged")
+                return PollResult(feed, PollStatus.UNCHANGED)
             parsed = read_feed(page.content)
         except (SourceError, LoadError) as exc:
             return self._failure(feed, str(exc))
@@ -283,7 +294,9 @@ class FeedService:
         try:
             report = self._sync.add_articles(articles) if articles else None
         except IndexBusyError:
-            return PollResult(feed, "postponed")  # nothing recorded: the next tick redoes it
+            return PollResult(
+                feed, PollStatus.POSTPONED
+            )  # nothing recorded: the next tick redoes it
         except NewsbotError as exc:
             return self._failure(feed, str(exc))
         added = report.added_ids if report else []
@@ -297,7 +310,7 @@ class FeedService:
         logger.info("feed %s: %d new, %d entries read", feed.url, len(added), len(todo))
         return PollResult(
             feed,
-            "new" if added else "unchanged",
+            PollStatus.NEW if added else PollStatus.UNCHANGED,
             added_ids=added,
             updated=report.updated if report else 0,
             skipped=skipped + (len(report.skipped) if report else 0),
@@ -306,4 +319,4 @@ class FeedService:
     def _failure(self, feed: Feed, error: str) -> PollResult:
         failures = self._registry.failed(feed, error, self._settings.backoff_max_s)
         logger.warning("feed %s failed (%d in a row): %s", feed.url, failures, error)
-        return PollResult(feed, "failed", error=error, failures=failures)
+        return PollResult(feed, PollStatus.FAILED, error=error, failures=failures)
