@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from telegram import Update
 
-from bot.admin import admin_only, run_job, track
 from bot.deps import NewsContext
+from bot.jobs import admin_only, run_job, track
 from bot.texts import texts_for
 from retrieval.core.i18n import mark
 

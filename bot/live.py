@@ -10,9 +10,9 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
-from bot.admin import admin_only
 from bot.buttons import push_keyboard
 from bot.deps import BotDeps, NewsApp, NewsContext, deps_of_app
+from bot.jobs import admin_only
 from bot.render_live import (
     render_digest,
     render_feeds,

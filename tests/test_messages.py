@@ -49,8 +49,8 @@ def test_every_marked_text_has_its_russian(package: str) -> None:
 
 def test_every_stage_a_job_reports_is_translated() -> None:
     """Admins watching /reindex, /adapt or /backup read each stage in their language: every
-    `Stage` but the end is in bot/admin.py's STAGES, which the catalogue test covers."""
-    from bot.admin import STAGES
+    `Stage` but the end is in bot/jobs.py's STAGES, which the catalogue test covers."""
+    from bot.jobs import STAGES
     from retrieval.core.records import Stage
 
     assert set(STAGES) == {stage.value for stage in Stage} - {Stage.DONE.value}

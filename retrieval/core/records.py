@@ -10,7 +10,7 @@ from enum import StrEnum
 
 
 class Stage(StrEnum):
-    """The stages a long job reports (the front ends translate them: bot/admin.py STAGES)."""
+    """The stages a long job reports (the front ends translate them: bot/jobs.py STAGES)."""
 
     READING = "reading"
     EMBEDDING = "embedding"

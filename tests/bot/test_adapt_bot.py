@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import admin
+from bot import jobs
 from tests.bot.conftest import BotHarness, SampleIndex, bot_settings, serving
 from tests.bot.test_live import say
 from tests.fakes.telegram_server import FakeBotAPI
@@ -51,7 +51,7 @@ async def edited(h: BotHarness, words: str) -> str:
 async def test_admin_adapts_lists_and_goes_back(
     adapting: BotHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(admin, "PROGRESS_EVERY_S", 0.0)
+    monkeypatch.setattr(jobs, "PROGRESS_EVERY_S", 0.0)
     h = adapting
     assert "only for the archive's admins" in await say(h, "/adapt", user_id=7)
     assert "Usage" not in await say(h, "/adapt list")
@@ -80,7 +80,7 @@ async def test_admin_adapts_lists_and_goes_back(
 async def test_admin_trains_a_reader_and_goes_back(
     adapting: BotHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(admin, "PROGRESS_EVERY_S", 0.0)
+    monkeypatch.setattr(jobs, "PROGRESS_EVERY_S", 0.0)
     h = adapting
     assert "only for the archive's admins" in await say(h, "/adapt reader", user_id=7)
     assert "Training a reader" in await say(h, "/adapt reader")

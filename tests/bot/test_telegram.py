@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot import admin, handlers
+from bot import handlers, jobs
 from bot.render_html import strip_tags
 from bot.replies import reply_html
 from tests.bot.conftest import ADMIN, BotHarness, handled
@@ -337,7 +337,7 @@ async def test_admin_reindex_full_with_progress_while_others_ask(
     harness: BotHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     api = harness.api
-    monkeypatch.setattr(admin, "PROGRESS_EVERY_S", 0.0)
+    monkeypatch.setattr(jobs, "PROGRESS_EVERY_S", 0.0)
     writer = harness.services.writer
     write_batch = writer.write_batch
     resume = threading.Event()  # the re-index waits after its first batch until a reader is done
