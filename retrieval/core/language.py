@@ -135,7 +135,11 @@ class WordStemmer:
 
     def __init__(self, language: str) -> None:
         latin = latin_algorithm(language)
-        self._latin = snowball(latin) if latin else None
+        self._latin: Any = snowball(latin) if latin else None
+        if language == "az":  # no Snowball stemmer: our suffix stripper
+            from retrieval.core.azerbaijani import AzerbaijaniStemmer
+
+            self._latin = AzerbaijaniStemmer()
         self._cyrillic = self.cyrillic_stemmed(language)
 
     @staticmethod
@@ -168,7 +172,13 @@ def stopwords(language: str) -> frozenset[str]:
     bm25s has one."""
     from bm25s import stopwords as lists
 
-    own = getattr(lists, OWN_STOPWORDS[language]) if language in OWN_STOPWORDS else ()
+    own: Iterable[str] = ()
+    if language in OWN_STOPWORDS:
+        own = getattr(lists, OWN_STOPWORDS[language])
+    elif language == "az":  # bm25s has no list: ours
+        from retrieval.core.azerbaijani import STOPWORDS
+
+        own = STOPWORDS
     return frozenset(lists.STOPWORDS_EN) | frozenset(lists.STOPWORDS_RUSSIAN) | frozenset(own)
 
 
@@ -176,8 +186,8 @@ def analysis_key(language: str | None) -> str:
     """Languages analysed alike share a key (English and Russian do: both stem Latin words as
     English and Cyrillic ones as Russian), so their texts are tokenised in one batch."""
     language = language or DEFAULT
-    latin = latin_algorithm(language) or "-"
-    extra = language if language in OWN_STOPWORDS else ""
+    latin = latin_algorithm(language) or ("az-suffix" if language == "az" else "-")
+    extra = language if language in OWN_STOPWORDS or language == "az" else ""
     cyrillic = "ru-lemma" if WordStemmer.cyrillic_stemmed(language) else "-"
     return f"{latin}/{cyrillic}/{extra}"
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from retrieval.core import azerbaijani
 from retrieval.core.language import WordStemmer, analysis_key, stopwords
 from retrieval.core.records import Progress, Stage
 
@@ -54,8 +55,11 @@ def tokenize(texts: Sequence[str], languages: Sequence[str] | None = None) -> li
     result: list[list[str]] = [[] for _ in texts]
     for positions in groups.values():
         language = languages[positions[0]]
+        batch = [texts[p] for p in positions]
+        if language == "az":  # I is ı and İ is i (str.lower makes İ an i and a loose dot)
+            batch = [azerbaijani.lower(text) for text in batch]
         tokens = bm25s.tokenize(
-            [texts[p] for p in positions],
+            batch,
             stopwords=sorted(stopwords(language)),
             stemmer=WordStemmer(language),
             show_progress=False,
