@@ -115,6 +115,9 @@ def test_a_misspelt_setting_is_reported_with_the_closest_real_one(
     (tmp_path / ".env").write_text(
         "# comment\nNEWSBOT_TELEGRAM_TOKEN=x\nNEWSBOT_RETRIEVAL_TOPK=3\nTELEGRAM_TOKEN=y\n"
         "NEWSBOT_STORE_TIMEOUTS=10\nMALLOC_ARENA_MAX=2\n"
+        # Parsed as pydantic-settings parses it: a quoted value over two lines is one value
+        # (its second line is no key), `export` is no part of the name.
+        'NEWSBOT_LLM_API_KEY="first line\nSECOND_LINE=not a key"\nexport NEWSBOT_LLM_MODLE=x\n'
     )
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NEWSBOT_EMBEDING_BACKEND", "torch")
@@ -123,6 +126,8 @@ def test_a_misspelt_setting_is_reported_with_the_closest_real_one(
     assert lines == [
         "warning: NEWSBOT_EMBEDING_BACKEND in the environment is not a newsbot setting and is "
         "ignored; did you mean NEWSBOT_EMBEDDING_BACKEND?",
+        "warning: NEWSBOT_LLM_MODLE in .env is not a newsbot setting and is ignored; did you "
+        "mean NEWSBOT_LLM_MODEL?",
         "warning: NEWSBOT_RETRIEVAL_TOPK in .env is not a newsbot setting and is ignored; did "
         "you mean NEWSBOT_RETRIEVAL_TOP_K?",
         "warning: NEWSBOT_STORE_TIMEOUTS in .env is not a newsbot setting and is ignored; did "

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from dotenv import dotenv_values
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -676,14 +677,11 @@ def unknown_settings(env_file: Path = Path(".env")) -> list[str]:
     for name in os.environ:
         if name.startswith("NEWSBOT_") and name not in known:
             found[name] = "the environment"
-    try:
-        lines = env_file.read_text(encoding="utf-8").splitlines()
+    try:  # parsed as pydantic-settings parses it (python-dotenv): export, quotes, comments
+        keys = list(dotenv_values(env_file, encoding="utf-8")) if env_file.is_file() else []
     except (OSError, UnicodeDecodeError):
-        lines = []
-    for line in lines:
-        key = line.split("=", 1)[0].strip().removeprefix("export ").strip()
-        if line.strip().startswith("#") or "=" not in line or not key:
-            continue
+        keys = []
+    for key in keys:
         if key not in known and key not in OTHER_NAMES:
             found.setdefault(key, str(env_file))
     messages = []
