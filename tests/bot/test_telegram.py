@@ -275,6 +275,23 @@ async def test_allow_list(harness: BotHarness) -> None:
     assert "600" in (await answer_to(harness, allowed)).text
 
 
+@pytest.mark.parametrize("telegram_overrides", [{"allowed_chat_ids": [-100700]}])
+async def test_chat_allow_list(harness: BotHarness, caplog: pytest.LogCaptureFixture) -> None:
+    """NEWSBOT_ALLOWED_CHAT_IDS: anyone in a listed group is answered, another group gets
+    silence (logged), and private chats stay open while no user list is set."""
+    api = harness.api
+    question = "/ask How many jobs will Corvanta cut?"
+    api.message(question, user_id=24, chat_id=-100800, chat_type="supergroup")  # not listed
+    await api.wait_for(
+        lambda: any("not on the allow-list" in r.getMessage() for r in caplog.records)
+    )
+    listed = api.message(question, user_id=24, chat_id=-100700, chat_type="supergroup")
+    assert "600" in (await answer_to(harness, listed)).text
+    private = api.message("How many jobs will Corvanta cut?", user_id=25)
+    assert "600" in (await answer_to(harness, private)).text
+    assert api.sent(chat_id=-100800) == []
+
+
 async def test_unexpected_errors_are_logged_and_users_told_politely(
     harness: BotHarness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
