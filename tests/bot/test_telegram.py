@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot import handlers, jobs
+from bot.deps import DEPS
 from bot.render_html import strip_tags
 from bot.replies import reply_html
 from tests.bot.conftest import ADMIN, BotHarness, handled
@@ -472,3 +473,29 @@ async def test_reindex_full_keeps_feed_and_url_articles(
             assert "Saturday" in museum.text and "Museum reopens" in museum.text
     finally:
         feeds.stop()
+
+
+def test_a_chats_history_keeps_its_last_turns_and_expires() -> None:
+    """What a follow-up question is read with: at most `history_turns` turns, each forgotten
+    `history_ttl_s` after it was asked (README: 30 minutes by default)."""
+    from bot.state import Conversations
+
+    now = [0.0]
+    chat = (1, None)
+    history = Conversations(max_turns=2, ttl_s=1800.0, clock=lambda: now[0])
+    history.add(chat, "q1", "a1")
+    now[0] = 1000.0
+    history.add(chat, "q2", "a2")
+    history.add(chat, "q3", "a3")
+    assert history.history(chat) == [("q2", "a2"), ("q3", "a3")]  # the last two turns
+    now[0] = 2800.0  # 30 minutes after q2 and q3: still remembered
+    assert history.history(chat) == [("q2", "a2"), ("q3", "a3")]
+    now[0] = 2800.5
+    assert history.history(chat) == []
+    assert history.history((2, None)) == []  # another chat never had any
+
+
+@pytest.mark.parametrize("telegram_overrides", [{"history_ttl_s": 60, "history_turns": 3}])
+async def test_the_bot_keeps_history_as_configured(harness: BotHarness) -> None:
+    conversations = harness.app.bot_data[DEPS].conversations
+    assert (conversations.ttl_s, conversations.max_turns) == (60.0, 3)
