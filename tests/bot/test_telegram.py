@@ -499,3 +499,38 @@ def test_a_chats_history_keeps_its_last_turns_and_expires() -> None:
 async def test_the_bot_keeps_history_as_configured(harness: BotHarness) -> None:
     conversations = harness.app.bot_data[DEPS].conversations
     assert (conversations.ttl_s, conversations.max_turns) == (60.0, 3)
+
+
+async def test_reindex_while_a_cli_process_indexes_says_so(harness: BotHarness) -> None:
+    """`newsbot ingest` in another process holds the index's file lock: /reindex then reports
+    that another process is indexing, and works again once that process is gone."""
+    import subprocess
+    import sys
+
+    lock = harness.settings.data_dir / "catalog.sqlite.sync-lock"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys; f = open(sys.argv[1], 'w'); fcntl.flock(f, fcntl.LOCK_EX); "
+            "print('held', flush=True); sys.stdin.read()",
+            str(lock),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        api = harness.api
+        await answer_to(harness, api.message("/reindex", user_id=ADMIN))
+        failed = await api.wait_for(
+            lambda: [c for c in api.sent("editMessageText") if "failed" in c.text]
+        )
+        assert "another newsbot process is indexing" in failed[0].text
+    finally:
+        holder.communicate("")  # the other process ends, and its lock with it
+    await answer_to(harness, harness.api.message("/reindex", user_id=ADMIN))
+    await harness.api.wait_for(
+        lambda: [c for c in harness.api.sent("editMessageText") if "done" in c.text]
+    )
