@@ -233,3 +233,40 @@ def test_the_store_keeps_a_fingerprint_of_each_text_and_reads_old_collections(
     assert found["b:0"][1] == text_fingerprint("kept text")
     assert np.allclose(found["b:0"][0], vectors[0])
     assert store.records("fresh-one", ["a:1"])["a:1"][1] == text_fingerprint("second")
+
+
+def test_restore_takes_the_backed_up_words_when_they_match_and_builds_them_when_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backup of a quiet archive carries words that match its catalog: restore copies them
+    and builds nothing. A backup whose words are missing or do not match gets them built
+    again from its catalog. Either way the words find what they found before."""
+    from retrieval.index.lexical import TantivyIndex
+
+    source = engine_at(tmp_path / "source")
+    source.services.index.sync([SAMPLES])
+    collection = source.collections.active
+    query = "Who is the new head coach of Kelby Rovers?"
+    found = source.lexical.search(collection, query, 5)
+    source.services.backups.backup(tmp_path / "backup")
+    builds: list[str] = []
+    build = TantivyIndex.build
+
+    def counted(self: TantivyIndex, name: str, rows: Any, **kwargs: Any) -> int:
+        builds.append(name)
+        return build(self, name, rows, **kwargs)
+
+    monkeypatch.setattr(TantivyIndex, "build", counted)
+    copied = engine_at(tmp_path / "copied")
+    copied.services.backups.restore(tmp_path / "backup")
+    assert builds == [] and copied.lexical.search(collection, query, 5) == found
+    damaged = tmp_path / "damaged"
+    shutil.copytree(tmp_path / "backup", damaged)
+    shutil.rmtree(damaged / "lexical")
+    manifest = json.loads((damaged / "manifest.json").read_text())
+    manifest["files"] = {k: v for k, v in manifest["files"].items() if "lexical/" not in k}
+    (damaged / "manifest.json").write_text(json.dumps(manifest))
+    rebuilt = engine_at(tmp_path / "rebuilt")
+    rebuilt.services.backups.restore(damaged)
+    assert builds == [collection]
+    assert rebuilt.lexical.search(collection, query, 5) == found
