@@ -67,15 +67,17 @@ env-example: $(STAMP)
 	$(BIN)/python -m retrieval.core.env_example > .env.example
 
 # The texts readers see, per language: extracted from the code (t, tn, mark) and merged into
-# bot/locales and retrieval/locales. tests/test_messages.py fails until the new ones are
-# translated.
+# bot/locales and retrieval/locales (Russian and Azerbaijani). tests/test_messages.py fails
+# until the new ones are translated.
 messages: $(STAMP)
 	@mkdir -p build
 	for package in bot retrieval; do \
 		$(BIN)/pybabel extract -k t -k tn:1,2 -k mark --no-location --omit-header \
 			-o build/$$package.pot $$package && \
-		$(BIN)/pybabel update -i build/$$package.pot -d $$package/locales -l ru \
-			--no-fuzzy-matching --ignore-obsolete --width=100; \
+		for language in ru az; do \
+			$(BIN)/pybabel update -i build/$$package.pot -d $$package/locales -l $$language \
+				--no-fuzzy-matching --ignore-obsolete --width=100 || exit 1; \
+		done; \
 	done
 
 # Sample archives scored with `newsbot eval`: English, Russian, and the Russian stories in

@@ -1,6 +1,7 @@
 """The bot's own words in the reader's language: the Telegram user's `language_code` for the
-bot's texts (help, errors, admin replies), the question's language for an answer's. English and
-Russian are complete (`bot/locales/ru/LC_MESSAGES/messages.po`); others get English."""
+bot's texts (help, errors, admin replies), the question's language for an answer's. English,
+Russian and Azerbaijani are complete (`bot/locales/<language>/LC_MESSAGES/messages.po`); others
+get English."""
 
 from __future__ import annotations
 

@@ -79,7 +79,12 @@ def detect(text: str, *, default: str = DEFAULT) -> str:
     code, score = _detector(sample)
     if score < 0.3:
         return default
-    return normalise(code) or default
+    found = normalise(code) or default
+    # «ə» is written in Azerbaijani alone among Latin-script languages; the detector takes a
+    # short Azerbaijani question for Turkish («Dünya çempionatında kim qalib gəldi?»).
+    if found == "tr" and ("ə" in sample or "Ə" in sample):
+        return "az"
+    return found
 
 
 class _ThreadStemmers(threading.local):

@@ -64,11 +64,19 @@ async def test_private_question_gets_a_cited_html_answer(harness: BotHarness) ->
         (c.params.get("scope", {}).get("type", "default"), c.params.get("language_code"))
         for c in commands
     ]
-    assert scopes == [("default", None), ("chat", None), ("default", "ru"), ("chat", "ru")]
+    assert scopes == [
+        ("default", None),
+        ("chat", None),
+        ("default", "ru"),
+        ("chat", "ru"),
+        ("default", "az"),
+        ("chat", "az"),
+    ]
     assert "reindex" in str(commands[1].params["commands"]) and "reindex" not in str(
         commands[0].params["commands"]
     )
     assert "Забыть разговор" in str(commands[2].params["commands"])
+    assert "Söhbəti unut" in str(commands[4].params["commands"])
 
 
 async def test_start_and_help_describe_the_archive(harness: BotHarness) -> None:

@@ -38,6 +38,8 @@ TODAY = date(2025, 6, 20)
         ("Где?", "ru"),
         ("Who won the cup final?", "en"),
         ("Bakıda yeni metro stansiyası nə vaxt açılacaq?", "az"),
+        ("Dünya çempionatında kim qalib gəldi?", "az"),  # the detector says Turkish; ə does not
+        ("İstanbul'da hangi takım kazandı?", "tr"),
         ("Türkiye Cumhurbaşkanı bugün Bakü'yü ziyaret etti.", "tr"),
         ("12345 !!!", "en"),  # no letters: the default
     ],

@@ -1,0 +1,32 @@
+"""Readers in Azerbaijani (issue 35, item 3): the real bot over the fake Bot API. A reader whose
+Telegram is set to Azerbaijani gets the bot's texts, buttons, menu and dates in Azerbaijani;
+a question asked in Azerbaijani is refused in Azerbaijani when the archive does not answer it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bot.conftest import BotHarness
+from tests.bot.test_telegram import answer_to
+
+pytestmark = [pytest.mark.integration]
+
+
+async def test_an_azerbaijani_reader_gets_azerbaijani_texts(harness: BotHarness) -> None:
+    api = harness.api
+    start = await answer_to(harness, api.message("/start", language_code="az"))
+    assert start.text.startswith("Salam!")
+    # Babel's Azerbaijani dates: "15 iyl 2024" and "18 iyn 2025" for July and June.
+    assert "30 məqalə bilirəm, 15 iyl 2024 – 18 iyn 2025 tarixlərində dərc olunub" in start.text
+    reset = await answer_to(harness, api.message("/reset", language_code="az"))
+    assert reset.text == "Hazırdır — söhbətimizi unutdum."
+    refused = await answer_to(
+        harness, api.message("Dünya çempionatında kim qalib gəldi?", language_code="az")
+    )
+    assert refused.text.startswith("Arxivdə bu barədə heç nə yoxdur")
+    answered = await answer_to(
+        harness, api.message("How many jobs will Corvanta cut?", language_code="az")
+    )
+    keyboard = answered.params["reply_markup"]["inline_keyboard"]
+    assert keyboard[0][0]["text"] == "📰 Mənbələr"  # the reader's buttons, the question's answer
+    assert "600" in answered.text
