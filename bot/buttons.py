@@ -16,12 +16,14 @@ class Button(StrEnum):
     SOURCES = "src"  # src:<answer id>
     FEEDBACK = "fb"  # fb:<answer id>:u|d
     UNFOLLOW = "unf"  # unf:<topic id>
+    FORGET = "fgt"  # fgt:yes|no, under /forget's question
 
 
 PATTERNS = {
     Button.SOURCES: re.compile(rf"^{Button.SOURCES}:(\d+)$"),
     Button.FEEDBACK: re.compile(rf"^{Button.FEEDBACK}:(\d+):([ud])$"),
     Button.UNFOLLOW: re.compile(rf"^{Button.UNFOLLOW}:(\d+)$"),
+    Button.FORGET: re.compile(rf"^{Button.FORGET}:(yes|no)$"),
 }
 
 
@@ -47,3 +49,15 @@ def push_keyboard(answer_id: int, topic_id: int, words: Texts) -> InlineKeyboard
         words.t("🔕 Unfollow"), callback_data=f"{Button.UNFOLLOW}:{topic_id}"
     )
     return InlineKeyboardMarkup([[*_feedback(answer_id), unfollow]])
+
+
+def forget_keyboard(words: Texts) -> InlineKeyboardMarkup:
+    """Under /forget's question: delete, or keep everything."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(words.t("🗑 Delete"), callback_data=f"{Button.FORGET}:yes"),
+                InlineKeyboardButton(words.t("Keep"), callback_data=f"{Button.FORGET}:no"),
+            ]
+        ]
+    )

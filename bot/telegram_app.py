@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import adapt_admin, admin, handlers, live
+from bot import adapt_admin, admin, handlers, live, privacy
 from bot.buttons import PATTERNS, Button
 from bot.delivery import RetryingRateLimiter
 from bot.deps import DEPS, BotDeps, NewsApp, NewsContext, deps_of_app
@@ -47,6 +47,7 @@ READER_COMMANDS = [
     ("follow", mark("Get new articles on a topic")),
     ("following", mark("The topics you follow")),
     ("unfollow", mark("Stop following a topic")),
+    ("forget", mark("Delete what the bot keeps of you")),
 ]
 ADMIN_COMMANDS = [
     ("reindex", mark("Sync the ingest directory (add 'full' to rebuild)")),
@@ -116,6 +117,10 @@ def schedule_jobs(application: NewsApp, settings: Settings) -> None:
         raise ConfigError("python-telegram-bot's job queue is missing: pip install newsbot again")
     tick = settings.feeds.tick_s
     application.job_queue.run_repeating(live.poll_job, interval=tick, first=tick, name="feeds")
+    # Readers' questions past NEWSBOT_QUESTION_RETENTION_DAYS: at start, then once a day.
+    application.job_queue.run_repeating(
+        privacy.retention_job, interval=86400, first=1, name="retention"
+    )
 
 
 def register_handlers(application: NewsApp) -> None:
@@ -135,12 +140,14 @@ def register_handlers(application: NewsApp) -> None:
     application.add_handler(CommandHandler("follow", live.follow))
     application.add_handler(CommandHandler("following", live.following))
     application.add_handler(CommandHandler("unfollow", live.unfollow))
+    application.add_handler(CommandHandler("forget", privacy.forget))
     application.add_handler(MessageHandler(filters.Document.ALL, admin.document))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
     buttons = {
         Button.SOURCES: handlers.on_sources,
         Button.FEEDBACK: handlers.on_feedback,
         Button.UNFOLLOW: live.unfollow_button,
+        Button.FORGET: privacy.forget_button,
     }
     for button, handle in buttons.items():
         application.add_handler(CallbackQueryHandler(handle, pattern=PATTERNS[button]))

@@ -156,6 +156,48 @@ class AnswerLog:
             for r in rows
         ]
 
+    def held_for(self, user_id: int) -> tuple[int, int]:
+        """(questions, votes) kept of one reader: what /forget would delete."""
+        with self._db() as db:
+            (questions,) = db.execute(
+                "SELECT COUNT(*) FROM answers WHERE user_id = ? AND question NOT LIKE ?",
+                (user_id, PUSH_PREFIX + "%"),
+            ).fetchone()
+            (votes,) = db.execute(
+                "SELECT COUNT(*) FROM feedback WHERE user_id = ?", (user_id,)
+            ).fetchone()
+        return int(questions), int(votes)
+
+    def forget_user(self, user_id: int) -> tuple[int, int]:
+        """Delete one reader's questions (with what was answered and pushed to them), their
+        votes, and others' votes on their answers (those repeat their question). Returns
+        (questions, votes) of theirs deleted."""
+        held = self.held_for(user_id)
+        with self._db() as db:
+            db.execute(
+                "DELETE FROM feedback WHERE user_id = ? OR answer_id IN"
+                " (SELECT id FROM answers WHERE user_id = ?)",
+                (user_id, user_id),
+            )
+            db.execute("DELETE FROM answers WHERE user_id = ?", (user_id,))
+        return held
+
+    def forget_older(self, days: float, *, now: float | None = None) -> int:
+        """Delete questions, answers and votes older than `days` (the retention). Returns the
+        rows deleted."""
+        cutoff = (now if now is not None else time.time()) - days * 86400
+        with self._db() as db:
+            votes = db.execute("DELETE FROM feedback WHERE created < ?", (cutoff,)).rowcount
+            # A vote younger than its answer keeps no text of it once the answer is gone:
+            # it repeats the question, so it goes with it.
+            votes += db.execute(
+                "DELETE FROM feedback WHERE answer_id IN"
+                " (SELECT id FROM answers WHERE created < ?)",
+                (cutoff,),
+            ).rowcount
+            answers = db.execute("DELETE FROM answers WHERE created < ?", (cutoff,)).rowcount
+        return int(votes + answers)
+
     def pushes(self) -> int:
         """Items pushed to followers of a topic (logged so that their buttons work)."""
         with self._db() as db:

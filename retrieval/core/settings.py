@@ -488,8 +488,8 @@ class TelegramSettings(BaseSettings):
     )
     language: str = Field(
         "en",
-        description="The bot's language where no reader's is known (alerts to admins): en or "
-        "ru. Readers get their Telegram language, or the language they ask in.",
+        description="The bot's language where no reader's is known (alerts to admins): en, ru "
+        "or az. Readers get their Telegram language, or the language they ask in.",
     )
     webhook_url: str = Field(
         "",
@@ -552,6 +552,12 @@ class Settings(BaseSettings):
         "text",
         description="text, or json: one JSON object a line (time, level, logger, message, "
         "exception) for log collectors. Secrets are masked either way.",
+    )
+    question_retention_days: int = Field(
+        90,
+        ge=0,
+        description="Days readers' questions, the answers they got and their votes are kept; "
+        "older ones are deleted every day. 0 keeps them.",
     )
     fetch_allow_private: bool = Field(
         False,

@@ -100,8 +100,10 @@ class FollowStore:
         return topic
 
     def drop_user(self, user_id: int) -> int:
-        """Forget a reader's topics (they blocked the bot). Returns how many."""
+        """Forget a reader's topics and what was pushed to them (they blocked the bot, or asked
+        to be forgotten). Returns how many topics."""
         with self._db() as db:
+            db.execute("DELETE FROM pushed WHERE user_id = ?", (user_id,))
             return db.execute("DELETE FROM topics WHERE user_id = ?", (user_id,)).rowcount
 
     # -- pushes -----------------------------------------------------------------------------
@@ -199,7 +201,8 @@ class FollowService:
         return self._store.unfollow(user_id, topic_id)
 
     def reader_gone(self, user_id: int) -> int:
-        """A reader blocked the bot: forget their topics. Returns how many."""
+        """A reader blocked the bot or asked to be forgotten: forget their topics and pushes.
+        Returns how many topics."""
         return self._store.drop_user(user_id)
 
     def start_from_now(self) -> None:

@@ -1,0 +1,72 @@
+"""What the bot keeps of its readers, and how it lets go of it: /forget deletes one reader's
+questions, the answers they got, their votes, their followed topics and their conversation
+(after a confirmation button); a daily job deletes questions, answers and votes older than
+NEWSBOT_QUESTION_RETENTION_DAYS."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Update
+
+from bot.buttons import forget_keyboard
+from bot.deps import NewsContext, conversation_key
+from bot.texts import texts_for
+
+logger = logging.getLogger(__name__)
+
+
+async def forget(update: Update, context: NewsContext) -> None:
+    """/forget: says what is kept of the reader and asks before deleting it."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    deps = context.deps
+    words = texts_for(update)
+    questions, votes = await asyncio.to_thread(deps.services.feedback.held_for, user.id)
+    topics = len(await asyncio.to_thread(deps.services.follows.topics, user.id))
+    if not (questions or votes or topics):
+        await message.reply_text(words.t("I keep nothing of yours: no questions, votes or topics."))
+        return
+    await message.reply_text(
+        words.t(
+            "I keep your questions with their answers ({questions}), your votes ({votes}) and "
+            "your followed topics ({topics}). Delete them all?"
+        ).format(questions=questions, votes=votes, topics=topics),
+        reply_markup=forget_keyboard(words),
+    )
+
+
+async def forget_button(update: Update, context: NewsContext) -> None:
+    """🗑 Delete or Keep under /forget's question (`Button.FORGET`)."""
+    query = update.callback_query
+    assert query is not None and context.matches
+    words = texts_for(update)
+    if context.matches[0].group(1) != "yes":
+        await query.answer(words.t("Nothing was deleted."))
+        return
+    deps = context.deps
+    user_id = query.from_user.id
+    questions, votes = await asyncio.to_thread(deps.services.feedback.forget_user, user_id)
+    topics = await asyncio.to_thread(deps.services.follows.reader_gone, user_id)
+    deps.conversations.reset(conversation_key(update))
+    logger.info("a reader's data was deleted at their request")  # no id: it is gone
+    await query.answer(words.t("Deleted."))
+    if query.message is not None:
+        await query.edit_message_text(
+            words.t(
+                "Deleted: your questions with their answers ({questions}), your votes ({votes}), "
+                "your followed topics ({topics}) and our conversation."
+            ).format(questions=questions, votes=votes, topics=topics)
+        )
+
+
+async def retention_job(context: NewsContext) -> None:
+    """Daily (and at start): questions, answers and votes past their retention go."""
+    days = context.deps.settings.question_retention_days
+    if not days:
+        return
+    deleted = await asyncio.to_thread(context.deps.services.feedback.forget_older, days)
+    if deleted:
+        logger.info("deleted %d question, answer and vote rows older than %d days", deleted, days)

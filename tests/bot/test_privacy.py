@@ -1,0 +1,88 @@
+"""What the bot keeps of readers (issue 36, item 5): /forget through the fake Bot API with the
+real engine deletes one reader's questions, votes, topics and conversation after a
+confirmation, and nobody else's; questions past their retention are deleted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from retrieval.answer.log import AnswerLog
+from retrieval.core.records import Answer
+from tests.bot.conftest import BotHarness
+from tests.bot.test_telegram import answer_to
+
+pytestmark = [pytest.mark.integration]
+READER, OTHER = 41, 42
+
+
+def keyboard(reply: Any) -> list[str]:
+    return [
+        b["callback_data"] for row in reply.params["reply_markup"]["inline_keyboard"] for b in row
+    ]
+
+
+async def test_forget_deletes_one_readers_data_after_asking(harness: BotHarness) -> None:
+    api, log = harness.api, harness.services.services.feedback
+    answer = await answer_to(
+        harness, api.message("How many jobs will Corvanta cut?", user_id=READER)
+    )
+    other = await answer_to(harness, api.message("How many jobs will Corvanta cut?", user_id=OTHER))
+    await answer_to(harness, api.message("/follow tram extension", user_id=READER))
+    mine, theirs = keyboard(answer)[1], keyboard(other)[1]  # 👍 under each answer
+    api.press(
+        mine,
+        {"message_id": 1, "date": 0, "chat": {"id": READER, "type": "private"}},
+        user_id=READER,
+    )
+    api.press(
+        mine, {"message_id": 1, "date": 0, "chat": {"id": OTHER, "type": "private"}}, user_id=OTHER
+    )
+    api.press(
+        theirs,
+        {"message_id": 2, "date": 0, "chat": {"id": OTHER, "type": "private"}},
+        user_id=OTHER,
+    )
+    await api.wait_for(lambda: len(api.sent("answerCallbackQuery")) == 3)
+    assert log.held_for(READER) == (1, 1)
+
+    asked = await answer_to(harness, api.message("/forget", user_id=READER))
+    assert "questions with their answers (1)" in asked.text and "topics (1)" in asked.text
+    chat = {
+        "message_id": asked.params.get("message_id", 7),
+        "date": 0,
+        "chat": {"id": READER, "type": "private"},
+    }
+    api.press("fgt:no", chat, user_id=READER)
+    await api.wait_for(lambda: len(api.sent("answerCallbackQuery")) == 4)
+    assert log.held_for(READER) == (1, 1)  # kept
+    api.press("fgt:yes", chat, user_id=READER)
+    done = await api.wait_for(
+        lambda: [c for c in api.sent("editMessageText") if c.text.startswith("Deleted:")]
+    )
+    assert "answers (1), your votes (1), your followed topics (1)" in done[0].text
+    assert log.held_for(READER) == (0, 0)
+    assert harness.services.services.follows.topics(READER) == []
+    # Another reader keeps their question and their vote on their own answer; their vote on
+    # the forgotten reader's answer went with it (it repeated that reader's question).
+    assert log.held_for(OTHER) == (1, 1)
+    again = await answer_to(harness, api.message("/forget", user_id=READER))
+    assert again.text.startswith("I keep nothing of yours")
+
+
+def test_questions_past_their_retention_are_deleted(tmp_path: Any) -> None:
+    log = AnswerLog(tmp_path / "bot.sqlite")
+    old = log.record(1, 2, "old question?", Answer("a [1]", []))
+    assert log.vote(old, 3, True)
+    new = log.record(1, 2, "new question?", Answer("b [1]", []))
+    assert log.vote(new, 3, False)
+    with log._db() as db:  # the first question and its vote were 100 days ago
+        db.execute("UPDATE answers SET created = created - 100 * 86400 WHERE id = ?", (old,))
+        db.execute(
+            "UPDATE feedback SET created = created - 100 * 86400 WHERE answer_id = ?", (old,)
+        )
+    assert log.forget_older(90) == 2
+    assert log.citations(old) is None and log.citations(new) is not None
+    assert [v.question for v in log.votes()] == ["new question?"]
+    assert log.forget_older(90) == 0
