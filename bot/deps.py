@@ -10,7 +10,7 @@ from typing import Any, TypeAlias, cast
 from telegram import Chat, Update
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot.state import Conversations, Key, UserLimiter
+from bot.state import Conversations, InlineAnswers, Key, UserLimiter
 from retrieval.core.settings import Settings
 from retrieval.services import Services
 
@@ -25,6 +25,7 @@ class BotDeps:
     limiter: UserLimiter
     # One feed tick (poll, then push to followers) at a time.
     live_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    inline: InlineAnswers = field(default_factory=InlineAnswers)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.telegram.admin_ids

@@ -1,11 +1,14 @@
-"""The bot's own state in memory: conversations and per-user limits (answers and their
-feedback are kept in the answer log, retrieval/answer/log.py)."""
+"""The bot's own state in memory: conversations, per-user limits and inline mode's answers
+(answers and their feedback are kept in the answer log, retrieval/answer/log.py)."""
 
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from retrieval.core.records import Answer
 
 Key = tuple[int, int]  # (chat id, forum thread id or 0)
 
@@ -60,3 +63,28 @@ class UserLimiter:
 
     def release(self, user_id: int) -> None:
         self._in_flight.discard(user_id)
+
+
+INLINE_KEEP_S = 300.0  # an inline answer is reused this long
+INLINE_KEPT = 256  # answers kept at most
+
+
+@dataclass
+class InlineAnswers:
+    """Inline mode's memory: the latest query of each reader (answered once they pause) and
+    answers kept a few minutes per question and language (bot/inline.py)."""
+
+    latest: dict[int, str] = field(default_factory=dict)
+    _kept: OrderedDict[tuple[str, str], tuple[float, Answer]] = field(default_factory=OrderedDict)
+
+    def get(self, question: str, language: str) -> Answer | None:
+        found = self._kept.get((question, language))
+        if found is None or time.monotonic() - found[0] > INLINE_KEEP_S:
+            return None
+        self._kept.move_to_end((question, language))
+        return found[1]
+
+    def keep(self, question: str, language: str, answer: Answer) -> None:
+        self._kept[(question, language)] = (time.monotonic(), answer)
+        while len(self._kept) > INLINE_KEPT:
+            self._kept.popitem(last=False)

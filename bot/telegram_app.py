@@ -20,11 +20,12 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
 
-from bot import adapt_admin, admin, handlers, live, privacy
+from bot import adapt_admin, admin, handlers, inline, live, privacy
 from bot.buttons import PATTERNS, Button
 from bot.delivery import RetryingRateLimiter
 from bot.deps import DEPS, BotDeps, NewsApp, NewsContext, deps_of_app
@@ -141,6 +142,7 @@ def register_handlers(application: NewsApp) -> None:
     application.add_handler(CommandHandler("following", live.following))
     application.add_handler(CommandHandler("unfollow", live.unfollow))
     application.add_handler(CommandHandler("forget", privacy.forget))
+    application.add_handler(InlineQueryHandler(inline.on_inline_query))
     application.add_handler(MessageHandler(filters.Document.ALL, admin.document))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
     buttons = {

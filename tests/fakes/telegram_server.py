@@ -205,6 +205,22 @@ class FakeBotAPI:
             },
         )
 
+    def inline(self, text: str, *, user_id: int = 1, language_code: str | None = None) -> str:
+        """An inline query (`@bot text` typed in any chat); its id, which the answer names."""
+        query_id = str(next(self._message_ids))
+        self._push(
+            {
+                "inline_query": {
+                    "id": query_id,
+                    "from": _user(user_id, language_code),
+                    "query": text,
+                    "offset": "",
+                    "chat_type": "sender",
+                }
+            }
+        )
+        return query_id
+
     def press(
         self,
         data: str,
@@ -356,6 +372,17 @@ class FakeBotAPI:
                 self.calls[-1] = Sent(method + ":rejected", params)
                 return self._error(400, "Bad Request: message is too long")
             return self._ok(self._message(params, visible))
+        if method == "answerInlineQuery":
+            # Each result's message as Telegram would parse it: HTML checked as for sendMessage.
+            results = params.get("results", [])
+            for result in json.loads(results) if isinstance(results, str) else results:
+                content = result.get("input_message_content", {})
+                if content.get("parse_mode") == "HTML":
+                    error, _ = check_html(str(content.get("message_text", "")))
+                    if error:
+                        self.calls[-1] = Sent(method + ":rejected", params)
+                        return self._error(400, f"Bad Request: can't parse entities: {error}")
+            return self._ok(True)
         if method == "getFile":
             file_id = str(params["file_id"])
             if file_id not in self.files:
