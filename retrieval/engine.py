@@ -17,6 +17,7 @@ from retrieval.adapt.versions import ORIGINAL, Maker, ModelService, adapted_root
 from retrieval.answer import log as answer_log
 from retrieval.answer.answerer import Answerer
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
+from retrieval.answer.gaps import AskedQuestions
 from retrieval.answer.log import AnswerLog
 from retrieval.answer.qa import QAService
 from retrieval.answer.reader import ReaderSlot
@@ -410,6 +411,7 @@ def build_engine(
         follows=follows,
         models=models,
         feedback=log,
+        questions=AskedQuestions(log, active),
         eval=evaluation,
         monitor=Monitor(
             catalog=catalog,

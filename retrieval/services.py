@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.adapt.versions import ModelService
+from retrieval.answer.gaps import AskedQuestions
 from retrieval.answer.log import AnswerLog
 from retrieval.answer.qa import QAService
 from retrieval.core.records import IndexReport, IndexStats, Progress
@@ -68,6 +69,7 @@ class Services:
     follows: FollowService
     models: ModelService
     feedback: AnswerLog
+    questions: AskedQuestions  # what readers asked, grouped (no reader ids)
     eval: EvalService
     monitor: Monitor
     warm_up: Callable[[], None]

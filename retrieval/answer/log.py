@@ -38,6 +38,17 @@ MIGRATIONS = [statements(SCHEMA)]
 
 
 @dataclass(frozen=True)
+class Asked:
+    """A reader's question as the log keeps it, with no reader id: what a newsroom may see."""
+
+    at: str  # ISO 8601, UTC
+    question: str
+    outcome: str  # "answered", or "refused" (no passage answers it, or only partly)
+    up: int  # 👍 on its answer
+    down: int  # 👎
+
+
+@dataclass(frozen=True)
 class Vote:
     answer_id: int
     user_id: int
@@ -154,6 +165,36 @@ class AnswerLog:
                 citations=json.loads(r[6]),
             )
             for r in rows
+        ]
+
+    def asked(
+        self, since: float = 0.0, *, refused: bool = False, disliked: bool = False
+    ) -> list[Asked]:
+        """Readers' questions since a time (epoch seconds), oldest first, with their outcome and
+        votes; only refused ones, or only ones with a 👎, when asked. Pushes are not questions."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT a.created, a.question, a.refused,"
+                " COALESCE(SUM(f.vote = 1), 0), COALESCE(SUM(f.vote = -1), 0)"
+                " FROM answers a LEFT JOIN feedback f ON f.answer_id = a.id"
+                " WHERE a.created >= ? AND a.question NOT LIKE ?"
+                " GROUP BY a.id ORDER BY a.created",
+                (since, PUSH_PREFIX + "%"),
+            ).fetchall()
+        found = [
+            Asked(
+                at=datetime.fromtimestamp(r[0], UTC).isoformat(timespec="seconds"),
+                question=r[1],
+                outcome="refused" if r[2] else "answered",
+                up=int(r[3]),
+                down=int(r[4]),
+            )
+            for r in rows
+        ]
+        return [
+            a
+            for a in found
+            if (not refused or a.outcome == "refused") and (not disliked or a.down > 0)
         ]
 
     def held_for(self, user_id: int) -> tuple[int, int]:
