@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC
+from datetime import time as dt_time
 from urllib.parse import urlsplit
 
 from telegram import (
@@ -25,7 +27,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import adapt_admin, admin, handlers, inline, live, privacy
+from bot import adapt_admin, admin, gaps, handlers, inline, live, privacy
 from bot.buttons import PATTERNS, Button
 from bot.delivery import RetryingRateLimiter
 from bot.deps import DEPS, BotDeps, NewsApp, NewsContext, deps_of_app
@@ -121,6 +123,10 @@ def schedule_jobs(application: NewsApp, settings: Settings) -> None:
     # Readers' questions past NEWSBOT_QUESTION_RETENTION_DAYS: at start, then once a day.
     application.job_queue.run_repeating(
         privacy.retention_job, interval=86400, first=1, name="retention"
+    )
+    # What readers asked that the archive could not answer: to the admins, Mondays 08:00 UTC.
+    application.job_queue.run_daily(
+        gaps.gaps_job, time=dt_time(8, 0, tzinfo=UTC), days=(1,), name="gaps"
     )
 
 

@@ -559,6 +559,11 @@ class Settings(BaseSettings):
         description="Days readers' questions, the answers they got and their votes are kept; "
         "older ones are deleted every day. 0 keeps them.",
     )
+    gaps_weekly: bool = Field(
+        True,
+        description="Send the admins, every Monday, what readers asked that the archive could "
+        "not answer (grouped by meaning; no reader ids).",
+    )
     fetch_allow_private: bool = Field(
         False,
         description="Let URL ingestion reach loopback and private-network addresses (an "

@@ -10,7 +10,7 @@ import pytest
 
 from retrieval.answer.log import AnswerLog
 from retrieval.core.records import Answer
-from tests.bot.conftest import BotHarness
+from tests.bot.conftest import ADMIN, BotHarness
 from tests.bot.test_telegram import answer_to
 
 pytestmark = [pytest.mark.integration]
@@ -86,3 +86,23 @@ def test_questions_past_their_retention_are_deleted(tmp_path: Any) -> None:
     assert log.citations(old) is None and log.citations(new) is not None
     assert [v.question for v in log.votes()] == ["new question?"]
     assert log.forget_older(90) == 0
+
+
+async def test_admins_get_the_weeks_unanswered_questions(harness: BotHarness) -> None:
+    """The weekly report (its job run now): the refused questions, counted, and nothing that
+    names a reader."""
+    from bot import gaps
+
+    log = harness.services.services.feedback
+    refused = Answer("The archive does not say.", [], refused=True)
+    for user in (61, 62):
+        log.record(user, user, "When does the new tram line open?", refused)
+    log.record(63, 63, "How many jobs will Corvanta cut?", Answer("600 [1]", []))
+    harness.app.job_queue.run_once(gaps.gaps_job, 0)
+    api = harness.api
+    sent = await api.wait_for(
+        lambda: [c for c in api.sent(chat_id=ADMIN) if "not in the archive" in c.text]
+    )
+    text = sent[0].text
+    assert "1. When does the new tram line open? — asked 2 times" in text
+    assert "Corvanta" not in text and "61" not in text and "62" not in text
