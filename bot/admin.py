@@ -14,6 +14,7 @@ from pathlib import Path
 
 from telegram import Message, Update
 
+from bot.chart import DAYS, chart_caption, render_chart
 from bot.deps import BotDeps, NewsContext
 from bot.jobs import admin_only, run_job, track
 from bot.render_html import render_latest, render_report, render_stats
@@ -218,6 +219,13 @@ async def stats(update: Update, context: NewsContext) -> None:
     if feeds:
         text += "\n\n" + render_feeds(feeds, words)
     await message.reply_text(text)
+    since = time.time() - DAYS * 86400
+    daily = await asyncio.to_thread(log.daily, DAYS)
+    if any(a or r for _, a, r in daily):
+        topics = await asyncio.to_thread(deps.services.questions.grouped, since)
+        png = await asyncio.to_thread(render_chart, daily, topics, words)
+        caption = html.escape(chart_caption(daily, topics, words))
+        await message.reply_photo(png, caption=caption)
 
 
 @admin_only

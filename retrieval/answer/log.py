@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from retrieval.core.records import Answer, Citation
@@ -196,6 +196,28 @@ class AnswerLog:
             for a in found
             if (not refused or a.outcome == "refused") and (not disliked or a.down > 0)
         ]
+
+    def daily(self, days: int, *, now: float | None = None) -> list[tuple[str, int, int]]:
+        """(day YYYY-MM-DD UTC, answered, refused) for each of the last `days` days, oldest
+        first, days without questions included. Pushes are not questions."""
+        end = now if now is not None else time.time()
+        first = datetime.fromtimestamp(end - (days - 1) * 86400, UTC).date()
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT date(created, 'unixepoch'), SUM(refused = 0), SUM(refused = 1)"
+                " FROM answers WHERE created >= ? AND question NOT LIKE ? GROUP BY 1",
+                (
+                    datetime(first.year, first.month, first.day, tzinfo=UTC).timestamp(),
+                    PUSH_PREFIX + "%",
+                ),
+            ).fetchall()
+        counts = {day: (int(a), int(r)) for day, a, r in rows}
+        result = []
+        for n in range(days):
+            day = (first + timedelta(days=n)).isoformat()
+            answered, refused = counts.get(day, (0, 0))
+            result.append((day, answered, refused))
+        return result
 
     def held_for(self, user_id: int) -> tuple[int, int]:
         """(questions, votes) kept of one reader: what /forget would delete."""

@@ -342,6 +342,21 @@ async def test_admin_stats_sources_delete(harness: BotHarness) -> None:
     assert harness.services.index.stats().articles == 29
 
 
+async def test_stats_sends_a_chart_of_the_questions_with_its_figures(harness: BotHarness) -> None:
+    """Once readers have asked, /stats adds a PNG (questions a day by outcome, the most asked
+    topics) whose caption gives the same figures as text."""
+    api = harness.api
+    await answer_to(harness, api.message("How many jobs will Corvanta cut?", user_id=71))
+    await answer_to(harness, api.message("How many jobs will Corvanta cut?", user_id=72))
+    await answer_to(harness, api.message("Кто выиграл чемпионат мира по хоккею?", user_id=73))
+    await answer_to(harness, api.message("/stats", user_id=ADMIN))
+    (photo,) = await api.wait_for(lambda: api.sent("sendPhoto", chat_id=ADMIN))
+    assert photo.params["photo"][:8] == b"\x89PNG\r\n\x1a\n"
+    caption = photo.params["caption"]
+    assert "Last 30 days: 2 answered, 1 refused." in caption
+    assert "2 × How many jobs will Corvanta cut?" in caption
+
+
 async def test_admin_backup_reports_where_it_wrote(harness: BotHarness) -> None:
     api = harness.api
     status = await answer_to(harness, api.message("/backup", user_id=ADMIN))

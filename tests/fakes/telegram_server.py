@@ -267,6 +267,9 @@ class FakeBotAPI:
         form = await request.post()
         params: dict[str, Any] = {}
         for key, value in form.items():
+            if isinstance(value, web.FileField):  # an upload (sendPhoto's photo): its bytes
+                params[key] = value.file.read()
+                continue
             if isinstance(value, str) and value[:1] in "[{" and key != "text":
                 try:
                     params[key] = json.loads(value)
@@ -372,6 +375,21 @@ class FakeBotAPI:
                 self.calls[-1] = Sent(method + ":rejected", params)
                 return self._error(400, "Bad Request: message is too long")
             return self._ok(self._message(params, visible))
+        if method == "sendPhoto":
+            caption = str(params.get("caption", ""))
+            if params.get("parse_mode") == "HTML":
+                error, caption = check_html(caption)
+                if error:
+                    self.calls[-1] = Sent(method + ":rejected", params)
+                    return self._error(400, f"Bad Request: can't parse entities: {error}")
+            if len(caption) > 1024:
+                self.calls[-1] = Sent(method + ":rejected", params)
+                return self._error(400, "Bad Request: message caption is too long")
+            message = self._message({**params, "text": ""}, "")
+            message["caption"] = caption
+            message["photo"] = [{"file_id": "p1", "file_unique_id": "p1u", "width": 800,
+                                 "height": 600}]  # fmt: skip
+            return self._ok(message)
         if method == "answerInlineQuery":
             # Each result's message as Telegram would parse it: HTML checked as for sendMessage.
             results = params.get("results", [])
