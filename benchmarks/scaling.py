@@ -65,7 +65,17 @@ def copy_record(record: dict[str, Any], copy: int) -> dict[str, Any]:
     }
 
 
-def build(source: Path, articles_file: Path, target: Path, size: int, seed: int = 7) -> None:
+def build(
+    source: Path,
+    articles_file: Path,
+    target: Path,
+    size: int,
+    seed: int = 7,
+    *,
+    catalog_only: bool = False,
+) -> None:
+    """`catalog_only`: the catalog and the archive file, no vectors and no words (what an
+    unchanged sync reads; the words are written by the first engine to open it)."""
     src = build_engine(Settings(_env_file=None, data_dir=source))  # type: ignore[call-arg]
     collection = src.collections.active
     indexed = set(src.catalog.articles(collection))
@@ -101,7 +111,7 @@ def build(source: Path, articles_file: Path, target: Path, size: int, seed: int 
     while batch := list(itertools.islice(articles, 500)):
         started = time.perf_counter()
         originals = sorted({a.id.partition("_")[0] for a in batch})
-        vectors = src.store.vectors(collection, originals)
+        vectors = {} if catalog_only else src.store.vectors(collection, originals)
         by_article: dict[str, list[ChunkRecord]] = {}
         for row in src.catalog.chunk_records(collection, originals):
             by_article.setdefault(row.article_id, []).append(row)
@@ -115,6 +125,8 @@ def build(source: Path, articles_file: Path, target: Path, size: int, seed: int 
             ]
             items.append((article, chunks))
             for row, chunk in zip(by_article[original], chunks, strict=True):
+                if catalog_only:
+                    continue
                 vector = vectors[row.chunk_id]
                 if copy:
                     vector = vector + noise.normal(0, NOISE / np.sqrt(len(vector)), len(vector))
@@ -129,7 +141,8 @@ def build(source: Path, articles_file: Path, target: Path, size: int, seed: int 
                 )  # fmt: skip
         spent["read"] += time.perf_counter() - started
         started = time.perf_counter()
-        dst.store.upsert(collection, chunk_ids, np.asarray(vecs, dtype=np.float32), docs, metas)
+        if not catalog_only:
+            dst.store.upsert(collection, chunk_ids, np.asarray(vecs, dtype=np.float32), docs, metas)
         spent["store"] += time.perf_counter() - started
         started = time.perf_counter()
         dst.catalog.record(collection, items)
@@ -137,6 +150,8 @@ def build(source: Path, articles_file: Path, target: Path, size: int, seed: int 
         done += len(batch)
         seconds = ", ".join(f"{k} {v:.0f} s" for k, v in spent.items())
         print(f"  {target.name}: {done:,}/{len(plan):,} articles ({seconds})", flush=True)
+    if catalog_only:
+        return
     started = time.perf_counter()
     dst.writer.rebuild_lexical(collection, lambda stage, done, total: None)
     print(f"  {target.name}: BM25 built in {time.perf_counter() - started:.0f} s", flush=True)

@@ -16,14 +16,15 @@ class Button(StrEnum):
     SOURCES = "src"  # src:<answer id>
     FEEDBACK = "fb"  # fb:<answer id>:u|d
     UNFOLLOW = "unf"  # unf:<topic id>
-    FORGET = "fgt"  # fgt:yes|no, under /forget's question
+    FORGET = "fgt"  # fgt:yes|no:<user id>, under /forget's question (only its asker's)
 
 
+ID = r"(\d{1,18})"  # an SQLite integer: a longer one is forged
 PATTERNS = {
-    Button.SOURCES: re.compile(rf"^{Button.SOURCES}:(\d+)$"),
-    Button.FEEDBACK: re.compile(rf"^{Button.FEEDBACK}:(\d+):([ud])$"),
-    Button.UNFOLLOW: re.compile(rf"^{Button.UNFOLLOW}:(\d+)$"),
-    Button.FORGET: re.compile(rf"^{Button.FORGET}:(yes|no)$"),
+    Button.SOURCES: re.compile(rf"^{Button.SOURCES}:{ID}$"),
+    Button.FEEDBACK: re.compile(rf"^{Button.FEEDBACK}:{ID}:([ud])$"),
+    Button.UNFOLLOW: re.compile(rf"^{Button.UNFOLLOW}:{ID}$"),
+    Button.FORGET: re.compile(rf"^{Button.FORGET}:(yes|no):{ID}$"),
 }
 
 
@@ -51,13 +52,15 @@ def push_keyboard(answer_id: int, topic_id: int, words: Texts) -> InlineKeyboard
     return InlineKeyboardMarkup([[*_feedback(answer_id), unfollow]])
 
 
-def forget_keyboard(words: Texts) -> InlineKeyboardMarkup:
-    """Under /forget's question: delete, or keep everything."""
+def forget_keyboard(user_id: int, words: Texts) -> InlineKeyboardMarkup:
+    """Under /forget's question: delete, or keep everything (for the reader who asked)."""
+    delete = f"{Button.FORGET}:yes:{user_id}"
+    keep = f"{Button.FORGET}:no:{user_id}"
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(words.t("🗑 Delete"), callback_data=f"{Button.FORGET}:yes"),
-                InlineKeyboardButton(words.t("Keep"), callback_data=f"{Button.FORGET}:no"),
+                InlineKeyboardButton(words.t("🗑 Delete"), callback_data=delete),
+                InlineKeyboardButton(words.t("Keep"), callback_data=keep),
             ]
         ]
     )

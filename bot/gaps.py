@@ -32,7 +32,8 @@ def render_gaps(groups: list[AskedGroup], asked: int, words: Texts) -> str:
     lines = [title]
     for n, group in enumerate(groups[:SHOWN], start=1):
         times = words.tn("asked {n} time", "asked {n} times", group.count).format(n=group.count)
-        lines.append(f"{n}. {html.escape(group.question)} — {times}")
+        question = group.question if len(group.question) <= 200 else group.question[:199] + "…"
+        lines.append(f"{n}. {html.escape(question)} — {times}")
     if len(groups) > SHOWN:
         lines.append(
             words.t("… and {n} more: newsbot questions --refused").format(n=len(groups) - SHOWN)
@@ -55,5 +56,5 @@ async def gaps_job(context: NewsContext) -> None:
     for admin_id in settings.telegram.admin_ids:
         try:
             await context.bot.send_message(admin_id, text)
-        except TelegramError as exc:  # the admin has not started a chat with the bot yet
+        except TelegramError as exc:  # e.g. the admin has not started a chat with the bot
             logger.warning("weekly report to %s not sent: %s", admin_id, exc)

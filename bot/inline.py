@@ -23,10 +23,11 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 
 from bot.deps import NewsContext
 from bot.handlers import EMPTY, FAILED, NOT_ALLOWED, TOO_FAST
-from bot.render_html import render_answer, strip_tags
+from bot.render_html import render_answer, split_html, strip_tags
 from bot.texts import texts_for, texts_in
 from retrieval.core.errors import EmptyIndexError, NewsbotError
 from retrieval.core.i18n import Texts
@@ -102,12 +103,13 @@ async def on_inline_query(update: Update, context: NewsContext) -> None:
         finally:
             deps.limiter.release(user.id)
         deps.inline.keep(question, words.language, answer)
-    rendered = render_answer(answer)
-    await query.answer(
-        [
-            _result(
-                f"{words.language}:{question}", _title(answer), rendered, strip_tags(answer.text)
-            )
-        ],
-        cache_time=60,
+    posted = split_html(render_answer(answer))[0]  # a message holds 4,096 characters
+    offered = _result(
+        f"{words.language}:{question}", _title(answer), posted, strip_tags(answer.text)
     )
+    try:
+        # Personal: Telegram's own cache of it serves this reader only, so the allow-list and
+        # the rate limit hold for every other reader.
+        await query.answer([offered], cache_time=60, is_personal=True)
+    except TelegramError as exc:  # e.g. "query is too old": the reader moved on
+        logger.info("inline answer not delivered: %s", exc)

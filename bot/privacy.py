@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
+from telegram import Chat, Update
 
 from bot.buttons import forget_keyboard
 from bot.deps import NewsContext, conversation_key
@@ -24,6 +24,9 @@ async def forget(update: Update, context: NewsContext) -> None:
         return
     deps = context.deps
     words = texts_for(update)
+    if update.effective_chat is None or update.effective_chat.type != Chat.PRIVATE:
+        await message.reply_text(words.t("Send /forget to me in a private chat."))
+        return
     questions, votes = await asyncio.to_thread(deps.services.feedback.held_for, user.id)
     topics = len(await asyncio.to_thread(deps.services.follows.topics, user.id))
     if not (questions or votes or topics):
@@ -34,7 +37,7 @@ async def forget(update: Update, context: NewsContext) -> None:
             "I keep your questions with their answers ({questions}), your votes ({votes}) and "
             "your followed topics ({topics}). Delete them all?"
         ).format(questions=questions, votes=votes, topics=topics),
-        reply_markup=forget_keyboard(words),
+        reply_markup=forget_keyboard(user.id, words),
     )
 
 
@@ -43,11 +46,15 @@ async def forget_button(update: Update, context: NewsContext) -> None:
     query = update.callback_query
     assert query is not None and context.matches
     words = texts_for(update)
-    if context.matches[0].group(1) != "yes":
+    choice, owner = context.matches[0].group(1), int(context.matches[0].group(2))
+    user_id = query.from_user.id
+    if owner != user_id:  # only the reader who asked may answer their question
+        await query.answer(words.t("Unknown button."))
+        return
+    if choice != "yes":
         await query.answer(words.t("Nothing was deleted."))
         return
     deps = context.deps
-    user_id = query.from_user.id
     questions, votes = await asyncio.to_thread(deps.services.feedback.forget_user, user_id)
     topics = await asyncio.to_thread(deps.services.follows.reader_gone, user_id)
     deps.conversations.reset(conversation_key(update))

@@ -22,7 +22,7 @@ from retrieval.answer.log import AnswerLog
 from retrieval.answer.qa import QAService
 from retrieval.answer.reader import ReaderSlot
 from retrieval.answer.timeline import TimelineAnswerer
-from retrieval.core.errors import ConfigError
+from retrieval.core.errors import ConfigError, NewsbotError
 from retrieval.core.settings import Settings
 from retrieval.embed.active import ActiveEmbedder
 from retrieval.embed.cache import CachedVectors
@@ -451,6 +451,10 @@ def build_engine(
         )
     )
     # An index an older newsbot wrote has no Tantivy words yet; a sync killed before its
-    # words were committed left some pending. Either is written now, once.
-    syncer.catch_up_words()
+    # words were committed left some pending. Either is written now, once; a failure is
+    # logged and left to the next sync (which catches up too), never a reason not to start.
+    try:
+        syncer.catch_up_words()
+    except (NewsbotError, OSError, ValueError) as exc:
+        logger.warning("the lexical index could not catch up now (%s); the next sync will", exc)
     return engine[0]

@@ -278,8 +278,14 @@ class TantivyIndex:
             return found
         import tantivy
 
-        opened = tantivy.Index(_schema(), path=str(self._folder(collection)), reuse=True)
+        try:  # open, never create: a folder dropped meanwhile is no index
+            opened = tantivy.Index.open(str(self._folder(collection)))
+        except ValueError:
+            return None
         with self._lock:
+            # Collections another process dropped (a full re-index there): let their files go.
+            for name in [n for n in self._open if not self.exists(n)]:
+                del self._open[name]
             return self._open.setdefault(collection, opened)
 
     def snapshot(self, collection: str) -> TantivySnapshot | EmptySnapshot:
@@ -375,11 +381,16 @@ class TantivyIndex:
         if index is None:
             raise FileNotFoundError(f"no lexical index for {collection}: build it first")
         writer = index.writer(self.heap, 1)
-        for article_id in article_ids:
-            writer.delete_documents_by_term("article_id", article_id)
-        self._add(writer, rows, None, 0)
-        writer.commit()
-        writer.wait_merging_threads()  # small segments merged now, and the lock let go
+        try:
+            for article_id in article_ids:
+                writer.delete_documents_by_term("article_id", article_id)
+            self._add(writer, rows, None, 0)
+            writer.commit()
+        except BaseException:
+            writer.rollback()  # nothing half-written stays; the articles stay pending
+            raise
+        finally:
+            writer.wait_merging_threads()  # small segments merged, and the writer's lock let go
         index.reload()
 
     def _forget(self, collection: str) -> None:

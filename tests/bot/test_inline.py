@@ -38,12 +38,22 @@ async def test_a_burst_of_keystrokes_gets_one_answer(
     # before the first one's pause ends, whatever the machine.
     monkeypatch.setattr(inline, "PAUSE_S", 3.0)
     api = harness.api
+    searches: list[str] = []
+    answer = harness.services.services.qa.answer
+
+    def counted(question: str, **kwargs: Any) -> Any:
+        searches.append(question)
+        return answer(question, **kwargs)
+
+    monkeypatch.setattr(harness.services.services.qa, "answer", counted)
     question = "Who is the new head coach of Kelby Rovers?"
     typed = [api.inline(question[:n], user_id=51) for n in range(12, len(question) + 1, 6)]
     last = api.inline(question, user_id=51)
     call = await answered(api, last)
     assert [c.params["inline_query_id"] for c in api.sent("answerInlineQuery")] == [last]
-    assert typed  # the earlier keystrokes were all superseded
+    assert len(typed) >= 4 and searches == [question]  # every earlier keystroke superseded
+    # Telegram may keep it for this reader only: others go through the allow-list and limit.
+    assert call.params["is_personal"] in (True, "true")
     (result,) = offered(call)
     assert result["type"] == "article" and "Rafael Mendes" in result["title"]
     message = result["input_message_content"]
@@ -55,6 +65,7 @@ async def test_a_burst_of_keystrokes_gets_one_answer(
     # The same question again, by another reader: answered from what was kept.
     again = await answered(api, api.inline(question, user_id=52))
     assert offered(again)[0]["input_message_content"] == message
+    assert searches == [question]  # no second search
 
 
 async def test_a_silent_archive_refuses_inline_in_the_readers_language(harness: BotHarness) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.deps import DEPS
 from retrieval.answer.log import AnswerLog
 from retrieval.core.records import Answer
 from tests.bot.conftest import ADMIN, BotHarness
@@ -54,21 +55,27 @@ async def test_forget_deletes_one_readers_data_after_asking(harness: BotHarness)
         "date": 0,
         "chat": {"id": READER, "type": "private"},
     }
-    api.press("fgt:no", chat, user_id=READER)
-    await api.wait_for(lambda: len(api.sent("answerCallbackQuery")) == 4)
-    assert log.held_for(READER) == (1, 1)  # kept
-    api.press("fgt:yes", chat, user_id=READER)
+    api.press(f"fgt:yes:{READER}", chat, user_id=OTHER)  # another's press deletes nothing
+    api.press(f"fgt:no:{READER}", chat, user_id=READER)
+    await api.wait_for(lambda: len(api.sent("answerCallbackQuery")) == 5)
+    assert log.held_for(READER) == (1, 1) and log.held_for(OTHER) == (1, 2)  # kept
+    conversations = harness.app.bot_data[DEPS].conversations
+    assert conversations.history((READER, 0))  # the conversation, before
+    api.press(f"fgt:yes:{READER}", chat, user_id=READER)
     done = await api.wait_for(
         lambda: [c for c in api.sent("editMessageText") if c.text.startswith("Deleted:")]
     )
     assert "answers (1), your votes (1), your followed topics (1)" in done[0].text
     assert log.held_for(READER) == (0, 0)
     assert harness.services.services.follows.topics(READER) == []
+    assert conversations.history((READER, 0)) == []
     # Another reader keeps their question and their vote on their own answer; their vote on
     # the forgotten reader's answer went with it (it repeated that reader's question).
     assert log.held_for(OTHER) == (1, 1)
     again = await answer_to(harness, api.message("/forget", user_id=READER))
     assert again.text.startswith("I keep nothing of yours")
+    group = api.message("/forget", user_id=OTHER, chat_id=-100900, chat_type="supergroup")
+    assert (await answer_to(harness, group)).text == "Send /forget to me in a private chat."
 
 
 def test_questions_past_their_retention_are_deleted(tmp_path: Any) -> None:
