@@ -13,7 +13,7 @@ from bot.deps import BotDeps, NewsContext, conversation_key
 from bot.render_html import day, render_answer, render_quotes
 from bot.replies import Typing, reply_html
 from bot.streaming import LiveDraft
-from bot.texts import texts_for, texts_in
+from bot.texts import texts_for, texts_for_question
 from retrieval.core.errors import (
     AnswererError,
     EmptyIndexError,
@@ -23,7 +23,6 @@ from retrieval.core.errors import (
     StreamBrokenError,
 )
 from retrieval.core.i18n import Texts, mark
-from retrieval.core.language import question_language
 
 logger = logging.getLogger(__name__)
 
@@ -186,11 +185,7 @@ async def answer_question(update: Update, context: NewsContext, question: str) -
     chat = update.effective_chat
     if message is None or user is None or chat is None:
         return
-    # The reader's Telegram language, or the question's when that is one we speak.
-    words = texts_for(update)
-    asked_in = texts_in(question_language(question))
-    if asked_in.language != "en":
-        words = asked_in
+    words = texts_for_question(update, question)
     if not deps.may_ask(update):
         logger.info("user %s in chat %s is not on the allow-list", user.id, chat.id)
         if chat.type == Chat.PRIVATE:

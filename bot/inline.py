@@ -28,22 +28,14 @@ from telegram.error import TelegramError
 from bot.deps import NewsContext
 from bot.handlers import EMPTY, FAILED, NOT_ALLOWED, TOO_FAST
 from bot.render_html import render_answer, split_html, strip_tags
-from bot.texts import texts_for, texts_in
+from bot.texts import texts_for_question
 from retrieval.core.errors import EmptyIndexError, NewsbotError
-from retrieval.core.i18n import Texts
-from retrieval.core.language import question_language
 from retrieval.core.records import Answer
 
 logger = logging.getLogger(__name__)
 PAUSE_S = 0.8  # no newer query from the reader for this long: they have stopped typing
 SHORTEST = 3  # characters; shorter queries are still being typed
 TITLE_CHARS = 64
-
-
-def _words(update: Update, question: str) -> Texts:
-    """The reader's language, or the question's when that is one we speak."""
-    asked_in = texts_in(question_language(question))
-    return asked_in if asked_in.language != "en" else texts_for(update)
 
 
 def _title(answer: Answer) -> str:
@@ -81,7 +73,7 @@ async def on_inline_query(update: Update, context: NewsContext) -> None:
     await asyncio.sleep(PAUSE_S)
     if deps.inline.latest.get(user.id) != query.id:
         return  # the reader typed on: a newer query answers
-    words = _words(update, question)
+    words = texts_for_question(update, question)
     tg = deps.settings.telegram
     if tg.allowed_user_ids and user.id not in tg.allowed_user_ids and not deps.is_admin(user.id):
         await query.answer(_notice(words.t(NOT_ALLOWED)), cache_time=0, is_personal=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from retrieval.core.i18n import Texts, texts
+from retrieval.core.language import question_language
 
 BOT_LOCALES = Path(__file__).resolve().parent / "locales"
 
@@ -20,3 +21,10 @@ def texts_for(update: object) -> Texts:
 
 def texts_in(language: str | None) -> Texts:
     return texts(language, BOT_LOCALES)
+
+
+def texts_for_question(update: object, question: str) -> Texts:
+    """The texts a question is answered with: the question's language when it is one we
+    speak, else the asker's Telegram language."""
+    asked_in = texts_in(question_language(question))
+    return asked_in if asked_in.language != "en" else texts_for(update)

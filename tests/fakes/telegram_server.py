@@ -313,6 +313,11 @@ class FakeBotAPI:
             message["is_topic_message"] = True
         return message
 
+    def _rejected(self, method: str, params: dict[str, Any], reason: str) -> web.Response:
+        """A 400 as Telegram sends it; the call is recorded as rejected, not as sent."""
+        self.calls[-1] = Sent(method + ":rejected", params)
+        return self._error(400, f"Bad Request: {reason}")
+
     async def _api(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return self._error(401, "Unauthorized")
@@ -369,22 +374,18 @@ class FakeBotAPI:
                     self.reject_html_once = False
                     error = error or "forced by the test"
                 if error:
-                    self.calls[-1] = Sent(method + ":rejected", params)
-                    return self._error(400, f"Bad Request: can't parse entities: {error}")
+                    return self._rejected(method, params, f"can't parse entities: {error}")
             if len(visible) > 4096:
-                self.calls[-1] = Sent(method + ":rejected", params)
-                return self._error(400, "Bad Request: message is too long")
+                return self._rejected(method, params, "message is too long")
             return self._ok(self._message(params, visible))
         if method == "sendPhoto":
             caption = str(params.get("caption", ""))
             if params.get("parse_mode") == "HTML":
                 error, caption = check_html(caption)
                 if error:
-                    self.calls[-1] = Sent(method + ":rejected", params)
-                    return self._error(400, f"Bad Request: can't parse entities: {error}")
+                    return self._rejected(method, params, f"can't parse entities: {error}")
             if len(caption) > 1024:
-                self.calls[-1] = Sent(method + ":rejected", params)
-                return self._error(400, "Bad Request: message caption is too long")
+                return self._rejected(method, params, "message caption is too long")
             message = self._message({**params, "text": ""}, "")
             message["caption"] = caption
             message["photo"] = [{"file_id": "p1", "file_unique_id": "p1u", "width": 800,
@@ -398,8 +399,7 @@ class FakeBotAPI:
                 if content.get("parse_mode") == "HTML":
                     error, _ = check_html(str(content.get("message_text", "")))
                     if error:
-                        self.calls[-1] = Sent(method + ":rejected", params)
-                        return self._error(400, f"Bad Request: can't parse entities: {error}")
+                        return self._rejected(method, params, f"can't parse entities: {error}")
             return self._ok(True)
         if method == "getFile":
             file_id = str(params["file_id"])
