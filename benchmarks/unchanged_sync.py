@@ -7,7 +7,9 @@ the first full build of its words, on a synthetic archive that holds only what t
 Builds DIR (once; `benchmarks.scaling`'s copies of the RealTimeQA articles, catalog only: an
 unchanged sync never reads a vector), then, each in a process of its own with its peak memory:
 the first engine to open DIR, which writes the words of every passage into the lexical index
-(streamed from the catalog), and `newsbot ingest DIR/archive.jsonl.gz`, the unchanged sync.
+(streamed from the catalog), and `newsbot ingest DIR/archive.jsonl.gz` twice: the first
+parses every record whose key (`Article.record_key`) the catalog lacks, the second is the
+unchanged sync, which parses none.
 Compare trees with `farm-bench` on the second command (BENCHMARKS.md gives the commands).
 """
 
@@ -50,9 +52,13 @@ def main() -> None:
         print(f"built {target} in {time.perf_counter() - started:.0f} s", flush=True)
     print("first open (every passage's words written into the lexical index):", flush=True)
     subprocess.run([*TIME, sys.executable, "-c", OPEN.format(data=str(target))], check=True)
-    print("the unchanged sync (newsbot ingest of the archive file):", flush=True)
     ingest = ["-m", "bot", "ingest", str(target / ARCHIVE), "--data-dir", str(target)]
-    subprocess.run([*TIME, sys.executable, *ingest], check=True)
+    # The first sync under today's reading rules parses every record (an archive indexed
+    # before record keys were kept, or by another release) and records their keys; the
+    # second is the unchanged sync a feed-less deployment runs every night.
+    for what in ("the first sync under these reading rules", "the unchanged sync"):
+        print(f"{what} (newsbot ingest of the archive file):", flush=True)
+        subprocess.run([*TIME, sys.executable, *ingest], check=True)
 
 
 if __name__ == "__main__":

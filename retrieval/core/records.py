@@ -56,6 +56,10 @@ class Article:
     # (a feed poll). A full re-index keeps every article; --prune deletes only those of the
     # sources it is given.
     origin_kind: str = ""
+    # A digest of the raw record or file it was parsed from, with the rules that parse and
+    # clean it (`retrieval.ingest.loaders.record_key`): a sync that meets the same key again
+    # knows the article without parsing it. Empty when it came any other way.
+    record_key: str = ""
 
     @property
     def content_hash(self) -> str:

@@ -14,11 +14,11 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from retrieval.core.records import Passage, Stage
+from retrieval.core.records import Article, Passage, Stage
 from retrieval.embed.protocol import Embedder
 from retrieval.index.store import persistent_client
 from retrieval.index.sync import Progress, no_progress
-from retrieval.ingest.loaders import Skipped, load_sources
+from retrieval.ingest.loaders import load_sources
 
 logger = logging.getLogger(__name__)
 COLLECTION = "naive-baseline"
@@ -62,7 +62,7 @@ class NaiveBaseline:
         if self._done_path.exists() and json.loads(self._done_path.read_text()) == key:
             return 0
         splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
-        articles = [a for a in load_sources(sources) if not isinstance(a, Skipped)]
+        articles = [a for a in load_sources(sources) if isinstance(a, Article)]
         texts: list[str] = []
         metadatas: list[dict[str, str | int]] = []
         ids: list[str] = []

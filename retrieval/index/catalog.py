@@ -64,16 +64,19 @@ MIGRATIONS = [
         "CREATE TABLE IF NOT EXISTS lexical_pending (collection TEXT NOT NULL,"
         " article_id TEXT NOT NULL, PRIMARY KEY (collection, article_id)) WITHOUT ROWID",
     ],
+    # 5: the key of the raw record each article was read from (`Article.record_key`), so a
+    # sync of an unchanged archive skips its records without parsing them.
+    ["ALTER TABLE articles ADD COLUMN record_key TEXT NOT NULL DEFAULT ''"],
 ]
 ARTICLE_COLUMNS = (
     "collection, id, content_hash, text_hash, url, title, source, published, authors, origin,"
-    " n_chunks, indexed_at, text, language, origin_kind"
+    " n_chunks, indexed_at, text, language, origin_kind, record_key"
 )
 
 
 STORED_COLUMNS = (
     "id, content_hash, text_hash, url, title, source, published, n_chunks, indexed_at, origin,"
-    " origin_kind"
+    " origin_kind, record_key"
 )
 
 
@@ -101,6 +104,7 @@ class StoredArticle:
     indexed_at: float
     origin: str = ""
     origin_kind: str = ""
+    record_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,7 @@ def _stored(rows: Iterable[Sequence[Any]]) -> dict[str, StoredArticle]:
             indexed_at=row[8],
             origin=row[9],
             origin_kind=row[10],
+            record_key=row[11],
         )
         for row in rows
     }
@@ -247,7 +252,8 @@ class Catalog:
                 marks = ",".join("?" * len(batch))
                 for row in db.execute(
                     "SELECT id, title, text, published, source, authors, url, language, origin,"
-                    f" origin_kind FROM articles WHERE collection = ? AND id IN ({marks})",
+                    " origin_kind, record_key FROM articles WHERE collection = ?"
+                    f" AND id IN ({marks})",
                     (collection, *batch),
                 ):
                     if row[2] is None:
@@ -265,6 +271,7 @@ class Catalog:
                             language=row[7],
                             origin=row[8],
                             origin_kind=row[9],
+                            record_key=row[10],
                         )
                     )
         return whole, legacy
@@ -290,7 +297,7 @@ class Catalog:
                 )
                 db.execute(
                     f"INSERT OR REPLACE INTO articles ({ARTICLE_COLUMNS})"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         collection,
                         article.id,
@@ -307,6 +314,7 @@ class Catalog:
                         article.text,
                         article.language,
                         article.origin_kind,
+                        article.record_key,
                     ),
                 )
                 db.executemany(
@@ -316,6 +324,16 @@ class Catalog:
                         for c in chunks
                     ],
                 )
+
+    def set_record_keys(self, collection: str, keys: Iterable[tuple[str, str]]) -> None:
+        """Record the raw-record key (`Article.record_key`) of articles found unchanged, given
+        as (id, key): an archive indexed before keys were kept, or whose reading rules have
+        changed without changing its articles, is skipped unparsed from the next sync on."""
+        with self.connection() as db:
+            db.executemany(
+                "UPDATE articles SET record_key = ? WHERE collection = ? AND id = ?",
+                ((key, collection, article_id) for article_id, key in keys),
+            )
 
     def forget(self, collection: str, article_ids: Iterable[str]) -> None:
         ids = list(article_ids)

@@ -19,6 +19,7 @@ import numpy as np
 from retrieval.core.errors import StoreUnavailableError
 
 logger = logging.getLogger(__name__)
+SLOW_FAILURE_S = 1.0  # a failed connect that took this long makes requests fail at once
 
 
 def text_fingerprint(text: str) -> str:
@@ -112,8 +113,9 @@ class ChromaStore:
         self._client: Any = None
         self._collections: dict[str, Any] = {}
         self._lock = threading.Lock()
-        # After a failed connect, requests fail at once for one timeout instead of each
-        # waiting its own timeout in turn behind the lock (a stalled server, six readers).
+        # After a slow failed connect, requests fail at once for as long as it took (a
+        # stalled server: one timeout) instead of each waiting its own timeout in turn behind
+        # the lock (six readers).
         self._down_until = 0.0
         self._down_because = ""
 
@@ -124,11 +126,17 @@ class ChromaStore:
             if self._client is None:
                 if time.monotonic() < self._down_until:
                     raise StoreUnavailableError(self._down_because)
+                started = time.monotonic()
                 try:
                     self._client = self._connect()
                 except StoreUnavailableError as exc:
-                    self._down_until = time.monotonic() + self.timeout_s
-                    self._down_because = str(exc)
+                    # A slow failure (a stalled server: its timeout) shuts the door for as
+                    # long as it took; a quick one (refused) does not: the next request tries
+                    # again, so a server that comes back is used at once.
+                    took = time.monotonic() - started
+                    if took >= SLOW_FAILURE_S:
+                        self._down_until = time.monotonic() + took
+                        self._down_because = str(exc)
                     raise
             return self._client
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from retrieval.index.collections import Collections
 from retrieval.index.state import IndexState
 from retrieval.index.writing import CollectionWriter
 from retrieval.ingest.dedupe import FirstOfEach, same_story, unique_articles
-from retrieval.ingest.loaders import HttpFetcher, Skipped, load_sources
+from retrieval.ingest.loaders import HttpFetcher, Known, Skipped, load_sources
 from retrieval.ingest.loaders.common import LoadError, without_boilerplate
 
 logger = logging.getLogger(__name__)
@@ -63,19 +63,27 @@ class SyncService:
         def work(report: IndexReport) -> IndexReport:
             roots = source_roots(sources) if prune else None
             if full:
-                articles = list(self._read(sources, report, progress))
+                articles = [
+                    a for a in self._read(sources, report, progress) if isinstance(a, Article)
+                ]
                 return self._rebuild(articles, report, progress, prune_roots=roots)
             self.collections.refuse_if_stale()
             collection = self.collections.active
             # Compared as they are read: an unchanged article is counted and let go, so a sync
             # of an unchanged archive holds no article's text (only what the catalog records).
+            # A record read before, under the same reading rules, is not even parsed.
             stored = self.catalog.articles(collection)
             # Another chunking makes every stored passage stale: all are written again.
             stale = self.state.identity(collection) not in (None, self.writer.identity())
+            by_key = {} if stale else {a.record_key: a for a in stored.values() if a.record_key}
             seen: set[str] = set()
             todo: list[Article] = []
-            for article in self._read(sources, report, progress):
+            keys: list[tuple[str, str]] = []  # unchanged articles whose key is new
+            for article in self._read(sources, report, progress, by_key):
                 seen.add(article.id)
+                if isinstance(article, StoredArticle):
+                    report.unchanged += 1
+                    continue
                 previous = stored.get(article.id)
                 if (
                     not stale
@@ -83,10 +91,13 @@ class SyncService:
                     and previous.content_hash == article.content_hash
                 ):
                     report.unchanged += 1
+                    if article.record_key != previous.record_key:
+                        keys.append((article.id, article.record_key))
                 else:
                     todo.append(article)
             gone = self._vanished(collection, seen, roots, stored)
-            del stored
+            del stored, by_key
+            self.catalog.set_record_keys(collection, keys)
             return self.writer.sync(collection, todo, report, delete=gone, progress=progress)
 
         return self._job(BUSY, work, "full re-index" if full else "sync")
@@ -228,23 +239,32 @@ class SyncService:
         return self.collections.replace(build)
 
     def _read(
-        self, sources: Sequence[str | Path], report: IndexReport, progress: Progress
-    ) -> Iterator[Article]:
+        self,
+        sources: Sequence[str | Path],
+        report: IndexReport,
+        progress: Progress,
+        known: Mapping[str, StoredArticle] | None = None,
+    ) -> Iterator[Article | StoredArticle]:
         """Every article once, as it is read: later copies of an id, URL or body are
         reported, not indexed. Each is marked with how it came (a page or feed URL, or a
-        file)."""
+        file). A record whose key is in `known` comes unparsed, as the article stored for it."""
+        known = known or {}
         first = FirstOfEach(report)
         read = 0
         for source in sources:
             kind = "url" if str(source).startswith(("http://", "https://")) else "file"
-            for item in load_sources([source], fetcher=self.fetcher):
+            for item in load_sources([source], fetcher=self.fetcher, known=known):
                 if isinstance(item, Skipped):
                     report.skipped.append((item.origin, item.reason))
                     continue
                 read += 1
                 if read % 200 == 0:
                     progress(Stage.READING, read, 0)
-                if first.first(item):
+                if isinstance(item, Known):
+                    stored = known[item.record_key]
+                    if first.first(replace(stored, origin=item.origin)):
+                        yield stored
+                elif first.first(item):
                     yield replace(item, origin_kind=kind)
         progress(Stage.READING, read, read)
 

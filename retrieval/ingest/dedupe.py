@@ -21,6 +21,13 @@ class Known(Protocol):
     def text_hash(self) -> str: ...
 
 
+class Read(Known, Protocol):
+    """What `FirstOfEach` sees of an article read now: also where it was read."""
+
+    @property
+    def origin(self) -> str: ...
+
+
 K = TypeVar("K", bound=Known)
 
 
@@ -34,7 +41,7 @@ class FirstOfEach:
         self.by_url: dict[str, str] = {}
         self.by_text: dict[str, str] = {}
 
-    def first(self, item: Article) -> bool:
+    def first(self, item: Read) -> bool:
         """True for the first of its id, URL and body; a later copy is reported as skipped."""
         duplicate_of = (
             self.by_id.get(item.id)

