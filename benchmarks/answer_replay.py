@@ -17,8 +17,9 @@ from pathlib import Path
 
 from benchmarks.halves import HALVES
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
+from retrieval.answer.factory import extractive_config
 from retrieval.core.settings import Settings
-from retrieval.engine import build_engine, extractive_config
+from retrieval.engine import build_engine
 from retrieval.evaluation import correct_answer, load_questions
 
 

@@ -29,10 +29,11 @@ from typing import Any
 import httpx
 
 from retrieval.answer.extractive import ExtractiveAnswerer
+from retrieval.answer.factory import extractive_config
 from retrieval.answer.llm import LLMAnswerer
 from retrieval.answer.llm_output import NOT_IN_ARCHIVE, PROMPT_ECHO, REFUSAL_PHRASES
 from retrieval.core.settings import Settings
-from retrieval.engine import build_engine, extractive_config
+from retrieval.engine import build_engine
 from retrieval.evaluation import load_questions
 from retrieval.evaluation.configs import BOT, asker_for
 from retrieval.evaluation.scoring import evaluate, markdown_table

@@ -19,8 +19,9 @@ from pathlib import Path
 
 try:
     from retrieval.answer.extractive import ExtractiveAnswerer
+    from retrieval.answer.factory import extractive_config
     from retrieval.core.settings import Settings
-    from retrieval.engine import build_engine, extractive_config
+    from retrieval.engine import build_engine
 except ImportError:  # the flat tree of release 0.1.0
     from retrieval.answerers.extractive import ExtractiveAnswerer  # type: ignore[no-redef]
     from retrieval.settings import Settings  # type: ignore[no-redef]

@@ -22,10 +22,11 @@ from pathlib import Path
 from benchmarks.halves import HALVES
 from retrieval.answer.evidence import Evidence
 from retrieval.answer.extractive import ExtractiveAnswerer
+from retrieval.answer.factory import extractive_config
 from retrieval.answer.refusal import bundled_model
 from retrieval.core.settings import Settings
 from retrieval.embed.choice import cpu_flags
-from retrieval.engine import build_engine, extractive_config
+from retrieval.engine import build_engine
 from retrieval.evaluation import correct_answer, load_questions
 from retrieval.evaluation.configs import BOT, asker_for
 

@@ -35,9 +35,9 @@ from benchmarks.halves import (
     engine_and_questions,
 )
 from retrieval.answer.extractive import ExtractiveAnswerer
+from retrieval.answer.factory import extractive_config
 from retrieval.answer.reader import SentenceReader
 from retrieval.embed.choice import cpu_flags
-from retrieval.engine import extractive_config
 from retrieval.evaluation import EvalQuestion, correct_answer
 
 

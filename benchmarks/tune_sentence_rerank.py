@@ -21,8 +21,8 @@ import numpy as np
 
 from benchmarks.halves import add_arguments, engine_and_questions
 from retrieval.answer.extractive import ExtractiveAnswerer
+from retrieval.answer.factory import extractive_config
 from retrieval.embed.choice import cpu_flags
-from retrieval.engine import extractive_config
 from retrieval.evaluation.configs import BOT, asker_for
 from retrieval.evaluation.scoring import evaluate
 from retrieval.search.rerank import SentenceReranker

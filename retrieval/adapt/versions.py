@@ -43,7 +43,7 @@ from retrieval.index.state import ORIGINAL_MODEL, IndexState
 logger = logging.getLogger(__name__)
 ORIGINAL = ORIGINAL_MODEL
 # make(model path or hub name, display name): an embedder on this process's backend.
-Maker = Callable[[str, str], Embedder]
+Maker = Callable[[str, str], Embedder]  # retrieval/embed/factory.py makes one
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,19 @@ def model_embedder(name: str, *, make: Maker, base_model: str, root: Path) -> Em
             f"there is no adapted model {name!r}; the versions are: " + ", ".join([ORIGINAL, *kept])
         )
     return make(str(path), f"adapted-{name} of {make(base_model, '').name.split('|')[0]}")
+
+
+def active_embedder(state: IndexState, make: Maker, base_model: str, data_dir: Path) -> Embedder:
+    """The model version in use. One whose directory is gone (deleted by hand) falls back to
+    the original, so that `newsbot model use original` can still run: questions meanwhile get
+    the stale-vectors error, which says what to do."""
+    try:
+        return model_embedder(
+            state.model_version(), make=make, base_model=base_model, root=adapted_root(data_dir)
+        )
+    except ConfigError as exc:
+        logger.warning("%s; serving with the original model", exc)
+        return model_embedder(ORIGINAL, make=make, base_model=base_model, root=Path())
 
 
 class ModelService:

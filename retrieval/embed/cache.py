@@ -5,14 +5,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from retrieval.embed.protocol import Embedder
-
-if TYPE_CHECKING:
-    pass
 
 
 class CachedVectors:

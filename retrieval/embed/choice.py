@@ -75,23 +75,25 @@ def _made(
 ) -> Embedder:
     local = Path(model) if model else Path(bundled_model_path())
     model_dir = local if local.is_dir() else None
-    chosen = backend
-    if chosen == "auto":
-        chosen, precision = choose_backend(backend, model_dir, cpu_flags())
-    if chosen in ("onnx", "onnx-int8"):
-        if model_dir is None:
+    match backend:
+        case "onnx" | "onnx-int8" if model_dir is None:
             raise ConfigError(
                 f"the ONNX backend needs a local model directory, not {model!r}: download it, "
                 "or set NEWSBOT_EMBEDDING_BACKEND=torch"
             )
-        from retrieval.embed.onnx_backend import OnnxEmbedder
+        case "onnx" | "onnx-int8":
+            from retrieval.embed.onnx_backend import OnnxEmbedder
 
-        return OnnxEmbedder(
-            model_dir,
-            cache_dir or model_dir / "onnx",
-            int8=chosen == "onnx-int8",
-            name=name or model or BUNDLED_NAME,
-        )
-    return SentenceTransformerEmbedder(
-        model, device=device, batch_size=batch_size, precision=precision, name=name
-    )
+            assert model_dir is not None
+            return OnnxEmbedder(
+                model_dir,
+                cache_dir or model_dir / "onnx",
+                int8=backend == "onnx-int8",
+                name=name or model or BUNDLED_NAME,
+            )
+        case "torch":
+            return SentenceTransformerEmbedder(
+                model, device=device, batch_size=batch_size, precision=precision, name=name
+            )
+        case _:  # `auto` is resolved once, by retrieval/embed/factory.py
+            raise ValueError(f"not a local embedding backend: {backend!r}")

@@ -66,6 +66,10 @@ class IndexState:
         """Every collection's recorded identity (which backends made this data dir's vectors)."""
         return [IndexIdentity.parse(v) for v in self.catalog.states("signature:").values()]
 
+    def built_backends(self) -> list[str]:
+        """The backend tags of every collection's vectors ("onnx-int8", "torch-fp32", …)."""
+        return [identity.backend for identity in self.identities()]
+
     # -- the archive ------------------------------------------------------------------------
     def last_sync(self) -> str | None:
         return self._get(f"last-sync:{self.base}")

@@ -1,6 +1,6 @@
 """Turning a question (and the conversation so far) into a search request.
 
-Two rewriters, chosen by `build_rewriter` (retrieval/engine.py): with the extractive answerer,
+Two rewriters, chosen with the answerer (retrieval/answer/factory.py): with the extractive answerer,
 `ContextualRewriter` (no model); with an LLM, `CondensingRewriter` (the condense prompt rewrites
 a follow-up to stand alone).
 

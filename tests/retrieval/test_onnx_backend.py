@@ -52,7 +52,7 @@ def test_the_backend_is_chosen_from_the_cpu_and_the_model(tmp_path: Path) -> Non
 @pytest.mark.unit
 def test_auto_is_chosen_once_per_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The CPU may change from one day to the next; the index's backend does not."""
-    import retrieval.engine as services
+    import retrieval.embed.factory as services
 
     settings = make_settings(tmp_path / "data")
     monkeypatch.setattr(services, "cpu_flags", lambda: {"avx2"})
