@@ -97,8 +97,8 @@ constraints: $(STAMP)
 	} > constraints.txt.new && mv constraints.txt.new constraints.txt && rm constraints.txt.frozen
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot retrieval prompts tests benchmarks
-	$(BIN)/mypy bot retrieval prompts
+	$(BIN)/ruff check bot retrieval prompts tests benchmarks tools
+	$(BIN)/mypy bot retrieval prompts benchmarks tools
 	$(BIN)/deptry .
 
 eval-sample: $(STAMP)
@@ -107,22 +107,23 @@ eval-sample: $(STAMP)
 # Benchmarks on real news need the RealTimeQA data: make bench RTQA=/path/to/realtimeqa-2023
 RTQA ?= ../shared/data/realtimeqa-2023
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.speed --data-dir $(DATA)/bench-sample
+	$(BIN)/python -m benchmarks speed --data-dir $(DATA)/bench-sample
 	$(BIN)/newsbot eval $(RTQA)/questions-dev.jsonl --corpus $(RTQA)/articles.jsonl.gz \
 		--data-dir $(DATA)/rtqa --output benchmarks/results/rtqa-dev.md
-	$(BIN)/python -m benchmarks.backends $(RTQA)/articles.jsonl.gz --articles 1000 \
-		| tee benchmarks/results/backends.md
-	$(BIN)/python -m benchmarks.latency $(RTQA)/questions-dev.jsonl --data-dir $(DATA)/rtqa \
+	$(BIN)/python -m benchmarks backends $(RTQA)/articles.jsonl.gz --articles 1000
+	$(BIN)/python -m benchmarks latency $(RTQA)/questions-dev.jsonl --data-dir $(DATA)/rtqa \
 		--limit 200
-	$(BIN)/python -m benchmarks.bot_cold_start --data-dir $(DATA)/rtqa --runs 3
-	$(BIN)/python -m benchmarks.scaling $(RTQA)/questions-dev.jsonl --source $(DATA)/rtqa \
+	$(BIN)/python -m benchmarks bot_cold_start --data-dir $(DATA)/rtqa --runs 3
+	$(BIN)/python -m benchmarks scaling $(RTQA)/questions-dev.jsonl --source $(DATA)/rtqa \
 		--articles $(RTQA)/articles.jsonl.gz --work $(DATA)/scaling --limit 100 --drop
-	$(BIN)/python -m benchmarks.load $(RTQA)/questions-dev.jsonl --data-dir $(DATA)/rtqa \
+	$(BIN)/python -m benchmarks load $(RTQA)/questions-dev.jsonl --data-dir $(DATA)/rtqa \
 		--limit 40 --concurrency 1,2,4
-	$(BIN)/python -m benchmarks.follow_threshold $(RTQA)/questions-dev.jsonl \
-		--data-dir $(DATA)/rtqa --asked-from 2023-01-01 --asked-to 2023-03-31
-	$(BIN)/python -m benchmarks.follow_threshold $(RTQA)/questions-dev.jsonl \
-		--data-dir $(DATA)/rtqa --asked-from 2023-04-01 --asked-to 2023-06-30
+	$(BIN)/python -m benchmarks --result benchmarks/results/follow-threshold-jan-mar.md \
+		follow_threshold $(RTQA)/questions-dev.jsonl --data-dir $(DATA)/rtqa \
+		--asked-from 2023-01-01 --asked-to 2023-03-31
+	$(BIN)/python -m benchmarks --result benchmarks/results/follow-threshold-apr-jun.md \
+		follow_threshold $(RTQA)/questions-dev.jsonl --data-dir $(DATA)/rtqa \
+		--asked-from 2023-04-01 --asked-to 2023-06-30
 
 clean:
 	rm -rf .venv .venv-* .pytest_cache .mypy_cache .ruff_cache

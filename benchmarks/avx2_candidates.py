@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.llm_real import cpu_description
+from benchmarks.common import cpu_description
 from benchmarks.remote_backfill import passages
 from retrieval.embed.onnx_backend import OnnxEmbedder, prepared_model
 from retrieval.embed.protocol import bundled_model_path

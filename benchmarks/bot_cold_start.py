@@ -13,14 +13,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import statistics
 import sys
 import time
 from datetime import date
 from pathlib import Path
 
-from retrieval.embed.choice import cpu_flags
+from benchmarks.common import cpu_description
 from tests.fakes.telegram_server import FakeBotAPI
 
 
@@ -66,8 +65,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--question", default="Who won the election?")
     args = parser.parse_args()
-    flags = [f for f in ("avx2", "avx512_vnni", "avx512_bf16", "amx_tile") if f in cpu_flags()]
-    machine = f"{platform.machine()} {'/'.join(flags)}"
+    machine = f"{cpu_description()}"
     print(f"`newsbot bot` on {args.data_dir}; {machine}; {date.today()}")
     ready, first = [], []
     for run in range(1, args.runs + 1):

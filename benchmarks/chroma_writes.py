@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.llm_real import cpu_description
+from benchmarks.common import cpu_description
 from retrieval.index.store import persistent_client, text_fingerprint
 
 

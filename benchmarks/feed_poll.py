@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.llm_real import cpu_description
+from benchmarks.common import cpu_description
 from retrieval.core.settings import Settings
 from retrieval.engine import build_engine
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from benchmarks.llm_real import cpu_description
+from benchmarks.common import cpu_description
 from retrieval.core.settings import Settings
 from retrieval.engine import Engine, build_engine
 from retrieval.evaluation import correct_answer, load_questions

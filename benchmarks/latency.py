@@ -12,15 +12,10 @@ import platform
 import time
 from datetime import date
 
+from benchmarks.common import cpu_description, quantile
 from benchmarks.halves import add_arguments, engine_and_questions
 from benchmarks.scale_ops import peak_gib
-from retrieval.embed.choice import cpu_flags
 from retrieval.search.hybrid import SearchRequest
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def main() -> None:
@@ -44,18 +39,17 @@ def main() -> None:
         full.append(time.perf_counter() - started)
     stats = engine.index.stats()
     rss = peak_gib()
-    flags = [f for f in ("avx2", "avx512_vnni", "avx512_bf16", "amx_tile") if f in cpu_flags()]
     print(
         f"{len(questions)} questions; index {stats.articles} articles, {stats.chunks} passages; "
         f"embedder {engine.embedder.name}; warm-up {warm_up:.1f} s; {platform.machine()} "
-        f"{'/'.join(flags)}; {date.today()}"
+        f"{cpu_description()}; {date.today()}"
     )
     print("| path | p50 ms | p95 ms |")
     print("|---|---:|---:|")
     for label, values in (("retrieval only", search), ("full answer (bot)", full)):
         print(
-            f"| {label} | {1000 * percentile(values, 0.5):.0f} | "
-            f"{1000 * percentile(values, 0.95):.0f} |"
+            f"| {label} | {1000 * quantile(values, 0.5):.0f} | "
+            f"{1000 * quantile(values, 0.95):.0f} |"
         )
     print(f"peak RSS {rss:.2f} GiB")
 

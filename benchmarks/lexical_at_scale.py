@@ -18,8 +18,8 @@ import statistics
 import time
 from pathlib import Path
 
+from benchmarks.common import cpu_description
 from benchmarks.lexical_engines import peak_mib, quantile
-from benchmarks.llm_real import cpu_description
 
 
 def main() -> None:

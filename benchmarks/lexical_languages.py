@@ -16,13 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import cpu_description
 from benchmarks.halves import HALVES
-from benchmarks.llm_real import cpu_description
 from retrieval.core.language import question_language
 from retrieval.core.settings import Settings
 from retrieval.engine import build_engine
 from retrieval.evaluation import load_questions
-from retrieval.index.lexical import LexicalIndex
+from retrieval.index.lexical import TantivyIndex
 
 
 def main() -> None:
@@ -35,9 +35,9 @@ def main() -> None:
     engine = build_engine(Settings(_env_file=None, data_dir=args.data_dir))  # type: ignore[call-arg]
     collection = engine.collections.active
     before = engine.lexical.snapshot(collection)
-    rows = engine.catalog.chunk_rows(collection)
+    rows = list(engine.catalog.lexical_rows(collection))
     with tempfile.TemporaryDirectory() as scratch:
-        fresh = LexicalIndex(Path(scratch))
+        fresh = TantivyIndex(Path(scratch))
         started = time.perf_counter()
         fresh.build(collection, rows)
         print(f"fresh build of {len(rows):,} passages: {time.perf_counter() - started:.1f} s")

@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.common import cpu_description
 from retrieval.answer.extractive import ExtractiveAnswerer
 from retrieval.answer.factory import extractive_config
 from retrieval.answer.llm import LLMAnswerer
@@ -192,18 +193,6 @@ def run(args: argparse.Namespace, model_sha: str) -> None:
     ]
     args.out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
-
-
-def cpu_description() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                flags = Path("/proc/cpuinfo").read_text()
-                extra = [f for f in ("avx512_bf16", "avx512_vnni", "amx_tile") if f in flags]
-                return f"{line.split(':', 1)[1].strip()} ({', '.join(['avx2', *extra])})"
-    except OSError:
-        pass
-    return platform.processor()
 
 
 if __name__ == "__main__":

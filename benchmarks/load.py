@@ -15,9 +15,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
+from benchmarks.common import cpu_description, quantile
 from benchmarks.halves import add_arguments, engine_and_questions
-from benchmarks.latency import percentile
-from benchmarks.llm_real import cpu_description
 from benchmarks.scale_ops import peak_gib
 
 
@@ -51,8 +50,8 @@ def main() -> None:
             wall = time.perf_counter() - started
         rss = peak_gib()
         print(
-            f"| {level} | {len(times) / wall:.2f} | {percentile(times, 0.5):.2f} | "
-            f"{percentile(times, 0.95):.2f} | {rss:.2f} |",
+            f"| {level} | {len(times) / wall:.2f} | {quantile(times, 0.5):.2f} | "
+            f"{quantile(times, 0.95):.2f} | {rss:.2f} |",
             flush=True,
         )
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from retrieval.answer.extractive import ExtractiveConfig
 from retrieval.core.analysis import is_prose
+from retrieval.core.records import Article
 from retrieval.core.sentences import split_sentences
-from retrieval.ingest.loaders import Skipped, load_sources
+from retrieval.ingest.loaders import load_sources
 
 
 def main() -> None:
@@ -27,7 +28,7 @@ def main() -> None:
     quotable = rejected = articles = touched = 0
     examples: list[str] = []
     for article in load_sources([args.articles]):
-        if isinstance(article, Skipped):
+        if not isinstance(article, Article):
             continue
         articles += 1
         hit = False

@@ -3,7 +3,7 @@ model: the same evidence, the same halves, the same threshold rule.
 
     python -m benchmarks.refusal_tree --data-dir INDEX [--max-refused 0.10]
 
-Reads the answers `benchmarks.train_refusal` replayed and cached in INDEX
+Reads the answers `tools.train_refusal` replayed and cached in INDEX
 (train-refusal-answers.pkl: each answerable question answered with refusal off, as asked and
 with its answer withheld); run that first. Fits scikit-learn's HistGradientBoostingClassifier
 (a dev dependency, through sentence-transformers) on January-March, with and without monotone
@@ -19,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.train_refusal import Case, evidence_of
 from retrieval.answer.evidence import FEATURES
 from retrieval.answer.extractive import ExtractiveConfig
 from retrieval.answer.refusal import states_answer
 from retrieval.evaluation import correct_answer
+from tools.train_refusal import Case, evidence_of
 
 
 def table(cases: list[Case]) -> dict[str, np.ndarray]:

@@ -21,12 +21,13 @@ import time
 from pathlib import Path
 
 from benchmarks.backends import first_articles
-from benchmarks.llm_real import cpu_description
+from benchmarks.common import cpu_description
+from retrieval.core.records import Article
 from retrieval.embed.protocol import bundled_model_path
 from retrieval.embed.remote_backend import RemoteEmbedder
 from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.ingest.chunking import ChunkingConfig, chunk_article
-from retrieval.ingest.loaders import Skipped, load_file
+from retrieval.ingest.loaders import load_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +37,7 @@ def passages(corpus: Path, count: int, embedder: SentenceTransformerEmbedder) ->
         path = first_articles(corpus, count, Path(folder))
         texts = []
         for article in load_file(path):
-            if isinstance(article, Skipped):
+            if not isinstance(article, Article):
                 continue
             texts += [c.embed_text for c in chunk_article(article, embedder, ChunkingConfig())]
     return texts

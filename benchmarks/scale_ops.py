@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.llm_real import cpu_description
+from benchmarks.common import cpu_description
 from benchmarks.scaling import ARCHIVE
 from retrieval.core.records import Article
 from retrieval.core.settings import Settings

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.llm_real import cpu_description
+from benchmarks.common import cpu_description
 from retrieval.core.records import Article, Chunk
 from retrieval.core.settings import Settings
 from retrieval.engine import build_engine
@@ -117,8 +117,8 @@ def build(
             by_article.setdefault(row.article_id, []).append(row)
         items, chunk_ids, vecs, docs, metas = [], [], [], [], []
         for article in batch:
-            original, _, copy = article.id.partition("_")
-            suffix = f"_{copy}" if copy else ""
+            original, _, number = article.id.partition("_")
+            suffix = f"_{number}" if number else ""
             chunks = [
                 Chunk(row.chunk_id + suffix, article.id, row.number, row.text, row.embed_text)
                 for row in by_article[original]

@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
 
+from benchmarks.common import cpu_description
 from benchmarks.halves import HALVES
 from retrieval.answer.evidence import Evidence
 from retrieval.answer.extractive import ExtractiveAnswerer
 from retrieval.answer.factory import extractive_config
 from retrieval.answer.refusal import bundled_model
 from retrieval.core.settings import Settings
-from retrieval.embed.choice import cpu_flags
 from retrieval.engine import build_engine
 from retrieval.evaluation import correct_answer, load_questions
 from retrieval.evaluation.configs import BOT, asker_for
@@ -86,8 +85,7 @@ def ask_all(args: argparse.Namespace) -> list[dict[str, object]]:
         if n % 50 == 0:
             print(f"asked {n}/{len(items)}", flush=True)
     RESULTS.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    flags = [f for f in ("avx2", "avx512_vnni", "avx512_bf16", "amx_tile") if f in cpu_flags()]
-    print(f"{platform.machine()} {'/'.join(flags)}; {engine.embedder.name}; {date.today()}")
+    print(f"{cpu_description()}; {engine.embedder.name}; {date.today()}")
     return records
 
 

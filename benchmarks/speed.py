@@ -16,17 +16,13 @@ import time
 from datetime import date
 from pathlib import Path
 
+from benchmarks.common import quantile
 from retrieval.core.settings import Settings
 from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import build_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "samples" / "questions.jsonl"
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def main() -> None:
@@ -74,7 +70,7 @@ def main() -> None:
     print(
         f"| question asked the first time (model warm): median | {statistics.median(first):.3f} s |"
     )
-    print(f"| question asked the first time (model warm): p95 | {percentile(first, 0.95):.3f} s |")
+    print(f"| question asked the first time (model warm): p95 | {quantile(first, 0.95):.3f} s |")
     print(f"| any ask, repeats included: median | {statistics.median(timings):.3f} s |")
     print(f"| questions timed | {len(first)} first asks, {len(timings)} in all |")
     for precision, rate in throughput.items():

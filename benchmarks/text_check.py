@@ -88,7 +88,7 @@ def main() -> None:
         for item in load_sources([folder]):
             if isinstance(item, Skipped):
                 skipped.append(item)
-            else:
+            elif isinstance(item, Article):
                 loaded[Path(item.origin).name] = item
     missing: Counter[str] = Counter()
     articles_with_loss = 0

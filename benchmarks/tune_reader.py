@@ -20,13 +20,13 @@ Prints the tables; the chosen values are confirmed through `QAService.answer` by
 from __future__ import annotations
 
 import argparse
-import platform
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
 
+from benchmarks.common import cpu_description
 from benchmarks.halves import (
     HALVES,
     Retrievals,
@@ -37,7 +37,6 @@ from benchmarks.halves import (
 from retrieval.answer.extractive import ExtractiveAnswerer
 from retrieval.answer.factory import extractive_config
 from retrieval.answer.reader import SentenceReader
-from retrieval.embed.choice import cpu_flags
 from retrieval.evaluation import EvalQuestion, correct_answer
 
 
@@ -101,8 +100,7 @@ def main() -> None:
     reader = MemoReader(found)
     slot = MemoSlot(reader)
     cache = cached_retrievals(engine, items, args.data_dir)
-    flags = [f for f in ("avx2", "avx512_vnni", "avx512_bf16", "amx_tile") if f in cpu_flags()]
-    print(f"{platform.machine()} {'/'.join(flags)}; reader {reader.path}; {date.today()}\n")
+    print(f"{cpu_description()}; reader {reader.path}; {date.today()}\n")
     base = replace(extractive_config(engine.settings), refusal="off", short_answer_floor=0.0)
     best: tuple[float, list[Row], str] | None = None
     print("| reader weight | kind check | Jan-Mar accuracy | Jan-Mar partial | Apr-Jun accuracy |")

@@ -12,17 +12,16 @@ question never asked before. Tune on January-March, confirm on April-June.
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
 
+from benchmarks.common import cpu_description
 from benchmarks.halves import add_arguments, engine_and_questions
 from retrieval.answer.extractive import ExtractiveAnswerer
 from retrieval.answer.factory import extractive_config
-from retrieval.embed.choice import cpu_flags
 from retrieval.evaluation.configs import BOT, asker_for
 from retrieval.evaluation.scoring import evaluate
 from retrieval.search.rerank import SentenceReranker
@@ -68,10 +67,9 @@ def main() -> None:
         embedded.append(0)
         return ask(item, hidden)
 
-    flags = [f for f in ("avx2", "avx512_vnni", "avx512_bf16", "amx_tile") if f in cpu_flags()]
     print(
         f"{len(questions)} answerable questions asked {args.asked_from} to {args.asked_to}; "
-        f"embedder {engine.embedder.name}; {platform.machine()} {'/'.join(flags)}; {date.today()}"
+        f"embedder {engine.embedder.name}; {cpu_description()}; {date.today()}"
     )
     print(
         "| depth | sentences a passage | sentences embedded a question (mean) | recall@1 "

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.llm_real import cpu_description
+from benchmarks.common import cpu_description
 from benchmarks.scaling import ARCHIVE, build
 
 OPEN = """

@@ -2,7 +2,7 @@
 over the answerer's evidence, fitted on RealTimeQA January-March (answerable questions against
 the same questions with every article holding the answer withheld). On April-June it does no
 better than the passage-score floor, which stays the default (BENCHMARKS.md, *Answers (issue
-22)*). `benchmarks/train_refusal.py` writes the model file beside this module.
+22)*). `tools/train_refusal.py` writes the model file beside this module.
 
 The model sees scale-free evidence only (`retrieval.answer.evidence`). One rule sits above every
 decision (`states_answer`): a sentence that holds everything the question asks beyond its topic,

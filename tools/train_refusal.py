@@ -1,14 +1,14 @@
 """Train the refusal model on RealTimeQA January-March, confirm it on April-June, and write it
 beside `retrieval/answer/refusal.py` (the file the answerer ships with).
 
-    python -m benchmarks.train_refusal QUESTIONS --data-dir INDEX [--write]
+    python -m tools.train_refusal QUESTIONS --data-dir INDEX [--write]
 
 Each answerable question is answered twice over cached retrievals (benchmarks/halves.py): as
 asked, and with every article holding a correct answer hidden. The answerer runs with refusal
 off and reports its evidence (retrieval/answer/evidence.py). Positives: answered correctly as
 asked. Negatives: the withheld askings. (Wrong answers as asked are left out of training; they
-are counted in every figure.) A logistic regression with an L2 penalty is fitted on January-
-March by Newton's method; the threshold is the highest that keeps answerable refusals (every
+are counted in every figure.) A logistic regression with an L2 penalty (scikit-learn's) is
+fitted on January-March; the threshold is the highest that keeps answerable refusals (every
 kind: learned, partial, nothing to quote) at or below --max-refused on January-March. Both
 halves are then reported for today's passage-score floor and for the learned decision.
 """
@@ -53,21 +53,14 @@ def evidence_of(answer: Answer) -> Evidence | None:
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
-    """L2-penalised logistic regression (the intercept unpenalised) by Newton's method."""
-    n, d = x.shape
-    a = np.hstack([np.ones((n, 1)), x])
-    w = np.zeros(d + 1)
-    penalty = np.eye(d + 1) * l2
-    penalty[0, 0] = 0.0
-    for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-a @ w))
-        gradient = a.T @ (p - y) + penalty @ w
-        hessian = (a * (p * (1 - p))[:, None]).T @ a + penalty
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return w[1:], float(w[0])
+    """L2-penalised logistic regression, the intercept unpenalised (scikit-learn's lbfgs:
+    C·Σ log-loss + ½‖w‖², so C = 1 / l2)."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=1.0 / l2 if l2 > 0 else np.inf, tol=1e-10, max_iter=10_000).fit(
+        x, y.astype(int)
+    )
+    return model.coef_[0].astype(float), float(model.intercept_[0])
 
 
 # More of any of these can only make an answer more likely, never less. Fitted freely, their
