@@ -38,6 +38,13 @@ class StreamingAnswerer(Protocol):
 REFUSAL = mark("The archive does not say: I found no passage that answers this question.")
 
 
+# Azerbaijani in Cyrillic letters: detected (the reader is answered in Azerbaijani), not read.
+LATIN_ONLY = mark(
+    "I read Azerbaijani written in the Latin alphabet only: please ask again in Latin letters "
+    "(for example «Kim qalib gəldi?»)."
+)
+
+
 def refusal(question: str) -> str:
     """`REFUSAL` in the question's language (English where there is no catalogue for it)."""
     return question_texts(question).t(REFUSAL)

@@ -84,7 +84,29 @@ def detect(text: str, *, default: str = DEFAULT) -> str:
     # short Azerbaijani question for Turkish («Dünya çempionatında kim qalib gəldi?»).
     if found == "tr" and ("ə" in sample or "Ə" in sample):
         return "az"
+    if cyrillic_azerbaijani(sample, found):
+        return "az"
     return found
+
+
+# Letters of Azerbaijani's Cyrillic alphabet (1939-1991, still read and typed) that no other
+# Cyrillic-script language uses: ҹ and ҝ; ә and ј each belong to others too (Kazakh, Serbian),
+# both together only to Azerbaijani.
+AZ_CYRILLIC_ONLY = frozenset("ҹҸҝҜ")
+OTHER_TURKIC = frozenset("қҚңҢұҰіІҗҖ")  # Kazakh's and Tatar's, never Azerbaijani's
+
+
+def cyrillic_azerbaijani(text: str, detected: str = "") -> bool:
+    """Whether a text is Azerbaijani written in Cyrillic letters («Ким галиб ҝәлди?»)."""
+    if len(CYRILLIC.findall(text)) <= len(LATIN.findall(text)):
+        return False
+    letters = set(text)
+    if letters & AZ_CYRILLIC_ONLY:
+        return True
+    schwa = bool(letters & {"ә", "Ә"})
+    if schwa and letters & {"ј", "Ј"}:
+        return True
+    return schwa and not letters & OTHER_TURKIC and detected not in ("kk", "tt", "ba")
 
 
 class _ThreadStemmers(threading.local):

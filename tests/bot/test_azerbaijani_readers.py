@@ -30,3 +30,17 @@ async def test_an_azerbaijani_reader_gets_azerbaijani_texts(harness: BotHarness)
     keyboard = answered.params["reply_markup"]["inline_keyboard"]
     assert keyboard[0][0]["text"] == "📰 Mənbələr"  # the reader's buttons, the question's answer
     assert "600" in answered.text
+
+
+async def test_azerbaijani_in_cyrillic_letters_is_answered_with_what_to_do(
+    harness: BotHarness,
+) -> None:
+    """Azerbaijani typed in its old Cyrillic alphabet is recognised, never searched (its words
+    meet no Latin-script passage), and the reader is told in Azerbaijani to write in Latin
+    letters, whatever their Telegram's language."""
+    question = "Дүнја чемпионатында ким галиб ҝәлди?"
+    reply = await answer_to(harness, harness.api.message(question))  # no language set
+    assert reply.text.startswith("Azərbaycan dilində yalnız latın əlifbası ilə yazılanı")
+    assert "«Kim qalib gəldi?»" in reply.text
+    answer = harness.services.qa.answer(question)
+    assert answer.refused and answer.passages == [] and answer.citations == []

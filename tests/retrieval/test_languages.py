@@ -284,3 +284,25 @@ def test_a_mixed_archive_answers_each_question_from_its_own_language(
                 continue
             answer = engine.services.qa.answer(item.question, history=item.history())
             assert answer.passages[0].language == language, (item.id, answer.passages[0].title)
+
+
+@pytest.mark.parametrize(
+    ("text", "azerbaijani"),
+    [
+        ("Дүнја чемпионатында ким галиб ҝәлди?", True),  # ҝ: Azerbaijani's alone
+        ("Нә гәдәр пул ајрылыб?", True),  # ә with ј
+        ("Dünya çempionatında kim qalib gəldi?", False),  # the Latin alphabet
+        ("Кто выиграл чемпионат мира?", False),
+        ("Қазақстанда не болды?", False),  # Kazakh
+        ("Ко је победио на изборима?", False),  # Serbian: ј without ә
+        ("Татарстанда нәрсә булды җомгада?", False),  # Tatar: җ
+    ],
+)
+def test_azerbaijani_in_cyrillic_letters_is_told_from_its_neighbours(
+    text: str, azerbaijani: bool
+) -> None:
+    from retrieval.core.language import cyrillic_azerbaijani, detect
+
+    assert cyrillic_azerbaijani(text, detect(text)) is azerbaijani
+    if azerbaijani:
+        assert detect(text) == "az"
