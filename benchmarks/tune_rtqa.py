@@ -38,11 +38,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     parser.add_argument("--pool", type=int, default=300)
+    parser.add_argument(
+        "--dense-weights",
+        default="",
+        help="only these dense weights (comma-separated), every other setting as configured",
+    )
     args = parser.parse_args()
     engine, questions = engine_and_questions(args)
     with engine.collections.reading() as view:
         collection = view.collection
-        cache = args.data_dir / f"tune-pools-{args.pool}.pkl"
+        # Pools of one lexical engine: an index moved to another is pooled again.
+        engine_name = type(engine.lexical).__name__
+        cache = args.data_dir / f"tune-pools-{args.pool}-{engine_name}.pkl"
         cached = pickle.loads(cache.read_bytes()) if cache.exists() else {}
         pools: list[Pool] = []
         for n, item in enumerate(questions, 1):
@@ -90,20 +97,31 @@ def main() -> None:
         return hits[1] / n, hits[5] / n, hits[10] / n, mrr / n
 
     base = engine.settings.retrieval
-    grid = [base.model_copy(update={"fusion": "rrf"})] + [
-        base.model_copy(
-            update={
-                "dense_weight": weight,
-                "recency_half_life_days": half_life,
-                "recency_weight": bonus,
-                "window_bonus": window,
-                "candidates": candidates,
-            }
-        )
-        for weight, half_life, bonus, window, candidates in itertools.product(
-            [0.4, 0.5, 0.6], [7.0, 14.0], [0.2, 0.3], [0.2, 0.3], [50, 100]
-        )
-    ]
+    if args.dense_weights:
+        grid = [
+            base.model_copy(update={"dense_weight": float(w)})
+            for w in args.dense_weights.split(",")
+        ]
+    else:
+        grid = [base.model_copy(update={"fusion": "rrf"})]
+    grid += (
+        []
+        if args.dense_weights
+        else [
+            base.model_copy(
+                update={
+                    "dense_weight": weight,
+                    "recency_half_life_days": half_life,
+                    "recency_weight": bonus,
+                    "window_bonus": window,
+                    "candidates": candidates,
+                }
+            )
+            for weight, half_life, bonus, window, candidates in itertools.product(
+                [0.4, 0.5, 0.6], [7.0, 14.0], [0.2, 0.3], [0.2, 0.3], [50, 100]
+            )
+        ]
+    )
     print(f"{len(pools)} questions")
     print("fusion dense_weight half_life recency window candidates | r@1 r@5 r@10 mrr")
     for config in grid:

@@ -42,7 +42,8 @@ QUESTION_OPENERS = frozenset(
     """.split()
 )
 WORD = re.compile(r"[^\W_][\w'’-]*")
-_CAPITAL = "A-ZА-ЯЁ\u00c0-\u00de\u018f\u0130"
+_CAPITAL = "A-ZА-ЯЁ\u00c0-\u00de\u018f\u0130\u015e\u011e"  # with Ə İ Ş Ğ
+CAPITALS = _CAPITAL  # for patterns elsewhere that start at a capital
 NAME = re.compile(
     rf"\b[{_CAPITAL}][\w'’.-]+"
     rf"(?:\s+(?:of|the|de|da|van|von|al|bin|la|le|&)?\s*[{_CAPITAL}][\w'’.-]+)*"
@@ -51,6 +52,10 @@ NUMBER = re.compile(
     # Russian first: "12 000 пассажиров" (a space between thousands), "1,5 млн", "два".
     r"\b\d{1,3}(?:[ \u00a0]\d{3})+(?:\s?(?:млн|млрд|тыс\.?))?(?=\s?[а-яёА-ЯЁ$€₽%])"
     r"|\b\d[\d,.]*\s?(?:млн|млрд|тыс\.?|миллион\w*|миллиард\w*|тысяч\w*|процент\w*)"
+    # Azerbaijani: "4,5 milyon", "120 min kitab" ("min" is a thousand before an Azerbaijani
+    # word, minutes in English), "7,25 faiz", "120 nəfər".
+    r"|\b\d[\d,.]*\s(?:milyon|milyard|faiz|nəfər)\b"
+    r"|\b\d[\d,.]*\smin(?=\s+(?:manat|dollar|avro|ton|nəfər|\w*[əğıöüşç]))"
     r"|\b(?:два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|двадцать|тридцать|сорок|"
     r"пятьдесят|сто|двести|тысяч[аи]?|миллион\w*|десятки|сотни|тысячи)\b"
     r"|(?:[$€£]\s?)?\b\d[\d,.]*(?:\s?(?:%|percent|million|billion|trillion|thousand))?|\b(?:one|two|"
@@ -80,20 +85,47 @@ BOILERPLATE = re.compile(
 
 
 def key_terms(text: str) -> set[str]:
+    if azerbaijani_text(text):  # Azerbaijani: its own case rules, stop words and stems
+        from retrieval.core import azerbaijani
+
+        return {
+            azerbaijani.stem(w)
+            for w in WORD.findall(azerbaijani.lower(text))
+            if w not in azerbaijani.STOPWORDS and w not in AZ_QUESTION_WORDS and len(w) > 1
+        }
     return {stem(w) for w in WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1}
+
+
+# What Azerbaijani questions ask with: never a term a passage must hold.
+AZ_QUESTION_WORDS = frozenset(
+    "kim kimdir kimə kimi kimin nə nədir nəyə neçə neçəyə neçənci nə_vaxt harada haradan haraya "
+    "hara hansı qədər necə niyə vaxt".split()
+)
 
 
 def question_names(question: str) -> set[str]:
     """Stems of the capitalised words a question names (not its first word): Messi, Nobel."""
     words = WORD.findall(question)
     found = set()
+    azerbaijani = azerbaijani_text(question)
     for position, word in enumerate(words):
         if not word[:1].isupper() or word.lower() in STOPWORDS:
             continue
+        if azerbaijani and word.lower() in AZ_QUESTION_OPENERS:
+            continue
         if position == 0 and word.lower() in QUESTION_OPENERS:
             continue
-        found.add(stem(word.lower()))
+        found.add(_az_stem(word) if azerbaijani else stem(word.lower()))
     return found
+
+
+AZ_QUESTION_OPENERS = frozenset({"bəs", "və", "amma", "onda", "elə", "bəli", "yaxşı"})
+
+
+def _az_stem(word: str) -> str:
+    from retrieval.core import azerbaijani
+
+    return azerbaijani.stem(azerbaijani.lower(word))
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -120,9 +152,19 @@ FUNCTION_WORDS = frozenset(
     if when than into about over up out all more there what how during through between per
     и в во на с со по к о об от до из за для при не что как это его её ее их он она они был
     была было были будет также который которая которое которые а но же уже
+    və ilə ki üçün bu o bir olan isə həm amma lakin ancaq kimi görə sonra
     """.split()
 )
 _EDGE = ",.;:!?\"'“”‘’()[]"
+
+
+def azerbaijani_text(text: str) -> bool:
+    """Azerbaijani (or Turkish) running text: «ə» anywhere, or «ı» or «ğ» inside a word in
+    lower case. A Turkish name in an English story (Erdoğan, Kılıçdaroğlu) is capitalised, so
+    English text keeps English analysis."""
+    if "ə" in text or "Ə" in text:
+        return True
+    return any(w[:1].islower() and ("ı" in w or "ğ" in w) for w in text.split())
 
 
 def is_prose(sentence: str) -> bool:
@@ -138,8 +180,9 @@ def is_prose(sentence: str) -> bool:
     if function >= 2:
         return True
     lower = sum(w.strip(_EDGE)[:1].islower() for w in words)
-    if CYRILLIC.search(sentence) and len(words) >= 4:
-        # Russian has no articles: "Явка составила 41 процент." is running text.
+    if (CYRILLIC.search(sentence) or azerbaijani_text(sentence)) and len(words) >= 4:
+        # Russian and Azerbaijani have no articles: "Явка составила 41 процент." and
+        # "Xəstəxananın baş həkimi Samir Quliyev olub." are running text.
         return function >= 1 or lower * 2 >= len(words)
     return function == 1 and len(words) < 8 and lower * 2 >= len(words)
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.core.analysis import DATEISH, NAME, NUMBER, STOPWORDS, key_terms
+from retrieval.core.analysis import CAPITALS, DATEISH, NAME, NUMBER, STOPWORDS, key_terms
 from retrieval.core.i18n import mark
-from retrieval.core.language import CYRILLIC
+from retrieval.core.language import CYRILLIC, question_language
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|march|april|may|june|july|aug(?:ust)?|sept?(?:ember)?|"
@@ -30,8 +30,12 @@ _RU_MONTH = (
     r"январе|феврале|марте|апреле|мае|июне|июле|августе|сентябре|октябре|ноябре|декабре)"
 )
 _RU_WEEKDAY = r"(?:понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)"
+_AZ_MONTH = r"(?:yanvar|fevral|mart|aprel|may|iyun|iyul|avqust|sentyabr|oktyabr|noyabr|dekabr)"
 DATE_PHRASE = re.compile(
-    rf"\b\d{{1,2}}\s+{_RU_MONTH}(?:\s+\d{{4}}(?:\s+года)?)?|\b(?:в|во)\s+{_RU_MONTH}"
+    # Azerbaijani: "14 aprel 2025-ci il", "mayın 18-dən 22-dək", "2025-ci ildə".
+    rf"\b\d{{1,2}}\s+{_AZ_MONTH}(?:\s+(?:19|20)\d\d(?:-c[iı]\s+il)?)?"
+    rf"|\b{_AZ_MONTH}\w*\s+\d{{1,2}}-(?:dən|dan|də|da|nə|na|ə|a)(?:\s+\d{{1,2}}-(?:dək|nədək))?"
+    rf"|\b(?:19|20)\d\d-c[iı]\s+il|\b\d{{1,2}}\s+{_RU_MONTH}(?:\s+\d{{4}}(?:\s+года)?)?|\b(?:в|во)\s+{_RU_MONTH}"
     rf"(?:\s+\d{{4}}(?:\s+года)?)?|\b(?:в|во)\s+{_RU_WEEKDAY}|\b(?:в\s+)?(?:19|20)\d\d\s+год[ауе]?\b"
     rf"|\b(?:{_WEEKDAY},?\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:\s*[-–]\s*\d{{1,2}}\b)?(?:,?\s+\d{{4}})?"
@@ -40,7 +44,7 @@ DATE_PHRASE = re.compile(
     re.IGNORECASE,
 )
 PERCENT = re.compile(
-    r"\b\d+(?:[.,]\d+)?\s?(?:%|per\s?cent\b|percentage points?\b|процент\w*)"
+    r"\b\d+(?:[.,]\d+)?\s?(?:%|per\s?cent\b|percentage points?\b|процент\w*|faiz)"
     r"|\b\d+(?:[.,]\d+)?%",
     re.IGNORECASE,
 )
@@ -49,7 +53,9 @@ MONEY = re.compile(
     r"|\b\d[\d,.]*\s?(?:(?:million|billion|trillion|thousand|m|bn)\s)?"
     r"(?:dollars|euros?|pounds|rubles|roubles|manats?|yen|yuan|francs|rupees|usd|eur|gbp)\b"
     r"|\b\d[\d\s\u00a0,.]*\s?(?:(?:млн|млрд|тыс\.?|миллион\w*|миллиард\w*|тысяч\w*)\s)?"
-    r"(?:рубл\w*|руб\.|манат\w*|доллар\w*|долл\.|евро)",
+    r"(?:рубл\w*|руб\.|манат\w*|доллар\w*|долл\.|евро)"
+    # Azerbaijani: "4,5 milyon manat", "500 min manat", "3 milyon dollar", "60 qəpik".
+    r"|\b\d[\d,.]*\s?(?:(?:milyon|milyard|min)\s)?(?:manat|dollar|avro|qəpik)",
     re.IGNORECASE,
 )
 MONEY_QUESTION = re.compile(
@@ -59,7 +65,9 @@ MONEY_QUESTION = re.compile(
     r"|\bwhat (?:was|is|will be) the (?:\w+ )?(?:price|cost|budget|fee|fine|salary|revenue|"
     r"turnover|valuation|bill)\b"
     r"|\bсколько (?:стои\w*|обош\w*|заплат\w*|потрат\w*|получ\w*|денег|рублей|манатов)"
-    r"|\bво сколько\b|\bкакова (?:стоимость|сумма|цена)|\bкакая сумма\b|\bкакой бюджет\b",
+    r"|\bво сколько\b|\bкакова (?:стоимость|сумма|цена)|\bкакая сумма\b|\bкакой бюджет\b"
+    r"|\bnə qədər (?:sərmayə|investisiya|pul|vəsait|yardım|xərc|maaş|gəlir)\w*|\bneçəyə\b"
+    r"|\bnəyə başa gəl\w*|\bdəyəri nə qədər",
     re.IGNORECASE,
 )
 SHARE_QUESTION = re.compile(
@@ -67,7 +75,8 @@ SHARE_QUESTION = re.compile(
     r"|\b(?:occupancy|turnout|unemployment|approval rating|inflation|interest rate|growth rate|"
     r"vacancy rate|tax rate|vote share)\b"
     r"|\bкакой процент\b|\bкакая доля\b|\bкакова доля\b|\bсколько процентов\b"
-    r"|\b(?:явка|явки|заполняемост\w*|загрузк\w*|безработиц\w*|инфляци\w*)\b",
+    r"|\b(?:явка|явки|заполняемост\w*|загрузк\w*|безработиц\w*|инфляци\w*)\b"
+    r"|\bneçə faiz\w*|\bfaizi nə qədər|\bhansı (?:faiz|pay)\w*",
     re.IGNORECASE,
 )
 ORGANISATION_NOUNS = (
@@ -166,6 +175,28 @@ RU_KINDS = (  # Russian questions, in the same order of precedence as the Englis
 )  # fmt: skip
 
 
+_AZ_ORGANISATION_NOUNS = (
+    r"şirkət|komanda|klub|partiya|bank|təşkilat|nazirlik|universitet|fond|startap|qurum|"
+    r"müəssisə|teatr|kanal|qəzet|agentlik|holdinq|zavod|fabrik|məhkəmə|orkestr"
+)
+AZ_KINDS = (  # Azerbaijani questions, in the same order of precedence as the others
+    ("percentage", SHARE_QUESTION),
+    ("number", re.compile(r"\bneçə\b|\bnə qədər\b|\bneçənci\b|\bhansı (?:say|miqdar)\w*")),
+    ("date", re.compile(r"\bnə vaxt\b|\bnə zaman\b|\bhansı (?:il|ay|gün|tarix)\w*|"
+                        r"\bneçənci ildə\b|\bnə vaxtdan\b|\bnə vaxtadək\b")),
+    # "kimə", "kimin": a recipient or an owner is as often an institution as a person.
+    ("person", re.compile(r"\bkim(?:dir|lər|i|dən|lə)?\b|\bhansı (?:nazir|məşqçi|hücumçu|"
+                          r"oyunçu|rejissor|müğənni|yazıçı|həkim|direktor|rektor|idmançı|"
+                          r"qaçışçı|prezident|sədr|deputat|rəhbər)\w*")),
+    ("organisation", re.compile(rf"\bhansı (?:{_AZ_ORGANISATION_NOUNS})\w*")),
+    ("place", re.compile(r"\bharada\b|\bharadan\b|\bharaya\b|\bhara\b|\bhansı (?:ölkə|"
+                         r"şəhər|rayon|region|kənd|bazar|stadion|məkan|ünvan)\w*")),
+    ("name", re.compile(r"\bhansı (?:film|kitab|mahnı|albom|tamaşa|roman|mükafat|smartfon|"
+                        r"layihə|qanun|küçə|stansiya|əsər|festival|proqram|marşrut)\w*|"
+                        r"\badı nədir\b|\bnecə adlanır\b")),
+)  # fmt: skip
+
+
 # "When" asks for a date where it opens the question or its clause ("when did", "by when?"),
 # not in a clause that sets the scene: "… this week when it announced it would part ways with
 # which host?" asks for a name (eight RealTimeQA quiz questions were read as dates).
@@ -178,6 +209,8 @@ WHEN_ASKED = re.compile(
 
 def answer_type(question: str) -> str:
     q = question.lower()
+    if question_language(question) == "az":
+        return next((kind for kind, pattern in AZ_KINDS if pattern.search(q)), "any")
     if CYRILLIC.search(q):
         return next((kind for kind, pattern in RU_KINDS if pattern.search(q)), "any")
     if SHARE_QUESTION.search(q) and re.match(r"\s*(?:what|how|by how)\b", q):
@@ -224,6 +257,7 @@ def things(sentence: str, question: str, kind: str) -> list[Thing]:
     """The things of `kind` the sentence names that the question does not, strong ones first,
     then in the order the sentence names them."""
     asked = question.lower()
+    azerbaijani = question_language(question) == "az"
     if kind in ("money", "percentage", "number", "date"):
         pattern = {"money": MONEY, "percentage": PERCENT, "number": NUMBER, "date": DATE_PHRASE}
         found = [
@@ -237,22 +271,71 @@ def things(sentence: str, question: str, kind: str) -> list[Thing]:
                 Thing(t.text, t.start, not any(a <= t.start < b for a, b in dates)) for t in found
             ]
     else:
-        found = _names(sentence, asked, kind)
+        found = _names(sentence, asked, kind, azerbaijani=azerbaijani)
         if kind == "place":
             found += [Thing(m.group(), m.start(), True) for m in ADDRESS.finditer(sentence)]
-    return sorted(found, key=lambda t: (not t.strong, t.start))
+    ordered = sorted(found, key=lambda t: (not t.strong, t.start))
+    if azerbaijani and kind in ("money", "percentage", "number"):
+        return _same_form_first(ordered, sentence, asked)
+    return ordered
 
 
 # A name in guillemets is one name however many words it has: компания «Северный берег».
 QUOTED_NAME = re.compile(r"«([^«»]{2,60})»")
+# Azerbaijani writes names in straight quotes: "Xəzər Ulduzu" komandası, "Arazinşaat" şirkəti
+# (a quotation in them is longer, or ends with its punctuation).
+AZ_QUOTED_NAME = re.compile(rf"\"([{CAPITALS}][^\"«»,.!?]{{1,40}})\"")
+# A name followed by what it is: "Xəzər Ulduzu" komandası, "Arazinşaat" şirkəti.
+AZ_ORGANISATION_AFTER = re.compile(rf"^\"?\w*\s+(?:{_AZ_ORGANISATION_NOUNS})")
+AZ_PERSON_BEFORE = re.compile(
+    r"\b(?:nazir|həkim|direktor|rektor|məşqçi|hücumçu|rejissor|professor|təsisçi|rəhbər|"
+    r"qaçışçı|idmançı|prezident|sədr|müdir|deputat|yazıçı|müğənni)\w*\s+$",
+    re.IGNORECASE,
+)
+# A place's locative or ablative ending: Şəkidə, Bakıdan (never cut: Gürcüstan, Rusiya).
+AZ_PLACE_ENDING = re.compile(r"(?<=\w\w)(?:da|də|dan|dən)$")
+
+
+def _same_form_first(found: list[Thing], sentence: str, asked: str) -> list[Thing]:
+    """Azerbaijani marks what a figure counts by the word after it and its ending: "neçə
+    faizə endirib?" (to how many per cent) is answered by "7,25 faizə", not "7,5 faizdən";
+    "neçə musiqiçi?" by "300 musiqiçi", not "14 ölkədən". The figures whose word is the
+    question's word after «neçə» (the same stem and ending, or the same stem) come first."""
+    after = re.search(r"\bneçə\s+(\w+)", asked)
+    if not after or len(found) < 2:
+        return found
+    wanted = after.group(1)
+    from retrieval.core import azerbaijani
+
+    def counted(thing: Thing) -> str:
+        tail = sentence[thing.start + len(thing.text) :]
+        glued = re.match(r"\w+", tail)
+        if glued:  # "7,25 faiz" + "ə"
+            return (thing.text.split()[-1] + glued.group()).lower()
+        following = re.match(r"\s+(\w+)", tail)
+        return following.group(1).lower() if following else ""
+
+    words = {id(t): counted(t) for t in found}
+    same = [t for t in found if words[id(t)] == wanted]
+    stem = azerbaijani.stem(wanted)
+    near = [t for t in found if t not in same and azerbaijani.stem(words[id(t)]) == stem]
+    return same + near + [t for t in found if t not in same and t not in near]
+
+
 # Words that open a sentence with a capital and are never part of the name after them.
 SENTENCE_OPENERS = STOPWORDS | frozenset(
     "while when although though because since unless until if as meanwhile".split()
 )
 
 
-def _name_matches(sentence: str) -> list[tuple[str, int]]:
+def _name_matches(sentence: str, *, azerbaijani: bool = False) -> list[tuple[str, int]]:
     quoted = [(m.group(1), m.start(1), m.end(1)) for m in QUOTED_NAME.finditer(sentence)]
+    if azerbaijani:
+        quoted += [
+            (m.group(1), m.start(1), m.end(1))
+            for m in AZ_QUOTED_NAME.finditer(sentence)
+            if len(m.group(1).split()) <= 4
+        ]
     found = [(name, start) for name, start, _ in quoted]
     for match in NAME.finditer(sentence):
         if not any(a <= match.start() < b for _, a, b in quoted):
@@ -265,22 +348,39 @@ def _name_matches(sentence: str) -> list[tuple[str, int]]:
     return sorted(found, key=lambda item: item[1])
 
 
-def _names(sentence: str, asked: str, kind: str) -> list[Thing]:
+def _names(sentence: str, asked: str, kind: str, *, azerbaijani: bool = False) -> list[Thing]:
     found = []
     addresses = [(m.start(), m.end()) for m in ADDRESS.finditer(sentence)]
-    for name, start in _name_matches(sentence):
+    for name, start in _name_matches(sentence, azerbaijani=azerbaijani):
         if any(a <= start < b for a, b in addresses):
             continue
         if start == 0 and " " not in name:
             continue  # a capital at the start of a sentence is not a name
+        if azerbaijani:  # "Leyla Qasımova Xəzər Texniki Universitetinin": the asked words cut
+            kept = name.split()
+            while len(kept) > 1 and kept[-1].lower()[:5] in asked:
+                kept.pop()
+            name = " ".join(kept)
         if all(part.lower() in asked for part in name.split()) or DATEISH.fullmatch(name):
             continue
         before = sentence[:start]
         organisation = bool(ORGANISATION_SUFFIX.search(name) or _ORG_BEFORE.search(before))
         place = bool(PLACE_SUFFIX.search(name) or _PLACE_BEFORE.search(before))
+        titled = bool(PERSON_BEFORE.search(before))
+        if azerbaijani:
+            organisation |= bool(AZ_ORGANISATION_AFTER.match(sentence[start + len(name) :]))
+            titled |= bool(AZ_PERSON_BEFORE.search(before))
+            ending = AZ_PLACE_ENDING.search(name) if " " not in name else None
+            if kind == "place" and ending:  # Şəkidə: in Şəki
+                name, place = name[: ending.start()], True
+            if titled and kind in ("place", "organisation"):
+                continue  # "şirkətin rəhbəri Tural Babayev" is a person
+            quoted = start > 0 and sentence[start - 1] in '"«'
+            if kind == "name":  # a title is quoted: "Son qatar" filmi
+                found.append(Thing(name, start, quoted))
+                continue
         if kind == "person":
             # "Who won?" is as often a team or a company as a person; never a stadium.
-            titled = bool(PERSON_BEFORE.search(before))
             strong = titled or (not place and (organisation or " " in name))
         elif kind == "organisation":
             strong = organisation
@@ -318,7 +418,9 @@ def short_answer(sentence: str, question: str) -> str | None:
     kind = asked_kind(question)
     if kind not in SHORT_KINDS:
         return None
-    if kind == "name" and not re.match(rf"\s*(?:which|{_RU_WHICH})\b", question, re.IGNORECASE):
+    if kind == "name" and not re.match(
+        rf"\s*(?:which|{_RU_WHICH})\b|.*\bhansı\b", question, re.IGNORECASE
+    ):
         return None  # "what happened…" asks for an account, not a name
     found = things(sentence, question, kind)
     if kind in ("number", "money", "percentage") and len(found) > 1:

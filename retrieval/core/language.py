@@ -80,13 +80,21 @@ def detect(text: str, *, default: str = DEFAULT) -> str:
     if score < 0.3:
         return default
     found = normalise(code) or default
-    # «ə» is written in Azerbaijani alone among Latin-script languages; the detector takes a
-    # short Azerbaijani question for Turkish («Dünya çempionatında kim qalib gəldi?»).
-    if found == "tr" and ("ə" in sample or "Ə" in sample):
+    # «ə» is written in Azerbaijani alone among Latin-script languages, and Turkish has no «q»
+    # or «x»; the detector takes a short Azerbaijani question for Turkish («Dünya
+    # çempionatında kim qalib gəldi?», «Kubok finalında kim iki qol vurub?»).
+    if found == "tr" and _azerbaijani_letters(sample):
         return "az"
     if cyrillic_azerbaijani(sample, found):
         return "az"
     return found
+
+
+def _azerbaijani_letters(text: str) -> bool:
+    """«ə» anywhere, or «q» or «x» in a word in lower case (a brand such as Xbox is no sign)."""
+    if "ə" in text or "Ə" in text:
+        return True
+    return any(w[:1].islower() and ("q" in w or "x" in w) for w in text.split())
 
 
 # Letters of Azerbaijani's Cyrillic alphabet (1939-1991, still read and typed) that no other

@@ -27,7 +27,9 @@ LEANING = re.compile(
     r"the same|the latter|the former)\b|^\s*(and|but|also|so|what about|how about|and what)\b"
     # Russian: "он", "её", "там", "это", "а сколько…", "и что…", "а как насчёт…"
     r"|\b(он|она|оно|они|его|её|ее|их|ему|ей|им|нём|нем|ней|них|там|тогда|это|этот|эта|этого|"
-    r"этой|этом|эту|тот|та|того|той|том)\b|^\s*(а|и|но|также|ещё|еще|а как насчёт|а что)\b",
+    r"этой|этом|эту|тот|та|того|той|том)\b|^\s*(а|и|но|также|ещё|еще|а как насчёт|а что)\b"
+    # Azerbaijani: "Bəs nə qədər başa gəlib?", "o", "onu", "orada", "həmin"
+    r"|^\s*(bəs|və|amma|onda)\b|\b(o|onu|onun|ona|onlar|onların|orada|oraya|həmin|bu)\b",
     re.IGNORECASE,
 )
 
@@ -39,7 +41,7 @@ def is_follow_up(question: str) -> bool:
     return len(key_terms(question)) <= 1
 
 
-_QUESTION_WORDS = QUESTION_OPENERS | {"and", "tell", "а", "и", "расскажи", "скажи"}
+_QUESTION_WORDS = QUESTION_OPENERS | {"and", "tell", "а", "и", "расскажи", "скажи", "bəs", "və"}
 
 
 def contextual_query(question: str, history: Sequence[tuple[str, str]]) -> tuple[str, str]:

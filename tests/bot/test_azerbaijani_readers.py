@@ -4,10 +4,16 @@ a question asked in Azerbaijani is refused in Azerbaijani when the archive does 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.bot.conftest import BotHarness
+from retrieval.embed.hashing import HashEmbedder
+from retrieval.engine import build_engine
+from tests.bot.conftest import BotHarness, bot_settings, start_bot, stop_bot
 from tests.bot.test_telegram import answer_to
+from tests.conftest import ROOT
+from tests.fakes.telegram_server import FakeBotAPI
 
 pytestmark = [pytest.mark.integration]
 
@@ -44,3 +50,23 @@ async def test_azerbaijani_in_cyrillic_letters_is_answered_with_what_to_do(
     assert "«Kim qalib gəldi?»" in reply.text
     answer = harness.services.qa.answer(question)
     assert answer.refused and answer.passages == [] and answer.citations == []
+
+
+async def test_an_azerbaijani_reader_is_answered_from_the_azerbaijani_archive(
+    tmp_path: Path, api: FakeBotAPI
+) -> None:
+    settings = bot_settings(tmp_path, api)
+    engine = build_engine(settings, embedder=HashEmbedder())
+    engine.services.index.sync([ROOT / "samples" / "archive-az"])
+    app = await start_bot(settings, engine, api)
+    harness = BotHarness(api, app, engine, settings)
+    try:
+        reply = await answer_to(
+            harness, api.message("Azərbaycan Kubokunu hansı komanda qazanıb?", language_code="az")
+        )
+        assert reply.text.startswith("<b>Xəzər Ulduzu.</b>") and "<b>Mənbələr</b>" in reply.text
+        assert "Report, 25 may 2025" in reply.text
+        follow = await answer_to(harness, api.message("Kim iki qol vurub?", language_code="az"))
+        assert "Fuad Hüseynli" in follow.text
+    finally:
+        await stop_bot(app)

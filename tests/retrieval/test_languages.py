@@ -27,6 +27,7 @@ from retrieval.search.timeframe import resolve_timeframe
 from tests.conftest import ROOT, make_settings
 
 RUSSIAN = ROOT / "samples" / "archive-ru"
+AZERBAIJANI = ROOT / "samples" / "archive-az"
 ENGLISH = ROOT / "samples" / "archive-ru-en"
 TODAY = date(2025, 6, 20)
 
@@ -306,3 +307,135 @@ def test_azerbaijani_in_cyrillic_letters_is_told_from_its_neighbours(
     assert cyrillic_azerbaijani(text, detect(text)) is azerbaijani
     if azerbaijani:
         assert detect(text) == "az"
+
+
+@pytest.fixture(scope="module")
+def azerbaijani(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+) -> Iterator[Engine]:
+    engine = build_engine(
+        make_settings(tmp_path_factory.mktemp("az"), calibrated=True),
+        embedder=real_embedder,
+        today=lambda: TODAY,
+    )
+    engine.services.index.sync([AZERBAIJANI])
+    yield engine
+
+
+# Issue 35, item 4, open: what the Azerbaijani sample does not get right yet (measured in
+# BENCHMARKS.md, "Azerbaijani"). a03: the follow-up is answered from another story that also
+# says "şirkəti tikib"; a16: the rector's sentence is passed over; a17: "neçə ölkədən" is
+# answered with the sum of the agreements; h04: the film's sentence is not the one quoted;
+# h07: the inflation sentence is refused; h11: the club's coach is given for the national
+# team's (a confidently wrong answer).
+AZ_NOT_YET = {"a03", "a16", "a17", "h04", "h07", "h11"}
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("part", ["questions-az.jsonl", "questions-az-held.jsonl"])
+def test_azerbaijani_sample_questions_are_answered_or_refused_rightly(
+    azerbaijani: Engine, part: str
+) -> None:
+    """Both parts of the Azerbaijani sample (the held-out third was kept aside until the
+    question kinds were written): each question outside AZ_NOT_YET that the archive answers
+    quotes a sentence holding the answer, in Azerbaijani, cited, its short answer (when given)
+    being the answer; each it is silent on is refused in Azerbaijani. Those in AZ_NOT_YET fail
+    today, and must keep failing until fixed (so that this list stays true)."""
+    questions = load_questions(ROOT / "samples" / part)
+    for item in questions:
+        answer = azerbaijani.services.qa.answer(item.question, history=item.history(), today=TODAY)
+        assert answer.language == "az", item.id
+        if item.answerable:
+            right = not answer.refused and any(
+                a.lower() in answer.text.lower() for a in item.answers
+            )
+        else:
+            right = answer.refused and answer.text.startswith("Arxivdə bu barədə heç nə yoxdur")
+        assert right is (item.id not in AZ_NOT_YET), (item.id, answer.text, answer.missing)
+        if right and item.answerable:
+            assert answer.citations and answer.citations[0].language == "az"
+            if answer.short_answer:
+                assert any(
+                    a.lower() in answer.short_answer.lower()
+                    or answer.short_answer.lower() in a.lower()
+                    for a in item.answers
+                ), (
+                    item.id,
+                    answer.short_answer,
+                )
+
+
+@pytest.mark.integration
+def test_a_mixed_az_ru_en_archive_answers_each_question_from_its_own_language(
+    tmp_path: Path, real_embedder: SentenceTransformerEmbedder
+) -> None:
+    """Azerbaijani, Russian and English stories side by side (the forum story has a Russian
+    twin in the Azerbaijani archive): each question's first passage is in its language."""
+    engine = build_engine(
+        make_settings(tmp_path, calibrated=True), embedder=real_embedder, today=lambda: TODAY
+    )
+    engine.services.index.sync([AZERBAIJANI, RUSSIAN, ENGLISH])
+    asked = [("questions-az.jsonl", "az"), ("questions-ru.jsonl", "ru")]
+    for path, language in asked:
+        for item in load_questions(ROOT / "samples" / path):
+            if item.answerable:
+                answer = engine.services.qa.answer(item.question, history=item.history())
+                assert answer.passages[0].language == language, (item.id, answer.passages[0])
+    twin = engine.services.qa.answer("Сколько соглашений подпишут на Каспийском форуме в Баку?")
+    assert twin.passages[0].language == "ru" and "18 соглашений" in twin.text
+    own = engine.services.qa.answer("Xəzər İnvestisiya Forumunda neçə saziş imzalanacaq?")
+    assert own.passages[0].language == "az" and "18 saziş" in own.text
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Qubada açılan xəstəxananın baş həkimi kimdir?", "person"),
+        ("Kubok finalında kim iki qol vurub?", "person"),  # no «ə»: «q» says Azerbaijani
+        ("Forumun açılışında hansı nazir çıxış edib?", "person"),
+        ("Azərbaycan Kubokunu hansı komanda qazanıb?", "organisation"),
+        ("Festival harada keçiriləcək?", "place"),
+        ("Məhsul haraya ixrac olunacaq?", "place"),
+        ("Xəstəxana nə vaxt açılıb?", "date"),
+        ("Festivalda neçə musiqiçi çıxış edəcək?", "number"),
+        ("Fabrikə nə qədər sərmayə qoyulub?", "money"),
+        ("Kitabxananın tikintisi neçəyə başa gəlib?", "money"),
+        ("Uçot dərəcəsini neçə faizə endirib?", "percentage"),
+        ("Mükafatı hansı film qazanıb?", "name"),
+        ("Toplanan pul kimə köçürüləcək?", "any"),  # a recipient: a person or a body
+    ],
+)
+def test_azerbaijani_question_kinds(question: str, kind: str) -> None:
+    assert question_language(question) == "az"
+    assert asked_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "short"),
+    [
+        (
+            "Azərbaycan Kubokunu hansı komanda qazanıb?",
+            '"Xəzər Ulduzu" komandası finalda "Gəncə Qartalları"nı 3:1 hesabı ilə məğlub edib.',
+            "Xəzər Ulduzu",
+        ),
+        ("Kitabxananın tikintisi neçəyə başa gəlib?", "Tikinti 4,5 milyon manata başa gəlib.",
+         "4,5 milyon manat"),
+        ("Kitabxanada neçə kitab saxlanılır?", "Kitabxanada 120 min kitab saxlanılır.",
+         "120 min"),
+        ("Bank uçot dərəcəsini neçə faizə endirib?",
+         "Bank uçot dərəcəsini 7,5 faizdən 7,25 faizə endirib.", "7,25 faiz"),
+        ("Xəstəxana nə vaxt açılıb?", "Xəstəxana 14 aprel 2025-ci ildə açılıb.",
+         "14 aprel 2025-ci il"),
+        ("Festival nə vaxt keçiriləcək?", "Festival mayın 18-dən 22-dək Şəkidə keçiriləcək.",
+         "mayın 18-dən 22-dək"),
+        ("Festival harada keçiriləcək?", "Festival mayın 18-dən 22-dək Şəkidə keçiriləcək.",
+         "Şəki"),
+        ("Məhsul haraya ixrac olunacaq?",
+         "Şirkətin rəhbəri Tural Babayev deyib ki, məhsul Rusiyaya ixrac olunacaq.",
+         "Rusiyaya"),
+        ("Mükafatı hansı film qazanıb?",
+         'Rejissor Elvin Şirinovun "Son qatar" filmi mükafatı qazanıb.', "Son qatar"),
+    ],
+)  # fmt: skip
+def test_azerbaijani_short_answers(question: str, sentence: str, short: str) -> None:
+    assert short_answer(sentence, question) == short
