@@ -111,8 +111,8 @@ def question_names(question: str) -> set[str]:
     for position, word in enumerate(words):
         if not word[:1].isupper() or word.lower() in STOPWORDS:
             continue
-        if azerbaijani and word.lower() in AZ_QUESTION_OPENERS:
-            continue
+        if azerbaijani and word.lower() in AZ_QUESTION_OPENERS | AZ_QUESTION_WORDS:
+            continue  # «Kim …?», «Bəs …?»: capitalised as the question's first word
         if position == 0 and word.lower() in QUESTION_OPENERS:
             continue
         found.add(_az_stem(word) if azerbaijani else stem(word.lower()))

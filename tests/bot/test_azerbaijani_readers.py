@@ -66,7 +66,7 @@ async def test_an_azerbaijani_reader_is_answered_from_the_azerbaijani_archive(
         )
         assert reply.text.startswith("<b>Xəzər Ulduzu.</b>") and "<b>Mənbələr</b>" in reply.text
         assert "Report, 25 may 2025" in reply.text
-        follow = await answer_to(harness, api.message("Kim iki qol vurub?", language_code="az"))
+        follow = await answer_to(harness, api.message("Bəs kim iki qol vurub?", language_code="az"))
         assert "Fuad Hüseynli" in follow.text
     finally:
         await stop_bot(app)
