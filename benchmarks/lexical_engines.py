@@ -4,7 +4,8 @@ had before was measured here too; its figures are in benchmarks/results/lexical-
 code is gone.)
 
     python -m benchmarks.lexical_engines --data-dir DIR --questions QUESTIONS.jsonl \
-        [--limit-passages N] [--copies N] [--engines newsbot,fts5,tantivy] [--no-date-filter] \
+        [--limit-passages N] [--limit-questions N] [--copies N] \
+        [--engines newsbot,fts5,tantivy] [--no-date-filter] \
         [--out benchmarks/results/lexical-engines.md]
 
 `--copies N` indexes every passage N times (copies under new ids, made as they are indexed, so
@@ -74,6 +75,7 @@ class Job:
     date_filter: bool
     scratch: Path
     copies: int = 1
+    limit_questions: int = 0  # 0: every question
 
 
 class Engine(Protocol):
@@ -346,7 +348,8 @@ def measure(name: str, job: Job) -> dict[str, float]:
 
     passages, total = load_passages(job)
     asked = []
-    for item in load_questions(job.questions):
+    questions = load_questions(job.questions)
+    for item in questions[: job.limit_questions or None]:
         language = question_language(item.question)
         end = resolve_timeframe(item.question, item.asked, language).end if item.asked else None
         asked.append((item, language, date_to_int(end) if job.date_filter else 0))
@@ -509,6 +512,7 @@ def main() -> None:
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--copies", type=int, default=1, help="index each passage N times")
     parser.add_argument("--no-date-filter", action="store_true")
+    parser.add_argument("--limit-questions", type=int, default=0, help="0: every question")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/lexical-engines.md"))
     args = parser.parse_args()
     names = [n.strip() for n in args.engines.split(",") if n.strip()]
@@ -542,6 +546,7 @@ def main() -> None:
             not args.no_date_filter,
             Path(scratch),
             args.copies,
+            args.limit_questions,
         )
         for name in names:
             print(f"{name}: measuring…", flush=True)
