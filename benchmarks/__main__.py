@@ -11,6 +11,7 @@ and the date.
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -50,9 +51,13 @@ def main(argv: list[str]) -> int:
     command = ["python", "-m", "benchmarks", name, *args]
     result = result or RESULTS / f"{name.replace('_', '-')}.md"
     printed: list[str] = []
+    # The caller's folder, so that relative paths in ARGS mean what they say; the repository
+    # on the path, unbuffered, so that a long run shows its progress as it goes.
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "PYTHONUNBUFFERED": "1"}
     with subprocess.Popen(
         [python(), "-m", f"benchmarks.{name}", *args],
-        cwd=ROOT,
+        env=env,
         stdout=subprocess.PIPE,
         text=True,
         bufsize=1,

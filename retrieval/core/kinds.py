@@ -32,15 +32,17 @@ _RU_MONTH = (
 _RU_WEEKDAY = r"(?:понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)"
 _AZ_MONTH = r"(?:yanvar|fevral|mart|aprel|may|iyun|iyul|avqust|sentyabr|oktyabr|noyabr|dekabr)"
 DATE_PHRASE = re.compile(
-    # Azerbaijani: "14 aprel 2025-ci il", "mayın 18-dən 22-dək", "2025-ci ildə".
-    rf"\b\d{{1,2}}\s+{_AZ_MONTH}(?:\s+(?:19|20)\d\d(?:-c[iı]\s+il)?)?"
-    rf"|\b{_AZ_MONTH}\w*\s+\d{{1,2}}-(?:dən|dan|də|da|nə|na|ə|a)(?:\s+\d{{1,2}}-(?:dək|nədək))?"
-    rf"|\b(?:19|20)\d\d-c[iı]\s+il|\b\d{{1,2}}\s+{_RU_MONTH}(?:\s+\d{{4}}(?:\s+года)?)?|\b(?:в|во)\s+{_RU_MONTH}"
+    rf"\b\d{{1,2}}\s+{_RU_MONTH}(?:\s+\d{{4}}(?:\s+года)?)?|\b(?:в|во)\s+{_RU_MONTH}"
     rf"(?:\s+\d{{4}}(?:\s+года)?)?|\b(?:в|во)\s+{_RU_WEEKDAY}|\b(?:в\s+)?(?:19|20)\d\d\s+год[ауе]?\b"
     rf"|\b(?:{_WEEKDAY},?\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:\s*[-–]\s*\d{{1,2}}\b)?(?:,?\s+\d{{4}})?"
     rf"|{_MONTH}\s+(?:of\s+)?\d{{4}}"
-    rf"|{_MONTH}(?=\W)(?!\s+\d)|{_WEEKDAY}|(?:19|20)\d\d\b)",
+    rf"|{_MONTH}(?=\W)(?!\s+\d)|{_WEEKDAY}|(?:19|20)\d\d\b)"
+    # Azerbaijani, after the English forms (the first alternative that matches is taken):
+    # "14 aprel 2025-ci il", "mayın 18-dən 22-dək", "2025-ci ildə".
+    rf"|\b\d{{1,2}}\s+{_AZ_MONTH}\b(?:\s+(?:19|20)\d\d-c[iı]\s+il)?"
+    rf"|\b{_AZ_MONTH}(?:ın|in|un|ün)\s+\d{{1,2}}-(?:dən|dan|də|da|nə|na|ə|a)\b(?:\s+\d{{1,2}}-(?:dək|nədək)\b)?"
+    rf"|\b(?:19|20)\d\d-c[iı]\s+il",
     re.IGNORECASE,
 )
 PERCENT = re.compile(
@@ -55,7 +57,7 @@ MONEY = re.compile(
     r"|\b\d[\d\s\u00a0,.]*\s?(?:(?:млн|млрд|тыс\.?|миллион\w*|миллиард\w*|тысяч\w*)\s)?"
     r"(?:рубл\w*|руб\.|манат\w*|доллар\w*|долл\.|евро)"
     # Azerbaijani: "4,5 milyon manat", "500 min manat", "3 milyon dollar", "60 qəpik".
-    r"|\b\d[\d,.]*\s?(?:(?:milyon|milyard|min)\s)?(?:manat|dollar|avro|qəpik)",
+    r"|\b\d[\d,.]*\s?(?:(?:milyon|milyard|min)\s)?(?:manat(?!ee)|dollar|avro|qəpik)",
     re.IGNORECASE,
 )
 MONEY_QUESTION = re.compile(
@@ -265,6 +267,13 @@ def things(sentence: str, question: str, kind: str) -> list[Thing]:
             for m in pattern[kind].finditer(sentence)
             if m.group().strip(" ,.").lower() not in asked
         ]
+        if kind == "number" and azerbaijani:  # "120 min kitab": 120 thousand
+            found = [
+                Thing(f"{t.text} min", t.start, t.strong)
+                if re.match(r"\s+min\b", sentence[t.start + len(t.text) :])
+                else t
+                for t in found
+            ]
         if kind == "number":  # a year or a date's day is seldom the figure asked for
             dates = [(m.start(), m.end()) for m in DATE_PHRASE.finditer(sentence)]
             found = [
@@ -292,8 +301,10 @@ AZ_PERSON_BEFORE = re.compile(
     r"qaçışçı|idmançı|prezident|sədr|müdir|deputat|yazıçı|müğənni)\w*\s+$",
     re.IGNORECASE,
 )
-# A place's locative or ablative ending: Şəkidə, Bakıdan (never cut: Gürcüstan, Rusiya).
+# A place's locative or ablative ending: Şəkidə, Bakıdan (Gürcüstan and Rusiya have none);
+# names whose own last letters are one are kept whole.
 AZ_PLACE_ENDING = re.compile(r"(?<=\w\w)(?:da|də|dan|dən)$")
+AZ_PLACES_ENDING_SO = frozenset("kanada florida nevada uqanda ruanda qrenada".split())
 
 
 def _same_form_first(found: list[Thing], sentence: str, asked: str) -> list[Thing]:
@@ -358,7 +369,8 @@ def _names(sentence: str, asked: str, kind: str, *, azerbaijani: bool = False) -
             continue  # a capital at the start of a sentence is not a name
         if azerbaijani:  # "Leyla Qasımova Xəzər Texniki Universitetinin": the asked words cut
             kept = name.split()
-            while len(kept) > 1 and kept[-1].lower()[:5] in asked:
+            asked_words = re.findall(r"\w+", asked)
+            while len(kept) > 1 and any(w.startswith(kept[-1].lower()[:5]) for w in asked_words):
                 kept.pop()
             name = " ".join(kept)
         if all(part.lower() in asked for part in name.split()) or DATEISH.fullmatch(name):
@@ -370,7 +382,8 @@ def _names(sentence: str, asked: str, kind: str, *, azerbaijani: bool = False) -
         if azerbaijani:
             organisation |= bool(AZ_ORGANISATION_AFTER.match(sentence[start + len(name) :]))
             titled |= bool(AZ_PERSON_BEFORE.search(before))
-            ending = AZ_PLACE_ENDING.search(name) if " " not in name else None
+            whole = " " in name or name.lower() in AZ_PLACES_ENDING_SO
+            ending = None if whole else AZ_PLACE_ENDING.search(name)
             if kind == "place" and ending:  # Şəkidə: in Şəki
                 name, place = name[: ending.start()], True
             if titled and kind in ("place", "organisation"):

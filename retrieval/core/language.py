@@ -83,7 +83,7 @@ def detect(text: str, *, default: str = DEFAULT) -> str:
     # «ə» is written in Azerbaijani alone among Latin-script languages, and Turkish has no «q»
     # or «x»; the detector takes a short Azerbaijani question for Turkish («Dünya
     # çempionatında kim qalib gəldi?», «Kubok finalında kim iki qol vurub?»).
-    if found == "tr" and _azerbaijani_letters(sample):
+    if found == "tr" and len(sample) <= 200 and _azerbaijani_letters(sample):
         return "az"
     if cyrillic_azerbaijani(sample, found):
         return "az"
@@ -94,7 +94,10 @@ def _azerbaijani_letters(text: str) -> bool:
     """«ə» anywhere, or «q» or «x» in a word in lower case (a brand such as Xbox is no sign)."""
     if "ə" in text or "Ə" in text:
         return True
-    return any(w[:1].islower() and ("q" in w or "x" in w) for w in text.split())
+    return any(
+        w[:1].islower() and ("q" in w or "x" in w) and w.strip(".,;:!?»«\"'()").isalpha()
+        for w in text.split()
+    )
 
 
 # Letters of Azerbaijani's Cyrillic alphabet (1939-1991, still read and typed) that no other
@@ -114,7 +117,9 @@ def cyrillic_azerbaijani(text: str, detected: str = "") -> bool:
     schwa = bool(letters & {"ә", "Ә"})
     if schwa and letters & {"ј", "Ј"}:
         return True
-    return schwa and not letters & OTHER_TURKIC and detected not in ("kk", "tt", "ba")
+    # ә alone: Azerbaijani only when the detector took the text for a Turkic language (a Russian
+    # sentence naming «Әлихан» stays Russian).
+    return schwa and not letters & OTHER_TURKIC and detected in ("az", "tr", "uz", "tk", "ky")
 
 
 class _ThreadStemmers(threading.local):

@@ -325,14 +325,15 @@ class Catalog:
                     ],
                 )
 
-    def set_record_keys(self, collection: str, keys: Iterable[tuple[str, str]]) -> None:
-        """Record the raw-record key (`Article.record_key`) of articles found unchanged, given
-        as (id, key): an archive indexed before keys were kept, or whose reading rules have
-        changed without changing its articles, is skipped unparsed from the next sync on."""
+    def set_record_keys(self, collection: str, keys: Iterable[tuple[str, str, str]]) -> None:
+        """Record the raw-record key (`Article.record_key`) and place of articles found
+        unchanged, given as (id, key, origin): an archive indexed before keys were kept, or
+        whose reading rules have changed without changing its articles, is skipped unparsed
+        from the next sync on; one moved to another file or line is pruned by its new place."""
         with self.connection() as db:
             db.executemany(
-                "UPDATE articles SET record_key = ? WHERE collection = ? AND id = ?",
-                ((key, collection, article_id) for article_id, key in keys),
+                "UPDATE articles SET record_key = ?, origin = ? WHERE collection = ? AND id = ?",
+                ((key, origin, collection, article_id) for article_id, key, origin in keys),
             )
 
     def forget(self, collection: str, article_ids: Iterable[str]) -> None:

@@ -134,7 +134,7 @@ class ChromaStore:
                     # long as it took; a quick one (refused) does not: the next request tries
                     # again, so a server that comes back is used at once.
                     took = time.monotonic() - started
-                    if took >= SLOW_FAILURE_S:
+                    if took >= min(SLOW_FAILURE_S, 0.8 * self.timeout_s):
                         self._down_until = time.monotonic() + took
                         self._down_because = str(exc)
                     raise

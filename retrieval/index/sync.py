@@ -78,7 +78,7 @@ class SyncService:
             by_key = {} if stale else {a.record_key: a for a in stored.values() if a.record_key}
             seen: set[str] = set()
             todo: list[Article] = []
-            keys: list[tuple[str, str]] = []  # unchanged articles whose key is new
+            keys: list[tuple[str, str, str]] = []  # unchanged, with a new key or place
             for article in self._read(sources, report, progress, by_key):
                 seen.add(article.id)
                 if isinstance(article, StoredArticle):
@@ -91,8 +91,11 @@ class SyncService:
                     and previous.content_hash == article.content_hash
                 ):
                     report.unchanged += 1
-                    if article.record_key != previous.record_key:
-                        keys.append((article.id, article.record_key))
+                    if (article.record_key, article.origin) != (
+                        previous.record_key,
+                        previous.origin,
+                    ):
+                        keys.append((article.id, article.record_key, article.origin))
                 else:
                     todo.append(article)
             gone = self._vanished(collection, seen, roots, stored)

@@ -20,6 +20,7 @@ from datetime import date
 from typing import Protocol
 
 from retrieval.core.analysis import NAME, QUESTION_OPENERS, key_terms
+from retrieval.core.language import question_language
 from retrieval.search.hybrid import SearchRequest
 
 LEANING = re.compile(
@@ -27,16 +28,23 @@ LEANING = re.compile(
     r"the same|the latter|the former)\b|^\s*(and|but|also|so|what about|how about|and what)\b"
     # Russian: "он", "её", "там", "это", "а сколько…", "и что…", "а как насчёт…"
     r"|\b(он|она|оно|они|его|её|ее|их|ему|ей|им|нём|нем|ней|них|там|тогда|это|этот|эта|этого|"
-    r"этой|этом|эту|тот|та|того|той|том)\b|^\s*(а|и|но|также|ещё|еще|а как насчёт|а что)\b"
-    # Azerbaijani: "Bəs nə qədər başa gəlib?", "o", "onu", "orada", "həmin"
-    r"|^\s*(bəs|və|amma|onda)\b|\b(o|onu|onun|ona|onlar|onların|orada|oraya|həmin|bu)\b",
+    r"этой|этом|эту|тот|та|того|той|том)\b|^\s*(а|и|но|также|ещё|еще|а как насчёт|а что)\b",
+    re.IGNORECASE,
+)
+# Azerbaijani: "Bəs nə qədər başa gəlib?", "o", "onu", "orada", "həmin" (only for a question
+# in Azerbaijani: "o" and "bu" are English text too, "5 o'clock").
+AZ_LEANING = re.compile(
+    r"^\s*(bəs|və|amma|onda)\b|\b(o|onu|onun|ona|onlar|onların|orada|oraya|həmin|bu)\b(?!')",
     re.IGNORECASE,
 )
 
 
 def is_follow_up(question: str) -> bool:
     own_names = [n for n in NAME.findall(question) if n.split()[0].lower() not in _QUESTION_WORDS]
-    if LEANING.search(question) and not own_names:
+    leaning = LEANING.search(question) or (
+        question_language(question) == "az" and AZ_LEANING.search(question)
+    )
+    if leaning and not own_names:
         return True
     return len(key_terms(question)) <= 1
 

@@ -398,3 +398,20 @@ def test_a_full_reindex_parses_every_record(
     parsed = count_parsed(monkeypatch)
     report = hash_services.index.sync([archive], full=True)
     assert (report.unchanged, len(parsed)) == (3, 3)
+
+
+def test_a_moved_archive_is_known_by_its_new_place(hash_services: Engine, tmp_path: Path) -> None:
+    """The same records read from another file are unchanged articles: their key and place
+    move with them, so pruning the old folder deletes nothing still held in the new one."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    write_records(old / "archive.jsonl", 3)
+    hash_services.index.sync([old])
+    (old / "archive.jsonl").rename(new / "archive.jsonl")
+    moved = hash_services.index.sync([new])
+    assert (moved.unchanged, moved.added) == (3, 0)
+    stored = hash_services.catalog.articles(hash_services.collections.active)
+    assert all(a.origin.startswith(str(new.resolve())) for a in stored.values())
+    assert hash_services.index.sync([old], prune=True).deleted == 0
+    assert hash_services.index.sync([new]).unchanged == 3

@@ -439,3 +439,25 @@ def test_azerbaijani_question_kinds(question: str, kind: str) -> None:
 )  # fmt: skip
 def test_azerbaijani_short_answers(question: str, sentence: str, short: str) -> None:
     assert short_answer(sentence, question) == short
+
+
+def test_azerbaijani_rules_leave_english_and_russian_alone() -> None:
+    """What the Azerbaijani rules must not touch (a review of issue 35's change): a Russian
+    question naming a Kazakh «Әлихан», an English time, date, figure, money and place."""
+    from retrieval.core.analysis import NUMBER
+    from retrieval.core.kinds import DATE_PHRASE, MONEY, things
+    from retrieval.search.rewriting import is_follow_up
+
+    assert detect("Что сказал Әлихан Смайылов о бюджете на следующий год?") == "ru"
+    assert detect("Xbox satışları ne kadar arttı?") == "tr"
+    assert not is_follow_up("What happened at 5 o'clock in the morning in Saltmere?")
+    match = DATE_PHRASE.search("The vote is on 5 May, 2024 in the capital.")
+    assert match is not None and match.group() == "5 May, 2024"
+    assert DATE_PHRASE.search("He honoured 12 martyrs.") is None
+    assert MONEY.search("They counted 10 manatees.") is None
+    number = NUMBER.search("The match starts 20 min tonight.")
+    assert number is not None and number.group() == "20"
+    places = things(
+        "Festival həm Kanadada, həm də Şəkidə keçiriləcək.", "Festival harada keçiriləcək?", "place"
+    )
+    assert [t.text for t in places] == ["Kanada", "Şəki"]

