@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import re
 
-from retrieval.core.language import CYRILLIC, russian_lemma, snowball
+from retrieval.core import azerbaijani as az
+from retrieval.core.language import CYRILLIC, azerbaijani_text, russian_lemma, snowball
 
 STOPWORDS = frozenset(
     """
@@ -85,19 +86,17 @@ BOILERPLATE = re.compile(
 
 def key_terms(text: str) -> set[str]:
     if azerbaijani_text(text):  # Azerbaijani: its own case rules, stop words and stems
-        from retrieval.core import azerbaijani
-
         return {
-            azerbaijani.stem(w)
-            for w in WORD.findall(azerbaijani.lower(text))
-            if w not in azerbaijani.STOPWORDS and w not in AZ_QUESTION_WORDS and len(w) > 1
+            az.stem(w)
+            for w in WORD.findall(az.lower(text))
+            if w not in az.STOPWORDS and w not in AZ_QUESTION_WORDS and len(w) > 1
         }
     return {stem(w) for w in WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1}
 
 
 # What Azerbaijani questions ask with: never a term a passage must hold.
 AZ_QUESTION_WORDS = frozenset(
-    "kim kimdir kimə kimi kimin nə nədir nəyə neçə neçəyə neçənci nə_vaxt harada haradan haraya "
+    "kim kimdir kimə kimi kimin nə nədir nəyə neçə neçəyə neçənci harada haradan haraya "
     "hara hansı qədər necə niyə vaxt".split()
 )
 
@@ -123,9 +122,7 @@ AZ_QUESTION_OPENERS = frozenset({"bəs", "və", "amma", "onda", "elə", "bəli",
 
 
 def _az_stem(word: str) -> str:
-    from retrieval.core import azerbaijani
-
-    return azerbaijani.stem(azerbaijani.lower(word))
+    return az.stem(az.lower(word))
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -156,15 +153,6 @@ FUNCTION_WORDS = frozenset(
     """.split()
 )
 _EDGE = ",.;:!?\"'“”‘’()[]"
-
-
-def azerbaijani_text(text: str) -> bool:
-    """Azerbaijani (or Turkish) running text: «ə» anywhere, or «ı» or «ğ» inside a word in
-    lower case. A Turkish name in an English story (Erdoğan, Kılıçdaroğlu) is capitalised, so
-    English text keeps English analysis."""
-    if "ə" in text or "Ə" in text:
-        return True
-    return any(w[:1].islower() and ("ı" in w or "ğ" in w) for w in text.split())
 
 
 def is_prose(sentence: str) -> bool:

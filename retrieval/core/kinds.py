@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from retrieval.core import azerbaijani as az
 from retrieval.core.analysis import CAPITALS, DATEISH, NAME, NUMBER, STOPWORDS, key_terms
 from retrieval.core.i18n import mark
 from retrieval.core.language import CYRILLIC, question_language
@@ -316,7 +317,6 @@ def _same_form_first(found: list[Thing], sentence: str, asked: str) -> list[Thin
     if not after or len(found) < 2:
         return found
     wanted = after.group(1)
-    from retrieval.core import azerbaijani
 
     def counted(thing: Thing) -> str:
         tail = sentence[thing.start + len(thing.text) :]
@@ -328,8 +328,8 @@ def _same_form_first(found: list[Thing], sentence: str, asked: str) -> list[Thin
 
     words = {id(t): counted(t) for t in found}
     same = [t for t in found if words[id(t)] == wanted]
-    stem = azerbaijani.stem(wanted)
-    near = [t for t in found if t not in same and azerbaijani.stem(words[id(t)]) == stem]
+    stem = az.stem(wanted)
+    near = [t for t in found if t not in same and az.stem(words[id(t)]) == stem]
     return same + near + [t for t in found if t not in same and t not in near]
 
 

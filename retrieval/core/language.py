@@ -90,6 +90,15 @@ def detect(text: str, *, default: str = DEFAULT) -> str:
     return found
 
 
+def azerbaijani_text(text: str) -> bool:
+    """Azerbaijani (or Turkish) running text: «ə» anywhere, or «ı» or «ğ» inside a word in
+    lower case. A Turkish name in an English story (Erdoğan, Kılıçdaroğlu) is capitalised, so
+    English text keeps English analysis."""
+    if "ə" in text or "Ə" in text:
+        return True
+    return any(w[:1].islower() and ("ı" in w or "ğ" in w) for w in text.split())
+
+
 def _azerbaijani_letters(text: str) -> bool:
     """«ə» anywhere, or «q» or «x» in a word in lower case (a brand such as Xbox is no sign)."""
     if "ə" in text or "Ə" in text:

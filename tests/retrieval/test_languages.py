@@ -239,17 +239,20 @@ def test_answer_texts_follow_the_question_language() -> None:
     assert texts("ru-RU").language == "ru" and texts("de").language == "en"
 
 
+def sample_engine(folder: Path, embedder: SentenceTransformerEmbedder, *archives: Path) -> Engine:
+    """The bot's engine, calibrated, over these sample archives, answering on TODAY."""
+    engine = build_engine(
+        make_settings(folder, calibrated=True), embedder=embedder, today=lambda: TODAY
+    )
+    engine.services.index.sync(list(archives))
+    return engine
+
+
 @pytest.fixture(scope="module")
 def russian(
     tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
 ) -> Iterator[Engine]:
-    engine = build_engine(
-        make_settings(tmp_path_factory.mktemp("ru"), calibrated=True),
-        embedder=real_embedder,
-        today=lambda: TODAY,
-    )
-    engine.services.index.sync([RUSSIAN])
-    yield engine
+    yield sample_engine(tmp_path_factory.mktemp("ru"), real_embedder, RUSSIAN)
 
 
 @pytest.mark.integration
@@ -313,13 +316,7 @@ def test_azerbaijani_in_cyrillic_letters_is_told_from_its_neighbours(
 def azerbaijani(
     tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
 ) -> Iterator[Engine]:
-    engine = build_engine(
-        make_settings(tmp_path_factory.mktemp("az"), calibrated=True),
-        embedder=real_embedder,
-        today=lambda: TODAY,
-    )
-    engine.services.index.sync([AZERBAIJANI])
-    yield engine
+    yield sample_engine(tmp_path_factory.mktemp("az"), real_embedder, AZERBAIJANI)
 
 
 # Issue 35, item 4, open: what the Azerbaijani sample does not get right yet (measured in
@@ -371,10 +368,7 @@ def test_a_mixed_az_ru_en_archive_answers_each_question_from_its_own_language(
 ) -> None:
     """Azerbaijani, Russian and English stories side by side (the forum story has a Russian
     twin in the Azerbaijani archive): each question's first passage is in its language."""
-    engine = build_engine(
-        make_settings(tmp_path, calibrated=True), embedder=real_embedder, today=lambda: TODAY
-    )
-    engine.services.index.sync([AZERBAIJANI, RUSSIAN, ENGLISH])
+    engine = sample_engine(tmp_path, real_embedder, AZERBAIJANI, RUSSIAN, ENGLISH)
     asked = [("questions-az.jsonl", "az"), ("questions-ru.jsonl", "ru")]
     for path, language in asked:
         for item in load_questions(ROOT / "samples" / path):
