@@ -39,7 +39,7 @@ from retrieval.core.kinds import (
     kind_strength,
     short_answer,
 )
-from retrieval.core.language import CYRILLIC, question_language
+from retrieval.core.language import CYRILLIC, azerbaijani_text, question_language
 from retrieval.core.records import Answer, Passage
 from retrieval.core.sentences import split_sentences
 from retrieval.embed.cache import CachedVectors
@@ -481,8 +481,10 @@ def quotable(whole: str, min_words: int = 5, max_words: int = 90) -> str | None:
     # ("WASHINGTON (AP) — …"); the rest of the sentence is still a verbatim quote.
     sentence = strip_dateline(whole)
     words = len(sentence.split())
-    # Russian says in four words what English says in five (no articles).
-    least = min_words - 1 if CYRILLIC.search(sentence) else min_words
+    # Russian and Azerbaijani say in four words what English says in five (no articles;
+    # Azerbaijani's endings are its prepositions): «Binanı "Arazinşaat" şirkəti tikib.»
+    short = CYRILLIC.search(sentence) or azerbaijani_text(sentence)
+    least = min_words - 1 if short else min_words
     if words < least or words > max_words:
         return None
     if sentence.endswith("?") or BOILERPLATE.search(sentence):

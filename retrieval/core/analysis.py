@@ -153,6 +153,13 @@ FUNCTION_WORDS = frozenset(
     """.split()
 )
 _EDGE = ",.;:!?\"'“”‘’()[]"
+# The last word of an Azerbaijani sentence when it is a finite verb or a copula: the past
+# (-ıb, -dı), the future (-acaq), the present (-ır), the copula (-dır) and the necessitative
+# (-malıdır), each with a plural -lar/-lər where it takes one.
+AZ_PREDICATE = re.compile(
+    r"\w{2,}(?:[ıiuü]b|[dt][ıiuü]|acaq|əcək|[ıiuü]r|[dt][ıiuü]r|[ıiuü]b(?:dir|dır)|mış|miş)"
+    r"(?:lar|lər)?[.!…]?[\"”»]?\s*$"
+)
 
 
 def is_prose(sentence: str) -> bool:
@@ -168,6 +175,11 @@ def is_prose(sentence: str) -> bool:
     if function >= 2:
         return True
     lower = sum(w.strip(_EDGE)[:1].islower() for w in words)
+    if azerbaijani_text(sentence) and len(words) >= 4 and AZ_PREDICATE.search(sentence):
+        # An Azerbaijani sentence ends on its verb: "Professor Leyla Qasımova Xəzər Texniki
+        # Universitetinin rektoru təyin olunub." is running text however many names it has;
+        # a list of names or a menu has no such ending.
+        return True
     if (CYRILLIC.search(sentence) or azerbaijani_text(sentence)) and len(words) >= 4:
         # Russian and Azerbaijani have no articles: "Явка составила 41 процент." and
         # "Xəstəxananın baş həkimi Samir Quliyev olub." are running text.

@@ -268,13 +268,8 @@ def things(sentence: str, question: str, kind: str) -> list[Thing]:
             for m in pattern[kind].finditer(sentence)
             if m.group().strip(" ,.").lower() not in asked
         ]
-        if kind == "number" and azerbaijani:  # "120 min kitab": 120 thousand
-            found = [
-                Thing(f"{t.text} min", t.start, t.strong)
-                if re.match(r"\s+min\b", sentence[t.start + len(t.text) :])
-                else t
-                for t in found
-            ]
+        if kind == "number" and azerbaijani:
+            found = [_az_figure(t, sentence, asked) for t in found]
         if kind == "number":  # a year or a date's day is seldom the figure asked for
             dates = [(m.start(), m.end()) for m in DATE_PHRASE.finditer(sentence)]
             found = [
@@ -308,6 +303,25 @@ AZ_PLACE_ENDING = re.compile(r"(?<=\w\w)(?:da|də|dan|dən)$")
 AZ_PLACES_ENDING_SO = frozenset("kanada florida nevada uqanda ruanda qrenada".split())
 
 
+def _az_figure(thing: Thing, sentence: str, asked: str) -> Thing:
+    """An Azerbaijani figure as a reader says it: "120 min" (thousand), an amount with its
+    currency ("60 qəpik", asked "nə qədər"), and the word it counts when the question names
+    it ("neçə kilometr?" -> "300 kilometr")."""
+    text = thing.text
+    money = MONEY.match(sentence, thing.start)
+    if money:
+        return Thing(money.group().strip(" ,."), thing.start, thing.strong)
+    tail = sentence[thing.start + len(text) :]
+    thousand = re.match(r"\s+min\b", tail)
+    if thousand:  # "120 min kitab": 120 thousand
+        text, tail = f"{text} min", tail[thousand.end() :]
+    after = re.search(r"\bneçə\s+(\w+)", asked)
+    counted = re.match(r"\s+(\w+)", tail)
+    if after and counted and az.stem(az.lower(counted.group(1))) == az.stem(after.group(1)):
+        text = f"{text} {counted.group(1)}"
+    return Thing(text, thing.start, thing.strong)
+
+
 def _same_form_first(found: list[Thing], sentence: str, asked: str) -> list[Thing]:
     """Azerbaijani marks what a figure counts by the word after it and its ending: "neçə
     faizə endirib?" (to how many per cent) is answered by "7,25 faizə", not "7,5 faizdən";
@@ -323,6 +337,9 @@ def _same_form_first(found: list[Thing], sentence: str, asked: str) -> list[Thin
         glued = re.match(r"\w+", tail)
         if glued:  # "7,25 faiz" + "ə"
             return (thing.text.split()[-1] + glued.group()).lower()
+        last = thing.text.split()[-1]
+        if last.isalpha() and last != "min":  # "300 musiqiçi": the word is already joined
+            return az.lower(last)
         following = re.match(r"\s+(\w+)", tail)
         return following.group(1).lower() if following else ""
 
@@ -367,6 +384,10 @@ def _names(sentence: str, asked: str, kind: str, *, azerbaijani: bool = False) -
             continue
         if start == 0 and " " not in name:
             continue  # a capital at the start of a sentence is not a name
+        headed = azerbaijani and _az_headed(name, asked)
+        if headed:  # "hansı orkestr?": "Azərbaycan Dövlət Simfonik Orkestri" is one
+            found.append(Thing(name, start, True))
+            continue
         if azerbaijani:  # "Leyla Qasımova Xəzər Texniki Universitetinin": the asked words cut
             kept = name.split()
             asked_words = re.findall(r"\w+", asked)
@@ -403,6 +424,16 @@ def _names(sentence: str, asked: str, kind: str, *, azerbaijani: bool = False) -
             strong = True
         found.append(Thing(name, start, strong))
     return found
+
+
+def _az_headed(name: str, asked: str) -> bool:
+    """Whether a name of several words ends in the noun the question asks for with «hansı»
+    ("hansı orkestr" and "… Simfonik Orkestri", "hansı stadion" and "… Stadionu")."""
+    head = re.search(r"\bhansı\s+(\w+)", asked)
+    words = name.split()
+    if not head or len(words) < 2 or az.lower(words[-1]) in asked:
+        return False
+    return az.stem(az.lower(words[-1])) == az.stem(head.group(1))
 
 
 def holds_asked(sentence: str, question: str, kind: str) -> bool:
@@ -446,6 +477,7 @@ def short_answer(sentence: str, question: str) -> str | None:
 
 
 def _counts(sentence: str, thing: Thing) -> set[str]:
-    """The key terms of the few words after a figure: what it counts ("1,450 seats")."""
+    """The key terms of the few words after a figure, and of those joined to it ("300
+    musiqiçi"): what it counts ("1,450 seats")."""
     after = sentence[thing.start + len(thing.text) :]
-    return key_terms(" ".join(after.split()[:3]))
+    return key_terms(" ".join([*thing.text.split()[1:], *after.split()[:3]]))

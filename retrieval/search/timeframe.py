@@ -1,7 +1,7 @@
 """Time words in questions, read against a reference date ("today" for the bot, the quiz date in
 evaluation): "this week", "yesterday", "last month", "in 2019", "on March 3", "3 days ago";
-Russian ones from `timeframe_ru.py`; other languages' dates and relative days through
-dateparser, which reads some 200 languages."""
+Russian ones from `timeframe_ru.py`, Azerbaijani ones from `timeframe_az.py`; other languages'
+dates and relative days through dateparser, which reads some 200 languages."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from retrieval.core import azerbaijani as az
 from retrieval.core.language import CYRILLIC
+from retrieval.search.timeframe_az import azerbaijani_rules
 from retrieval.search.timeframe_ru import russian_rules
 from retrieval.search.windows import (
     around,
@@ -69,6 +71,8 @@ def resolve_timeframe(question: str, today: date, language: str = "en") -> TimeF
     q = question.lower()
     if CYRILLIC.search(q):
         return _first_match(q, russian_rules(today), today)
+    if language == "az":  # dateparser reads "Fevral ayında" as one day: the table only
+        return _first_match(az.lower(question), azerbaijani_rules(today), today)
     frame = _first_match(q, _english_rules(today), today)
     if frame.explicit or language in ("en", "ru"):
         return frame
