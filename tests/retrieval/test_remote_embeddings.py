@@ -10,6 +10,7 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -102,6 +103,36 @@ def test_an_archive_indexed_and_asked_through_the_service(url: str, tmp_path: Pa
     local = build_engine(settings, today=lambda: SAMPLE_TODAY)
     with pytest.raises(ConfigError, match="re-embed"):
         local.services.qa.answer("Who is the new head coach of Kelby Rovers?")
+
+
+@pytest.mark.parametrize("languages", ["en", "en,ru,az"])
+def test_an_azerbaijani_archive_asked_through_the_service(
+    url: str, tmp_path: Path, languages: str
+) -> None:
+    """Issue 35, item 5: the set-up docs/languages.md gives az/ru/en archives (a multilingual
+    model behind the embedding service, its languages named), here with the bundled model
+    served: each Azerbaijani question is answered in Azerbaijani from its story, and one the
+    archive is silent on refused, whether or not the model is said to read Azerbaijani."""
+    settings = make_settings(tmp_path / "data", calibrated=True)
+    embedding = settings.embedding.model_copy(
+        update={"backend": "remote", "url": url, "remote_model": MODEL, "languages": languages}
+    )
+    engine = build_engine(
+        settings.model_copy(update={"embedding": embedding}), today=lambda: date(2025, 6, 20)
+    )
+    engine.services.index.sync([ROOT / "samples" / "archive-az"])
+    assert engine.services.index.stats().model.startswith(f"remote:{MODEL}")
+    asked = {
+        "Xəzər İnvestisiya Forumunda neçə saziş imzalanacaq?": "18 saziş",
+        "Qubada açılan xəstəxananın baş həkimi kimdir?": "Samir Quliyev",
+        "Mərkəzi Bank uçot dərəcəsini neçə faizə endirib?": "7,25 faiz",
+    }
+    for question, wanted in asked.items():
+        answer = engine.services.qa.answer(question)
+        assert answer.language == "az" and not answer.refused, (question, answer.missing)
+        assert wanted in answer.text and answer.citations[0].language == "az", answer.text
+    silent = engine.services.qa.answer("Ədəbiyyat üzrə Nobel mükafatını kim alıb?")
+    assert silent.refused and silent.text.startswith("Arxivdə bu barədə heç nə yoxdur")
 
 
 def test_failures_are_retried_with_back_off(url: str) -> None:
