@@ -18,6 +18,7 @@ from pathlib import Path
 from benchmarks.halves import HALVES
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
 from retrieval.answer.factory import extractive_config
+from retrieval.answer.question import Question
 from retrieval.core.settings import Settings
 from retrieval.engine import build_engine
 from retrieval.evaluation import correct_answer, load_questions
@@ -47,14 +48,14 @@ def main() -> None:
         correct = refused = withheld = given = short_right = 0
         for item in part:
             asked, hidden = cache[item.id]
-            answer = answerer.answer(item.question, asked)
+            answer = answerer.answer(Question.read(item.question), asked)
             refused += answer.refused
             correct += (not answer.refused) and correct_answer(answer.text, item)
             short = getattr(answer, "short_answer", None)
             if short and not answer.refused:
                 given += 1
                 short_right += correct_answer(short, item)
-            withheld += answerer.answer(item.question, hidden).refused
+            withheld += answerer.answer(Question.read(item.question), hidden).refused
         n = max(1, len(part))
         rate = f"{short_right / given:.3f}" if given else "–"
         print(

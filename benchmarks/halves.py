@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from retrieval.answer.question import Question
 from retrieval.core.records import Answer, Passage
 from retrieval.core.settings import Settings
 from retrieval.engine import Engine, build_engine
@@ -46,7 +47,11 @@ class PassagesOnly:
     """An answerer that hands back the passages it is given, unread."""
 
     def answer(
-        self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
+        self,
+        question: Question,
+        passages: Sequence[Passage],
+        *,
+        history: Sequence[tuple[str, str]] = (),
     ) -> Answer:
         return Answer("", [], refused=True, passages=list(passages))
 

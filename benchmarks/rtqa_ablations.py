@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from retrieval.answer.question import Question
 from retrieval.core.settings import Settings
 from retrieval.engine import Engine, build_engine
 from retrieval.evaluation import EvalQuestion, correct_answer, first_hit, load_questions
@@ -160,7 +161,7 @@ def selector(services: Engine, questions: list[EvalQuestion]) -> None:
     from sklearn.linear_model import LogisticRegression
 
     from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
-    from retrieval.core.kinds import answer_type, things
+    from retrieval.answer.kinds import things
     from retrieval.core.sentences import split_sentences
     from retrieval.search.hybrid import SearchRequest
 
@@ -176,11 +177,11 @@ def selector(services: Engine, questions: list[EvalQuestion]) -> None:
         passages = services.searcher.search(
             SearchRequest(question.question, question.asked or date.today(), 5)
         )
-        ranked = scorer.rank(question.question, passages)
+        ranked = scorer.rank(Question.read(question.question), passages)
         if not ranked:
             continue
-        best = answerer.rank(question.question, passages)[0].sentence
-        kind = answer_type(question.question)
+        best = answerer.rank(Question.read(question.question), passages)[0].sentence
+        kind = Question.read(question.question).worded
         position = {
             (i, s): p
             for i, passage in enumerate(passages, 1)
@@ -189,7 +190,7 @@ def selector(services: Engine, questions: list[EvalQuestion]) -> None:
         similarity = services.vectors.similarity(question.question, [c.sentence for c in ranked])
         features, labels, current = [], [], []
         for candidate, sim in zip(ranked, similarity, strict=True):
-            entity = float(bool(things(candidate.sentence, question.question, kind)))
+            entity = float(bool(things(candidate.sentence, Question.read(question.question), kind)))
             passage = passages[candidate.passage - 1]
             features.append(
                 [

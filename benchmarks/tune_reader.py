@@ -36,6 +36,7 @@ from benchmarks.halves import (
 )
 from retrieval.answer.extractive import ExtractiveAnswerer
 from retrieval.answer.factory import extractive_config
+from retrieval.answer.question import Question
 from retrieval.answer.reader import SentenceReader
 from retrieval.evaluation import EvalQuestion, correct_answer
 
@@ -140,7 +141,7 @@ def replay(
     for item in items:
         asked, withheld = cache[item.id]
         for hidden, passages in ((False, asked), (True, withheld)):
-            answer = answerer.answer(item.question, passages)
+            answer = answerer.answer(Question.read(item.question), passages)
             read = float(answer.confidence or 0.0)
             rows.append(
                 Row(

@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from benchmarks.halves import add_arguments, cached_retrievals, engine_and_questions
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
+from retrieval.answer.question import Question
 from retrieval.evaluation import correct_answer
 
 
@@ -62,10 +63,10 @@ def main() -> None:
         correct = refused = refused_withheld = 0
         for item in items:
             passages, hidden = cache[item.id]
-            answer = answerer.answer(item.question, passages)
+            answer = answerer.answer(Question.read(item.question), passages)
             refused += answer.refused
             correct += (not answer.refused) and correct_answer(answer.text, item)
-            refused_withheld += answerer.answer(item.question, hidden).refused
+            refused_withheld += answerer.answer(Question.read(item.question), hidden).refused
         n = max(1, len(items))
         precision = refused_withheld / max(1, refused_withheld + refused)
         print(

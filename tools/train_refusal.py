@@ -27,6 +27,7 @@ import numpy as np
 from benchmarks.halves import HALVES, Retrievals, cached_retrievals, engine_and_questions
 from retrieval.answer.evidence import FEATURES, Evidence
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
+from retrieval.answer.question import Question
 from retrieval.answer.refusal import MODEL_FILE, RefusalModel, states_answer
 from retrieval.core.records import Answer
 from retrieval.evaluation import EvalQuestion, correct_answer
@@ -168,7 +169,7 @@ def with_off_topic(
             other = part[(n + len(part) // 2) % len(part)]
             if case.item.id not in cache:
                 passages = retrievals[other.item.id][0]
-                cache[case.item.id] = answerer.answer(case.item.question, passages)
+                cache[case.item.id] = answerer.answer(Question.read(case.item.question), passages)
                 if len(cache) % 50 == 0:
                     print(f"off-topic answers: {len(cache)}", flush=True)
                     path.write_bytes(pickle.dumps(cache))
@@ -235,10 +236,18 @@ def main() -> None:
     for item in items:
         asked, withheld = retrievals[item.id]
         cases.append(
-            Case(item, off.answer(item.question, asked), off.answer(item.question, withheld))
+            Case(
+                item,
+                off.answer(Question.read(item.question), asked),
+                off.answer(Question.read(item.question), withheld),
+            )
         )
         floor_cases.append(
-            Case(item, floor.answer(item.question, asked), floor.answer(item.question, withheld))
+            Case(
+                item,
+                floor.answer(Question.read(item.question), asked),
+                floor.answer(Question.read(item.question), withheld),
+            )
         )
     replay.write_bytes(pickle.dumps((cases, floor_cases)))
     if args.off_topic:

@@ -32,10 +32,7 @@ from pathlib import Path
 
 from retrieval.adapt.training import MANIFEST, Progress, TrainingArticle, wants_bf16
 from retrieval.answer.extractive import quotable
-from retrieval.answer.reader import READER_DIR, reader_input
-from retrieval.core.analysis import NAME, STOPWORDS, key_terms
-from retrieval.core.errors import ConfigError, IndexBusyError
-from retrieval.core.kinds import (
+from retrieval.answer.forms import (
     DATE_PHRASE,
     MONEY,
     ORGANISATION_SUFFIX,
@@ -43,6 +40,9 @@ from retrieval.core.kinds import (
     PERSON_BEFORE,
     PLACE_SUFFIX,
 )
+from retrieval.answer.reader import READER_DIR, reader_input
+from retrieval.core.analysis import NAME, STOPWORDS, key_terms
+from retrieval.core.errors import ConfigError, IndexBusyError
 from retrieval.core.language import CYRILLIC
 from retrieval.core.records import Stage
 from retrieval.core.sentences import split_sentences

@@ -5,14 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
+from retrieval.answer.question import Question
 from retrieval.core.i18n import Texts, mark, texts
-from retrieval.core.language import question_language
 from retrieval.core.records import Answer, Passage
 
 
 class Answerer(Protocol):
+    """Answers a question read once (`Question.read`) from numbered passages."""
+
     def answer(
-        self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
+        self,
+        question: Question,
+        passages: Sequence[Passage],
+        *,
+        history: Sequence[tuple[str, str]] = (),
     ) -> Answer: ...
 
 
@@ -22,12 +28,16 @@ class StreamingAnswerer(Protocol):
     (from the calling thread), and the returned `Answer` is the checked one."""
 
     def answer(
-        self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
+        self,
+        question: Question,
+        passages: Sequence[Passage],
+        *,
+        history: Sequence[tuple[str, str]] = (),
     ) -> Answer: ...
 
     def stream(
         self,
-        question: str,
+        question: Question,
         passages: Sequence[Passage],
         *,
         on_text: Callable[[str], None],
@@ -45,11 +55,11 @@ LATIN_ONLY = mark(
 )
 
 
-def refusal(question: str) -> str:
+def refusal(question: Question) -> str:
     """`REFUSAL` in the question's language (English where there is no catalogue for it)."""
     return question_texts(question).t(REFUSAL)
 
 
-def question_texts(question: str) -> Texts:
+def question_texts(question: Question) -> Texts:
     """The answer's own words in the language the question was asked in."""
-    return texts(question_language(question))
+    return texts(question.language)

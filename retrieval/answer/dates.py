@@ -13,8 +13,10 @@ import re
 from datetime import date, timedelta
 
 from retrieval.answer.answerer import question_texts
+from retrieval.answer.forms import Kind
+from retrieval.answer.kinds import things
+from retrieval.answer.question import Question
 from retrieval.core.i18n import format_day, mark
-from retrieval.core.kinds import things
 from retrieval.core.records import Passage
 
 WEEKDAYS = {
@@ -67,10 +69,10 @@ def resolve_day(phrase: str, published: date) -> date | None:
     return None
 
 
-def date_phrase(sentence: str, question: str) -> str | None:
+def date_phrase(sentence: str, question: Question) -> str | None:
     """The date the sentence gives: an explicit one first ("on 3 March"), else a weekday or a
     day relative to the story ("yesterday"), whichever the sentence names first."""
-    found = things(sentence, question, "date")
+    found = things(sentence, question, Kind.DATE)
     explicit = [t for t in found if not LONE_WEEKDAY.match(t.text.lower())]
     if explicit:
         return explicit[0].text
@@ -80,7 +82,7 @@ def date_phrase(sentence: str, question: str) -> str | None:
     return relative.group() if relative else None
 
 
-def date_answer(sentence: str, question: str, passage: Passage) -> str | None:
+def date_answer(sentence: str, question: Question, passage: Passage) -> str | None:
     """What a *when* question is answered with, from the quoted sentence of `passage`: the date
     it gives (a weekday or "yesterday" resolved against the story's date), else the story's
     date ("reported 05 Mar 2025"); None when neither is known."""

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from retrieval.core.analysis import key_terms, question_names
-from retrieval.core.kinds import MISSING, asked_kind, kind_strength, short_answer
+from retrieval.answer.forms import Kind
+from retrieval.answer.kinds import MISSING, kind_strength, short_answer
+from retrieval.answer.question import Question
+from retrieval.core.analysis import key_terms
 from retrieval.core.records import Passage
 
 FEATURES = (
@@ -46,7 +48,7 @@ class Evidence:
     kind_strength: float  # 1: the sentence names one surely of that kind; 0.75 maybe; 0 none
     margin: float  # the sentence's score over the best one from another article
     agreement: float  # share of the other articles' passages that agree with the sentence
-    kind: str = "any"
+    kind: Kind = Kind.ANY
 
     def vector(self) -> list[float]:
         return [float(getattr(self, name)) for name in FEATURES]
@@ -71,15 +73,15 @@ class Evidence:
         return said or ["the evidence as a whole is weaker than answers usually have"]
 
 
-def topic_terms(question: str, title: str, passage_terms: set[str]) -> set[str]:
+def topic_terms(question: Question, title: str, passage_terms: set[str]) -> set[str]:
     """The question's terms that name its topic: the headline's, and the names it gives that
     the passage holds. What it asks beyond them (the cost, the replacement, the subscribers)
     is what a sentence that answers must hold."""
-    return key_terms(title) | (question_names(question) & passage_terms)
+    return key_terms(title) | (question.names & passage_terms)
 
 
 def gather(
-    question: str,
+    question: Question,
     passages: Sequence[Passage],
     *,
     number: int,
@@ -91,13 +93,13 @@ def gather(
     """The evidence for quoting `sentence` from passage `number` (1-based); `rival_score` is
     the best score of a sentence from another article (0 when there is none)."""
     passage = passages[number - 1]
-    terms = key_terms(question)
+    terms = question.terms
     own = key_terms(sentence)
     held = own | key_terms(passage.title)
-    names = question_names(question)
+    names = question.names
     passage_terms = key_terms(f"{passage.title} {passage.text}")
     asked = terms - topic_terms(question, passage.title, passage_terms)
-    kind = asked_kind(question)
+    kind = question.kind
     return Evidence(
         passage_score=max(p.score for p in passages),
         passage_cosine=max((p.similarity or 0.0) for p in passages),
@@ -115,7 +117,7 @@ def gather(
 
 
 def _agreement(
-    question: str, sentence: str, passage: Passage, passages: Sequence[Passage]
+    question: Question, sentence: str, passage: Passage, passages: Sequence[Passage]
 ) -> float:
     """Share of the other articles' passages that name the sentence's short answer or, when
     it has none, hold half of what the sentence adds to the question."""
@@ -125,7 +127,7 @@ def _agreement(
     short = short_answer(sentence, question)
     if short:
         return sum(short.casefold() in p.text.casefold() for p in others) / len(others)
-    added = key_terms(sentence) - key_terms(question)
+    added = key_terms(sentence) - question.terms
     if not added:
         return 0.0
     need = max(1, len(added) // 2)

@@ -19,27 +19,15 @@ from retrieval.answer.answerer import REFUSAL, question_texts
 from retrieval.answer.citations import renumber
 from retrieval.answer.dates import RELATIVE, date_answer
 from retrieval.answer.evidence import Evidence, gather, topic_terms
+from retrieval.answer.forms import Kind
+from retrieval.answer.kinds import MISSING, holds_asked, kind_strength, short_answer
+from retrieval.answer.question import Question
 from retrieval.answer.reader import ReaderSlot, SentenceReader
 from retrieval.answer.refusal import RefusalModel, bundled_model, states_answer
-from retrieval.core.analysis import (
-    BOILERPLATE,
-    is_prose,
-    key_terms,
-    overlap,
-    question_names,
-    restates,
-)
+from retrieval.core.analysis import BOILERPLATE, is_prose, key_terms, overlap, restates
 from retrieval.core.errors import ConfigError
 from retrieval.core.i18n import mark
-from retrieval.core.kinds import (
-    MISSING,
-    answer_type,
-    asked_kind,
-    holds_asked,
-    kind_strength,
-    short_answer,
-)
-from retrieval.core.language import CYRILLIC, azerbaijani_text, question_language
+from retrieval.core.language import CYRILLIC, azerbaijani_text
 from retrieval.core.records import Answer, Passage
 from retrieval.core.sentences import split_sentences
 from retrieval.embed.cache import CachedVectors
@@ -147,9 +135,9 @@ class Candidate:
         return self.score if self.own is None else self.own
 
 
-def question_coverage(question: str, passage: Passage) -> float:
+def question_coverage(question: Question, passage: Passage) -> float:
     """Share of the question's key terms that the passage (headline and text) holds."""
-    asked = key_terms(question)
+    asked = question.terms
     if not asked:
         return 1.0
     return len(asked & key_terms(f"{passage.title} {passage.text}")) / len(asked)
@@ -174,7 +162,11 @@ class ExtractiveAnswerer:
             self.model = bundled_model()
 
     def answer(
-        self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
+        self,
+        question: Question,
+        passages: Sequence[Passage],
+        *,
+        history: Sequence[tuple[str, str]] = (),
     ) -> Answer:
         reader = self._reader(question)
         candidates = self.rank(question, passages, reader=reader)
@@ -222,7 +214,7 @@ class ExtractiveAnswerer:
         text, citations = renumber(text, passages, quotes)
         short = (
             date_answer(best.sentence, question, passages[best.passage - 1])
-            if asked_kind(question) == "date"
+            if question.kind == Kind.DATE
             else short_answer(best.sentence, question)
         )
         if short and best.read is not None:
@@ -244,9 +236,9 @@ class ExtractiveAnswerer:
             **details,  # type: ignore[arg-type]
         )
 
-    def _reader(self, question: str) -> SentenceReader | None:
+    def _reader(self, question: Question) -> SentenceReader | None:
         """The trained reader, for questions in a language the model reads."""
-        if self.reader is None or question_language(question) not in self.config.dense_languages:
+        if self.reader is None or question.language not in self.config.dense_languages:
             return None
         return self.reader.current()
 
@@ -256,16 +248,14 @@ class ExtractiveAnswerer:
             return False, best.read
         return best.read < self.config.reader_refuse_below, best.read
 
-    def _coverage_floor(self, question: str) -> float:
-        if self.config.refusal != "off" and (
-            question_language(question) not in self.config.dense_languages
-        ):
+    def _coverage_floor(self, question: Question) -> float:
+        if self.config.refusal != "off" and question.language not in self.config.dense_languages:
             return max(self.config.min_question_coverage, self.config.foreign_min_coverage)
         return self.config.min_question_coverage
 
     def _refusal(
         self,
-        question: str,
+        question: Question,
         passages: Sequence[Passage],
         evidence: Evidence | None,
         missing: list[str],
@@ -302,7 +292,7 @@ class ExtractiveAnswerer:
 
     def evidence(
         self,
-        question: str,
+        question: Question,
         passages: Sequence[Passage],
         candidates: list[Candidate],
         best: Candidate,
@@ -339,50 +329,50 @@ class ExtractiveAnswerer:
         return chosen
 
     def _best(
-        self, question: str, candidates: list[Candidate], passages: Sequence[Passage]
+        self, question: Question, candidates: list[Candidate], passages: Sequence[Passage]
     ) -> tuple[Candidate, str]:
         """The sentence to quote, and what it lacks ("" when it answers)."""
         best = candidates[0]
         if not self.config.check_asked_kind:
             return best, ""
-        kind = asked_kind(question)
+        kind = question.kind
         if kind in MISSING and not holds_kind(best.sentence, question, kind):
             floor = self.config.kind_swap_within * best.score
             # A sentence about something else does not answer for its date: "officials who
             # spoke on Monday" does not say when the runway reopened.
-            subject = len(key_terms(question) & key_terms(best.sentence)) if kind == "date" else 0
+            subject = len(question.terms & key_terms(best.sentence)) if kind == Kind.DATE else 0
             holding = [
                 c
                 for c in candidates[1:]
                 if c.score >= floor
                 and holds_kind(c.sentence, question, kind)
-                and len(key_terms(question) & key_terms(c.sentence)) >= subject
+                and len(question.terms & key_terms(c.sentence)) >= subject
             ]
             if holding:
                 best = holding[0]
-            elif kind != "date" or passages[best.passage - 1].published is None:
+            elif kind != Kind.DATE or passages[best.passage - 1].published is None:
                 return best, MISSING[kind]
             # else answered with the story's own date ("reported …"), when the sentence says
             # more than the question itself (below)
         # A sentence that surely names the asked thing answers however few words it adds
         # ("Контракт … получила компания «СеверСтройМост»."); else it must add two.
         surely = kind in MISSING and kind_strength(best.sentence, question, kind) == 1.0
-        if not surely and restates(best.sentence, question, passages[best.passage - 1].title):
+        if not surely and restates(best.sentence, question.terms, passages[best.passage - 1].title):
             return best, mark("more than the question itself says")
         return best, ""
 
     def rank(
         self,
-        question: str,
+        question: Question,
         passages: Sequence[Passage],
         *,
         reader: SentenceReader | None = None,
     ) -> list[Candidate]:
         """Every usable passage sentence, best first, with a score in about [0, 1]."""
         config = self.config
-        kind = answer_type(question)
-        terms = key_terms(question)
-        names = question_names(question)
+        kind = question.worded
+        terms = question.terms
+        names = question.names
         pool: list[tuple[int, str]] = []
         for number, passage in enumerate(passages, start=1):
             for whole in split_sentences(passage.text):
@@ -424,7 +414,9 @@ class ExtractiveAnswerer:
                 / total
             )
             entity = (
-                config.any_kind_entity if kind == "any" else kind_strength(sentence, question, kind)
+                config.any_kind_entity
+                if kind == Kind.ANY
+                else kind_strength(sentence, question, kind)
             )
             prior = 1.0 / (1.0 + config.prior_decay * (number - 1))
             cheap.append(
@@ -445,7 +437,7 @@ class ExtractiveAnswerer:
         if reader is not None:
             try:
                 read = reader.probabilities(
-                    question, [(passages[n - 1].title, s) for _, n, s in shortlist]
+                    question.text, [(passages[n - 1].title, s) for _, n, s in shortlist]
                 )
             except ConfigError as exc:  # deleted, cut short or damaged since it was chosen
                 logger.warning("the trained reader failed (%s); answering without it", exc)
@@ -466,11 +458,11 @@ class ExtractiveAnswerer:
         scored.sort(key=lambda c: c.score, reverse=True)
         return scored
 
-    def _similarity(self, question: str, sentences: list[str]) -> np.ndarray:
+    def _similarity(self, question: Question, sentences: list[str]) -> np.ndarray:
         if self.vectors is None:
-            terms = key_terms(question)
+            terms = question.terms
             return np.array([len(terms & key_terms(s)) / max(1, len(terms)) for s in sentences])
-        return np.clip(self.vectors.similarity(question, sentences), 0.0, 1.0)
+        return np.clip(self.vectors.similarity(question.text, sentences), 0.0, 1.0)
 
 
 def quotable(whole: str, min_words: int = 5, max_words: int = 90) -> str | None:
@@ -494,9 +486,9 @@ def quotable(whole: str, min_words: int = 5, max_words: int = 90) -> str | None:
     return sentence
 
 
-def holds_kind(sentence: str, question: str, kind: str) -> bool:
+def holds_kind(sentence: str, question: Question, kind: Kind) -> bool:
     """`holds_asked`, with "yesterday", "today" … counting as dates (the story's date says
     which day they are)."""
-    if kind == "date" and RELATIVE.search(sentence):
+    if kind == Kind.DATE and RELATIVE.search(sentence):
         return True
     return holds_asked(sentence, question, kind)

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from retrieval.answer.answerer import refusal
 from retrieval.answer.citations import cited_claims, renumber
 from retrieval.answer.llm_output import attribute, first_clause_answer, ground, normalise
+from retrieval.answer.question import Question
 from retrieval.core.errors import AnswererError, ConfigError, StreamBrokenError
 from retrieval.core.records import Answer, Passage
 from retrieval.core.settings import LLMSettings
@@ -128,15 +129,19 @@ class LLMAnswerer:
         )
         return rewritten.splitlines()[0].strip() if rewritten else question
 
-    def _values(self, question: str, passages: Sequence[Passage]) -> dict[str, str]:
+    def _values(self, question: Question, passages: Sequence[Passage]) -> dict[str, str]:
         return {
-            "question": question,
+            "question": question.text,
             "passages": format_passages(passages),
             "today": self._today().isoformat(),
         }
 
     def answer(
-        self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
+        self,
+        question: Question,
+        passages: Sequence[Passage],
+        *,
+        history: Sequence[tuple[str, str]] = (),
     ) -> Answer:
         if not passages:
             return Answer(refusal(question), [], refused=True)
@@ -146,7 +151,7 @@ class LLMAnswerer:
 
     def stream(
         self,
-        question: str,
+        question: Question,
         passages: Sequence[Passage],
         *,
         on_text: Callable[[str], None],
@@ -173,7 +178,7 @@ class LLMAnswerer:
             raise StreamBrokenError(BROKEN_OFF)
         return self._checked(text.strip(), passages, question)
 
-    def _checked(self, raw: str, passages: Sequence[Passage], question: str) -> Answer:
+    def _checked(self, raw: str, passages: Sequence[Passage], question: Question) -> Answer:
         """The model's text with its citations checked and ungrounded sentences dropped."""
         cleaned = normalise(raw, len(passages))
         if cleaned.refused:

@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.answer.dates import date_answer, date_phrase
+from retrieval.answer.forms import Kind
+from retrieval.answer.kinds import SHORT_KINDS, short_answer
+from retrieval.answer.question import Question
 from retrieval.core.analysis import key_terms
-from retrieval.core.kinds import SHORT_KINDS, asked_kind, short_answer
 from retrieval.core.records import Citation, Passage
 from retrieval.core.sentences import split_sentences
 
@@ -195,12 +197,12 @@ MARKER = re.compile(r"\[(\d+)\]")
 
 
 def first_clause_answer(
-    text: str, citations: Sequence[Citation], passages: Sequence[Passage], question: str
+    text: str, citations: Sequence[Citation], passages: Sequence[Passage], question: Question
 ) -> str | None:
     """The LLM's short answer: the name, date, place or figure its first sentence gives for a
     who/when/where/how-many… question, kept only when the passage that sentence cites holds it
     too (a date: as `date_answer` reads that passage: a weekday counted back from the story)."""
-    kind = asked_kind(question)
+    kind = question.kind
     sentences = split_sentences(text)
     if kind not in SHORT_KINDS or not sentences:
         return None
@@ -216,7 +218,7 @@ def first_clause_answer(
     if not sources:
         return None
     claim = MARKER.sub("", first).strip()
-    if kind == "date":
+    if kind == Kind.DATE:
         phrase = date_phrase(claim, question)
         held = [p for p in sources if phrase and phrase.casefold() in p.text.casefold()]
         # A date the cited passage does not hold is not said in bold; nor is the story's date

@@ -10,8 +10,7 @@ from datetime import date
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from retrieval.answer.answerer import Answerer, StreamingAnswerer
-from retrieval.core.analysis import is_timeline
-from retrieval.core.language import question_language
+from retrieval.answer.question import Question
 from retrieval.core.records import Answer, Passage
 from retrieval.core.settings import RetrievalSettings
 from retrieval.index.collections import IndexView
@@ -53,6 +52,7 @@ class Ask:
 @dataclass(frozen=True)
 class Retrieved:
     ask: Ask
+    question: Question  # read once, here, for the search's language and every answer step
     request: SearchRequest
     passages: list[Passage]
     timeline: bool
@@ -69,28 +69,27 @@ def build_chain(
     more articles; every other question to `answerer`."""
 
     def retrieve(ask: Ask) -> Retrieved:
+        question = Question.read(ask.question)
         request = rewriter.rewrite(ask.question, ask.history, ask.today, max(ask.k, ask.fetch))
-        request = replace(
-            request, language=question_language(ask.question), hidden_articles=ask.hidden
-        )
+        request = replace(request, language=question.language, hidden_articles=ask.hidden)
         settings = ask.search.settings if ask.search else searcher.settings
         rerank = ask.search.rerank if ask.search else True
-        if timeline is not None and is_timeline(ask.question):
+        if timeline is not None and question.timeline:
             wide = replace(request, k=max(ask.k, TIMELINE_PASSAGES, ask.fetch))
             one_each = settings.model_copy(update={"per_article": 1})
             found = searcher.search(wide, one_each, rerank=rerank, view=ask.view)
-            return Retrieved(ask, request, found, True)
+            return Retrieved(ask, question, request, found, True)
         found = searcher.search(request, settings, rerank=rerank, view=ask.view)
-        return Retrieved(ask, request, found, False)
+        return Retrieved(ask, question, request, found, False)
 
     def answer(found: Retrieved) -> Answer:
         chosen = timeline if found.timeline and timeline is not None else answerer
         ask = found.ask
         read = found.passages[: max(ask.k, TIMELINE_PASSAGES) if found.timeline else ask.k]
         if ask.on_text is not None and isinstance(chosen, StreamingAnswerer):
-            result = chosen.stream(ask.question, read, on_text=ask.on_text, history=ask.history)
+            result = chosen.stream(found.question, read, on_text=ask.on_text, history=ask.history)
         else:
-            result = chosen.answer(ask.question, read, history=ask.history)
+            result = chosen.answer(found.question, read, history=ask.history)
         return replace(
             result,
             passages=result.passages or read,

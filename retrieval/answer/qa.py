@@ -8,9 +8,10 @@ from dataclasses import replace
 from datetime import date
 
 from retrieval import metrics
-from retrieval.answer.answerer import LATIN_ONLY, Answerer, StreamingAnswerer, question_texts
+from retrieval.answer.answerer import LATIN_ONLY, Answerer, StreamingAnswerer
 from retrieval.answer.pipeline import Ask, SearchOverride, build_chain
 from retrieval.core.errors import ConfigError, EmptyIndexError, QuestionError
+from retrieval.core.i18n import texts
 from retrieval.core.language import cyrillic_azerbaijani, question_language
 from retrieval.core.records import Answer
 from retrieval.index.collections import Collections
@@ -115,7 +116,7 @@ class QAService:
     def _answer(self, ask: Ask) -> Answer:
         if question_language(ask.question) == "az" and cyrillic_azerbaijani(ask.question):
             # Its words would meet no Latin-script Azerbaijani passage: said so, in Azerbaijani.
-            return Answer(question_texts(ask.question).t(LATIN_ONLY), [], refused=True)
+            return Answer(texts("az").t(LATIN_ONLY), [], refused=True)
         with self._collections.reading() as view:
             if view.empty:
                 raise EmptyIndexError(

@@ -9,6 +9,7 @@ from dataclasses import replace
 from retrieval.answer.answerer import question_texts, refusal
 from retrieval.answer.citations import renumber
 from retrieval.answer.extractive import ExtractiveAnswerer
+from retrieval.answer.question import Question
 from retrieval.core.i18n import format_day
 from retrieval.core.records import Answer, Passage
 
@@ -26,7 +27,11 @@ class TimelineAnswerer:
         self.max_lines = max_lines
 
     def answer(
-        self, question: str, passages: Sequence[Passage], *, history: Sequence[tuple[str, str]] = ()
+        self,
+        question: Question,
+        passages: Sequence[Passage],
+        *,
+        history: Sequence[tuple[str, str]] = (),
     ) -> Answer:
         config = self.extractive.config
         if not passages or max(p.score for p in passages) < config.min_passage_score:

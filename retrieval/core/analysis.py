@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Set
 
 from retrieval.core import azerbaijani as az
 from retrieval.core.language import CYRILLIC, azerbaijani_text, russian_lemma, snowball
@@ -54,7 +55,7 @@ NUMBER = re.compile(
     r"\b\d{1,3}(?:[ \u00a0]\d{3})+(?:\s?(?:млн|млрд|тыс\.?))?(?=\s?[а-яёА-ЯЁ$€₽%])"
     r"|\b\d[\d,.]*\s?(?:млн|млрд|тыс\.?|миллион\w*|миллиард\w*|тысяч\w*|процент\w*)"
     # Azerbaijani: "4,5 milyon", "7,25 faiz", "120 nəfər" ("120 min", a thousand, is joined
-    # for Azerbaijani questions only: retrieval/core/kinds.py; in English it is minutes).
+    # for Azerbaijani questions only: retrieval/answer/kinds_az.py; in English it is minutes).
     r"|\b\d[\d,.]*\s(?:milyon|milyard|faiz|nəfər)\b"
     r"|\b(?:два|две|три|четыре|пять|шесть|семь|восемь|девять|десять|двадцать|тридцать|сорок|"
     r"пятьдесят|сто|двести|тысяч[аи]?|миллион\w*|десятки|сотни|тысячи)\b"
@@ -187,9 +188,10 @@ def is_prose(sentence: str) -> bool:
     return function == 1 and len(words) < 8 and lower * 2 >= len(words)
 
 
-def restates(sentence: str, question: str, title: str = "") -> bool:
-    """The sentence adds fewer than two key terms to what the question and headline say."""
-    return len(key_terms(sentence) - key_terms(question) - key_terms(title)) < 2
+def restates(sentence: str, asked: Set[str], title: str = "") -> bool:
+    """The sentence adds fewer than two key terms to what the question (its key terms,
+    `asked`) and the headline say."""
+    return len(key_terms(sentence) - asked - key_terms(title)) < 2
 
 
 TIMELINE = re.compile(

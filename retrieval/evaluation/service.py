@@ -11,6 +11,7 @@ from pathlib import Path
 
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
 from retrieval.answer.qa import QAService
+from retrieval.answer.question import Question
 from retrieval.answer.reader import ReaderSlot
 from retrieval.core.errors import ConfigError, SourceError
 from retrieval.core.records import Answer, IndexReport, LabelledProgress
@@ -219,7 +220,7 @@ class EvalService:
             found = baseline.search(item.question, want + extra)
             searched = [p for p in found if p.article_id not in hidden][:want]
             read = searched[: self._k_answer]
-            answer = answerer.answer(item.question, read, history=item.history())
+            answer = answerer.answer(Question.read(item.question), read, history=item.history())
             return replace(answer, passages=answer.passages or read, searched=searched)
 
         return ask

@@ -7,7 +7,8 @@ import pytest
 from retrieval.answer.answerer import REFUSAL
 from retrieval.answer.citations import renumber
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
-from retrieval.core.kinds import answer_type, short_answer
+from retrieval.answer.kinds import short_answer
+from retrieval.answer.question import Question
 from retrieval.core.records import Passage
 from retrieval.search.rewriting import contextual_query, is_follow_up
 
@@ -62,7 +63,7 @@ FORUM = [
     ],
 )
 def test_answer_type(question: str, kind: str) -> None:
-    assert answer_type(question) == kind
+    assert Question.read(question).worded == kind
 
 
 @pytest.mark.parametrize(
@@ -74,7 +75,7 @@ def test_answer_type(question: str, kind: str) -> None:
     ],
 )
 def test_picks_the_sentence_with_the_asked_kind_of_answer(question: str, expected: str) -> None:
-    answer = ExtractiveAnswerer().answer(question, FORUM)
+    answer = ExtractiveAnswerer().answer(Question.read(question), FORUM)
     assert not answer.refused
     assert expected in answer.text
     assert answer.text.count("[") <= 2  # one or two sentences, each cited
@@ -88,10 +89,10 @@ def test_refuses_when_the_evidence_is_weak() -> None:
     """The answerer's own weak-evidence floor (`refuse_below`, the "score" decision); the
     learned decision reads the bundled model's scales and is tested with it."""
     scored = ExtractiveAnswerer(config=ExtractiveConfig(refusal="score"))
-    answer = scored.answer("Who won the Nobel Prize in Literature?", FORUM)
+    answer = scored.answer(Question.read("Who won the Nobel Prize in Literature?"), FORUM)
     assert answer.refused and answer.text == REFUSAL and answer.citations == []
     assert answer.missing  # and it says what was missing
-    assert ExtractiveAnswerer().answer("Who attended?", []).refused
+    assert ExtractiveAnswerer().answer(Question.read("Who attended?"), []).refused
 
 
 def test_renumber_drops_unknown_markers_and_numbers_by_first_use() -> None:
@@ -117,7 +118,10 @@ def test_a_word_opening_the_sentence_is_not_part_of_the_name_after_it() -> None:
     # Found reading April-June answers by hand: "While Salt Bae was there, …" gave a bold
     # "While Salt Bae".
     sentence = "While Salt Bae was there, he salted the food of gymnast Simone Biles."
-    assert short_answer(sentence, "Who was named sportswoman of the year?") == "Salt Bae"
-    assert short_answer("The Rovers signed Kwame Osei.", "Who did the Rovers sign?") == (
-        "Kwame Osei"
+    assert (
+        short_answer(sentence, Question.read("Who was named sportswoman of the year?"))
+        == "Salt Bae"
     )
+    assert short_answer(
+        "The Rovers signed Kwame Osei.", Question.read("Who did the Rovers sign?")
+    ) == ("Kwame Osei")

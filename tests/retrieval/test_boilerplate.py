@@ -13,6 +13,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from retrieval.answer.extractive import ExtractiveAnswerer
+from retrieval.answer.question import Question
 from retrieval.core.analysis import BOILERPLATE
 from retrieval.core.records import Article, Passage
 from retrieval.core.sentences import split_sentences
@@ -429,13 +430,13 @@ def test_answers_never_quote_boilerplate_nor_give_a_byline_as_who() -> None:
     answerer = ExtractiveAnswerer()
     short_answers = {}
     for question in QUESTIONS:
-        answer = answerer.answer(question, passages)
+        answer = answerer.answer(Question.read(question), passages)
         short_answers[question] = answer.short_answer
         assert not any(name in answer.text for name in BYLINE_NAMES), question
         for citation in answer.citations:
             assert any(citation.quote in p.text for p in passages)
             assert not any(piece in citation.quote for piece in boilerplate), citation.quote
-        for candidate in answerer.rank(question, passages):
+        for candidate in answerer.rank(Question.read(question), passages):
             assert not any(piece in candidate.sentence for piece in boilerplate)
     # Not refusals all round: the story is still answered from.
     assert short_answers["Who was questioned by police about the ferry?"] == "Henrik Dahl"
@@ -454,7 +455,7 @@ def test_passages_indexed_before_are_quoted_without_datelines() -> None:
         for n, text in enumerate(raw)
     ]
     answerer = ExtractiveAnswerer()
-    sentences = {c.sentence for q in QUESTIONS for c in answerer.rank(q, passages)}
+    sentences = {c.sentence for q in QUESTIONS for c in answerer.rank(Question.read(q), passages)}
     assert all(any(s in p.text for p in passages) for s in sentences)  # verbatim quotes
     # "Marta Quinlan and Devon Ashby USA TODAY HARBORVIEW, Ore." and "(AP) —" are cut off
     # (the sentence splitter ends a sentence after "Ore." and "Nor.").

@@ -13,8 +13,9 @@ from bot.render_html import render_answer
 from bot.render_text import render_answer as render_plain
 from retrieval.answer.answerer import REFUSAL
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig, question_coverage
+from retrieval.answer.kinds import holds_asked
+from retrieval.answer.question import Question
 from retrieval.core.analysis import is_prose
-from retrieval.core.kinds import asked_kind, holds_asked
 from retrieval.core.records import Passage
 from retrieval.core.sentences import split_sentences
 from retrieval.evaluation import load_questions, mentions
@@ -48,8 +49,8 @@ TRADE = [
 
 def test_the_seed_case_is_refused_or_partial() -> None:
     question = "What was the trade turnover between Russia and Azerbaijan in 2019 in dollars?"
-    assert asked_kind(question) == "money"
-    answer = ExtractiveAnswerer().answer(question, TRADE)
+    assert Question.read(question).kind == "money"
+    answer = ExtractiveAnswerer().answer(Question.read(question), TRADE)
     assert answer.refused  # today a full refusal: the passages hold half the question's terms
     assert answer.text == REFUSAL or answer.text.startswith("The archive does not give the amount")
 
@@ -65,7 +66,7 @@ def test_a_sentence_with_the_asked_figure_is_preferred_and_answers() -> None:
         ),
     ]
     question = "What was the trade turnover between Russia and Azerbaijan in 2019 in dollars?"
-    answer = ExtractiveAnswerer().answer(question, with_figure)
+    answer = ExtractiveAnswerer().answer(Question.read(question), with_figure)
     assert not answer.refused and "3 billion dollars" in answer.text
 
 
@@ -75,7 +76,7 @@ def test_partial_answers_say_what_is_missing_and_render_distinctly() -> None:
     )
     # A story with no date: the sentence gives none either, so the date is missing.
     only = [replace(TRADE[0], published=None)]
-    answer = ExtractiveAnswerer().answer(question, only)
+    answer = ExtractiveAnswerer().answer(Question.read(question), only)
     assert answer.refused and answer.partial
     assert answer.text.startswith("The archive does not give the date; the closest passage says:")
     assert answer.citations[0].quote in TRADE[0].text
@@ -91,7 +92,7 @@ def test_a_when_question_is_answered_with_the_dated_storys_day() -> None:
     question = (
         "When did the analyst say relations between Russia and Azerbaijan were at a high level?"
     )
-    answer = ExtractiveAnswerer().answer(question, [TRADE[0]])
+    answer = ExtractiveAnswerer().answer(Question.read(question), [TRADE[0]])
     assert not answer.refused and not answer.partial
     assert answer.short_answer == "reported 25 Nov 2019"
     assert render_plain(answer).startswith("reported 25 Nov 2019. ")
@@ -106,11 +107,11 @@ def test_a_passage_on_another_subject_is_refused() -> None:
         )
     ]
     question = "How much did the renovation of the Harborview central library cost?"
-    assert question_coverage(question, bridge[0]) < 0.5
+    assert question_coverage(Question.read(question), bridge[0]) < 0.5
     # The coverage floor (off by default: on RealTimeQA it refused as many answerable
     # questions as withheld ones) refuses it whatever the sentence scores.
     strict = ExtractiveAnswerer(config=replace(ExtractiveConfig(), min_question_coverage=0.6))
-    assert strict.answer(question, bridge).refused
+    assert strict.answer(Question.read(question), bridge).refused
 
 
 def test_weak_retrieval_is_refused() -> None:
@@ -120,10 +121,10 @@ def test_weak_retrieval_is_refused() -> None:
     weak = [replace(TRADE[0], score=0.5, published=None)]  # undated: no date to answer with
     scored = ExtractiveConfig(refusal="score")
     floored = ExtractiveAnswerer(config=replace(scored, min_passage_score=0.85))
-    answer = floored.answer(question, weak)
+    answer = floored.answer(Question.read(question), weak)
     assert answer.refused and not answer.partial and not answer.citations
     # Without it: the closest quote, marked partial.
-    assert ExtractiveAnswerer(config=scored).answer(question, weak).partial
+    assert ExtractiveAnswerer(config=scored).answer(Question.read(question), weak).partial
 
 
 @pytest.mark.parametrize(
@@ -138,7 +139,7 @@ def test_weak_retrieval_is_refused() -> None:
 def test_lists_and_page_debris_are_not_prose(debris: str) -> None:
     assert not is_prose(debris)
     answer = ExtractiveAnswerer().answer(
-        "Which countries are in the list?", [passage(1, debris, "Quiz of the week")]
+        Question.read("Which countries are in the list?"), [passage(1, debris, "Quiz of the week")]
     )
     assert debris not in answer.text
 
@@ -157,8 +158,12 @@ def test_no_answer_bearing_sentence_of_the_sample_archive_is_filtered_out() -> N
 
 def test_holds_asked() -> None:
     q = "How much money did the start-up Lumora raise?"
-    assert asked_kind(q) == "money"
-    assert holds_asked("Lumora has raised 35 million euros from investors.", q, "money")
-    assert not holds_asked("Lumora recovers lithium from used batteries.", q, "money")
-    assert holds_asked("It raised $12m.", q, "money")
-    assert asked_kind("How many jobs will Corvanta cut?") == "number"
+    assert Question.read(q).kind == "money"
+    assert holds_asked(
+        "Lumora has raised 35 million euros from investors.", Question.read(q), "money"
+    )
+    assert not holds_asked(
+        "Lumora recovers lithium from used batteries.", Question.read(q), "money"
+    )
+    assert holds_asked("It raised $12m.", Question.read(q), "money")
+    assert Question.read("How many jobs will Corvanta cut?").kind == "number"

@@ -16,6 +16,7 @@ from retrieval.answer.answerer import REFUSAL
 from retrieval.answer.citations import renumber
 from retrieval.answer.llm import LLMAnswerer
 from retrieval.answer.llm_output import ground, normalise
+from retrieval.answer.question import Question
 from retrieval.core.errors import AnswererError, ConfigError
 from retrieval.core.records import Passage
 from retrieval.core.settings import LLMSettings
@@ -63,7 +64,7 @@ def test_cited_answer_keeps_valid_markers_and_drops_invented_ones() -> None:
     with fake_openai(
         lambda m: "The forum was held on Nov. 22-23 [1]. Aliyeva attended [2][7]."
     ) as fake:
-        answer = answerer(fake.base_url).answer("When and who?", PASSAGES)
+        answer = answerer(fake.base_url).answer(Question.read("When and who?"), PASSAGES)
     assert not answer.refused
     assert answer.text == "The forum was held on Nov. 22-23 [1]. Aliyeva attended [2]."
     assert [c.article_id for c in answer.citations] == ["a", "b"]
@@ -79,13 +80,13 @@ def test_cited_answer_keeps_valid_markers_and_drops_invented_ones() -> None:
 @pytest.mark.parametrize("reply", ["NOT_IN_ARCHIVE", "The forum was in Paris.", "It was [9].", ""])
 def test_uncited_or_not_in_archive_answers_are_refused(reply: str) -> None:
     with fake_openai(lambda m: reply) as fake:
-        answer = answerer(fake.base_url).answer("Where?", PASSAGES)
+        answer = answerer(fake.base_url).answer(Question.read("Where?"), PASSAGES)
     assert answer.refused and answer.text == REFUSAL and answer.citations == []
 
 
 def test_endpoint_failure_is_a_user_error_not_a_traceback() -> None:
     with fake_openai(lambda m: 500) as fake, pytest.raises(AnswererError, match="did not answer"):
-        answerer(fake.base_url).answer("Where?", PASSAGES)
+        answerer(fake.base_url).answer(Question.read("Where?"), PASSAGES)
 
 
 def test_missing_base_url_is_a_config_error() -> None:
@@ -156,7 +157,7 @@ def test_qa_service_with_llm_condenses_follow_ups(tmp_path: Path) -> None:
 )
 def test_real_model_citation_forms_are_understood(reply: str, expected: str) -> None:
     with fake_openai(lambda m: reply) as fake:
-        answer = answerer(fake.base_url).answer("Where was the forum?", PASSAGES)
+        answer = answerer(fake.base_url).answer(Question.read("Where was the forum?"), PASSAGES)
     assert not answer.refused
     assert answer.text == expected
     assert all(c.quote for c in answer.citations)
@@ -175,7 +176,7 @@ def test_real_model_citation_forms_are_understood(reply: str, expected: str) -> 
 )
 def test_refusals_in_the_models_own_words(reply: str) -> None:
     with fake_openai(lambda m: reply) as fake:
-        answer = answerer(fake.base_url).answer("How much did it cost?", PASSAGES)
+        answer = answerer(fake.base_url).answer(Question.read("How much did it cost?"), PASSAGES)
     assert answer.refused and answer.text == REFUSAL
 
 
@@ -185,14 +186,14 @@ def test_sentences_with_numbers_or_names_not_in_their_passages_are_dropped() -> 
         "About 5,000 delegates came [1]."
     )
     with fake_openai(lambda m: reply) as fake:
-        answer = answerer(fake.base_url).answer("Who came?", PASSAGES)
+        answer = answerer(fake.base_url).answer(Question.read("Who came?"), PASSAGES)
     assert answer.text == "The forum was held on Nov. 22-23 [1]."
     assert answer.dropped_sentences == 2
 
 
 def test_an_answer_with_nothing_grounded_is_refused() -> None:
     with fake_openai(lambda m: "It was attended by Vladimir Putin [2].") as fake:
-        answer = answerer(fake.base_url).answer("Who came?", PASSAGES)
+        answer = answerer(fake.base_url).answer(Question.read("Who came?"), PASSAGES)
     assert answer.refused and answer.dropped_sentences == 1
 
 
@@ -214,8 +215,8 @@ def test_a_streamed_answer_grows_and_ends_checked_like_a_whole_one() -> None:
     with fake_openai(lambda messages: reply) as fake:
         llm = answerer(fake.base_url)
         seen: list[str] = []
-        streamed = llm.stream("Who attended?", PASSAGES, on_text=seen.append)
-        whole = llm.answer("Who attended?", PASSAGES)
+        streamed = llm.stream(Question.read("Who attended?"), PASSAGES, on_text=seen.append)
+        whole = llm.answer(Question.read("Who attended?"), PASSAGES)
     assert len(seen) > 3 and all(b.startswith(a) for a, b in itertools.pairwise(seen))
     assert "40 million" in seen[-1]  # shown while written, then dropped by the check
     assert streamed.text == whole.text and "40 million" not in streamed.text
@@ -231,7 +232,9 @@ def test_a_stream_that_breaks_off_is_an_error_not_a_shorter_answer() -> None:
     with fake_openai(lambda messages: Stream(pieces, break_after=2)) as fake:
         seen: list[str] = []
         with pytest.raises(StreamBrokenError, match="stopped in the middle"):
-            answerer(fake.base_url).stream("Who attended?", PASSAGES, on_text=seen.append)
+            answerer(fake.base_url).stream(
+                Question.read("Who attended?"), PASSAGES, on_text=seen.append
+            )
     assert seen[-1] == "Mehriban Aliyeva "
 
 
@@ -243,7 +246,7 @@ def test_a_russian_question_is_refused_in_russian_and_asked_to_be_answered_in_ru
     reply: str,
 ) -> None:
     with fake_openai(lambda m: reply) as fake:
-        answer = answerer(fake.base_url).answer("Сколько это стоило?", PASSAGES)
+        answer = answerer(fake.base_url).answer(Question.read("Сколько это стоило?"), PASSAGES)
     assert answer.refused and answer.text.startswith("В архиве нет ответа")
     assert "Answer in the language of the question" in fake.prompts()[0]
 
@@ -261,7 +264,7 @@ def test_the_llm_answer_gets_its_short_answer_from_its_first_clause(
     question: str, reply: str, short: str | None
 ) -> None:
     with fake_openai(lambda m: reply) as fake:
-        answer = answerer(fake.base_url).answer(question, PASSAGES)
+        answer = answerer(fake.base_url).answer(Question.read(question), PASSAGES)
     assert not answer.refused and answer.short_answer == short
 
 
@@ -269,12 +272,20 @@ def test_an_llm_short_answer_its_cited_passage_does_not_hold_is_dropped() -> Non
     from retrieval.answer.llm_output import first_clause_answer
 
     text, citations = renumber("Ilham Aliyev attended it [1].", PASSAGES[1:])
-    assert first_clause_answer(text, citations, PASSAGES[1:], "Who attended?") is None
+    assert (
+        first_clause_answer(text, citations, PASSAGES[1:], Question.read("Who attended?")) is None
+    )
     text, citations = renumber("Mehriban Aliyeva attended it [1].", PASSAGES[1:])
-    found = first_clause_answer(text, citations, PASSAGES[1:], "Who attended?")
+    found = first_clause_answer(text, citations, PASSAGES[1:], Question.read("Who attended?"))
     assert found == "Mehriban Aliyeva"
     # A date the cited passage does not give, or none at all: no bold date either.
     text, citations = renumber("The forum was held on March 3 [1].", PASSAGES[:1])
-    assert first_clause_answer(text, citations, PASSAGES[:1], "When was the forum?") is None
+    assert (
+        first_clause_answer(text, citations, PASSAGES[:1], Question.read("When was the forum?"))
+        is None
+    )
     text, citations = renumber("The forum was held in Moscow [1].", PASSAGES[:1])
-    assert first_clause_answer(text, citations, PASSAGES[:1], "When was the forum?") is None
+    assert (
+        first_clause_answer(text, citations, PASSAGES[:1], Question.read("When was the forum?"))
+        is None
+    )
