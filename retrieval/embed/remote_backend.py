@@ -2,9 +2,11 @@
 TEI, Infinity, Ollama, vLLM, OpenAI). How a newsroom embeds a million articles on a GPU box, or
 uses a stronger or multilingual model than the bundled one.
 
-Texts go in batches, several requests in flight; a request that fails on the connection, a
-timeout, a 429 or a 5xx is retried with exponential back-off. Vectors are normalised here (not
-every server does) and must all have one size. Chunking still counts tokens locally, with the
+Texts go in batches, several requests in flight, through the `openai` SDK's client, which
+retries a request that fails on the connection, times out, or gets a 408, 409, 429 or 5xx, with
+exponential back-off (0.5 s doubling to 8 s, jittered, or the server's Retry-After) and gives
+each request its timeout. Vectors are normalised here (not every server does) and must all have
+one size. Chunking still counts tokens locally, with the
 tokenizer of `tokenizer_dir` (the same model's files) or, without one, an estimate from words.
 """
 
@@ -13,8 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ import numpy as np
 from retrieval.core.errors import ConfigError, EmbeddingServiceError
 
 logger = logging.getLogger(__name__)
-RETRY_STATUS = {408, 429, 500, 502, 503, 504}
+RETRIED = {408, 409, 429}  # and every 5xx: what the SDK retries
 WORDS_TO_TOKENS = 1.35  # an English word is about this many word pieces
 
 
@@ -41,9 +42,7 @@ class RemoteEmbedder:
         in_flight: int = 4,
         timeout_s: float = 60.0,
         retries: int = 4,
-        backoff_s: float = 0.5,
         dimensions: int = 0,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not url:
             raise ConfigError(
@@ -55,11 +54,10 @@ class RemoteEmbedder:
                 "NEWSBOT_EMBEDDING_BACKEND=remote needs NEWSBOT_EMBEDDING_REMOTE_MODEL (the "
                 "model name the service serves)"
             )
-        import httpx
+        import openai
 
-        self.url = url.rstrip("/")
-        if not self.url.endswith("/embeddings"):
-            self.url += "/embeddings"
+        base = url.rstrip("/").removesuffix("/embeddings")
+        self.url = f"{base}/embeddings"
         self.model = model
         # What the index records: the service's model, wherever it runs (no mixing, as for
         # local backends).
@@ -67,18 +65,14 @@ class RemoteEmbedder:
         self.batch_size = batch_size
         self.in_flight = max(1, in_flight)
         self.retries = retries
-        self.backoff_s = backoff_s
-        self._sleep = sleep
         self._max_tokens = max_tokens
         self._dimensions = dimensions
         self._seen_dimensions = dimensions
         self._lock = threading.Lock()
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        # One client for every thread: httpx.Client is thread-safe and pools connections.
-        self._client = httpx.Client(
-            timeout=timeout_s,
-            headers=headers,
-            limits=httpx.Limits(max_connections=self.in_flight + 2),
+        # One client for every thread: it is thread-safe and pools connections. A service
+        # without keys gets a placeholder (the SDK requires one; such services ignore it).
+        self._client = openai.OpenAI(
+            base_url=base, api_key=api_key or "none", timeout=timeout_s, max_retries=retries
         )
         self._tokenizer: Any = None
         self._tokenizer_lock = threading.Lock()
@@ -88,7 +82,6 @@ class RemoteEmbedder:
             self._tokenizer = Tokenizer.from_file(str(tokenizer_dir / "tokenizer.json"))
             self._tokenizer.no_truncation()
             self._tokenizer.no_padding()
-        self.requests = 0  # sent, retries included (for the benchmark)
 
     @property
     def max_tokens(self) -> int:
@@ -120,11 +113,10 @@ class RemoteEmbedder:
         return self.embed_documents([text])[0]
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        payload = self._post({"model": self.model, "input": texts})
+        rows = self._post(texts)
         try:
-            rows = sorted(payload["data"], key=lambda row: row["index"])
-            vectors = np.asarray([row["embedding"] for row in rows], dtype=np.float32)
-        except (KeyError, TypeError, ValueError) as exc:
+            vectors = np.asarray([row.embedding for row in rows], dtype=np.float32)
+        except (TypeError, ValueError) as exc:
             raise EmbeddingServiceError(
                 f"the embedding service at {self.url} answered without embeddings ({exc})"
             ) from None
@@ -150,36 +142,37 @@ class RemoteEmbedder:
                 f"not {expected} ({origin}): is it serving another model than {self.model}?"
             )
 
-    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
-        import httpx
+    def _post(self, texts: list[str]) -> list[Any]:
+        """The service's embeddings of `texts`, in order; the SDK retries what can be."""
+        import openai
 
-        last = ""
-        for attempt in range(self.retries + 1):
-            if attempt:
-                self._sleep(self.backoff_s * 2 ** (attempt - 1))
-            self.requests += 1
-            try:
-                response = self._client.post(self.url, json=body)
-            except httpx.HTTPError as exc:  # refused, reset, timed out
-                last = f"{type(exc).__name__}: {exc}"
-                continue
-            if response.status_code in RETRY_STATUS:
-                last = f"HTTP {response.status_code}"
-                continue
-            if response.status_code >= 400:
+        try:
+            response = self._client.embeddings.create(
+                model=self.model, input=texts, encoding_format="float"
+            )
+        except (openai.APIConnectionError, openai.APIStatusError) as exc:
+            status = getattr(exc, "status_code", None)
+            if status is not None and status not in RETRIED and status < 500:
                 raise EmbeddingServiceError(
                     f"the embedding service at {self.url} refused the request (HTTP "
-                    f"{response.status_code}: {response.text[:200]})"
-                )
-            try:
-                result: dict[str, Any] = response.json()
-            except ValueError:
-                raise EmbeddingServiceError(
-                    f"the embedding service at {self.url} did not answer in JSON"
+                    f"{status}: {str(exc)[:200]})"
                 ) from None
-            return result
-        logger.warning("embedding service %s failed %d times: %s", self.url, self.retries + 1, last)
-        raise EmbeddingServiceError(
-            f"the embedding service at {self.url} did not answer ({last}) after "
-            f"{self.retries + 1} tries"
-        )
+            # Still failing after every retry: refused, reset, timed out, busy.
+            last = f"HTTP {status}" if status else f"{type(exc).__name__}: {exc}"
+            logger.warning(
+                "embedding service %s failed %d times: %s", self.url, self.retries + 1, last
+            )
+            raise EmbeddingServiceError(
+                f"the embedding service at {self.url} did not answer ({last}) after "
+                f"{self.retries + 1} tries"
+            ) from None
+        except openai.APIResponseValidationError:
+            raise EmbeddingServiceError(
+                f"the embedding service at {self.url} answered without embeddings"
+            ) from None
+        data = getattr(response, "data", None)
+        if not isinstance(data, list):
+            raise EmbeddingServiceError(
+                f"the embedding service at {self.url} answered without embeddings"
+            )
+        return sorted(data, key=lambda row: row.index)

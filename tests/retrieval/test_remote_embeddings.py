@@ -70,7 +70,6 @@ def remote(url: str, **kwargs: object) -> RemoteEmbedder:
         url,
         MODEL,
         tokenizer_dir=Path(bundled_model_path()),
-        sleep=lambda seconds: None,
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -136,18 +135,31 @@ def test_an_azerbaijani_archive_asked_through_the_service(
 
 
 def test_failures_are_retried_with_back_off(url: str) -> None:
+    """Two 503s and a 429 are retried (the SDK's back-off: about 0.5, 1 and 2 s); a 400 is
+    not, and says what the service said."""
+    before = control(url)["requests"]
     control(url, fail_next=2, status=503)
-    waits: list[float] = []
-    embedder = RemoteEmbedder(url, MODEL, sleep=waits.append, backoff_s=0.5)
+    embedder = RemoteEmbedder(url, MODEL)
     assert embedder.embed_documents(TEXTS[:2]).shape == (2, 384)
-    assert embedder.requests == 3 and waits == [0.5, 1.0]
+    assert control(url)["requests"] - before == 3
+    control(url, fail_next=1, status=429)
+    assert embedder.embed_query(TEXTS[0]).shape == (384,)
+    assert control(url)["requests"] - before == 5
+    control(url, fail_next=1, status=400)
+    with pytest.raises(EmbeddingServiceError, match=r"refused the request \(HTTP 400"):
+        embedder.embed_query(TEXTS[0])
+    assert control(url)["requests"] - before == 6
 
 
-def test_a_service_that_is_down_is_a_clear_error() -> None:
+def test_a_service_that_is_down_is_a_clear_error(url: str) -> None:
     port = free_port()  # nothing listens there
-    embedder = RemoteEmbedder(f"http://127.0.0.1:{port}/v1", MODEL, sleep=lambda s: None)
-    with pytest.raises(EmbeddingServiceError, match=r"did not answer .* after 5 tries"):
+    embedder = RemoteEmbedder(f"http://127.0.0.1:{port}/v1", MODEL, retries=1)
+    with pytest.raises(EmbeddingServiceError, match=r"did not answer .* after 2 tries"):
         embedder.embed_query("anything")
+    control(url, fail_next=3, status=503)  # busy for longer than the retries last
+    busy = RemoteEmbedder(url, MODEL, retries=1)
+    with pytest.raises(EmbeddingServiceError, match=r"did not answer \(HTTP 503\) after 2 tries"):
+        busy.embed_query("anything")
 
 
 def test_vectors_of_another_size_are_a_clear_error(url: str) -> None:
