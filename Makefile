@@ -105,6 +105,7 @@ constraints: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check bot retrieval prompts tests benchmarks tools
 	$(BIN)/mypy bot retrieval prompts benchmarks tools
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/deptry .
 
 eval-sample: $(STAMP)

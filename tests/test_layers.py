@@ -1,4 +1,5 @@
-"""The engine never imports a front end's libraries; imports point inward."""
+"""Imports point inward (the contracts of .importlinter), only the settings read the
+environment, and front ends reach the engine through its facade's operations only."""
 
 from __future__ import annotations
 
@@ -6,27 +7,18 @@ import ast
 from pathlib import Path
 
 import pytest
+from importlinter.cli import EXIT_STATUS_SUCCESS, lint_imports
 
 ROOT = Path(__file__).resolve().parent.parent
-FRONT_END_ONLY = {"telegram", "typer", "rich", "bot"}
 
 pytestmark = pytest.mark.unit
 
 
-def imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
-
-
-@pytest.mark.parametrize("path", sorted((ROOT / "retrieval").rglob("*.py")), ids=str)
-def test_retrieval_imports_no_front_end(path: Path) -> None:
-    assert not imported_modules(path) & FRONT_END_ONLY
+def test_the_import_contracts_hold() -> None:
+    """.importlinter: the stages import downward only, the engine never imports a front end,
+    and each library stays inside its adapter (swapping a backend touches one file)."""
+    checked = lint_imports(config_filename=str(ROOT / ".importlinter"), no_cache=True, no_logo=True)
+    assert checked == EXIT_STATUS_SUCCESS
 
 
 def test_only_the_settings_module_reads_the_environment() -> None:
@@ -38,62 +30,6 @@ def test_only_the_settings_module_reads_the_environment() -> None:
         or "getenv(" in path.read_text(encoding="utf-8")
     ]
     assert set(offenders) <= {"retrieval/core/settings.py"}
-
-
-# Each library stays inside its adapter: swapping a backend touches one file.
-TRAINING = {
-    "retrieval/adapt/training.py",
-    "retrieval/adapt/reranker.py",
-    "retrieval/adapt/reader.py",
-}
-ADAPTERS = {
-    "chromadb": {"retrieval/index/store.py"},
-    # Serving (embeddings, rerank, the trained reader) and training (adapt/).
-    "sentence_transformers": TRAINING
-    | {
-        "retrieval/embed/torch_backend.py",
-        "retrieval/search/rerank.py",
-        "retrieval/answer/reader.py",
-    },
-    "transformers": TRAINING
-    | {"retrieval/embed/torch_backend.py", "retrieval/embed/onnx_backend.py"},
-    "torch": TRAINING
-    | {
-        "retrieval/embed/torch_backend.py",
-        "retrieval/embed/onnx_backend.py",
-        "retrieval/answer/reader.py",
-    },
-    "onnxruntime": {"retrieval/embed/onnx_backend.py"},
-    "tokenizers": {"retrieval/embed/onnx_backend.py", "retrieval/embed/remote_backend.py"},
-    "httpx": {
-        "retrieval/embed/remote_backend.py",
-        "retrieval/ingest/loaders/fetch.py",
-        # chromadb's HTTP client is httpx: its heartbeat and its session's timeout.
-        "retrieval/index/store.py",
-    },
-    "langchain_core": {
-        "retrieval/answer/pipeline.py",
-        "retrieval/answer/llm.py",
-        "retrieval/evaluation/baseline.py",
-    },
-    "langchain_openai": {"retrieval/answer/llm.py"},
-    "langchain_chroma": {"retrieval/evaluation/baseline.py"},
-    "langchain_text_splitters": {"retrieval/evaluation/baseline.py"},
-    "langchain_classic": {"retrieval/answer/pipeline.py"},
-    "langchain": {"retrieval/answer/pipeline.py"},
-    "prometheus_client": {"retrieval/metrics.py"},
-}
-
-
-@pytest.mark.parametrize("library", sorted(ADAPTERS))
-def test_libraries_are_imported_only_by_their_adapters(library: str) -> None:
-    importers = {
-        str(path.relative_to(ROOT))
-        for folder in ("retrieval", "bot", "prompts")
-        for path in (ROOT / folder).rglob("*.py")
-        if library in imported_modules(path)
-    }
-    assert importers <= ADAPTERS[library]
 
 
 def facade_operations() -> dict[str, set[str]]:
