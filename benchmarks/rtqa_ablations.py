@@ -29,7 +29,7 @@ import numpy as np
 from retrieval.core.settings import Settings
 from retrieval.engine import Engine, build_engine
 from retrieval.evaluation import EvalQuestion, correct_answer, first_hit, load_questions
-from retrieval.index.catalog import date_to_int
+from retrieval.index.catalog.db import date_to_int
 
 
 def recall(
@@ -56,7 +56,7 @@ def lexical(services: Engine, questions: list[EvalQuestion]) -> None:
     from retrieval.core.sentences import split_sentences
 
     stemmer = Stemmer.Stemmer("english")
-    rows = services.catalog.chunk_rows(services.collections.active)
+    rows = services.catalog.passages.chunk_rows(services.collections.active)
     texts = [row[1] for row in rows]
     dates = np.array([row[2] for row in rows])
     tokens = bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False)
