@@ -301,10 +301,11 @@ def load_passages(job: Job) -> tuple[list[Passage], int]:
     for article_id in sorted(articles):
         if job.limit and len(passages) >= job.limit:
             break
-        for chunk_id, text, published, language in catalog.passages.chunk_rows(
-            job.collection, [article_id]
-        ):
-            passages.append(Passage(chunk_id, article_id, text, int(published), language or "en"))
+        for row in catalog.passages.chunk_rows(job.collection, [article_id]):
+            language = row.language or "en"
+            passages.append(
+                Passage(row.chunk_id, article_id, row.embed_text, row.published, language)
+            )
     return passages, sum(a.n_chunks for a in articles.values())
 
 

@@ -57,8 +57,8 @@ def lexical(services: Engine, questions: list[EvalQuestion]) -> None:
 
     stemmer = Stemmer.Stemmer("english")
     rows = services.catalog.passages.chunk_rows(services.collections.active)
-    texts = [row[1] for row in rows]
-    dates = np.array([row[2] for row in rows])
+    texts = [row.embed_text for row in rows]
+    dates = np.array([row.published for row in rows])
     tokens = bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False)
     masks = [dates <= date_to_int(q.asked) for q in questions]
     words = [

@@ -59,12 +59,12 @@ class Monitor:
         unready (the admins were told, and /metrics counts them)."""
         reasons: list[str] = []
         active = self._collections.active
-        articles, passages, _, _ = self._articles.counts(active)
+        counts = self._articles.counts(active)
         try:
             self._store.collections()
         except NewsbotError as exc:
             reasons.append(f"the vector store does not answer: {exc}")
-        if articles and not self._lexical.exists(active):
+        if counts.articles and not self._lexical.exists(active):
             reasons.append(f"the lexical index of {active} is missing")
         failing = self._failing_feeds()
         return Health(
@@ -72,8 +72,8 @@ class Monitor:
             reasons,
             {
                 "warnings": [f"feed {f.url} failed {f.failures} times in a row" for f in failing],
-                "articles": articles,
-                "passages": passages,
+                "articles": counts.articles,
+                "passages": counts.passages,
                 "collection": active,
                 "indexing": self._collections.running,
                 "feeds_in_alert": len(failing),
@@ -86,8 +86,10 @@ class Monitor:
 
     def metrics(self) -> tuple[bytes, str]:
         """(body, content type) in Prometheus' text format."""
-        articles, passages, _, _ = self._articles.counts(self._collections.active)
-        return metrics.render(articles, passages, len(self._failing_feeds()), newsbot_version())
+        counts = self._articles.counts(self._collections.active)
+        return metrics.render(
+            counts.articles, counts.passages, len(self._failing_feeds()), newsbot_version()
+        )
 
     def bot_api_retry(self) -> None:
         metrics.count_bot_api_retry()

@@ -92,11 +92,11 @@ def training_articles(
     limit = date_to_int(before) if before else 0
     grouped: dict[str, list[tuple[str, str]]] = {}
     meta: dict[str, tuple[str, int]] = {}
-    for article_id, title, published, chunk_id, text in passages.training_rows(collection):
-        if limit and not (0 < published < limit):
+    for row in passages.training_rows(collection):
+        if limit and not (0 < row.published < limit):
             continue  # undated articles cannot be shown to predate anything
-        meta[article_id] = (title, published)
-        grouped.setdefault(article_id, []).append((chunk_id, text))
+        meta[row.article_id] = (row.title, row.published)
+        grouped.setdefault(row.article_id, []).append((row.chunk_id, row.text))
     return [TrainingArticle(i, meta[i][0], meta[i][1], tuple(c)) for i, c in grouped.items()]
 
 

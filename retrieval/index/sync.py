@@ -14,7 +14,7 @@ from retrieval.core.errors import IndexBusyError
 from retrieval.core.records import Article, IndexReport, IndexStats, Progress, Stage, no_progress
 from retrieval.core.version import newsbot_version
 from retrieval.index.catalog.arrivals import ArrivalLog
-from retrieval.index.catalog.articles import ArticleStore, StoredArticle
+from retrieval.index.catalog.articles import ArticleStore, RecordKey, StoredArticle
 from retrieval.index.collections import Collections
 from retrieval.index.state import IndexState
 from retrieval.index.writing import CollectionWriter
@@ -81,7 +81,7 @@ class SyncService:
             by_key = {} if stale else {a.record_key: a for a in stored.values() if a.record_key}
             seen: set[str] = set()
             todo: list[Article] = []
-            keys: list[tuple[str, str, str]] = []  # unchanged, with a new key or place
+            keys: list[RecordKey] = []  # unchanged, with a new key or place
             for article in self._read(sources, report, progress, by_key):
                 seen.add(article.id)
                 if isinstance(article, StoredArticle):
@@ -98,7 +98,7 @@ class SyncService:
                         previous.record_key,
                         previous.origin,
                     ):
-                        keys.append((article.id, article.record_key, article.origin))
+                        keys.append(RecordKey(article.id, article.record_key, article.origin))
                 else:
                     todo.append(article)
             gone = self._vanished(collection, seen, roots, stored)
@@ -277,12 +277,12 @@ class SyncService:
     # -- what the index holds ---------------------------------------------------------------
     def stats(self) -> IndexStats:
         collection = self.collections.active
-        articles, chunks, first, last = self.articles.counts(collection)
+        counts = self.articles.counts(collection)
         return IndexStats(
-            articles=articles,
-            chunks=chunks,
-            first_published=first,
-            last_published=last,
+            articles=counts.articles,
+            chunks=counts.passages,
+            first_published=counts.first_published,
+            last_published=counts.last_published,
             model=self.collections.embedder.name,
             store=getattr(self.collections.store, "description", "?"),
             collection=collection,

@@ -147,7 +147,7 @@ class CollectionWriter:
     def rebuild_lexical(self, collection: str, progress: Progress) -> None:
         """Every word of the collection again, streamed from the catalog; the old words serve
         searches until the new ones are complete."""
-        _, passages, _, _ = self.articles.counts(collection)
+        passages = self.articles.counts(collection).passages
         progress(Stage.LEXICAL, 0, passages)
         self.lexical.build(
             collection, self.passages.lexical_rows(collection), total=passages, progress=progress

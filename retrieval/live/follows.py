@@ -219,7 +219,7 @@ class FollowService:
         arrivals = self._arrivals.after(cursor, batch)
         if not arrivals:
             return None
-        article_ids = [article_id for _, article_id in arrivals]
+        article_ids = [a.article_id for a in arrivals]
         per_user: dict[int, dict[str, tuple[Topic, TopicMatch]]] = defaultdict(dict)
         for topic in self._store.topics():
             since = datetime.fromtimestamp(topic.created).date()
@@ -233,7 +233,7 @@ class FollowService:
         deliveries = [
             self._deliver(user_id, list(found.values())) for user_id, found in per_user.items()
         ]
-        self._store.set_cursor(arrivals[-1][0])
+        self._store.set_cursor(arrivals[-1].seq)
         return [d for d in deliveries if d.pushes or d.digest]
 
     def _deliver(self, user_id: int, items: list[tuple[Topic, TopicMatch]]) -> Delivery:

@@ -67,7 +67,7 @@ def check_consistent(data: Path, store: ChromaStore, articles: int) -> dict[str,
     catalog = Catalog(data / "catalog.sqlite")
     active = IndexState(catalog.state, "news").active()
     rows = catalog.passages.chunk_rows(active)
-    catalog_ids = [r[0] for r in rows]
+    catalog_ids = [r.chunk_id for r in rows]
     got = store._collection(active).get(include=[])  # type: ignore[attr-defined]
     chroma_ids = list(got["ids"])
     lexical_ids = TantivyIndex(data / "lexical").snapshot(active).live_ids()

@@ -107,7 +107,7 @@ def test_a_changed_source_wins_and_a_new_one_arrives(tmp_path: Path, server: Fee
     )
     report = engine.index.sync([folder], full=True)
     assert (report.added, report.updated, report.unchanged, report.kept) == (1, 1, 29, 4)
-    assert engine.catalog.arrivals.after(0)[-1][1] == report.added_ids[0]
+    assert engine.catalog.arrivals.after(0)[-1].article_id == report.added_ids[0]
     answer = engine.qa.answer("What about the Quillon estuary?")
     assert "Quillon" in answer.citations[0].quote
     assert_answerable(engine, page)
@@ -165,15 +165,17 @@ def test_rows_from_before_whole_texts_were_kept_are_carried_as_passages(
     with sqlite3.connect(engine.catalog.path) as db:  # as a catalog of schema version 1 has them
         db.execute("UPDATE articles SET text = NULL WHERE collection = ?", (collection,))
     before = {
-        row[0]: row[1]
+        row.chunk_id: row.embed_text
         for row in engine.catalog.passages.chunk_rows(collection)
-        if row[0][:-5] in feed_ids
+        if row.chunk_id[:-5] in feed_ids
     }
     engine.index.sync([folder], full=True)
     after = engine.collections.active
     assert engine.index.stats().articles == 34
     assert {
-        row[0]: row[1] for row in engine.catalog.passages.chunk_rows(after) if row[0] in before
+        row.chunk_id: row.embed_text
+        for row in engine.catalog.passages.chunk_rows(after)
+        if row.chunk_id in before
     } == before
     assert_answerable(engine, page)
 

@@ -32,7 +32,9 @@ def vector_ids(services: Engine) -> set[str]:
 
 
 def catalog_ids(services: Engine) -> set[str]:
-    return {row[0] for row in services.catalog.passages.chunk_rows(services.collections.active)}
+    return {
+        row.chunk_id for row in services.catalog.passages.chunk_rows(services.collections.active)
+    }
 
 
 def test_sync_add_rerun_change_delete(hash_services: Engine, tmp_path: Path) -> None:

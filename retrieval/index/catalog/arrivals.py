@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from retrieval.index.catalog.db import CatalogDB
+
+
+@dataclass(frozen=True)
+class Arrival:
+    seq: int  # the log's own order: a reader of it keeps the last one it took
+    article_id: str
 
 
 class ArrivalLog:
@@ -21,14 +28,14 @@ class ArrivalLog:
                 [(i, now) for i in article_ids],
             )
 
-    def after(self, seq: int, limit: int = 500) -> list[tuple[int, str]]:
-        """(sequence number, article id) of articles that arrived after `seq`, oldest first."""
+    def after(self, seq: int, limit: int = 500) -> list[Arrival]:
+        """The articles that arrived after `seq`, oldest first."""
         with self._db.transaction() as db:
             rows = db.execute(
                 "SELECT seq, article_id FROM arrivals WHERE seq > ? ORDER BY seq LIMIT ?",
                 (seq, limit),
             ).fetchall()
-        return [(int(r[0]), str(r[1])) for r in rows]
+        return [Arrival(int(r[0]), str(r[1])) for r in rows]
 
     def last(self) -> int:
         """The sequence number of the latest arrival (0: none yet)."""

@@ -42,6 +42,23 @@ class StoredArticle:
     record_key: str = ""
 
 
+@dataclass(frozen=True)
+class Counts:
+    articles: int
+    passages: int
+    first_published: date | None
+    last_published: date | None
+
+
+@dataclass(frozen=True)
+class RecordKey:
+    """Where an article found unchanged was read from (`Article.record_key`, `origin`)."""
+
+    article_id: str
+    key: str
+    origin: str
+
+
 def _stored(rows: Iterable[Sequence[Any]]) -> dict[str, StoredArticle]:
     """Rows of STORED_COLUMNS by id."""
     return {
@@ -142,7 +159,7 @@ class ArticleStore:
         with self._db.transaction() as db:
             return int(db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
-    def counts(self, collection: str) -> tuple[int, int, date | None, date | None]:
+    def counts(self, collection: str) -> Counts:
         with self._db.transaction() as db:
             articles, first, last = db.execute(
                 "SELECT COUNT(*), MIN(NULLIF(published, 0)), MAX(published) FROM articles"
@@ -152,7 +169,7 @@ class ArticleStore:
             (chunks,) = db.execute(
                 "SELECT COUNT(*) FROM chunks WHERE collection = ?", (collection,)
             ).fetchone()
-        return articles, chunks, int_to_date(first or 0), int_to_date(last or 0)
+        return Counts(articles, chunks, int_to_date(first or 0), int_to_date(last or 0))
 
     # -- writing: each article with its passages --------------------------------------------
     def record(self, collection: str, items: Iterable[tuple[Article, list[Chunk]]]) -> None:
@@ -194,15 +211,15 @@ class ArticleStore:
                     ],
                 )
 
-    def set_record_keys(self, collection: str, keys: Iterable[tuple[str, str, str]]) -> None:
-        """Record the raw-record key (`Article.record_key`) and place of articles found
-        unchanged, given as (id, key, origin): an archive indexed before keys were kept, or
-        whose reading rules have changed without changing its articles, is skipped unparsed
-        from the next sync on; one moved to another file or line is pruned by its new place."""
+    def set_record_keys(self, collection: str, keys: Iterable[RecordKey]) -> None:
+        """Record the raw-record key and place of articles found unchanged: an archive indexed
+        before keys were kept, or whose reading rules have changed without changing its
+        articles, is skipped unparsed from the next sync on; one moved to another file or line
+        is pruned by its new place."""
         with self._db.transaction() as db:
             db.executemany(
                 "UPDATE articles SET record_key = ?, origin = ? WHERE collection = ? AND id = ?",
-                ((key, origin, collection, article_id) for article_id, key, origin in keys),
+                ((k.key, k.origin, collection, k.article_id) for k in keys),
             )
 
     def forget(self, collection: str, article_ids: Iterable[str]) -> None:

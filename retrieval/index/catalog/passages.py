@@ -17,6 +17,23 @@ JOINED_BY_ARTICLE = JOINED.replace("chunks c", "chunks c INDEXED BY chunks_by_ar
 
 
 @dataclass(frozen=True)
+class ChunkRow:
+    chunk_id: str
+    embed_text: str
+    published: int  # YYYYMMDD, 0 undated
+    language: str
+
+
+@dataclass(frozen=True)
+class TrainingRow:
+    article_id: str
+    title: str
+    published: int  # YYYYMMDD, 0 undated
+    chunk_id: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ChunkRecord:
     chunk_id: str
     article_id: str
@@ -67,11 +84,10 @@ class PassageStore:
 
     def chunk_rows(
         self, collection: str, article_ids: Sequence[str] | None = None
-    ) -> list[tuple[str, str, int, str]]:
-        """(chunk id, embedded text, published YYYYMMDD, language) for every chunk (or those
-        of these articles), in a stable order."""
+    ) -> list[ChunkRow]:
+        """Every chunk (or those of these articles), in a stable order."""
         return [
-            (chunk_id, text, published, language)
+            ChunkRow(chunk_id, text, published, language)
             for chunk_id, _, text, published, language in self.lexical_rows(collection, article_ids)
         ]
 
@@ -111,15 +127,16 @@ class PassageStore:
             )
         ]
 
-    def training_rows(self, collection: str) -> list[tuple[str, str, int, str, str]]:
-        """(article id, headline, published YYYYMMDD, chunk id, passage text), each article's
-        chunks in order: what adapting the model learns from."""
+    def training_rows(self, collection: str) -> list[TrainingRow]:
+        """Every passage with its article's headline and date, each article's chunks in order:
+        what adapting the model learns from."""
         with self._db.transaction() as db:
-            return db.execute(
+            rows = db.execute(
                 f"SELECT a.id, a.title, a.published, c.id, c.text FROM {JOINED}"
                 " WHERE c.collection = ? ORDER BY a.id, c.number",
                 (collection,),
             ).fetchall()
+        return [TrainingRow(*row) for row in rows]
 
     def article_texts(self, collection: str) -> dict[str, str]:
         """Each article's headline and passage texts (overlaps repeated), by article id."""
