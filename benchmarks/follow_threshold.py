@@ -52,8 +52,10 @@ def main() -> None:
     engine, questions = engine_and_questions(args)
     with engine.collections.reading() as view:
         collection = view.collection
-        stored = engine.catalog.articles(collection)
-        texts = {i: t.casefold() for i, t in engine.catalog.article_texts(collection).items()}
+        stored = engine.catalog.articles.in_collection(collection)
+        texts = {
+            i: t.casefold() for i, t in engine.catalog.passages.article_texts(collection).items()
+        }
     by_day = defaultdict(list)
     for article in stored.values():
         if article.published:

@@ -26,7 +26,8 @@ def main() -> None:
     from retrieval.core.language import question_language
     from retrieval.core.settings import Settings
     from retrieval.evaluation import load_questions
-    from retrieval.index.catalog import Catalog, date_to_int
+    from retrieval.index.catalog import Catalog
+    from retrieval.index.catalog.db import date_to_int
     from retrieval.index.lexical import TantivyIndex
     from retrieval.index.state import IndexState
     from retrieval.search.timeframe import resolve_timeframe
@@ -39,7 +40,7 @@ def main() -> None:
     print(f"CPU: {cpu_description()}")
     settings = Settings(_env_file=None, data_dir=args.data_dir)  # type: ignore[call-arg]
     catalog = Catalog(args.data_dir / "catalog.sqlite")
-    collection = IndexState(catalog, settings.store.collection).active()
+    collection = IndexState(catalog.state, settings.store.collection).active()
     index = TantivyIndex(args.data_dir / "lexical")
     snapshot = index.snapshot(collection)
     print(f"{collection}: {getattr(snapshot, 'size', 0):,} passages in the lexical index")
@@ -57,10 +58,10 @@ def main() -> None:
         f"query (top 50, date filter): p50 {1000 * quantile(seconds, 0.5):.1f} ms, "
         f"p95 {1000 * quantile(seconds, 0.95):.1f} ms over {len(seconds)} questions"
     )
-    ids = sorted(catalog.articles(collection))[: args.polls + 1000]
+    ids = sorted(catalog.articles.in_collection(collection))[: args.polls + 1000]
 
     def copies(article_ids: list[str], tag: str) -> tuple[list[str], list[tuple]]:
-        rows = list(catalog.lexical_rows(collection, article_ids))
+        rows = list(catalog.passages.lexical_rows(collection, article_ids))
         made = [(f"{c}~{tag}", f"{a}~{tag}", t, p, lang) for c, a, t, p, lang in rows]
         return sorted({r[1] for r in made}), made
 

@@ -62,7 +62,7 @@ class Passage:
     language: str
 
     def row(self) -> tuple[str, str, str, int, str]:
-        """As `LexicalIndex` takes it (`Catalog.lexical_rows`)."""
+        """As `LexicalIndex` takes it (`PassageStore.lexical_rows`)."""
         return (self.chunk_id, self.article_id, self.text, self.published, self.language)
 
 
@@ -296,13 +296,16 @@ def load_passages(job: Job) -> tuple[list[Passage], int]:
     from retrieval.index.catalog import Catalog
 
     catalog = Catalog(job.data_dir / "catalog.sqlite")
-    articles = catalog.articles(job.collection)
+    articles = catalog.articles.in_collection(job.collection)
     passages: list[Passage] = []
     for article_id in sorted(articles):
         if job.limit and len(passages) >= job.limit:
             break
-        for chunk_id, text, published, language in catalog.chunk_rows(job.collection, [article_id]):
-            passages.append(Passage(chunk_id, article_id, text, int(published), language or "en"))
+        for row in catalog.passages.chunk_rows(job.collection, [article_id]):
+            language = row.language or "en"
+            passages.append(
+                Passage(row.chunk_id, article_id, row.embed_text, row.published, language)
+            )
     return passages, sum(a.n_chunks for a in articles.values())
 
 
@@ -343,7 +346,8 @@ def measure(name: str, job: Job) -> dict[str, float]:
     """One engine, start to end, in its own process."""
     from retrieval.core.language import question_language
     from retrieval.evaluation import first_hit, load_questions
-    from retrieval.index.catalog import Catalog, date_to_int
+    from retrieval.index.catalog import Catalog
+    from retrieval.index.catalog.db import date_to_int
     from retrieval.search.timeframe import resolve_timeframe
 
     passages, total = load_passages(job)
@@ -378,7 +382,7 @@ def measure(name: str, job: Job) -> dict[str, float]:
     firsts = []
     for (item, _, _), ids in zip(asked, found, strict=True):
         if item.answerable:
-            texts = catalog.passages(job.collection, ids)
+            texts = catalog.passages.by_id(job.collection, ids)
             firsts.append(first_hit((texts[i].text for i in ids if i in texts), item.answers))
     for k in (5, 10):
         hits = sum(1 for f in firsts if f is not None and f <= k)
@@ -534,7 +538,7 @@ def main() -> None:
 
     settings = Settings(_env_file=None, data_dir=args.data_dir)  # type: ignore[call-arg]
     catalog = Catalog(args.data_dir / "catalog.sqlite")
-    collection = IndexState(catalog, settings.store.collection).active()
+    collection = IndexState(catalog.state, settings.store.collection).active()
     command = "python -m benchmarks.lexical_engines " + shlex.join(sys.argv[1:])
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="lexical-engines-") as scratch:

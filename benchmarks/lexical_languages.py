@@ -35,7 +35,7 @@ def main() -> None:
     engine = build_engine(Settings(_env_file=None, data_dir=args.data_dir))  # type: ignore[call-arg]
     collection = engine.collections.active
     before = engine.lexical.snapshot(collection)
-    rows = list(engine.catalog.lexical_rows(collection))
+    rows = list(engine.catalog.passages.lexical_rows(collection))
     with tempfile.TemporaryDirectory() as scratch:
         fresh = TantivyIndex(Path(scratch))
         started = time.perf_counter()

@@ -30,7 +30,7 @@ from retrieval.answer.question import Question
 from retrieval.core.settings import Settings
 from retrieval.engine import Engine, build_engine
 from retrieval.evaluation import EvalQuestion, correct_answer, first_hit, load_questions
-from retrieval.index.catalog import date_to_int
+from retrieval.index.catalog.db import date_to_int
 
 
 def recall(
@@ -57,9 +57,9 @@ def lexical(services: Engine, questions: list[EvalQuestion]) -> None:
     from retrieval.core.sentences import split_sentences
 
     stemmer = Stemmer.Stemmer("english")
-    rows = services.catalog.chunk_rows(services.collections.active)
-    texts = [row[1] for row in rows]
-    dates = np.array([row[2] for row in rows])
+    rows = services.catalog.passages.chunk_rows(services.collections.active)
+    texts = [row.embed_text for row in rows]
+    dates = np.array([row.published for row in rows])
     tokens = bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False)
     masks = [dates <= date_to_int(q.asked) for q in questions]
     words = [

@@ -40,7 +40,8 @@ from benchmarks.common import cpu_description
 from retrieval.core.records import Article, Chunk
 from retrieval.core.settings import Settings
 from retrieval.engine import build_engine
-from retrieval.index.catalog import ChunkRecord, date_to_int
+from retrieval.index.catalog.db import date_to_int
+from retrieval.index.catalog.passages import ChunkRecord
 from retrieval.ingest.loaders import load_sources
 
 NOISE = 0.1  # per-vector Gaussian noise of this norm, then renormalised: cosine ~0.995
@@ -78,7 +79,7 @@ def build(
     unchanged sync reads; the words are written by the first engine to open it)."""
     src = build_engine(Settings(_env_file=None, data_dir=source))  # type: ignore[call-arg]
     collection = src.collections.active
-    indexed = set(src.catalog.articles(collection))
+    indexed = set(src.catalog.articles.in_collection(collection))
     records = {}  # id as the loader reads it -> the raw record
     with gzip.open(articles_file, "rt", encoding="utf-8") as lines:
         for line, article in zip(lines, load_sources([articles_file]), strict=True):
@@ -113,7 +114,7 @@ def build(
         originals = sorted({a.id.partition("_")[0] for a in batch})
         vectors = {} if catalog_only else src.store.vectors(collection, originals)
         by_article: dict[str, list[ChunkRecord]] = {}
-        for row in src.catalog.chunk_records(collection, originals):
+        for row in src.catalog.passages.chunk_records(collection, originals):
             by_article.setdefault(row.article_id, []).append(row)
         items, chunk_ids, vecs, docs, metas = [], [], [], [], []
         for article in batch:
@@ -145,7 +146,7 @@ def build(
             dst.store.upsert(collection, chunk_ids, np.asarray(vecs, dtype=np.float32), docs, metas)
         spent["store"] += time.perf_counter() - started
         started = time.perf_counter()
-        dst.catalog.record(collection, items)
+        dst.catalog.articles.record(collection, items)
         spent["catalog"] += time.perf_counter() - started
         done += len(batch)
         seconds = ", ".join(f"{k} {v:.0f} s" for k, v in spent.items())

@@ -35,7 +35,7 @@ def main() -> None:
     with engine.collections.reading() as view:
         collection = view.collection
         snapshot = engine.lexical.snapshot(collection)
-        examples, _ = build_examples(engine.catalog, collection, snapshot, config)
+        examples, _ = build_examples(engine.catalog.passages, collection, snapshot, config)
     started = time.monotonic()
     last = [0.0]
 

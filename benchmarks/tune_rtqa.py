@@ -22,7 +22,7 @@ from datetime import date
 from benchmarks.halves import add_arguments, engine_and_questions
 from retrieval.core.settings import RetrievalSettings
 from retrieval.evaluation import EvalQuestion, first_hit
-from retrieval.index.catalog import date_to_int
+from retrieval.index.catalog.db import date_to_int
 from retrieval.search.fusion import cap_per_article, fuse_hits, rank_candidates
 from retrieval.search.timeframe import resolve_timeframe
 
@@ -70,7 +70,7 @@ def main() -> None:
                 print(f"pooled {n}/{len(questions)}", flush=True)
         cache.write_bytes(pickle.dumps(cached))
         every_id = {i for p in pools for i, _ in p.dense + p.lexical}
-        passages = engine.catalog.passages(collection, list(every_id))
+        passages = engine.catalog.passages.by_id(collection, list(every_id))
 
     def score(config: RetrievalSettings) -> tuple[float, float, float, float]:
         hits = {1: 0, 5: 0, 10: 0}

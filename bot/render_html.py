@@ -10,7 +10,7 @@ from datetime import date
 from bot.texts import texts_in
 from retrieval.core.i18n import Texts, format_day
 from retrieval.core.records import Answer, Citation, IndexReport, IndexStats
-from retrieval.index.catalog import StoredArticle
+from retrieval.index.catalog.articles import StoredArticle
 
 LIMIT = 4096
 TAG_OR_ENTITY = re.compile(r"<(/?)([a-zA-Z-]+)([^>]*)>|&[#\w]+;")

@@ -30,9 +30,9 @@ from retrieval.embed.cache import CachedVectors
 from retrieval.embed.factory import model_maker
 from retrieval.embed.protocol import Embedder
 from retrieval.evaluation.service import EvalService
-from retrieval.index import catalog as catalog_schema
 from retrieval.index.backup import BackupService
 from retrieval.index.catalog import Catalog
+from retrieval.index.catalog import db as catalog_db
 from retrieval.index.collections import Collections
 from retrieval.index.lexical import LexicalIndex, TantivyIndex
 from retrieval.index.reembed import Reembedder
@@ -122,7 +122,7 @@ def warm_up(
 
 # What each SQLite file's schema is at in this version (a backup from a newer one is refused).
 SCHEMA_VERSIONS = {
-    "catalog.sqlite": len(catalog_schema.MIGRATIONS),
+    "catalog.sqlite": len(catalog_db.MIGRATIONS),
     "bot.sqlite": len(answer_log.MIGRATIONS),
     "feeds.sqlite": len(subscriptions.MIGRATIONS),
     "follows.sqlite": len(follows_schema.MIGRATIONS),
@@ -141,7 +141,7 @@ def build_engine(
     data_dir = settings.data_dir
     retrieval = settings.retrieval
     catalog = Catalog(data_dir / "catalog.sqlite")
-    state = IndexState(catalog, settings.store.collection)
+    state = IndexState(catalog.state, settings.store.collection)
     make = model_maker(settings, state)
     if embedder is None:  # the version in use: the original, or one adapted to this archive
         embedder = active_embedder(state, make, settings.embedding.model, data_dir)
@@ -161,7 +161,8 @@ def build_engine(
         state=state, catalog=catalog, store=store, lexical=lexical, embedder=active
     )
     writer = CollectionWriter(
-        catalog=catalog,
+        articles=catalog.articles,
+        passages=catalog.passages,
         store=store,
         lexical=lexical,
         state=state,
@@ -171,17 +172,18 @@ def build_engine(
     syncer = SyncService(
         collections=collections,
         writer=writer,
-        catalog=catalog,
+        articles=catalog.articles,
+        arrivals=catalog.arrivals,
         state=state,
         fetcher=HttpFetcher(allow_private=settings.fetch_allow_private),
     )
-    reembedder = Reembedder(collections=collections, writer=writer, catalog=catalog)
+    reembedder = Reembedder(collections=collections, writer=writer, articles=catalog.articles)
     vectors = CachedVectors(active)  # sentence vectors: the reranker's and the answerer's
     searcher = HybridSearcher(
         embedder=active,
         store=store,
         lexical=lexical,
-        catalog=catalog,
+        passages=catalog.passages,
         collections=collections.reading,
         settings=retrieval,
         reranker=build_reranker(settings, vectors, adapted_root(data_dir)),
@@ -204,7 +206,7 @@ def build_engine(
         collections=collections,
         reembedder=reembedder,
         state=state,
-        catalog=catalog,
+        passages=catalog.passages,
         lexical=lexical,
         data_dir=data_dir,
         base_model=settings.embedding.model,
@@ -214,7 +216,7 @@ def build_engine(
     evaluation = EvalService(
         sync=syncer,
         collections=collections,
-        catalog=catalog,
+        passages=catalog.passages,
         qa=qa,
         search_settings=retrieval,
         embedder=active,
@@ -236,7 +238,7 @@ def build_engine(
         embedder=active,
         store=store,
         lexical=lexical,
-        catalog=catalog,
+        passages=catalog.passages,
         collections=collections.reading,
         dense_weight=retrieval.dense_weight,
         threshold=settings.follow.threshold,
@@ -244,7 +246,7 @@ def build_engine(
     log = AnswerLog(data_dir / "bot.sqlite")
     follows = FollowService(
         store=FollowStore(data_dir / "follows.sqlite"),
-        catalog=catalog,
+        arrivals=catalog.arrivals,
         matcher=topics,
         log=log,
         settings=settings.follow,
@@ -259,7 +261,7 @@ def build_engine(
         questions=AskedQuestions(log, active),
         eval=evaluation,
         monitor=Monitor(
-            catalog=catalog,
+            articles=catalog.articles,
             collections=collections,
             store=store,
             lexical=lexical,

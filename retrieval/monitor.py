@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from retrieval import metrics
 from retrieval.core.errors import NewsbotError
 from retrieval.core.version import newsbot_version
-from retrieval.index.catalog import Catalog
+from retrieval.index.catalog.articles import ArticleStore
 from retrieval.index.collections import Collections
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.store import VectorStore
@@ -29,14 +29,14 @@ class Monitor:
     def __init__(
         self,
         *,
-        catalog: Catalog,
+        articles: ArticleStore,
         collections: Collections,
         store: VectorStore,
         lexical: LexicalIndex,
         feeds: FeedService,
         alert_after: int,
     ) -> None:
-        self._catalog = catalog
+        self._articles = articles
         self._collections = collections
         self._store = store
         self._lexical = lexical
@@ -59,12 +59,12 @@ class Monitor:
         unready (the admins were told, and /metrics counts them)."""
         reasons: list[str] = []
         active = self._collections.active
-        articles, passages, _, _ = self._catalog.counts(active)
+        counts = self._articles.counts(active)
         try:
             self._store.collections()
         except NewsbotError as exc:
             reasons.append(f"the vector store does not answer: {exc}")
-        if articles and not self._lexical.exists(active):
+        if counts.articles and not self._lexical.exists(active):
             reasons.append(f"the lexical index of {active} is missing")
         failing = self._failing_feeds()
         return Health(
@@ -72,8 +72,8 @@ class Monitor:
             reasons,
             {
                 "warnings": [f"feed {f.url} failed {f.failures} times in a row" for f in failing],
-                "articles": articles,
-                "passages": passages,
+                "articles": counts.articles,
+                "passages": counts.passages,
                 "collection": active,
                 "indexing": self._collections.running,
                 "feeds_in_alert": len(failing),
@@ -86,8 +86,10 @@ class Monitor:
 
     def metrics(self) -> tuple[bytes, str]:
         """(body, content type) in Prometheus' text format."""
-        articles, passages, _, _ = self._catalog.counts(self._collections.active)
-        return metrics.render(articles, passages, len(self._failing_feeds()), newsbot_version())
+        counts = self._articles.counts(self._collections.active)
+        return metrics.render(
+            counts.articles, counts.passages, len(self._failing_feeds()), newsbot_version()
+        )
 
     def bot_api_retry(self) -> None:
         metrics.count_bot_api_retry()

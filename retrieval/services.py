@@ -18,7 +18,7 @@ from retrieval.answer.qa import QAService
 from retrieval.core.records import IndexReport, IndexStats, Progress
 from retrieval.evaluation.service import EvalService
 from retrieval.index.backup import BackupService
-from retrieval.index.catalog import StoredArticle
+from retrieval.index.catalog.articles import StoredArticle
 from retrieval.index.collections import Collections
 from retrieval.index.sync import SyncService
 from retrieval.live.follows import FollowService

@@ -47,7 +47,7 @@ from retrieval.core.language import CYRILLIC
 from retrieval.core.records import Stage
 from retrieval.core.sentences import split_sentences
 from retrieval.core.settings import AdaptSettings
-from retrieval.index.catalog import int_to_date
+from retrieval.index.catalog.db import int_to_date
 
 __all__ = ["READER_DIR", "ReaderExample", "reader_examples", "reader_input", "train_reader"]
 

@@ -29,7 +29,8 @@ from retrieval.core.records import Progress, Stage
 from retrieval.core.sentences import split_sentences
 from retrieval.core.settings import AdaptSettings
 from retrieval.embed.choice import BF16_FLAGS, cpu_flags
-from retrieval.index.catalog import Catalog, date_to_int
+from retrieval.index.catalog.db import date_to_int
+from retrieval.index.catalog.passages import PassageStore
 from retrieval.index.lexical import LexicalSnapshot
 
 logger = logging.getLogger(__name__)
@@ -86,16 +87,16 @@ class TrainingArticle:
 
 
 def training_articles(
-    catalog: Catalog, collection: str, before: date | None
+    passages: PassageStore, collection: str, before: date | None
 ) -> list[TrainingArticle]:
     limit = date_to_int(before) if before else 0
     grouped: dict[str, list[tuple[str, str]]] = {}
     meta: dict[str, tuple[str, int]] = {}
-    for article_id, title, published, chunk_id, text in catalog.training_rows(collection):
-        if limit and not (0 < published < limit):
+    for row in passages.training_rows(collection):
+        if limit and not (0 < row.published < limit):
             continue  # undated articles cannot be shown to predate anything
-        meta[article_id] = (title, published)
-        grouped.setdefault(article_id, []).append((chunk_id, text))
+        meta[row.article_id] = (row.title, row.published)
+        grouped.setdefault(row.article_id, []).append((row.chunk_id, row.text))
     return [TrainingArticle(i, meta[i][0], meta[i][1], tuple(c)) for i, c in grouped.items()]
 
 
@@ -128,7 +129,7 @@ def _queries(
 
 
 def build_examples(
-    catalog: Catalog,
+    passages: PassageStore,
     collection: str,
     snapshot: LexicalSnapshot,
     config: AdaptSettings,
@@ -136,7 +137,7 @@ def build_examples(
 ) -> tuple[list[Example], list[TrainingArticle]]:
     """Training examples from the indexed archive (at most `config.max_examples`)."""
     rng = random.Random(config.seed)
-    articles = training_articles(catalog, collection, config.before)
+    articles = training_articles(passages, collection, config.before)
     rng.shuffle(articles)
     chunk_article = {c: a.id for a in articles for c, _ in a.chunks}
     texts = {c: t for a in articles for c, t in a.chunks}

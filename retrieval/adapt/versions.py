@@ -34,7 +34,8 @@ from retrieval.core.errors import ConfigError, IndexBusyError
 from retrieval.core.records import IndexReport
 from retrieval.core.settings import AdaptSettings
 from retrieval.embed.protocol import BUNDLED_NAME, Embedder, bundled_model_path
-from retrieval.index.catalog import Catalog, date_to_int, int_to_date
+from retrieval.index.catalog.db import date_to_int, int_to_date
+from retrieval.index.catalog.passages import PassageStore
 from retrieval.index.collections import Collections
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.reembed import Reembedder
@@ -90,7 +91,7 @@ class ModelService:
         collections: Collections,
         reembedder: Reembedder,
         state: IndexState,
-        catalog: Catalog,
+        passages: PassageStore,
         lexical: LexicalIndex,
         data_dir: Path,
         base_model: str,
@@ -100,7 +101,7 @@ class ModelService:
         self._collections = collections
         self._reembedder = reembedder
         self._state = state
-        self._catalog = catalog
+        self._passages = passages
         self._lexical = lexical
         self._root = adapted_root(data_dir)
         self._data_dir = data_dir
@@ -205,7 +206,7 @@ class ModelService:
         with self._collections.reading() as view:
             snapshot = self._lexical.snapshot(view.collection)
             (examples, articles), pair_s = timed(
-                lambda: build_examples(self._catalog, view.collection, snapshot, config, progress)
+                lambda: build_examples(self._passages, view.collection, snapshot, config, progress)
             )
         for partial in self._root.glob(".v*.partial") if self._root.is_dir() else []:
             shutil.rmtree(partial, ignore_errors=True)  # left by a killed run
@@ -283,7 +284,7 @@ class ModelService:
             with self._collections.reading() as view:
                 if view.empty:
                     raise ConfigError("the archive is empty: index articles before adapting")
-                articles = training_articles(self._catalog, view.collection, config.before)
+                articles = training_articles(self._passages, view.collection, config.before)
                 snapshot = self._lexical.snapshot(view.collection)
             found = {c: (a.id, a.title, t) for a in articles for c, t in a.chunks}
             date_to = date_to_int(config.before) - 1 if config.before else 0

@@ -28,7 +28,7 @@ from retrieval.evaluation.scoring import (
     load_questions,
     markdown_table,
 )
-from retrieval.index.catalog import Catalog
+from retrieval.index.catalog.passages import PassageStore
 from retrieval.index.collections import Collections
 from retrieval.index.sync import SyncService
 
@@ -60,7 +60,7 @@ class EvalService:
         *,
         sync: SyncService,
         collections: Collections,
-        catalog: Catalog,
+        passages: PassageStore,
         qa: QAService,
         search_settings: RetrievalSettings,
         embedder: Embedder,
@@ -78,7 +78,7 @@ class EvalService:
         self._answerer_config = answerer_config or ExtractiveConfig()
         self._sync = sync
         self._collections = collections
-        self._catalog = catalog
+        self._passages = passages
         self._qa = qa
         self._search_settings = search_settings
         self._embedder = embedder
@@ -182,7 +182,7 @@ class EvalService:
         with self._collections.reading() as view:
             folded = {
                 article_id: text.casefold()
-                for article_id, text in self._catalog.article_texts(view.collection).items()
+                for article_id, text in self._passages.article_texts(view.collection).items()
             }
         cache: dict[str, frozenset[str]] = {}
 

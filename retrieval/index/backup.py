@@ -27,7 +27,8 @@ import numpy as np
 from retrieval.core.errors import BackupError
 from retrieval.core.records import Progress, Stage
 from retrieval.embed.protocol import Embedder
-from retrieval.index.catalog import Catalog, ChunkRecord
+from retrieval.index.catalog import Catalog
+from retrieval.index.catalog.passages import ChunkRecord
 from retrieval.index.collections import Collections
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.state import IndexState
@@ -144,7 +145,7 @@ class BackupService:
                     versions[name] = copy_sqlite(self._data_dir / name, folder / name)
                 step(Stage.COPYING, number, len(SQLITE_FILES))
             catalog = Catalog(folder / "catalog.sqlite")
-            state = IndexState(catalog, self._base)
+            state = IndexState(catalog.state, self._base)
             collection = state.active()
             if collection != view.collection:
                 raise BackupError(
@@ -175,7 +176,7 @@ class BackupService:
                 collection=collection,
                 identity=identity.serialise() if identity else "",
                 model_version=state.model_version(),
-                articles=len(catalog.articles(collection)),
+                articles=len(catalog.articles.in_collection(collection)),
                 passages=len(records),
                 dimensions=int(vectors.shape[1]) if vectors.size else 0,
                 reembedded=reembedded,
@@ -194,10 +195,11 @@ class BackupService:
 
     @staticmethod
     def _records(catalog: Catalog, collection: str) -> list[ChunkRecord]:
-        ids = sorted(catalog.articles(collection))
+        ids = sorted(catalog.articles.in_collection(collection))
         records: list[ChunkRecord] = []
         for start in range(0, len(ids), ARTICLES_PER_READ):
-            records += catalog.chunk_records(collection, ids[start : start + ARTICLES_PER_READ])
+            part = ids[start : start + ARTICLES_PER_READ]
+            records += catalog.passages.chunk_records(collection, part)
         return records
 
     def _vectors(
@@ -281,7 +283,7 @@ class BackupService:
         source = source.resolve()
         manifest = self.verify(source)
         catalog = self._collections.catalog
-        if catalog.article_count() or self.store_holds(manifest.collection):
+        if catalog.articles.count_all() or self.store_holds(manifest.collection):
             raise BackupError(
                 f"{self._data_dir}: restore needs an empty data dir and vector store (this one "
                 "holds articles); point NEWSBOT_DATA_DIR at a new folder"
@@ -341,9 +343,11 @@ class BackupService:
         """The backed-up words when they cover exactly the catalog's passages; else built
         again from the catalog."""
         catalog = self._collections.catalog
-        passages = {row[0] for row in catalog.lexical_rows(collection)}
+        passages = {row[0] for row in catalog.passages.lexical_rows(collection)}
         if self._lexical.copy_from(collection, source / "lexical"):
             if self._lexical.snapshot(collection).live_ids() == passages:
                 return
             logger.info("the backup's lexical index does not match its catalog: building it")
-        self._lexical.build(collection, catalog.lexical_rows(collection), total=len(passages))
+        self._lexical.build(
+            collection, catalog.passages.lexical_rows(collection), total=len(passages)
+        )

@@ -96,7 +96,7 @@ class Collections:
     @contextmanager
     def reading(self) -> Iterator[IndexView]:
         """The active collection, held for one request; the model that embedded it is pinned
-        for the request meanwhile (both resolved under the switch's lock, in one read)."""
+        for the request meanwhile (both resolved under the switch's lock)."""
         found: list[tuple[IndexView, Embedder]] = []
 
         def resolve() -> str:
@@ -106,7 +106,7 @@ class Collections:
                 request.collection,
                 request.identity,
                 request.model_version,
-                request.empty,
+                self.catalog.articles.is_empty(request.collection),
                 IndexIdentity.of(model.name, 0, 0),
             )
             found.append((view, model))
@@ -226,7 +226,7 @@ class Collections:
         except NewsbotError as exc:
             logger.warning("could not drop collection %s: %s", collection, exc)
             return False
-        self.catalog.drop(collection)
+        self.catalog.articles.drop(collection)
         self.lexical.drop(collection)
         self.state.forget(collection)
         return True

@@ -27,7 +27,7 @@ from retrieval.core.records import Progress, Stage
 
 logger = logging.getLogger(__name__)
 
-# chunk id, article id, embedded text, published YYYYMMDD, language (`Catalog.lexical_rows`)
+# chunk id, article id, embedded text, published YYYYMMDD, language (`PassageStore.lexical_rows`)
 Row = tuple[str, str, str, int, str]
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from retrieval import metrics
 from retrieval.core.records import IndexReport, Progress, Stage, no_progress
 from retrieval.embed.protocol import Embedder
-from retrieval.index.catalog import Catalog
+from retrieval.index.catalog.articles import ArticleStore
 from retrieval.index.collections import Collections
 from retrieval.index.sync import BUSY
 from retrieval.index.writing import CollectionWriter
@@ -18,11 +18,11 @@ from retrieval.index.writing import CollectionWriter
 
 class Reembedder:
     def __init__(
-        self, *, collections: Collections, writer: CollectionWriter, catalog: Catalog
+        self, *, collections: Collections, writer: CollectionWriter, articles: ArticleStore
     ) -> None:
         self.collections = collections
         self.writer = writer
-        self.catalog = catalog
+        self.articles = articles
 
     def reembed(
         self,
@@ -39,8 +39,8 @@ class Reembedder:
 
             def build(new: str) -> IndexReport:
                 report = IndexReport(collection=new)
-                self.catalog.copy_collection(old, new)
-                ids = sorted(self.catalog.articles(new))
+                self.articles.copy(old, new)
+                ids = sorted(self.articles.in_collection(new))
                 report.chunks = self.writer.embed_stored(new, ids, embedder, progress)
                 report.unchanged = len(ids)
                 self.writer.rebuild_lexical(new, progress)

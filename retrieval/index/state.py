@@ -3,11 +3,10 @@ module spells a key. Every value lives in catalog.sqlite, so a backup of that fi
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from retrieval.index.catalog import Catalog
+from retrieval.index.catalog.state_store import StateStore
 from retrieval.index.identity import IndexIdentity
 
 ORIGINAL_MODEL = "original"
@@ -15,35 +14,34 @@ ORIGINAL_MODEL = "original"
 
 @dataclass(frozen=True)
 class RequestState:
-    """What one request reads of the state, in one connection: the collection it searches, the
-    identity of that collection's vectors, the model version in use, and whether it is empty."""
+    """What one request reads of the state, in one query (so the three agree): the collection
+    it searches, the identity of that collection's vectors, and the model version in use."""
 
     collection: str
     identity: IndexIdentity | None
     model_version: str
-    empty: bool
 
 
 class IndexState:
-    def __init__(self, catalog: Catalog, base_collection: str) -> None:
-        self.catalog = catalog
+    def __init__(self, table: StateStore, base_collection: str) -> None:
+        self._table = table
         self.base = base_collection
 
     # -- collections: the active one, and those a full re-index is building or retiring -----
     def active(self) -> str:
-        return self._get(f"active:{self.base}") or self.base
+        return self._table.get(f"active:{self.base}") or self.base
 
     def set_active(self, collection: str) -> None:
-        self._set(f"active:{self.base}", collection)
+        self._table.set(f"active:{self.base}", collection)
 
     def building(self) -> str | None:
-        return self._get(f"building:{self.base}")
+        return self._table.get(f"building:{self.base}")
 
     def set_building(self, collection: str | None) -> None:
         self._put(f"building:{self.base}", collection)
 
     def retired(self) -> str | None:
-        return self._get(f"retired:{self.base}")
+        return self._table.get(f"retired:{self.base}")
 
     def set_retired(self, collection: str | None) -> None:
         self._put(f"retired:{self.base}", collection)
@@ -56,15 +54,19 @@ class IndexState:
 
     # -- per collection ---------------------------------------------------------------------
     def identity(self, collection: str) -> IndexIdentity | None:
-        text = self._get(f"signature:{collection}")
+        text = self._table.get(f"signature:{collection}")
         return IndexIdentity.parse(text) if text else None
 
     def set_identity(self, collection: str, identity: IndexIdentity) -> None:
-        self._set(f"signature:{collection}", identity.serialise())
+        self._table.set(f"signature:{collection}", identity.serialise())
 
     def identities(self) -> list[IndexIdentity]:
         """Every collection's recorded identity (which backends made this data dir's vectors)."""
-        return [IndexIdentity.parse(v) for v in self.catalog.states("signature:").values()]
+        return [
+            IndexIdentity.parse(value)
+            for key, value in self._table.all().items()
+            if key.startswith("signature:")
+        ]
 
     def built_backends(self) -> list[str]:
         """The backend tags of every collection's vectors ("onnx-int8", "torch-fp32", …)."""
@@ -72,66 +74,50 @@ class IndexState:
 
     # -- the archive ------------------------------------------------------------------------
     def last_sync(self) -> str | None:
-        return self._get(f"last-sync:{self.base}")
+        return self._table.get(f"last-sync:{self.base}")
 
     def touch_last_sync(self) -> None:
-        self._set(f"last-sync:{self.base}", datetime.now(UTC).isoformat(timespec="seconds"))
+        self._table.set(f"last-sync:{self.base}", datetime.now(UTC).isoformat(timespec="seconds"))
 
     def auto_backend(self) -> tuple[str, str] | None:
         """(backend, precision) that `auto` chose for this data dir, once."""
-        recorded = self._get("embedding-backend:auto")
+        recorded = self._table.get("embedding-backend:auto")
         if not recorded:
             return None
         backend, _, precision = recorded.partition("|")
         return backend, precision or "float32"
 
     def set_auto_backend(self, backend: str, precision: str) -> None:
-        self._set("embedding-backend:auto", f"{backend}|{precision}")
+        self._table.set("embedding-backend:auto", f"{backend}|{precision}")
 
     def model_version(self) -> str:
         """The model version in use: "original" or "vN" (an adapted one)."""
-        return self._get("model:active") or ORIGINAL_MODEL
+        return self._table.get("model:active") or ORIGINAL_MODEL
 
     def set_model_version(self, name: str) -> None:
-        self._set("model:active", name)
+        self._table.set("model:active", name)
 
     def reader_version(self) -> str:
         """The trained reader in use ("r1", …), or "" for the hand-written sentence picker."""
-        return self._get("reader:active") or ""
+        return self._table.get("reader:active") or ""
 
     def set_reader_version(self, name: str) -> None:
         self._put("reader:active", name or None)
 
     # -- one read for a request -------------------------------------------------------------
     def for_request(self) -> RequestState:
-        with self.catalog.connection() as db:
-            collection = _value(db, f"active:{self.base}") or self.base
-            signature = _value(db, f"signature:{collection}")
-            model = _value(db, "model:active") or ORIGINAL_MODEL
-            empty = (
-                db.execute(
-                    "SELECT 1 FROM articles WHERE collection = ? LIMIT 1", (collection,)
-                ).fetchone()
-                is None
-            )
+        values = self._table.all()
+        collection = values.get(f"active:{self.base}") or self.base
+        signature = values.get(f"signature:{collection}")
         return RequestState(
-            collection, IndexIdentity.parse(signature) if signature else None, model, empty
+            collection,
+            IndexIdentity.parse(signature) if signature else None,
+            values.get("model:active") or ORIGINAL_MODEL,
         )
 
     # -- the table --------------------------------------------------------------------------
-    def _get(self, key: str) -> str | None:
-        return self.catalog.get_state(key)
-
-    def _set(self, key: str, value: str) -> None:
-        self.catalog.set_state(key, value)
-
     def _put(self, key: str, value: str | None) -> None:
         if value is None:
-            self.catalog.delete_state(key)
+            self._table.delete(key)
         else:
-            self.catalog.set_state(key, value)
-
-
-def _value(db: sqlite3.Connection, key: str) -> str | None:
-    row = db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
-    return str(row[0]) if row else None
+            self._table.set(key, value)

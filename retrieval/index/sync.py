@@ -13,7 +13,8 @@ from retrieval import metrics
 from retrieval.core.errors import IndexBusyError
 from retrieval.core.records import Article, IndexReport, IndexStats, Progress, Stage, no_progress
 from retrieval.core.version import newsbot_version
-from retrieval.index.catalog import Catalog, StoredArticle
+from retrieval.index.catalog.arrivals import ArrivalLog
+from retrieval.index.catalog.articles import ArticleStore, RecordKey, StoredArticle
 from retrieval.index.collections import Collections
 from retrieval.index.state import IndexState
 from retrieval.index.writing import CollectionWriter
@@ -31,13 +32,15 @@ class SyncService:
         *,
         collections: Collections,
         writer: CollectionWriter,
-        catalog: Catalog,
+        articles: ArticleStore,
+        arrivals: ArrivalLog,
         state: IndexState,
         fetcher: HttpFetcher | None = None,
     ) -> None:
         self.collections = collections
         self.writer = writer
-        self.catalog = catalog
+        self.articles = articles
+        self.arrivals = arrivals
         self.state = state
         self.fetcher = fetcher or HttpFetcher()
 
@@ -72,13 +75,13 @@ class SyncService:
             # Compared as they are read: an unchanged article is counted and let go, so a sync
             # of an unchanged archive holds no article's text (only what the catalog records).
             # A record read before, under the same reading rules, is not even parsed.
-            stored = self.catalog.articles(collection)
+            stored = self.articles.in_collection(collection)
             # Another chunking makes every stored passage stale: all are written again.
             stale = self.state.identity(collection) not in (None, self.writer.identity())
             by_key = {} if stale else {a.record_key: a for a in stored.values() if a.record_key}
             seen: set[str] = set()
             todo: list[Article] = []
-            keys: list[tuple[str, str, str]] = []  # unchanged, with a new key or place
+            keys: list[RecordKey] = []  # unchanged, with a new key or place
             for article in self._read(sources, report, progress, by_key):
                 seen.add(article.id)
                 if isinstance(article, StoredArticle):
@@ -95,12 +98,12 @@ class SyncService:
                         previous.record_key,
                         previous.origin,
                     ):
-                        keys.append((article.id, article.record_key, article.origin))
+                        keys.append(RecordKey(article.id, article.record_key, article.origin))
                 else:
                     todo.append(article)
             gone = self._vanished(collection, seen, roots, stored)
             del stored, by_key
-            self.catalog.set_record_keys(collection, keys)
+            self.articles.set_record_keys(collection, keys)
             return self.writer.sync(collection, todo, report, delete=gone, progress=progress)
 
         return self._job(BUSY, work, "full re-index" if full else "sync")
@@ -127,7 +130,7 @@ class SyncService:
 
     def delete(self, key: str) -> StoredArticle | None:
         """Remove one article by id or URL; None when the index has no such article."""
-        stored = self.catalog.articles(self.collections.active)
+        stored = self.articles.in_collection(self.collections.active)
         found = stored.get(key) or next((a for a in stored.values() if a.url == key), None)
         if found is None:
             return None
@@ -151,7 +154,7 @@ class SyncService:
             if view.empty:
                 return True
         lexical = self.writer.lexical
-        if lexical.exists(collection) and not self.catalog.lexical_pending(collection):
+        if lexical.exists(collection) and not self.articles.lexical_pending(collection):
             return True
         logger.info("writing the missing words of %s into the lexical index", collection)
 
@@ -172,7 +175,7 @@ class SyncService:
         try:
             with self.collections.job(busy):
                 report = work(IndexReport())
-                self.catalog.log_arrivals(report.added_ids)
+                self.arrivals.log(report.added_ids)
         except Exception as exc:
             metrics.count_error(type(exc).__name__)
             raise
@@ -191,7 +194,7 @@ class SyncService:
         read now)."""
         if roots is None:
             return []
-        stored = stored if stored is not None else self.catalog.articles(collection)
+        stored = stored if stored is not None else self.articles.in_collection(collection)
         return [i for i, a in stored.items() if i not in seen and belongs_to(a.origin, roots)]
 
     def _rebuild(
@@ -207,7 +210,7 @@ class SyncService:
         page URL, other paths, or sources that no longer hold it) is rebuilt from its stored
         text, except those of the pruned sources."""
         old = self.collections.active
-        stored = self.catalog.articles(old)
+        stored = self.articles.in_collection(old)
         find = same_story(stored)
         replaced: set[str] = set()  # stored ids an article read now takes the place of
         for article in articles:
@@ -224,13 +227,13 @@ class SyncService:
         gone = set(self._vanished(old, {a.id for a in articles}, prune_roots, stored)) - replaced
         rest = [i for i in stored if i not in replaced and i not in gone]
         report.deleted = len(gone)
-        carried, legacy = self.catalog.stored_articles(old, rest)
+        carried, legacy = self.articles.whole(old, rest)
         carried = [as_read_now(article) for article in carried]
         report.kept = len(rest)
 
         def build(new: str) -> IndexReport:
             if legacy:  # recorded before whole texts were kept: their passages as they are
-                self.catalog.copy_collection(old, new, legacy)
+                self.articles.copy(old, new, legacy)
                 report.chunks += self.writer.embed_stored(
                     new, legacy, self.collections.embedder.latest, progress
                 )
@@ -274,12 +277,12 @@ class SyncService:
     # -- what the index holds ---------------------------------------------------------------
     def stats(self) -> IndexStats:
         collection = self.collections.active
-        articles, chunks, first, last = self.catalog.counts(collection)
+        counts = self.articles.counts(collection)
         return IndexStats(
-            articles=articles,
-            chunks=chunks,
-            first_published=first,
-            last_published=last,
+            articles=counts.articles,
+            chunks=counts.passages,
+            first_published=counts.first_published,
+            last_published=counts.last_published,
             model=self.collections.embedder.name,
             store=getattr(self.collections.store, "description", "?"),
             collection=collection,
@@ -288,7 +291,7 @@ class SyncService:
         )
 
     def latest(self, limit: int = 10) -> list[StoredArticle]:
-        return self.catalog.latest(self.collections.active, limit)
+        return self.articles.latest(self.collections.active, limit)
 
 
 def source_roots(sources: Sequence[str | Path]) -> list[str]:

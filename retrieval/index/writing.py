@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from retrieval.core.records import Article, Chunk, IndexReport, Progress, Stage
 from retrieval.embed.active import ActiveEmbedder
 from retrieval.embed.protocol import Embedder
-from retrieval.index.catalog import Catalog, date_to_int
+from retrieval.index.catalog.articles import ArticleStore
+from retrieval.index.catalog.db import date_to_int
+from retrieval.index.catalog.passages import PassageStore
 from retrieval.index.identity import IndexIdentity
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.state import IndexState
@@ -37,7 +39,8 @@ class CollectionWriter:
     def __init__(
         self,
         *,
-        catalog: Catalog,
+        articles: ArticleStore,
+        passages: PassageStore,
         store: VectorStore,
         lexical: LexicalIndex,
         state: IndexState,
@@ -45,7 +48,8 @@ class CollectionWriter:
         chunking: ChunkingConfig,
         embed_batch: int = EMBED_BATCH_CHUNKS,
     ) -> None:
-        self.catalog = catalog
+        self.articles = articles
+        self.passages = passages
         self.store = store
         self.lexical = lexical
         self.state = state
@@ -70,14 +74,14 @@ class CollectionWriter:
         """Add and update `articles` in `collection`, and delete the articles `delete` names."""
         report.collection = collection
         if len(articles) + len(delete) <= FEW:  # a feed poll: look up only what it brings
-            stored = self.catalog.matching(
+            stored = self.articles.matching(
                 collection,
                 [a.id for a in articles] + list(delete),
                 [a.url for a in articles],
                 [a.text_hash for a in articles],
             )
         else:
-            stored = self.catalog.articles(collection)
+            stored = self.articles.in_collection(collection)
         find = same_story(stored)
         identity = self.identity()
         # Another model or chunk size makes every stored vector stale, whatever the articles say.
@@ -102,7 +106,7 @@ class CollectionWriter:
         gone = [i for i in delete if i in stored]
         # Recorded before anything changes: a run killed from here on leaves these articles'
         # words to the next sync, which writes them again (a write is idempotent).
-        self.catalog.mark_lexical_pending(collection, [a.id for a in todo] + gone)
+        self.articles.mark_lexical_pending(collection, [a.id for a in todo] + gone)
         report.chunks += self._embed_and_store(collection, todo, progress)
         # Only now: a run killed before this point finds the old identity and redoes it all.
         self.state.set_identity(collection, identity)
@@ -117,13 +121,13 @@ class CollectionWriter:
 
     def delete(self, collection: str, article_ids: Sequence[str]) -> None:
         """Remove these articles' vectors, rows and words."""
-        self.catalog.mark_lexical_pending(collection, article_ids)
+        self.articles.mark_lexical_pending(collection, article_ids)
         self.catalog_and_store_delete(collection, article_ids)
         self.catch_up_lexical(collection, lambda stage, done, total: None)
 
     def catalog_and_store_delete(self, collection: str, article_ids: Sequence[str]) -> None:
         self.store.delete_articles(collection, list(article_ids))
-        self.catalog.forget(collection, article_ids)
+        self.articles.forget(collection, article_ids)
 
     def catch_up_lexical(self, collection: str, progress: Progress) -> None:
         """The words of the articles the catalog has marked as pending, written as the catalog
@@ -132,23 +136,23 @@ class CollectionWriter:
         if not self.lexical.exists(collection):
             self.rebuild_lexical(collection, progress)
             return
-        pending = self.catalog.lexical_pending(collection)
+        pending = self.articles.lexical_pending(collection)
         if not pending:
             return
         progress(Stage.LEXICAL, 0, 1)
-        self.lexical.write(collection, pending, self.catalog.lexical_rows(collection, pending))
-        self.catalog.clear_lexical_pending(collection, pending)
+        self.lexical.write(collection, pending, self.passages.lexical_rows(collection, pending))
+        self.articles.clear_lexical_pending(collection, pending)
         progress(Stage.LEXICAL, 1, 1)
 
     def rebuild_lexical(self, collection: str, progress: Progress) -> None:
         """Every word of the collection again, streamed from the catalog; the old words serve
         searches until the new ones are complete."""
-        _, passages, _, _ = self.catalog.counts(collection)
+        passages = self.articles.counts(collection).passages
         progress(Stage.LEXICAL, 0, passages)
         self.lexical.build(
-            collection, self.catalog.lexical_rows(collection), total=passages, progress=progress
+            collection, self.passages.lexical_rows(collection), total=passages, progress=progress
         )
-        self.catalog.clear_lexical_pending(collection)
+        self.articles.clear_lexical_pending(collection)
         progress(Stage.LEXICAL, passages, passages)
 
     def embed_stored(
@@ -160,7 +164,7 @@ class CollectionWriter:
         progress(Stage.EMBEDDING, 0, len(ids))
         chunks = 0
         for start in range(0, len(ids), STORED_BATCH_ARTICLES):
-            rows = self.catalog.chunk_records(
+            rows = self.passages.chunk_records(
                 collection, ids[start : start + STORED_BATCH_ARTICLES]
             )
             vectors = embedder.embed_documents([r.embed_text for r in rows])
@@ -207,7 +211,7 @@ class CollectionWriter:
                 [_metadata(by_id[c.article_id], c) for c in chunks],
             )
         # Recorded only once the vectors are in: a run killed here re-does this batch.
-        self.catalog.record(collection, batch)
+        self.articles.record(collection, batch)
 
 
 def _metadata(article: Article, chunk: Chunk) -> dict[str, str | int]:

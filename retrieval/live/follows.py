@@ -23,7 +23,7 @@ from retrieval.core.errors import QuestionError
 from retrieval.core.records import Answer, Citation
 from retrieval.core.settings import FollowSettings
 from retrieval.core.sqlite import migrate, statements, transaction
-from retrieval.index.catalog import Catalog
+from retrieval.index.catalog.arrivals import ArrivalLog
 from retrieval.live.topics import TopicMatch, TopicMatcher
 
 SCHEMA = """
@@ -166,13 +166,13 @@ class FollowService:
         self,
         *,
         store: FollowStore,
-        catalog: Catalog,
+        arrivals: ArrivalLog,
         matcher: TopicMatcher,
         log: AnswerLog,
         settings: FollowSettings,
     ) -> None:
         self._store = store
-        self._catalog = catalog
+        self._arrivals = arrivals
         self._matcher = matcher
         self._log = log
         self._settings = settings
@@ -209,17 +209,17 @@ class FollowService:
         """On the first start, matching begins with what arrives next: the archive's history
         is pushed to nobody."""
         if self._store.cursor() is None:
-            self._store.set_cursor(self._catalog.last_arrival())
+            self._store.set_cursor(self._arrivals.last())
 
     def next_deliveries(self, batch: int = 500) -> list[Delivery] | None:
         """Match the next batch of arrivals since the last call against every topic, claim
         what goes to whom, advance the cursor; None when nothing new has arrived. An article
         published before a topic was followed is not news to its follower."""
         cursor = self._store.cursor() or 0
-        arrivals = self._catalog.arrivals_after(cursor, batch)
+        arrivals = self._arrivals.after(cursor, batch)
         if not arrivals:
             return None
-        article_ids = [article_id for _, article_id in arrivals]
+        article_ids = [a.article_id for a in arrivals]
         per_user: dict[int, dict[str, tuple[Topic, TopicMatch]]] = defaultdict(dict)
         for topic in self._store.topics():
             since = datetime.fromtimestamp(topic.created).date()
@@ -233,7 +233,7 @@ class FollowService:
         deliveries = [
             self._deliver(user_id, list(found.values())) for user_id, found in per_user.items()
         ]
-        self._store.set_cursor(arrivals[-1][0])
+        self._store.set_cursor(arrivals[-1].seq)
         return [d for d in deliveries if d.pushes or d.digest]
 
     def _deliver(self, user_id: int, items: list[tuple[Topic, TopicMatch]]) -> Delivery:

@@ -20,7 +20,7 @@ import numpy as np
 
 from retrieval.core.records import Passage
 from retrieval.embed.protocol import Embedder
-from retrieval.index.catalog import Catalog
+from retrieval.index.catalog.passages import PassageStore
 from retrieval.index.collections import IndexView
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.store import VectorStore
@@ -43,7 +43,7 @@ class TopicMatcher:
         embedder: Embedder,
         store: VectorStore,
         lexical: LexicalIndex,
-        catalog: Catalog,
+        passages: PassageStore,
         collections: Callable[[], AbstractContextManager[IndexView]],
         dense_weight: float,
         threshold: float,
@@ -51,7 +51,7 @@ class TopicMatcher:
         self.embedder = embedder
         self.store = store
         self.lexical = lexical
-        self.catalog = catalog
+        self.passages = passages
         self.collections = collections
         self.dense_weight = dense_weight
         self.threshold = threshold
@@ -74,7 +74,7 @@ class TopicMatcher:
                 / (np.linalg.norm(matrix, axis=1) * (np.linalg.norm(query) or 1.0) + 1e-12)
             )
             bm25, best = self.lexical.snapshot(collection).scores(topic, chunk_ids)
-            passages = self.catalog.passages(collection, chunk_ids)
+            passages = self.passages.by_id(collection, chunk_ids)
         matches: dict[str, TopicMatch] = {}
         for chunk_id, cosine in zip(chunk_ids, cosines, strict=True):
             passage = passages.get(chunk_id)

@@ -14,7 +14,8 @@ from retrieval.core.records import Passage
 from retrieval.core.settings import RetrievalSettings
 from retrieval.embed.cache import CachedVectors
 from retrieval.embed.protocol import Embedder
-from retrieval.index.catalog import Catalog, date_to_int, int_to_date
+from retrieval.index.catalog.db import date_to_int, int_to_date
+from retrieval.index.catalog.passages import PassageStore
 from retrieval.index.collections import IndexView
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.state import ORIGINAL_MODEL
@@ -52,7 +53,7 @@ class HybridSearcher:
         embedder: Embedder,
         store: VectorStore,
         lexical: LexicalIndex,
-        catalog: Catalog,
+        passages: PassageStore,
         collections: Callable[[], AbstractContextManager[IndexView]],
         settings: RetrievalSettings,
         reranker: Reranker | None = None,
@@ -65,7 +66,7 @@ class HybridSearcher:
         self.vectors = vectors
         self.store = store
         self.lexical = lexical
-        self.catalog = catalog
+        self.passages = passages
         # `collections()` holds the active collection for one request (a full re-index may
         # switch to another meanwhile, and drops the old one only when released); a caller
         # that already holds one (a question) hands its view down instead.
@@ -111,7 +112,7 @@ class HybridSearcher:
             self.vectors.vectors([query])[0] if self.vectors else self.embedder.embed_query(query)
         )
         hits = self.store.query(collection, vector, 2 * n, None)
-        found = self.catalog.passages(collection, [i for i, _ in hits])
+        found = self.passages.by_id(collection, [i for i, _ in hits])
         limit = int_to_date(date_to) if date_to else None
 
         def in_time(chunk_id: str) -> bool:
@@ -121,7 +122,7 @@ class HybridSearcher:
         kept = [(i, s) for i, s in hits if i in found and in_time(i)][:n]
         if len(kept) < n // 2 and len(hits) == 2 * n:
             kept = self.store.query(collection, vector, n, _date_where(date_to))
-            found.update(self.catalog.passages(collection, [i for i, _ in kept]))
+            found.update(self.passages.by_id(collection, [i for i, _ in kept]))
         return kept, found
 
     def _search(
@@ -149,7 +150,7 @@ class HybridSearcher:
         if not scores:
             return []
         missing = [i for i in scores if i not in found]
-        found.update(self.catalog.passages(collection, missing))
+        found.update(self.passages.by_id(collection, missing))
         return rank_candidates(
             scores,
             found,

@@ -128,7 +128,7 @@ def test_bad_input_corpus(tmp_path: Path, figures: dict[str, Any]) -> None:
     )
     report = services.index.sync([root])
     collection = services.collections.active
-    indexed = " ".join(row[1] for row in services.catalog.chunk_rows(collection))
+    indexed = " ".join(row.embed_text for row in services.catalog.passages.chunk_rows(collection))
     lost = sorted(m for m in good if m not in indexed)
     skipped = dict(report.skipped)
     reasons_missing = [origin for origin, reason in report.skipped if not reason.strip()]

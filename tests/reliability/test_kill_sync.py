@@ -65,9 +65,9 @@ def write_corpus(folder: Path, count: int, version: int) -> None:
 
 def check_consistent(data: Path, store: ChromaStore, articles: int) -> dict[str, int]:
     catalog = Catalog(data / "catalog.sqlite")
-    active = IndexState(catalog, "news").active()
-    rows = catalog.chunk_rows(active)
-    catalog_ids = [r[0] for r in rows]
+    active = IndexState(catalog.state, "news").active()
+    rows = catalog.passages.chunk_rows(active)
+    catalog_ids = [r.chunk_id for r in rows]
     got = store._collection(active).get(include=[])  # type: ignore[attr-defined]
     chroma_ids = list(got["ids"])
     lexical_ids = TantivyIndex(data / "lexical").snapshot(active).live_ids()
@@ -75,8 +75,8 @@ def check_consistent(data: Path, store: ChromaStore, articles: int) -> dict[str,
     assert len(chroma_ids) == len(set(chroma_ids)), "duplicate passages in Chroma"
     assert set(chroma_ids) == set(catalog_ids), "catalog and Chroma disagree"
     assert lexical_ids == set(catalog_ids), "lexical index and catalog disagree"
-    assert catalog.lexical_pending(active) == [], "words left pending"
-    assert len(catalog.articles(active)) == articles
+    assert catalog.articles.lexical_pending(active) == [], "words left pending"
+    assert len(catalog.articles.in_collection(active)) == articles
     assert [p.name for p in (data / "lexical").iterdir()] == ["tantivy"]
     left = sorted(p.name for p in (data / "lexical" / "tantivy").iterdir())
     assert left == [active], left
@@ -166,7 +166,7 @@ def test_kill_9_during_sync_chroma_server(
 # re-index's new collection half written into its staging folder).
 KILLED_IN_LEXICAL = """
 import os, signal, sys
-import retrieval.index.catalog as catalog
+import retrieval.index.catalog.articles as articles
 import retrieval.index.lexical as lexical
 
 point = os.environ["NEWSBOT_TEST_KILL_AT"]
@@ -188,7 +188,7 @@ if point == "before-commit":
 elif point == "after-commit":
     def clear(self, collection, article_ids=None):
         die()
-    catalog.Catalog.clear_lexical_pending = clear
+    articles.ArticleStore.clear_lexical_pending = clear
 elif point == "in-build":
     original_build = index.build
     def build(self, collection, rows, **kwargs):
@@ -245,8 +245,8 @@ def run_lexical_kills(tmp_path: Path, env: dict[str, str], store: ChromaStore) -
         changed = [i for i in range(count) if i % 10 in {version % 10, (version - 1) % 10} - {0}]
         code = newsbot_killed_in_lexical(point, "ingest", str(corpus), *extra, env=env)
         assert code == -signal.SIGKILL, point
-        active = IndexState(catalog, "news").active()
-        pending = catalog.lexical_pending(active)
+        active = IndexState(catalog.state, "news").active()
+        pending = catalog.articles.lexical_pending(active)
         building = sorted(
             p.name for p in (data / "lexical" / "tantivy").iterdir() if p.name.startswith(".")
         )
@@ -260,7 +260,7 @@ def run_lexical_kills(tmp_path: Path, env: dict[str, str], store: ChromaStore) -
         again = newsbot("ingest", str(corpus), env=env)
         _, err = again.communicate(timeout=900)
         assert again.returncode == 0, err.decode()
-        assert catalog.lexical_pending(IndexState(catalog, "news").active()) == []
+        assert catalog.articles.lexical_pending(IndexState(catalog.state, "news").active()) == []
     final = newsbot("ingest", str(corpus), env=env)
     _, err = final.communicate(timeout=900)
     assert final.returncode == 0, err.decode()

@@ -54,7 +54,7 @@ def examples_of(engine: Engine, **config: object) -> list[Example]:
         collection = view.collection
         snapshot = engine.lexical.snapshot(collection)
         found, _ = build_examples(
-            engine.catalog,
+            engine.catalog.passages,
             collection,
             snapshot,
             AdaptSettings(_env_file=None, **config),  # type: ignore[arg-type, call-arg]
@@ -65,10 +65,13 @@ def examples_of(engine: Engine, **config: object) -> list[Example]:
 def test_pairs_come_from_the_archive_with_negatives_of_other_articles(hashed: Engine) -> None:
     examples = examples_of(hashed)
     assert {e.kind for e in examples} >= {"headline", "cloze"}
-    titles = {a.id: a.title for a in hashed.catalog.articles(hashed.collections.active).values()}
+    titles = {
+        a.id: a.title
+        for a in hashed.catalog.articles.in_collection(hashed.collections.active).values()
+    }
     bodies = {
         r.article_id: r.text
-        for r in hashed.catalog.chunk_records(hashed.collections.active, sorted(titles))
+        for r in hashed.catalog.passages.chunk_records(hashed.collections.active, sorted(titles))
     }
     for example in examples:
         assert example.negative not in (example.positive, bodies[example.article_id])
@@ -80,14 +83,15 @@ def test_pairs_come_from_the_archive_with_negatives_of_other_articles(hashed: En
 
 
 def test_before_keeps_every_pair_and_negative_to_older_articles(hashed: Engine) -> None:
-    stored = hashed.catalog.articles(hashed.collections.active)
+    stored = hashed.catalog.articles.in_collection(hashed.collections.active)
     days = sorted(a.published for a in stored.values() if a.published)
     cutoff = days[len(days) // 2]
     examples = examples_of(hashed, before=cutoff)
     assert examples
     older = {i: a for i, a in stored.items() if a.published and a.published < cutoff}
     texts_of_older = {
-        r.text for r in hashed.catalog.chunk_records(hashed.collections.active, sorted(older))
+        r.text
+        for r in hashed.catalog.passages.chunk_records(hashed.collections.active, sorted(older))
     }
     for example in examples:
         assert example.article_id in older

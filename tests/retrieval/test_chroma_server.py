@@ -206,7 +206,7 @@ def test_a_cli_full_reindex_never_drops_a_collection_under_a_bot_request(
             stderr=subprocess.STDOUT,
             text=True,
         )
-        state = IndexState(bot.catalog, "news")
+        state = IndexState(bot.catalog.state, "news")
         deadline = time.monotonic() + 300
         while state.active() == old:  # the other process switches when its build is done
             assert cli.poll() is None, cli.communicate()[0]

@@ -156,7 +156,7 @@ def test_a_failed_full_reindex_leaves_nothing_behind(real_services: Engine) -> N
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("disk full")
 
-    real_services.catalog.record = broken  # type: ignore[method-assign]
+    real_services.catalog.articles.record = broken  # type: ignore[method-assign]
     with pytest.raises(RuntimeError):
         real_services.index.sync([SAMPLES], full=True)
     assert real_services.collections.active == before
@@ -177,7 +177,7 @@ def test_an_orphan_of_a_killed_full_reindex_is_dropped_by_the_next_sync(
         orphan, ["x"], real_services.embedder.embed_documents(["x"]), ["x"], [{"article_id": "x"}]
     )
     state.set_building(orphan)
-    real_services.catalog.set_state(f"signature:{orphan}", "half")  # as a killed run left it
+    real_services.catalog.state.set(f"signature:{orphan}", "half")  # as a killed run left it
     report = real_services.index.sync([SAMPLES])
     assert report.unchanged == 30
     names = {c.name for c in real_services.store._client.list_collections()}  # type: ignore[attr-defined]

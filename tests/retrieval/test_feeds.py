@@ -63,7 +63,7 @@ def test_new_entries_are_indexed_once_and_unchanged_feeds_cost_a_304(
     again = engine.feeds.poll(engine.feeds.all()[0])
     assert again.status == "unchanged" and again.added_ids == []
     assert server.not_modified["/news.rss"] == 1  # the validators were sent back
-    assert [a for _, a in engine.catalog.arrivals_after(0)] == first.added_ids
+    assert [a.article_id for a in engine.catalog.arrivals.after(0)] == first.added_ids
     stored = engine.feeds.all()[0]
     assert stored.total_new == 2 and stored.failures == 0 and stored.last_poll > 0
 
@@ -186,7 +186,7 @@ def test_a_feed_entry_is_indexed_without_its_boilerplate(
     url = server.feed("/news.rss", "Harbor Daily", [FeedItem(page, title, "Teaser.")])
     result = engine.feeds.poll(engine.feeds.add(url, 1800))
     assert result.status == "new"
-    [stored] = engine.catalog.article_texts(engine.collections.active).values()
+    [stored] = engine.catalog.passages.article_texts(engine.collections.active).values()
     for paragraph in HARBOR_STORY.split("\n\n"):
         assert paragraph in stored
     for piece in removed_texts(text_of(*paragraphs)):

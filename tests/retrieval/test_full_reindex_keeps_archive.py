@@ -83,19 +83,19 @@ def assert_answerable(engine: Engine, page: str) -> None:
 
 def test_full_reindex_keeps_feed_and_url_articles(tmp_path: Path, server: FeedServer) -> None:
     engine, folder, feed_ids, page = archive(tmp_path, server)
-    old, arrived = engine.collections.active, engine.catalog.last_arrival()
+    old, arrived = engine.collections.active, engine.catalog.arrivals.last()
     report = engine.index.sync([folder], full=True)
     assert engine.collections.active != old
     assert (report.added, report.updated, report.unchanged, report.deleted) == (0, 0, 30, 0)
     assert report.kept == 4 and "4 kept from the archive" in report.summary()
     assert engine.index.stats().articles == 34
-    stored = engine.catalog.articles(engine.collections.active)
+    stored = engine.catalog.articles.in_collection(engine.collections.active)
     assert {stored[i].origin_kind for i in feed_ids} == {"feed"}
     assert {a.origin_kind for a in stored.values() if a.url == page} == {"url"}
     assert sum(a.origin_kind == "file" for a in stored.values()) == 30
     assert_answerable(engine, page)
     # Nothing arrived: followers are not pushed the kept articles again.
-    assert engine.catalog.last_arrival() == arrived
+    assert engine.catalog.arrivals.last() == arrived
 
 
 def test_a_changed_source_wins_and_a_new_one_arrives(tmp_path: Path, server: FeedServer) -> None:
@@ -107,7 +107,7 @@ def test_a_changed_source_wins_and_a_new_one_arrives(tmp_path: Path, server: Fee
     )
     report = engine.index.sync([folder], full=True)
     assert (report.added, report.updated, report.unchanged, report.kept) == (1, 1, 29, 4)
-    assert engine.catalog.arrivals_after(0)[-1][1] == report.added_ids[0]
+    assert engine.catalog.arrivals.after(0)[-1].article_id == report.added_ids[0]
     answer = engine.qa.answer("What about the Quillon estuary?")
     assert "Quillon" in answer.citations[0].quote
     assert_answerable(engine, page)
@@ -129,7 +129,7 @@ def test_prune_deletes_only_vanished_articles_of_the_given_sources(
     assert kept.deleted == 0 and kept.kept == 5 and engine.index.stats().articles == 32
     pruned = engine.index.sync([folder], full=True, prune=True)
     assert pruned.deleted == 1 and pruned.kept == 4 and engine.index.stats().articles == 31
-    stored = engine.catalog.articles(engine.collections.active)
+    stored = engine.catalog.articles.in_collection(engine.collections.active)
     assert set(feed_ids) <= set(stored)
     assert_answerable(engine, page)
     # Pruning the feed's own source removes its vanished entries, and nothing else.
@@ -151,7 +151,9 @@ def test_model_switch_keeps_every_article(tmp_path: Path, server: FeedServer) ->
     # ... and a re-embed (newsbot model use) carries everything too.
     switched.reembedder.reembed(HashEmbedder(dim=128))
     assert switched.index.stats().articles == 34
-    assert set(feed_ids) <= set(switched.catalog.articles(switched.collections.active))
+    assert set(feed_ids) <= set(
+        switched.catalog.articles.in_collection(switched.collections.active)
+    )
     assert_answerable(switched, page)
 
 
@@ -163,13 +165,17 @@ def test_rows_from_before_whole_texts_were_kept_are_carried_as_passages(
     with sqlite3.connect(engine.catalog.path) as db:  # as a catalog of schema version 1 has them
         db.execute("UPDATE articles SET text = NULL WHERE collection = ?", (collection,))
     before = {
-        row[0]: row[1] for row in engine.catalog.chunk_rows(collection) if row[0][:-5] in feed_ids
+        row.chunk_id: row.embed_text
+        for row in engine.catalog.passages.chunk_rows(collection)
+        if row.chunk_id[:-5] in feed_ids
     }
     engine.index.sync([folder], full=True)
     after = engine.collections.active
     assert engine.index.stats().articles == 34
     assert {
-        row[0]: row[1] for row in engine.catalog.chunk_rows(after) if row[0] in before
+        row.chunk_id: row.embed_text
+        for row in engine.catalog.passages.chunk_rows(after)
+        if row.chunk_id in before
     } == before
     assert_answerable(engine, page)
 
@@ -206,11 +212,11 @@ def test_a_moved_folder_is_the_same_archive_not_a_second_copy(
     assert {r for _, r in incremental.skipped if r.startswith("duplicate of")} and all(
         r.startswith("duplicate of") for _, r in incremental.skipped
     )
-    arrived = engine.catalog.last_arrival()
+    arrived = engine.catalog.arrivals.last()
     full = engine.index.sync([moved], full=True)
     assert (full.added, full.unchanged, full.kept) == (0, 30, 4)
-    assert engine.index.stats().articles == 34 and engine.catalog.last_arrival() == arrived
-    stored = engine.catalog.articles(engine.collections.active)
+    assert engine.index.stats().articles == 34 and engine.catalog.arrivals.last() == arrived
+    stored = engine.catalog.articles.in_collection(engine.collections.active)
     assert all(a.origin.startswith(str(moved)) for a in stored.values() if a.origin_kind == "file")
 
 

@@ -32,7 +32,9 @@ def vector_ids(services: Engine) -> set[str]:
 
 
 def catalog_ids(services: Engine) -> set[str]:
-    return {row[0] for row in services.catalog.chunk_rows(services.collections.active)}
+    return {
+        row.chunk_id for row in services.catalog.passages.chunk_rows(services.collections.active)
+    }
 
 
 def test_sync_add_rerun_change_delete(hash_services: Engine, tmp_path: Path) -> None:
@@ -130,12 +132,12 @@ def test_full_rebuild_switches_collection_and_drops_the_old(
     (src / "a00.txt").unlink()
     kept = hash_services.index.sync([src], full=True)  # what the folder lost stays...
     assert (kept.unchanged, kept.kept, kept.deleted) == (2, 1, 0) and kept.collection != old
-    assert hash_services.catalog.articles(old) == {}
+    assert hash_services.catalog.articles.in_collection(old) == {}
     assert hash_services.index.stats().articles == 3
     report = hash_services.index.sync([src], full=True, prune=True)  # ... unless pruned
     assert (report.unchanged, report.kept, report.deleted) == (2, 0, 1)
     assert hash_services.collections.active == report.collection
-    assert hash_services.catalog.articles(kept.collection) == {}
+    assert hash_services.catalog.articles.in_collection(kept.collection) == {}
     assert hash_services.index.stats().articles == 2
     answer = hash_services.qa.answer("topic1 story", today=SAMPLE_TODAY)
     assert answer.passages and all(p.article_id for p in answer.passages)
@@ -272,9 +274,9 @@ def test_a_small_sync_looks_up_only_what_it_brings_and_finds_the_same_stories(
     again = {"title": "U2", "text": "The same URL, new words.", "url": "https://e.org/u"}
     (incoming / "u.jsonl").write_text(json.dumps(again))  # same URL
     articles = [a for a in load_sources([incoming, src / "a01.txt"]) if isinstance(a, Article)]
-    catalog, collection = hash_services.catalog, hash_services.collections.active
-    everything = catalog.articles(collection)
-    found = catalog.matching(
+    stored, collection = hash_services.catalog.articles, hash_services.collections.active
+    everything = stored.in_collection(collection)
+    found = stored.matching(
         collection, [a.id for a in articles], [a.url for a in articles],
         [a.text_hash for a in articles],
     )  # fmt: skip
@@ -285,7 +287,7 @@ def test_a_small_sync_looks_up_only_what_it_brings_and_finds_the_same_stories(
     expected = sorted(
         everything.values(), key=lambda a: (a.published or date.min, a.indexed_at), reverse=True
     )
-    assert catalog.latest(collection, 4) == expected[:4]
+    assert stored.latest(collection, 4) == expected[:4]
 
 
 def test_an_unchanged_sync_compares_as_it_reads_and_keeps_no_article(
@@ -374,14 +376,14 @@ def test_new_reading_rules_parse_everything_once_and_keep_the_new_keys(
     archive = tmp_path / "archive.jsonl"
     write_records(archive, 4)
     hash_services.index.sync([archive])
-    stored = hash_services.catalog.articles(hash_services.collections.active)
+    stored = hash_services.catalog.articles.in_collection(hash_services.collections.active)
     assert all(a.record_key for a in stored.values())
 
     monkeypatch.setattr(loaders, "_reading_rules", lambda: b"another release's rules")
     parsed = count_parsed(monkeypatch)
     report = hash_services.index.sync([archive])
     assert (report.unchanged, report.updated, len(parsed)) == (4, 0, 4)
-    renewed = hash_services.catalog.articles(hash_services.collections.active)
+    renewed = hash_services.catalog.articles.in_collection(hash_services.collections.active)
     assert {a.record_key for a in renewed.values()}.isdisjoint(
         a.record_key for a in stored.values()
     )
@@ -411,7 +413,7 @@ def test_a_moved_archive_is_known_by_its_new_place(hash_services: Engine, tmp_pa
     (old / "archive.jsonl").rename(new / "archive.jsonl")
     moved = hash_services.index.sync([new])
     assert (moved.unchanged, moved.added) == (3, 0)
-    stored = hash_services.catalog.articles(hash_services.collections.active)
+    stored = hash_services.catalog.articles.in_collection(hash_services.collections.active)
     assert all(a.origin.startswith(str(new.resolve())) for a in stored.values())
     assert hash_services.index.sync([old], prune=True).deleted == 0
     assert hash_services.index.sync([new]).unchanged == 3

@@ -32,7 +32,7 @@ def rows(tmp_path_factory: pytest.TempPathFactory) -> list[Row]:
     """The sample archive's passages, as the catalog gives them to the lexical index."""
     engine = build_engine(make_settings(tmp_path_factory.mktemp("rows")), embedder=HashEmbedder())
     engine.services.index.sync([SAMPLES])
-    return list(engine.catalog.lexical_rows(engine.collections.active))
+    return list(engine.catalog.passages.lexical_rows(engine.collections.active))
 
 
 def segment_files(folder: Path) -> set[str]:
@@ -167,7 +167,7 @@ def test_a_one_article_sync_writes_its_words_without_a_rebuild(tmp_path: Path) -
     # Deleting it takes it out of BM25 too, still without a full build.
     assert engine.services.index.delete(report.added_ids[0]) is not None
     assert not engine.lexical.search(collection, "Grenvik lighthouse keeper", 3)
-    assert engine.catalog.lexical_pending(collection) == []
+    assert engine.catalog.articles.lexical_pending(collection) == []
     # A fresh process sees the same.
     assert not engine_on(tmp_path / "data").lexical.search(collection, "Grenvik", 3)
 
@@ -189,9 +189,9 @@ def test_a_sync_killed_before_its_words_leaves_them_pending(tmp_path: Path) -> N
     engine.lexical.write = killed  # type: ignore[method-assign]
     with pytest.raises(KeyboardInterrupt):
         engine.services.index.sync([ingest])
-    pending = engine.catalog.lexical_pending(collection)
+    pending = engine.catalog.articles.lexical_pending(collection)
     assert len(pending) == 1
-    assert not engine_on(tmp_path / "data").catalog.lexical_pending(collection)
+    assert not engine_on(tmp_path / "data").catalog.articles.lexical_pending(collection)
     reopened = engine_on(tmp_path / "data")
     hits = reopened.lexical.search(collection, "Grenvik lighthouse keeper", 3)
     assert hits and hits[0][0].startswith(pending[0])

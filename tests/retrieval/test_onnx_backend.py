@@ -65,7 +65,7 @@ def test_auto_is_chosen_once_per_data_dir(tmp_path: Path, monkeypatch: pytest.Mo
     assert isinstance(chosen, SentenceTransformerEmbedder) and chosen.precision == "bfloat16"
     # A data dir indexed before `auto` was recorded keeps the backend its vectors have.
     older = make_settings(tmp_path / "older")
-    build_engine(older, embedder=HashEmbedder()).catalog.set_state(
+    build_engine(older, embedder=HashEmbedder()).catalog.state.set(
         "signature:news", "all-MiniLM-L6-v2 (bundled)|onnx-int8|256|40|chunker-1"
     )
     assert isinstance(build_engine(older).embedder.current, OnnxEmbedder)
