@@ -10,6 +10,7 @@ import logging
 
 from telegram import Chat, Update
 
+from bot.briefs import unschedule
 from bot.buttons import forget_keyboard
 from bot.deps import NewsContext, conversation_key
 from bot.texts import texts_for
@@ -29,14 +30,23 @@ async def forget(update: Update, context: NewsContext) -> None:
         return
     questions, votes = await asyncio.to_thread(deps.services.feedback.held_for, user.id)
     topics = len(await asyncio.to_thread(deps.services.follows.topics, user.id))
-    if not (questions or votes or topics):
-        await message.reply_text(words.t("I keep nothing of yours: no questions, votes or topics."))
+    briefing = await asyncio.to_thread(deps.services.briefs.subscription, user.id)
+    if not (questions or votes or topics or briefing):
+        await message.reply_text(
+            words.t("I keep nothing of yours: no questions, votes, topics or briefing.")
+        )
         return
     await message.reply_text(
         words.t(
-            "I keep your questions with their answers ({questions}), your votes ({votes}) and "
-            "your followed topics ({topics}). Delete them all?"
-        ).format(questions=questions, votes=votes, topics=topics),
+            "I keep your questions with their answers ({questions}), your votes ({votes}), "
+            "your followed topics ({topics}) and your briefing settings ({briefing}). Delete "
+            "them all?"
+        ).format(
+            questions=questions,
+            votes=votes,
+            topics=topics,
+            briefing=words.t("yes") if briefing else words.t("none"),
+        ),
         reply_markup=forget_keyboard(user.id, words),
     )
 
@@ -57,6 +67,8 @@ async def forget_button(update: Update, context: NewsContext) -> None:
     deps = context.deps
     questions, votes = await asyncio.to_thread(deps.services.feedback.forget_user, user_id)
     topics = await asyncio.to_thread(deps.services.follows.reader_gone, user_id)
+    await asyncio.to_thread(deps.services.briefs.reader_gone, user_id)
+    unschedule(context.app, user_id)
     deps.conversations.reset(conversation_key(update))
     logger.info("a reader's data was deleted at their request")  # no id: it is gone
     await query.answer(words.t("Deleted."))
@@ -64,7 +76,7 @@ async def forget_button(update: Update, context: NewsContext) -> None:
         await query.edit_message_text(
             words.t(
                 "Deleted: your questions with their answers ({questions}), your votes ({votes}), "
-                "your followed topics ({topics}) and our conversation."
+                "your followed topics ({topics}), your briefing and our conversation."
             ).format(questions=questions, votes=votes, topics=topics)
         )
 

@@ -27,7 +27,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import adapt_admin, admin, gaps, handlers, inline, live, privacy
+from bot import adapt_admin, admin, briefs, gaps, handlers, inline, live, privacy
 from bot.buttons import PATTERNS, Button
 from bot.delivery import RetryingRateLimiter
 from bot.deps import DEPS, BotDeps, NewsApp, NewsContext, deps_of_app
@@ -50,6 +50,7 @@ READER_COMMANDS = [
     ("follow", mark("Get new articles on a topic")),
     ("following", mark("The topics you follow")),
     ("unfollow", mark("Stop following a topic")),
+    ("brief", mark("Today's biggest stories; every morning with /brief on 08:00")),
     ("forget", mark("Delete what the bot keeps of you")),
 ]
 ADMIN_COMMANDS = [
@@ -111,6 +112,7 @@ def build_application(settings: Settings, services: Services) -> NewsApp:
     services.follows.start_from_now()  # the archive's history is pushed to nobody
     register_handlers(application)
     schedule_jobs(application, settings)
+    briefs.schedule_all(application, deps_of_app(application))
     return application
 
 
@@ -147,6 +149,7 @@ def register_handlers(application: NewsApp) -> None:
     application.add_handler(CommandHandler("follow", live.follow))
     application.add_handler(CommandHandler("following", live.following))
     application.add_handler(CommandHandler("unfollow", live.unfollow))
+    application.add_handler(CommandHandler("brief", briefs.brief))
     application.add_handler(CommandHandler("forget", privacy.forget))
     application.add_handler(InlineQueryHandler(inline.on_inline_query))
     application.add_handler(MessageHandler(filters.Document.ALL, admin.document))

@@ -42,8 +42,10 @@ from retrieval.index.sync import SyncService
 from retrieval.index.writing import CollectionWriter
 from retrieval.ingest.chunking import ChunkingConfig
 from retrieval.ingest.loaders import HttpFetcher
+from retrieval.live import briefs as briefs_schema
 from retrieval.live import follows as follows_schema
 from retrieval.live import subscriptions
+from retrieval.live.briefs import BriefService, BriefStore
 from retrieval.live.follows import FollowService, FollowStore
 from retrieval.live.subscriptions import FeedRegistry, FeedService
 from retrieval.live.topics import TopicMatcher
@@ -126,6 +128,7 @@ SCHEMA_VERSIONS = {
     "bot.sqlite": len(answer_log.MIGRATIONS),
     "feeds.sqlite": len(subscriptions.MIGRATIONS),
     "follows.sqlite": len(follows_schema.MIGRATIONS),
+    "briefs.sqlite": len(briefs_schema.MIGRATIONS),
 }
 
 
@@ -251,11 +254,19 @@ def build_engine(
         log=log,
         settings=settings.follow,
     )
+    briefs = BriefService(
+        store=BriefStore(data_dir / "briefs.sqlite"),
+        published_between=lambda start, end: catalog.articles.published_between(
+            collections.active, start, end
+        ),
+        today=today,
+    )
     services = Services(
         qa=qa,
         index=IndexOps(syncer, collections),
         feeds=feeds,
         follows=follows,
+        briefs=briefs,
         models=models,
         feedback=log,
         questions=AskedQuestions(log, active),

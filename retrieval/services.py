@@ -21,6 +21,7 @@ from retrieval.index.backup import BackupService
 from retrieval.index.catalog.articles import StoredArticle
 from retrieval.index.collections import Collections
 from retrieval.index.sync import SyncService
+from retrieval.live.briefs import BriefService
 from retrieval.live.follows import FollowService
 from retrieval.live.subscriptions import FeedService
 from retrieval.monitor import Monitor
@@ -60,13 +61,14 @@ class IndexOps:
 
 @dataclass(frozen=True)
 class Services:
-    """Ask; keep the index, its feeds and its model; follow topics; read feedback; evaluate;
+    """Ask; keep the index, its feeds and its model; follow topics; brief; read feedback; evaluate;
     say whether all is well (health and metrics); warm up before the first question."""
 
     qa: QAService
     index: IndexOps
     feeds: FeedService
     follows: FollowService
+    briefs: BriefService  # the daily briefing, and who gets it every morning
     models: ModelService
     feedback: AnswerLog
     questions: AskedQuestions  # what readers asked, grouped (no reader ids)

@@ -40,7 +40,13 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 # Every SQLite file of a data dir: the catalog (articles, passages, index state), answers and
 # feedback, feeds, followed topics.
-SQLITE_FILES = ("catalog.sqlite", "bot.sqlite", "feeds.sqlite", "follows.sqlite")
+SQLITE_FILES = (
+    "catalog.sqlite",
+    "bot.sqlite",
+    "feeds.sqlite",
+    "follows.sqlite",
+    "briefs.sqlite",
+)
 VECTORS, IDS = "vectors.npy", "ids.json"
 ADAPTED = Path("models") / "adapted"
 READERS = Path("models") / "readers"  # trained readers (newsbot adapt --reader)

@@ -137,6 +137,29 @@ class ArticleStore:
             )
         return whole, legacy
 
+    def published_between(self, collection: str, start: date, end: date) -> list[Article]:
+        """The articles published from `start` to `end` (inclusive), whole, oldest first (a
+        briefing's window); those recorded before whole texts were kept are left out."""
+        with self._db.transaction() as db:
+            rows = db.execute(
+                "SELECT id, title, text, published, source, url, language FROM articles"
+                " WHERE collection = ? AND published BETWEEN ? AND ? AND text IS NOT NULL"
+                " ORDER BY published, indexed_at",
+                (collection, date_to_int(start), date_to_int(end)),
+            ).fetchall()
+        return [
+            Article(
+                id=row[0],
+                title=row[1],
+                text=row[2],
+                published=int_to_date(row[3]),
+                source=row[4],
+                url=row[5],
+                language=row[6],
+            )
+            for row in rows
+        ]
+
     def latest(self, collection: str, limit: int) -> list[StoredArticle]:
         """The newest articles by date published (undated last), then by when indexed."""
         with self._db.transaction() as db:
