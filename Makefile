@@ -93,6 +93,8 @@ eval-languages: $(STAMP)
 		--data-dir $(DATA)/eval-az
 	$(BIN)/newsbot eval samples/questions-az-unseen.jsonl --corpus samples/archive-az \
 		--data-dir $(DATA)/eval-az
+	$(BIN)/newsbot eval samples/questions-az-fresh.jsonl --corpus samples/archive-az \
+		--data-dir $(DATA)/eval-az
 
 # After a change of dependencies: every installed package at its version, but torch (pinned in
 # pyproject.toml, a CPU or CUDA build by machine) and newsbot itself.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from retrieval.answer.kinds import MISSING, holds_asked, kind_strength, short_an
 from retrieval.answer.question import Question
 from retrieval.answer.reader import ReaderSlot, SentenceReader
 from retrieval.answer.refusal import RefusalModel, bundled_model, states_answer
+from retrieval.core import azerbaijani as az
 from retrieval.core.analysis import BOILERPLATE, is_prose, key_terms, overlap, restates
 from retrieval.core.errors import ConfigError
 from retrieval.core.i18n import mark
@@ -35,6 +37,12 @@ from retrieval.embed.protocol import Embedder
 from retrieval.ingest.boilerplate import is_boilerplate_sentence, strip_dateline
 
 logger = logging.getLogger(__name__)
+# An Azerbaijani verb form by its ending: past (-ıb, -dı), future (-acaq), present (-ır,
+# -ılır), participles (-an, -dığı) and the infinitive (-maq).
+AZ_VERB = re.compile(
+    r"(?:[ıiuü]b|[dt][ıiuü]|acaq|əcək|[ıiuü]r|[ıiuü]l[ıiuü]r|an|ən|dığı|diyi|duğu|düyü|maq|mək)"
+    r"(?:lar|lər)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,10 @@ class ExtractiveConfig:
     # question's key terms (Russian sample archive: every answerable question holds half).
     dense_languages: frozenset[str] = frozenset({"en"})
     foreign_min_coverage: float = 0.5
+    # ...and an Azerbaijani question is refused when this many of its nouns begin no word of
+    # any passage (0: off). One is too few: a question's "pul" (money) is answered by a
+    # passage's "manat" (Azerbaijani sample, BENCHMARKS.md).
+    foreign_unheard_nouns: int = 2
     # The trained reader (`newsbot adapt --reader`), when one is in use: it reads this many of
     # the best sentences by the cheap score, and its probability weighs this share of a
     # sentence's score (the rest is the hand-written score above). With `reader_refuse_below`
@@ -188,6 +200,10 @@ class ExtractiveAnswerer:
             return self._refusal(
                 question, passages, evidence, ["the passage lacks the question's terms"]
             )
+        if len(self._unheard(question, passages)) >= self.config.foreign_unheard_nouns > 0:
+            return self._refusal(
+                question, passages, evidence, ["no passage names what the question is about"]
+            )
         details = {"evidence": evidence.to_dict(), "confidence": confidence}
         if missing:
             words = question_texts(question)
@@ -247,6 +263,18 @@ class ExtractiveAnswerer:
         if self.config.refusal == "off" or best.read is None:
             return False, best.read
         return best.read < self.config.reader_refuse_below, best.read
+
+    def _unheard(self, question: Question, passages: Sequence[Passage]) -> set[str]:
+        """The stems of an Azerbaijani question's nouns (its words that are no verb form) that
+        no word of any passage begins with: what the question is about and the archive does
+        not mention ("milli futbol komandası" against a club's cup final). A prefix, not an
+        equal stem, since the suffix stripper cuts some forms of a word differently."""
+        if question.language != "az" or question.language in self.config.dense_languages:
+            return set()
+        held = {az.lower(w) for p in passages for w in re.findall(r"\w+", f"{p.title} {p.text}")}
+        words = [az.lower(w) for w in re.findall(r"\w+", question.text)]
+        nouns = {az.stem(w) for w in words if not AZ_VERB.search(w)} & question.terms
+        return {n for n in nouns if not any(w.startswith(n) for w in held)}
 
     def _coverage_floor(self, question: Question) -> float:
         if self.config.refusal != "off" and question.language not in self.config.dense_languages:

@@ -363,16 +363,24 @@ def azerbaijani(
     yield sample_engine(tmp_path_factory.mktemp("az"), real_embedder, AZERBAIJANI)
 
 
-# Issue 35, item 4: what the Azerbaijani sample does not get right yet (measured in
-# BENCHMARKS.md, "Azerbaijani"). h11: the club's coach is given for the national team's (a
-# confidently wrong answer; «milli futbol» is in no passage, and 4 of 6 key terms pass the
-# floor, as they must for answerable questions).
-AZ_NOT_YET = {"h11"}
+# Issue 35, item 4: what the Azerbaijani sample does not get right yet (BENCHMARKS.md,
+# "Azerbaijani"): three of the fresh part's questions the archive is silent on share all but
+# one noun with a story, or the noun is in another passage, so no rule of the bundled English
+# model's path tells them from an answerable one: f05 (a theatre's director, answered with the
+# library's), f07 (the children's race, answered with the marathon's winner), f08 (the
+# inflation target, answered with the inflation figure).
+AZ_NOT_YET = {"f05", "f07", "f08"}
 
 
 @pytest.mark.integration
 @pytest.mark.parametrize(
-    "part", ["questions-az.jsonl", "questions-az-held.jsonl", "questions-az-unseen.jsonl"]
+    "part",
+    [
+        "questions-az.jsonl",
+        "questions-az-held.jsonl",
+        "questions-az-unseen.jsonl",
+        "questions-az-fresh.jsonl",
+    ],
 )
 def test_azerbaijani_sample_questions_are_answered_or_refused_rightly(
     azerbaijani: Engine, part: str
