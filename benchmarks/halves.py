@@ -6,9 +6,11 @@ from __future__ import annotations
 import argparse
 import pickle
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from retrieval.answer.evidence import Evidence
 from retrieval.answer.question import Question
 from retrieval.core.records import Answer, Passage
 from retrieval.core.settings import Settings
@@ -78,3 +80,23 @@ def cached_retrievals(engine: Engine, items: list[EvalQuestion], data_dir: Path)
             path.write_bytes(pickle.dumps(cache))
     path.write_bytes(pickle.dumps(cache))
     return cache
+
+
+@dataclass(frozen=True)
+class Case:
+    item: EvalQuestion
+    asked: Answer  # with refusal off
+    withheld: Answer
+    off_topic: Answer | None = None  # asked against another question's passages
+
+    @property
+    def half(self) -> str:
+        asked = self.item.asked or date.min
+        return next((n for n, (a, b) in HALVES.items() if a <= asked <= b), "")
+
+
+def evidence_of(answer: Answer) -> Evidence | None:
+    if answer.evidence is None:
+        return None
+    fields = {k: v for k, v in answer.evidence.items()}
+    return Evidence(**fields)  # type: ignore[arg-type]

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.halves import Case, evidence_of
 from retrieval.answer.evidence import FEATURES
 from retrieval.answer.extractive import ExtractiveConfig
 from retrieval.answer.refusal import states_answer
 from retrieval.evaluation import correct_answer
-from tools.train_refusal import Case, evidence_of
 
 
 def table(cases: list[Case]) -> dict[str, np.ndarray]:

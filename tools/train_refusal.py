@@ -18,39 +18,27 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
-from benchmarks.halves import HALVES, Retrievals, cached_retrievals, engine_and_questions
-from retrieval.answer.evidence import FEATURES, Evidence
+# Case is imported here under this module's name too: replays pickled before it moved load.
+from benchmarks.halves import (
+    HALVES,
+    Case,
+    Retrievals,
+    cached_retrievals,
+    engine_and_questions,
+    evidence_of,
+)
+from retrieval.answer.evidence import FEATURES
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveConfig
 from retrieval.answer.question import Question
 from retrieval.answer.refusal import MODEL_FILE, RefusalModel, states_answer
 from retrieval.core.records import Answer
-from retrieval.evaluation import EvalQuestion, correct_answer
-
-
-@dataclass(frozen=True)
-class Case:
-    item: EvalQuestion
-    asked: Answer  # with refusal off
-    withheld: Answer
-    off_topic: Answer | None = None  # asked against another question's passages
-
-    @property
-    def half(self) -> str:
-        asked = self.item.asked or date.min
-        return next((n for n, (a, b) in HALVES.items() if a <= asked <= b), "")
-
-
-def evidence_of(answer: Answer) -> Evidence | None:
-    if answer.evidence is None:
-        return None
-    fields = {k: v for k, v in answer.evidence.items()}
-    return Evidence(**fields)  # type: ignore[arg-type]
+from retrieval.evaluation import correct_answer
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
