@@ -1,8 +1,10 @@
-"""Shared fixtures. No test may reach beyond loopback: a guard turns that into a failure."""
+"""Shared fixtures. No test, fixture or Python child of a test may reach beyond loopback: a
+guard turns that into a failure (tests/guard/)."""
 
 from __future__ import annotations
 
-import ipaddress
+import logging
+import os
 import socket
 import tempfile
 from collections.abc import Iterator
@@ -17,6 +19,7 @@ from retrieval.core.settings import Settings
 from retrieval.embed.hashing import HashEmbedder
 from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import Engine, build_engine
+from tests.guard.newsbot_loopback_guard import guarded
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "archive"
@@ -30,47 +33,48 @@ settings.register_profile(
 )
 settings.load_profile("newsbot")
 
-_real_connect = socket.socket.connect
-_real_connect_ex = socket.socket.connect_ex
+GUARD_DIR = Path(__file__).resolve().parent / "guard"
 
 
-def _loopback_only(address: Any) -> None:
-    if isinstance(address, tuple) and address:
-        host = address[0]
-        try:
-            if ipaddress.ip_address(host).is_loopback:
-                return
-        except ValueError:
-            if host in ("localhost",):
-                return
-        raise RuntimeError(f"test tried to reach {host}: only loopback is allowed in tests")
+@pytest.fixture(scope="session", autouse=True)
+def _guarded_session() -> Iterator[None]:
+    """Before any other fixture of the run (a session-scoped autouse fixture of the root
+    conftest is set up first), so module- and session-scoped fixtures are covered too:
+    sockets of this process reach loopback only, and so do those of every Python process the
+    tests start (the guard's folder first on PYTHONPATH: its sitecustomize installs the same
+    guard at the child's start-up); the caller's NEWSBOT_* variables are out of reach.
+    Processes that are not Python (the Rust server inside `chroma run`, a shell) are not
+    guarded: they are started on loopback only, by the tests that start them."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith("NEWSBOT_"):
+                patch.delenv(name)
+        # The ONNX export of the bundled model is made once for the whole run (and kept for the
+        # next), not once per data dir.
+        patch.setenv("NEWSBOT_EMBEDDING_CACHE_DIR", str(TEST_MODELS))
+        patch.setenv("PYTHONPATH", child_pythonpath())
+        real = socket.socket
+        for name, method in guarded(real.connect, real.connect_ex, real.sendto).items():
+            patch.setattr(socket.socket, name, method)
+        yield
 
 
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def connect(self: socket.socket, address: Any) -> Any:
-        _loopback_only(address)
-        return _real_connect(self, address)
-
-    def connect_ex(self: socket.socket, address: Any) -> Any:
-        _loopback_only(address)
-        return _real_connect_ex(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+def child_pythonpath() -> str:
+    """PYTHONPATH for a process the tests start: the guard's folder first, then this tree, so
+    a child runs the code under test even where an editable install points at another
+    checkout (a git worktree)."""
+    first = [str(GUARD_DIR), str(ROOT)]
+    rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return os.pathsep.join([*first, *[p for p in rest if p not in first]])
 
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No test reads the caller's NEWSBOT_* variables or leaves the root logger changed."""
-    import logging
-    import os
-
+    """No test sees NEWSBOT_* variables an earlier test left behind, or leaves the root logger
+    changed."""
     for name in list(os.environ):
         if name.startswith("NEWSBOT_"):
             monkeypatch.delenv(name)
-    # The ONNX export of the bundled model is made once for the whole run (and kept for the
-    # next), not once per data dir.
     monkeypatch.setenv("NEWSBOT_EMBEDDING_CACHE_DIR", str(TEST_MODELS))
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)

@@ -127,6 +127,7 @@ def bot_container(tmp_path: Path, chroma_port: int, dotenv: str) -> Container:
     # The suite's one ONNX export of the bundled model, instead of one more in the data dir.
     env["NEWSBOT_EMBEDDING_CACHE_DIR"] = str(TEST_MODELS)
     env["PATH"] = os.environ.get("PATH", "")
+    env["PYTHONPATH"] = os.environ["PYTHONPATH"]  # the tests' network guard (tests/guard)
     env["HOME"] = str(tmp_path / "home")
     workdir = tmp_path / "app"  # the image's WORKDIR holds no .env: compose passes variables
     workdir.mkdir()

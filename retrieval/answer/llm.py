@@ -162,15 +162,19 @@ class LLMAnswerer:
         an error, never a shorter answer."""
         if not passages:
             return Answer(refusal(question), [], refused=True)
-        text, finished = "", False
+        text, finished, started = "", False, False
         try:
             for chunk in self._streaming_chain.stream(self._values(question, passages)):
+                started = True
                 piece = chunk.content if isinstance(chunk.content, str) else ""
                 finished = finished or bool(chunk.response_metadata.get("finish_reason"))
                 if piece:
                     text += piece
                     on_text(text)
         except Exception as exc:  # openai/httpx raise many kinds; all mean the stream broke
+            if not started:  # nothing came at all: the endpoint is down, no stream broke off
+                logger.warning("LLM call failed: %s", exc)
+                raise AnswererError("the language model did not answer; try again later") from exc
             logger.warning("LLM stream broke off after %d characters: %s", len(text), exc)
             raise StreamBrokenError(BROKEN_OFF) from exc
         if not finished:

@@ -115,7 +115,9 @@ async def handled(h: BotHarness, message: dict[str, Any]) -> None:
 
 @pytest.fixture
 async def api(caplog: pytest.LogCaptureFixture) -> AsyncIterator[FakeBotAPI]:
-    """The fake Bot API. Every log line of a bot test, at DEBUG, is checked for the token."""
+    """The fake Bot API. Every log line of a bot test, at DEBUG, is checked for the token, and
+    nothing the bot sent may have been refused as Telegram would (HTML it cannot parse, a text
+    too long) unless the test forced the refusal: the bot's plain-text fallback would hide it."""
     caplog.set_level(logging.DEBUG)
     server = FakeBotAPI()
     await server.start()
@@ -125,6 +127,7 @@ async def api(caplog: pytest.LogCaptureFixture) -> AsyncIterator[FakeBotAPI]:
     leaked += [r.exc_text for r in caplog.records if r.exc_text and server.token in r.exc_text]
     assert leaked == [], "the bot token reached a log line"
     assert any("[redacted]" in r.getMessage() for r in caplog.records)  # the check saw URLs
+    assert server.refusals == [], "the bot sent what Telegram refuses"
 
 
 @pytest.fixture

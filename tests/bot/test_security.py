@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot import handlers
 from retrieval.core.errors import StoreUnavailableError
-from tests.bot.conftest import ADMIN, BotHarness, handled
+from tests.bot.conftest import ADMIN, BotHarness, SampleIndex, bot_settings, handled, serving
 from tests.bot.test_telegram import answer_to, replies_to
+from tests.fakes.telegram_server import FakeBotAPI
 
 pytestmark = [pytest.mark.integration]
 
@@ -136,3 +139,27 @@ async def test_store_errors_reach_readers_without_hosts_or_paths(
     await handled(harness, question)
     assert all("db.internal" not in call.text for call in harness.api.calls)
     assert len(replies_to(harness, question)) == 1
+
+
+async def test_an_llm_that_refuses_connections_gets_readers_the_polite_reply(
+    tmp_path: Path, api: FakeBotAPI, sample_index: SampleIndex
+) -> None:
+    """docs/telegram.md: readers see a polite message when the LLM is down, never its address.
+    The real LLM answerer (NEWSBOT_ANSWERER=llm) against an endpoint whose port refuses every
+    connection (bound, never listening): one reply, the answering-service notice."""
+    with socket.socket() as refusing:
+        refusing.bind(("127.0.0.1", 0))
+        port = refusing.getsockname()[1]
+        settings = bot_settings(tmp_path, api, sample_index)
+        llm = settings.llm.model_copy(
+            update={"base_url": f"http://127.0.0.1:{port}/v1", "model": "fake", "timeout_s": 5.0}
+        )
+        settings = settings.model_copy(update={"answerer": "llm", "llm": llm})
+        async with serving(settings, api, sample_index) as harness:
+            question = api.message("Who is the new head coach of Kelby Rovers?", user_id=31)
+            reply = await answer_to(harness, question)
+            await handled(harness, question)
+            shown = [call for call in api.calls if int(call.params.get("chat_id", 0)) == 31]
+    assert reply.text == handlers.ANSWERER_DOWN
+    assert len(replies_to(harness, question)) == 1
+    assert shown and all(str(port) not in c.text and "127.0.0.1" not in c.text for c in shown)

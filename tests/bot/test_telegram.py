@@ -132,6 +132,34 @@ async def test_forum_topic_answers_in_the_topic(harness: BotHarness) -> None:
     assert int(reply.params["message_thread_id"]) == 77
 
 
+async def test_each_forum_topic_keeps_a_conversation_of_its_own(harness: BotHarness) -> None:
+    """docs/telegram.md: history per chat and per topic. A follow-up in one topic is read with
+    that topic's last question, not with the one asked since in another topic of the group."""
+    api = harness.api
+    forum = -100700
+
+    def ask(question: str, topic: int) -> dict[str, Any]:
+        return api.message(
+            f"/ask {question}", user_id=9, chat_id=forum, chat_type="supergroup", thread_id=topic
+        )
+
+    coach = await answer_to(harness, ask("Who is the new head coach of Kelby Rovers?", 77))
+    assert "Rafael Mendes" in coach.text
+    jobs = await answer_to(harness, ask("How many jobs will Corvanta cut?", 78))
+    assert "600" in jobs.text
+    follow = await answer_to(harness, ask("Whom did he replace?", 77))
+    assert "Ingrid Halvorsen" in follow.text
+    assert int(follow.params["message_thread_id"]) == 77
+    conversations = harness.app.bot_data["deps"].conversations
+    topic_77 = [question for question, _ in conversations.history((forum, 77))]
+    topic_78 = [question for question, _ in conversations.history((forum, 78))]
+    assert topic_77 == ["Who is the new head coach of Kelby Rovers?", "Whom did he replace?"]
+    assert topic_78 == ["How many jobs will Corvanta cut?"]
+    reset = api.message("/reset", user_id=9, chat_id=forum, chat_type="supergroup", thread_id=78)
+    assert "forgotten" in (await answer_to(harness, reset)).text
+    assert conversations.history((forum, 78)) == [] and len(conversations.history((forum, 77))) == 2
+
+
 async def test_follow_up_and_reset(harness: BotHarness) -> None:
     api = harness.api
     first = api.message("Who is the new head coach of Kelby Rovers?", user_id=11)

@@ -20,6 +20,7 @@ from tests.fakes.http import running, send_json
 class AuthProxy:
     def __init__(self, upstream_port: int, header: str | None, value: str | None) -> None:
         self.seen: list[tuple[str, str, str | None]] = []  # (method, path, header value)
+        self.headers: list[dict[str, str]] = []  # every request's headers, names lower-cased
         self.stalled = threading.Event()
         self.released = threading.Event()
         proxy = self
@@ -33,6 +34,7 @@ class AuthProxy:
             def _forward(self) -> None:
                 got = self.headers.get(header) if header else None
                 proxy.seen.append((self.command, self.path, got))
+                proxy.headers.append({k.lower(): v for k, v in self.headers.items()})
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 if proxy.stalled.is_set():

@@ -12,9 +12,10 @@ import hashlib
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from email.utils import formatdate
+from email.utils import formatdate, parsedate_to_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from xml.sax.saxutils import quoteattr
 
 
 @dataclass
@@ -45,6 +46,22 @@ def rss(title: str, items: list[FeedItem]) -> bytes:
         f'<?xml version="1.0"?><rss version="2.0"><channel><title>{escape(title)}</title>'
         f"<link>http://example.org/</link><description>news</description>{entries}"
         "</channel></rss>"
+    ).encode()
+
+
+def atom(title: str, items: list[FeedItem]) -> bytes:
+    """The same feed as Atom: each entry dated by <updated> only, its text as HTML content."""
+    entries = "".join(
+        f"<entry><title>{escape(i.title)}</title><link href={quoteattr(i.link)}/>"
+        f"<id>{escape(i.link)}</id><updated>{parsedate_to_datetime(i.published).isoformat()}"
+        f'</updated><content type="html">{escape(f"<p>{escape(i.summary)}</p>")}</content>'
+        "</entry>"
+        for i in items
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{escape(title)}</title><id>urn:newsbot:test</id>"
+        f"<updated>2023-03-06T09:00:00Z</updated>{entries}</feed>"
     ).encode()
 
 
@@ -90,8 +107,9 @@ class FeedServer:
         assert self._server is not None
         return f"http://127.0.0.1:{self._server.server_address[1]}{path}"
 
-    def feed(self, path: str, title: str, items: list[FeedItem]) -> str:
-        self.routes[path] = Route(rss(title, items))
+    def feed(self, path: str, title: str, items: list[FeedItem], *, kind: str = "rss") -> str:
+        body = atom(title, items) if kind == "atom" else rss(title, items)
+        self.routes[path] = Route(body, f"application/{kind}+xml")
         return self.url(path)
 
     def page(self, path: str, title: str, paragraphs: list[str]) -> str:

@@ -1,12 +1,12 @@
 """A fake Telegram Bot API server on loopback (aiohttp), so the real python-telegram-bot stack,
-HTTP included, can be driven in tests. It keeps what the bot sent, validates HTML the way
-Telegram does (balanced, allowed tags; 4,096 characters of text), and can answer 429."""
+HTTP included, can be driven in tests. It keeps what the bot sent, refuses HTML that Telegram's
+HTML parse mode refuses (400 "can't parse entities": see `parse_html`) and text over 4,096
+characters, and can answer 429."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import html.parser
 import itertools
 import json
 import time
@@ -18,58 +18,214 @@ from aiohttp import web
 
 BOT_ID = 777000
 BOT_USERNAME = "newsbot_test_bot"
-ALLOWED_TAGS = {
-    "b",
-    "strong",
-    "i",
-    "em",
-    "u",
-    "ins",
-    "s",
-    "strike",
-    "del",
-    "a",
-    "code",
-    "pre",
-    "blockquote",
-    "tg-spoiler",
-    "span",
-    "tg-emoji",
+ALLOWED_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-spoiler",
+        "span",
+        "tg-emoji",
+    }
+)
+# The only attributes Telegram reads, by tag (it ignores others; here they are errors, since a
+# bot that sends them meant something Telegram will not do). `expandable` takes no value.
+ALLOWED_ATTRIBUTES = {
+    "a": {"href"},
+    "span": {"class"},
+    "tg-emoji": {"emoji-id"},
+    "code": {"class"},
+    "blockquote": {"expandable"},
 }
+NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
 
-class _HtmlChecker(html.parser.HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.error = ""
-        self.text: list[str] = []
+class HtmlError(ValueError):
+    """Why Telegram's HTML parse mode refuses a text (the part after "can't parse entities: ")."""
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+
+def _offset(text: str, index: int) -> int:
+    """Telegram reports positions as byte offsets into the UTF-8 text."""
+    return len(text[:index].encode())
+
+
+def _entity(text: str, index: int) -> tuple[str, int] | None:
+    """The character an entity at `index` (an "&") stands for, and where it ends: only the
+    four named entities Telegram knows and numeric ones (tdlib's decode_html_entity)."""
+    end = index + 1
+    if text.startswith("#", end):
+        end += 1
+        hexadecimal = text.startswith("x", end)
+        end += hexadecimal
+        digits = "0123456789abcdefABCDEF" if hexadecimal else "0123456789"
+        start = end
+        while end < len(text) and text[end] in digits:
+            end += 1
+        if end == start or end - index >= 10:
+            return None
+        code = int(text[start:end], 16 if hexadecimal else 10)
+        if not 0 < code < 0x10FFFF:
+            return None
+        character = chr(code)
+    else:
+        start = end
+        while end < len(text) and text[end].isascii() and text[end].isalpha():
+            end += 1
+        if text[start:end] not in NAMED_ENTITIES:
+            return None
+        character = NAMED_ENTITIES[text[start:end]]
+    return character, end + 1 if text.startswith(";", end) else end
+
+
+def _attributes(text: str, index: int, tag: str, begin: int) -> tuple[dict[str, str], int]:
+    """The attributes of a start tag from `index` up to its ">", and the index after it."""
+    attributes: dict[str, str] = {}
+    while True:
+        while index < len(text) and text[index].isspace():
+            index += 1
+        if index >= len(text):
+            raise HtmlError(f"Unclosed start tag at byte offset {_offset(text, begin)}")
+        if text[index] == ">":
+            return attributes, index + 1
+        name_start = index
+        while index < len(text) and not text[index].isspace() and text[index] not in "=>":
+            index += 1
+        name = text[name_start:index].lower()
+        while index < len(text) and text[index].isspace():
+            index += 1
+        value = ""
+        if text.startswith("=", index):
+            index += 1
+            while index < len(text) and text[index].isspace():
+                index += 1
+            if index >= len(text):
+                raise HtmlError(f'Unclosed start tag "{tag}" at byte offset {_offset(text, begin)}')
+            quote = text[index]
+            if quote in "\"'":
+                close = text.find(quote, index + 1)
+                if close < 0:
+                    raise HtmlError(f"Unclosed start tag at byte offset {_offset(text, begin)}")
+                value = _decode(text[index + 1 : close], text, index + 1)
+                index = close + 1
+            else:  # a name token: letters, digits, periods, hyphens
+                token_start = index
+                while index < len(text) and (text[index].isalnum() or text[index] in ".-"):
+                    index += 1
+                value = text[token_start:index].lower()
+                if index < len(text) and not text[index].isspace() and text[index] != ">":
+                    raise HtmlError(
+                        f"Unexpected end of name token at byte offset {_offset(text, token_start)}"
+                    )
+        if name not in ALLOWED_ATTRIBUTES.get(tag, set()):
+            raise HtmlError(
+                f'Unsupported attribute "{name}" in the tag "{tag}" at byte offset '
+                f"{_offset(text, begin)}"
+            )
+        attributes[name] = value
+
+
+def _decode(part: str, text: str, base: int) -> str:
+    """Text between tags (or an attribute's value) with its entities decoded; a bare "<" or
+    "&", or an entity Telegram does not know, is an error."""
+    out: list[str] = []
+    index = 0
+    while index < len(part):
+        character = part[index]
+        if character == "<":
+            raise HtmlError(f'Unescaped "<" at byte offset {_offset(text, base + index)}')
+        if character == "&":
+            decoded = _entity(part, index)
+            if decoded is None:
+                raise HtmlError(
+                    f'Unsupported entity or unescaped "&" at byte offset '
+                    f"{_offset(text, base + index)}"
+                )
+            character, index = decoded
+            out.append(character)
+            continue
+        out.append(character)
+        index += 1
+    return "".join(out)
+
+
+def _check_start_tag(tag: str, attributes: dict[str, str], stack: list[str], at: int) -> None:
+    if tag == "span" and attributes.get("class") != "tg-spoiler":
+        raise HtmlError(f'Tag "span" must have class "tg-spoiler" at byte offset {at}')
+    if (
+        "class" in attributes
+        and tag == "code"
+        and (not attributes["class"].startswith("language-") or stack[-1:] != ["pre"])
+    ):
+        raise HtmlError(
+            f'Tag "code" takes a class "language-…" only inside "pre", at byte offset {at}'
+        )
+    if tag == "tg-emoji" and not attributes.get("emoji-id", "").isdigit():
+        raise HtmlError(f'Tag "tg-emoji" must have an "emoji-id" at byte offset {at}')
+
+
+def parse_html(text: str) -> str:
+    """The visible text of `text` under Telegram's HTML parse mode, or HtmlError: only the
+    supported tags, each closed in order; attributes only where Telegram reads them; entities
+    only &lt; &gt; &amp; &quot; and numeric ones; every other "<" and "&" escaped. (Telegram
+    itself keeps a stray "&" or an unknown entity as literal text, which readers then see as
+    "&nbsp;": its documentation says they must be escaped, and here that is enforced.)"""
+    visible: list[str] = []
+    stack: list[str] = []
+    index = 0
+    while index < len(text):
+        tag_at = text.find("<", index)
+        if tag_at < 0:
+            visible.append(_decode(text[index:], text, index))
+            break
+        visible.append(_decode(text[index:tag_at], text, index))
+        at = _offset(text, tag_at)
+        if text.startswith("</", tag_at):
+            close = text.find(">", tag_at)
+            if close < 0:
+                raise HtmlError(f"Unclosed end tag at byte offset {at}")
+            name = text[tag_at + 2 : close].strip().lower()
+            if not stack:
+                raise HtmlError(f"Unexpected end tag at byte offset {at}")
+            if name and name != stack[-1]:
+                raise HtmlError(
+                    f'Unmatched end tag at byte offset {at}, expected "</{stack[-1]}>", '
+                    f'found "</{name}>"'
+                )
+            stack.pop()
+            index = close + 1
+            continue
+        name_end = tag_at + 1
+        while name_end < len(text) and not text[name_end].isspace() and text[name_end] != ">":
+            name_end += 1
+        if name_end >= len(text):
+            raise HtmlError(f"Unclosed start tag at byte offset {at}")
+        tag = text[tag_at + 1 : name_end].lower()
         if tag not in ALLOWED_TAGS:
-            self.error = f'unsupported start tag "{tag}"'
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack[-1] != tag:
-            self.error = f'unexpected end tag "{tag}"'
-        else:
-            self.stack.pop()
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
+            raise HtmlError(f'Unsupported start tag "{tag}" at byte offset {at}')
+        attributes, index = _attributes(text, name_end, tag, tag_at)
+        _check_start_tag(tag, attributes, stack, at)
+        stack.append(tag)
+    if stack:
+        raise HtmlError(f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
+    return "".join(visible)
 
 
 def check_html(text: str) -> tuple[str, str]:
     """(error or "", visible text)."""
-    checker = _HtmlChecker()
-    checker.feed(text)
-    checker.close()
-    if not checker.error and checker.stack:
-        checker.error = f'can\'t find end tag corresponding to start tag "{checker.stack[-1]}"'
-    if "<" in "".join(checker.text) and not checker.error:
-        pass
-    return checker.error, "".join(checker.text)
+    try:
+        return "", parse_html(text)
+    except HtmlError as error:
+        return str(error), ""
 
 
 @dataclass
@@ -100,6 +256,9 @@ class FakeBotAPI:
         self.faults_injected: list[tuple[str, str]] = []
         self.stall_s = 6.0  # past python-telegram-bot's 5 s read timeout
         self.reject_html_once = False
+        # Every 400 the fake answered, but those the test forced: (method, reason). A bot test
+        # fails at its end if any is left (see tests/bot/conftest.py's `api`).
+        self.refusals: list[tuple[str, str]] = []
         self.blocked: set[int] = set()  # chats whose user blocked the bot: sends get 403
         self.pushed_at: dict[int, int] = {}  # message id -> len(calls) when it arrived
         self.update_of: dict[int, int] = {}  # message id -> the update that carried it
@@ -313,9 +472,13 @@ class FakeBotAPI:
             message["is_topic_message"] = True
         return message
 
-    def _rejected(self, method: str, params: dict[str, Any], reason: str) -> web.Response:
+    def _rejected(
+        self, method: str, params: dict[str, Any], reason: str, *, forced: bool = False
+    ) -> web.Response:
         """A 400 as Telegram sends it; the call is recorded as rejected, not as sent."""
         self.calls[-1] = Sent(method + ":rejected", params)
+        if not forced:
+            self.refusals.append((method, reason))
         return self._error(400, f"Bad Request: {reason}")
 
     async def _api(self, request: web.Request) -> web.Response:
@@ -370,11 +533,14 @@ class FakeBotAPI:
             visible = text
             if params.get("parse_mode") == "HTML":
                 error, visible = check_html(text)
+                forced = self.reject_html_once and not error
                 if self.reject_html_once:
                     self.reject_html_once = False
                     error = error or "forced by the test"
                 if error:
-                    return self._rejected(method, params, f"can't parse entities: {error}")
+                    return self._rejected(
+                        method, params, f"can't parse entities: {error}", forced=forced
+                    )
             if len(visible) > 4096:
                 return self._rejected(method, params, "message is too long")
             return self._ok(self._message(params, visible))

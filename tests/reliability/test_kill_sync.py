@@ -1,12 +1,14 @@
-"""kill -9 at 20 random points of a sync, with the real model, on the embedded store and on a
-`chroma run` server: the next sync converges, no duplicate or orphan passage, catalog, Chroma
-and the lexical index agree."""
+"""kill -9 at 20 random points of a sync (points the sync reports it has reached, chosen at
+random), with the real model, on the embedded store and on a `chroma run` server: the next sync
+converges, no duplicate or orphan passage, catalog, Chroma and the lexical index agree."""
 
 from __future__ import annotations
 
 import random
 import signal
 import time
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -83,35 +85,143 @@ def check_consistent(data: Path, store: ChromaStore, articles: int) -> dict[str,
     return {"passages": len(catalog_ids), "articles": articles}
 
 
+# A child that runs `newsbot` and reports, one line each on the pipe NEWSBOT_TEST_REPORTS_FD
+# names, every point the sync reaches: each progress callback (reading, each embedding batch, the
+# words, done) and each write to or drop from the vector store (a batch's vectors stored, its
+# catalog rows not yet). At the point NEWSBOT_TEST_STOP_AT counts to it stops, reported, until
+# the parent kills it: every kill lands inside the sync, where it says, never in start-up.
+REPORTING = """
+import os, sys, threading
+from contextlib import contextmanager
+import bot.cli.index as cli_index
+import retrieval.index.store as store
+
+reports = os.fdopen(int(os.environ["NEWSBOT_TEST_REPORTS_FD"]), "w", buffering=1)
+stop_at = int(os.environ["NEWSBOT_TEST_STOP_AT"])
+reached = 0
+
+def report(point):
+    global reached
+    reached += 1
+    reports.write(f"{reached} {point}\\n")
+    if reached == stop_at:
+        threading.Event().wait()  # until SIGKILL
+
+real_bar = cli_index.progress_bar
+
+@contextmanager
+def progress_bar(label):
+    with real_bar(label) as update:
+        def reporting(stage, done, total):
+            update(stage, done, total)
+            report(f"{stage} {done}/{total}")
+        yield reporting
+
+cli_index.progress_bar = progress_bar
+
+def reported(name):
+    real = getattr(store.ChromaStore, name)
+    def method(self, *args, **kwargs):
+        result = real(self, *args, **kwargs)
+        report(f"store {name}")
+        return result
+    return method
+
+for name in ("upsert", "delete_articles", "drop"):
+    setattr(store.ChromaStore, name, reported(name))
+from bot.cli import app
+sys.argv = ["newsbot", *sys.argv[1:]]
+app()
+"""
+
+
+@dataclass
+class ReportedRun:
+    points: list[str]  # every point the run reported, in order
+    killed_at: str | None  # the point it was killed at; None: it ended first
+    returncode: int
+    err: str
+
+
+def newsbot_reporting(stop_at: int, *args: str, env: dict[str, str], logs: Path) -> ReportedRun:
+    """`newsbot *args` in a child that reports each point it reaches, killed with SIGKILL at
+    the `stop_at`-th (0: never). Its output goes to files: a full pipe cannot stall it."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    read_end, write_end = os.pipe()
+    with (logs / "out").open("wb") as out, (logs / "err").open("wb") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-c", REPORTING, *args],
+            env={
+                **os.environ,
+                **env,
+                "NEWSBOT_TEST_REPORTS_FD": str(write_end),
+                "NEWSBOT_TEST_STOP_AT": str(stop_at),
+            },
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            pass_fds=(write_end,),
+        )
+    os.close(write_end)  # the child's copy alone: the pipe ends when the child does
+    points: list[str] = []
+    killed_at = None
+    with os.fdopen(read_end) as reports:
+        for line in reports:
+            number, _, point = line.rstrip("\n").partition(" ")
+            points.append(point)
+            if int(number) == stop_at:
+                process.send_signal(signal.SIGKILL)
+                killed_at = point
+                break
+    process.wait(900)
+    return ReportedRun(points, killed_at, process.returncode, (logs / "err").read_text())
+
+
+def kind_of_point(point: str) -> str:
+    """The kind of a reported point: "embedding 24/60" is "embedding"; "store upsert" stays."""
+    words = point.split()
+    return " ".join(words[:2]) if words[0] == "store" else words[0]
+
+
 def run_kills(tmp_path: Path, env: dict[str, str], store: ChromaStore) -> dict[str, Any]:
     corpus = tmp_path / "corpus"
+    logs = tmp_path / "logs"
+    logs.mkdir()
     data = Path(env["NEWSBOT_DATA_DIR"])
     count = 60
     write_corpus(corpus, count, 0)
     started = time.monotonic()
-    first = newsbot("ingest", str(corpus), env=env)
-    out, err = first.communicate(timeout=900)
-    assert first.returncode == 0, err.decode()
+    first = newsbot_reporting(0, "ingest", str(corpus), env=env, logs=logs)
+    assert first.returncode == 0, first.err
     whole = time.monotonic() - started
     rng = random.Random(20261128)
-    killed_at: list[float] = []
+    # How many points a run of each kind reports: at first the first sync's (all articles
+    # new), then those of the last run of that kind that ended before its kill point.
+    reported = {"--full": len(first.points), "incremental": len(first.points)}
+    killed_at: list[str] = []
     finished_anyway = 0
     n = 0
     while len(killed_at) < KILLS:  # a run that ends before its kill point does not count
         n += 1
         assert n <= 4 * KILLS
         write_corpus(corpus, count, n)
+        kind = "--full" if n % 2 else "incremental"
         args = ["ingest", str(corpus)] + (["--full"] if n % 2 else [])
-        delay = rng.uniform(0.5, whole)
-        process = newsbot(*args, env=env)
-        try:
-            process.wait(timeout=delay)
+        stop_at = rng.randint(1, reported[kind])
+        run = newsbot_reporting(stop_at, *args, env=env, logs=logs)
+        if run.killed_at is None:
+            assert run.returncode == 0, run.err
             finished_anyway += 1
-        except Exception:
-            process.send_signal(signal.SIGKILL)
-            process.wait(60)
-            killed_at.append(round(delay, 1))
-        process.communicate()
+            reported[kind] = len(run.points)
+        else:
+            assert run.returncode == -signal.SIGKILL, run.err
+            killed_at.append(f"{kind} {stop_at}/{reported[kind]}: {run.killed_at}")
     final = newsbot("ingest", str(corpus), env=env)
     out, err = final.communicate(timeout=900)
     assert final.returncode == 0, err.decode()
@@ -123,11 +233,14 @@ def run_kills(tmp_path: Path, env: dict[str, str], store: ChromaStore) -> dict[s
     answer = newsbot("ask", "--json", "What is story 7 about?", env=env)
     out, err = answer.communicate(timeout=300)
     assert answer.returncode == 0 and b'"refused": false' in out, out + err
+    where = Counter(kind_of_point(point.split(": ", 1)[1]) for point in killed_at)
     return {
         "uninterrupted sync s": round(whole, 1),
+        "points an uninterrupted sync reports": len(first.points),
         "kills": len(killed_at),
         "runs that finished before their kill point": finished_anyway,
-        "kill points s": killed_at,
+        "killed at, by kind of point": dict(sorted(where.items())),
+        "kill points (run, point/points, where)": killed_at,
         **counts,
         "duplicates": 0,
         "orphans": 0,

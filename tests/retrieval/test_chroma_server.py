@@ -17,6 +17,7 @@ from retrieval.core.errors import StoreUnavailableError
 from retrieval.embed.hashing import HashEmbedder
 from retrieval.engine import Engine, build_engine
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
+from tests.fakes.auth_proxy import auth_proxy
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 CHROMA = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
@@ -122,8 +123,6 @@ def test_a_secured_server_with_a_token_tenant_and_database(
     import chromadb
     from pydantic import SecretStr
 
-    from tests.fakes.auth_proxy import auth_proxy
-
     port = chroma_server[1]
     admin = chromadb.AdminClient(
         chromadb.config.Settings(
@@ -164,6 +163,36 @@ def test_a_secured_server_with_a_token_tenant_and_database(
             bare.services.index.sync([SAMPLES])
         assert token not in str(failure.value)
         assert "nauthori" in str(failure.value) or "401" in str(failure.value), failure.value
+    assert not any(token in r.getMessage() for r in caplog.records)
+
+
+def test_x_chroma_token_and_store_headers_reach_the_server(
+    chroma_server: tuple[subprocess.Popen[bytes], int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """docs/operations.md: the token as `X-Chroma-Token` with NEWSBOT_STORE_AUTH_HEADER, and
+    NEWSBOT_STORE_HEADERS (JSON) on every request. Set as an operator sets them, in the
+    environment; a proxy in front of the real server lets through only requests with the token
+    and records what each one carried."""
+    token = "x-t0ken-value"
+    with auth_proxy(chroma_server[1], "X-Chroma-Token", token) as proxy:
+        monkeypatch.setenv("NEWSBOT_STORE_HOST", "127.0.0.1")
+        monkeypatch.setenv("NEWSBOT_STORE_PORT", str(proxy.port))
+        monkeypatch.setenv("NEWSBOT_STORE_AUTH_TOKEN", token)
+        monkeypatch.setenv("NEWSBOT_STORE_AUTH_HEADER", "X-Chroma-Token")
+        monkeypatch.setenv("NEWSBOT_STORE_HEADERS", '{"X-Api-Key": "k3y", "X-Team": "newsroom"}')
+        engine = build_engine(
+            make_settings(tmp_path / "data"), embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY
+        )
+        engine.services.index.sync([SAMPLES])
+        answer = engine.services.qa.answer("Who is the new head coach of Kelby Rovers?")
+    assert "Rafael Mendes" in answer.text
+    assert len(proxy.headers) > 3
+    for headers in proxy.headers:
+        assert headers["x-chroma-token"] == token and "authorization" not in headers
+        assert headers["x-api-key"] == "k3y" and headers["x-team"] == "newsroom"
     assert not any(token in r.getMessage() for r in caplog.records)
 
 

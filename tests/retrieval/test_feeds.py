@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -41,15 +42,19 @@ def server() -> Iterator[FeedServer]:
     fake.stop()
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    settings = make_settings(tmp_path / "data", fetch_allow_private=True)
-    feeds = settings.feeds.model_copy(update={"timeout_s": 1.0, "max_bytes": 200_000})
+def feeds_engine(data_dir: Path, **feeds: object) -> Engine:
+    settings = make_settings(data_dir, fetch_allow_private=True)
+    group = settings.feeds.model_copy(update={"timeout_s": 1.0, "max_bytes": 200_000, **feeds})
     return build_engine(
-        settings.model_copy(update={"feeds": feeds}),
+        settings.model_copy(update={"feeds": group}),
         embedder=HashEmbedder(),
         today=lambda: SAMPLE_TODAY,
     )
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    return feeds_engine(tmp_path / "data")
 
 
 def test_new_entries_are_indexed_once_and_unchanged_feeds_cost_a_304(
@@ -66,6 +71,22 @@ def test_new_entries_are_indexed_once_and_unchanged_feeds_cost_a_304(
     assert [a.article_id for a in engine.catalog.arrivals.after(0)] == first.added_ids
     stored = engine.feeds.all()[0]
     assert stored.total_new == 2 and stored.failures == 0 and stored.last_poll > 0
+
+
+def test_an_atom_feed_is_polled_and_its_entries_indexed(server: FeedServer, engine: Engine) -> None:
+    """docs/cli.md and telegram.md: RSS or Atom. Atom's entries are dated by <updated> and
+    hold their text as HTML <content>; a second poll finds nothing new."""
+    url = server.feed("/news.atom", "Harbour Daily", [item(1), item(2)], kind="atom")
+    result = engine.feeds.poll(engine.feeds.add(url, 1800))
+    assert result.status == "new" and len(result.added_ids) == 2
+    stored = {a.url: a for a in engine.index.latest(10)}
+    assert set(stored) == {"http://example.org/story-1", "http://example.org/story-2"}
+    assert {(a.source, a.published) for a in stored.values()} == {
+        ("Harbour Daily", date(2023, 3, 6))
+    }
+    answer = engine.qa.answer("How long will the new breakwater in Port Elsin be?")
+    assert "740 metres" in answer.text and not answer.refused
+    assert engine.feeds.poll(engine.feeds.all()[0]).status == "unchanged"
 
 
 def test_edited_entries_are_re_embedded_and_unchanged_ones_are_not_fetched_again(
@@ -110,6 +131,31 @@ def test_a_failing_feed_backs_off_and_recovers(server: FeedServer, engine: Engin
     stored = engine.feeds.all()[0]
     assert stored.failures == 0 and stored.last_error == ""
     assert stored.next_due - stored.last_poll == pytest.approx(600, abs=1)
+
+
+@pytest.mark.parametrize(
+    ("cap", "interval", "expected"),
+    [
+        # docs/telegram.md: "up to NEWSBOT_FEEDS_BACKOFF_MAX_S, a day" (the default).
+        (None, 600, [1200, 2400, 4800, 9600, 19200, 38400, 76800, 86400, 86400]),
+        (3000, 600, [1200, 2400, 3000, 3000]),
+        (3000, 7200, [7200, 7200]),  # never sooner than the feed's own interval
+    ],
+    ids=["a-day-by-default", "set", "below-the-interval"],
+)
+def test_a_failing_feeds_wait_stops_doubling_at_the_cap(
+    server: FeedServer, tmp_path: Path, cap: int | None, interval: int, expected: list[int]
+) -> None:
+    engine = feeds_engine(tmp_path / "data", **({} if cap is None else {"backoff_max_s": cap}))
+    url = server.feed("/down.rss", "Flaky", [item(1)])
+    server.routes["/down.rss"].status = 500
+    engine.feeds.add(url, interval)
+    waits = []
+    for _ in expected:
+        assert engine.feeds.poll(engine.feeds.all()[0]).status == "failed"
+        stored = engine.feeds.all()[0]
+        waits.append(stored.next_due - stored.last_poll)
+    assert waits == pytest.approx(expected, abs=1)
 
 
 @pytest.mark.parametrize(

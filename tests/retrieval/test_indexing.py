@@ -122,6 +122,39 @@ def test_interrupted_sync_converges_without_duplicates(tmp_path: Path) -> None:
     assert resumed.searcher.lexical.search(resumed.collections.active, "topic11", 3)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="product bug found by the reported-point kill test (issue 34, item 10): "
+    "CollectionWriter.write_batch deletes a changed article's vectors before the catalog hears "
+    "of the change; stopped there, the catalog still holds the old version, and once the file "
+    "is back to it the article is 'unchanged' for good, with no vectors (retrieval/index/)",
+)
+def test_a_sync_stopped_between_a_batchs_delete_and_its_record_converges(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed (or the store gone) after a changed article's old vectors are deleted and before
+    its new ones are recorded; then the file goes back to what the catalog holds. The next sync
+    must leave the catalog and the store agreeing."""
+    src = tmp_path / "src"
+    write_articles(src, 3)
+    settings = make_settings(tmp_path / "data")
+    build_engine(settings, embedder=HashEmbedder()).index.sync([src])
+    first = (src / "a01.txt").read_text(encoding="utf-8")
+    (src / "a01.txt").write_text(first.replace("Headline 1", "Headline 1, updated"))
+    broken = build_engine(settings, embedder=HashEmbedder())
+
+    def killed(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(broken.store, "upsert", killed)
+    with pytest.raises(KeyboardInterrupt):
+        broken.index.sync([src])
+    (src / "a01.txt").write_text(first, encoding="utf-8")
+    resumed = build_engine(settings, embedder=HashEmbedder())
+    resumed.index.sync([src])
+    assert vector_ids(resumed) == catalog_ids(resumed)
+
+
 def test_full_rebuild_switches_collection_and_drops_the_old(
     hash_services: Engine, tmp_path: Path
 ) -> None:

@@ -238,6 +238,17 @@ def test_a_stream_that_breaks_off_is_an_error_not_a_shorter_answer() -> None:
     assert seen[-1] == "Mehriban Aliyeva "
 
 
+def test_a_stream_that_never_starts_is_the_endpoint_down_not_a_broken_answer() -> None:
+    """A 500 before the first event: the model never began, so readers are told the service
+    does not answer (not that it stopped in the middle of an answer)."""
+    from retrieval.core.errors import StreamBrokenError
+
+    with fake_openai(lambda m: 500) as fake, pytest.raises(AnswererError) as failure:
+        answerer(fake.base_url).stream("Who attended?", PASSAGES, on_text=lambda text: None)
+    assert not isinstance(failure.value, StreamBrokenError)
+    assert "did not answer" in str(failure.value)
+
+
 @pytest.mark.parametrize(
     "reply",
     ["NOT_IN_ARCHIVE", "В архиве нет сведений о стоимости.", "Не могу ответить по этим отрывкам."],

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from retrieval.core.errors import SourceError
 from retrieval.core.records import Article
+from retrieval.engine import Engine
 from retrieval.ingest.loaders import Skipped, load_sources
 from retrieval.ingest.loaders.common import parse_date
 from retrieval.ingest.loaders.text import parse_text_article
@@ -293,3 +294,76 @@ def test_derived_title_keeps_abbreviations() -> None:
     )
     article = parse_text_article(content, "a.txt")
     assert article.title == "Dr. Amal Yusuf met the U.S. envoy on Monday"
+
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Quill Valley Courier</title>
+  <id>urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6</id>
+  <updated>2025-05-03T10:00:00Z</updated>
+  <entry>
+    <title>Ferry timetable &amp; fares change on Monday</title>
+    <link href="https://courier.example/2025/05/ferry-timetable"/>
+    <id>urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a</id>
+    <updated>2025-05-02T08:30:00Z</updated>
+    <content type="html">&lt;p&gt;The Quill Valley ferry will sail every forty minutes from
+      Monday, the operator said, and a single fare rises to 3.20 euros.&lt;/p&gt;
+      &lt;p&gt;Evening crossings end at 22:10 instead of 23:00.&lt;/p&gt;</content>
+  </entry>
+</feed>
+"""
+
+
+def test_atom_files_and_ndjson_files_are_ingested(hash_services: Engine, tmp_path: Path) -> None:
+    """docs/cli.md: `.atom` files (feedparser) and `.ndjson` (also `.ndjson.gz`) records, read
+    by a real sync into the archive, with their dates, links, outlets and texts."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "courier.atom").write_text(ATOM, encoding="utf-8")
+    wire = [
+        {
+            "headline": "Harbour crane arrives by barge",
+            "body": "The new harbour crane arrived by barge on Tuesday and will lift 60 tonnes.",
+            "link": "https://wire.example/crane",
+            "publishedAt": "2025-04-29T07:00:00Z",
+            "outlet": {"name": "Wire Service"},
+        },
+        {
+            "title": "Library opens on Sundays",
+            "text": "The central library will open on Sundays from June, the council said.",
+            "url": "https://wire.example/library",
+            "date": "2025/04/30",
+            "source": "Wire Service",
+        },
+    ]
+    (folder / "wire.ndjson").write_text("\n".join(json.dumps(r) for r in wire), encoding="utf-8")
+    with gzip.open(folder / "late.ndjson.gz", "wt", encoding="utf-8") as handle:
+        handle.write(
+            json.dumps(
+                {
+                    "title": "Night buses return",
+                    "text": "Night buses return to the Quill Valley routes from 1 May.",
+                    "url": "https://wire.example/night-buses",
+                    "date": "2025-04-28",
+                    "source": "Wire Service",
+                }
+            )
+        )
+    report = hash_services.index.sync([folder])
+    assert report.added == 4 and report.skipped == []
+    stored = {a.url: a for a in hash_services.index.latest(10)}
+    assert {url: (a.title, a.source, a.published) for url, a in stored.items()} == {
+        "https://courier.example/2025/05/ferry-timetable": (
+            "Ferry timetable & fares change on Monday",
+            "Quill Valley Courier",
+            date(2025, 5, 2),  # Atom's <updated>: the entry has no <published>
+        ),
+        "https://wire.example/crane": ("Harbour crane arrives by barge", "Wire Service",
+                                       date(2025, 4, 29)),
+        "https://wire.example/library": ("Library opens on Sundays", "Wire Service",
+                                         date(2025, 4, 30)),
+        "https://wire.example/night-buses": ("Night buses return", "Wire Service",
+                                             date(2025, 4, 28)),
+    }  # fmt: skip
+    answer = hash_services.qa.answer("How often will the Quill Valley ferry sail from Monday?")
+    assert "forty minutes" in answer.text and not answer.refused

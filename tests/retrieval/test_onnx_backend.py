@@ -3,6 +3,7 @@ threads, chosen from the CPU, never mixed with another backend's vectors, and no
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -175,6 +176,7 @@ def test_asking_with_the_onnx_backend_never_imports_torch(
         "NEWSBOT_EMBEDDING_BACKEND": "onnx-int8",
         "NEWSBOT_RETRIEVAL_MIN_PASSAGE_SCORE": "0",
         "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": os.environ["PYTHONPATH"],  # the tests' network guard (tests/guard)
     }
     done = subprocess.run(
         [sys.executable, "-c", script],
@@ -195,8 +197,6 @@ def test_memory_growth_is_capped_before_the_model_runs(given: str | None, expect
     """oneDNN reads its cap from the C environment when it makes its first kernel: the model's
     load must set it (unless the user did), or every question's new batch shape adds kernels
     for good. The glibc arena cap is applied there too (mallopt answers 1 when it took it)."""
-    import os
-
     caps = ("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "MALLOC_ARENA_MAX")
     env = {k: v for k, v in os.environ.items() if k not in caps}
     if given is not None:
