@@ -73,6 +73,7 @@ class CollectionWriter:
     ) -> IndexReport:
         """Add and update `articles` in `collection`, and delete the articles `delete` names."""
         report.collection = collection
+        self.restore_pending_vectors(collection, progress)
         if len(articles) + len(delete) <= FEW:  # a feed poll: look up only what it brings
             stored = self.articles.matching(
                 collection,
@@ -107,6 +108,9 @@ class CollectionWriter:
         # Recorded before anything changes: a run killed from here on leaves these articles'
         # words to the next sync, which writes them again (a write is idempotent).
         self.articles.mark_lexical_pending(collection, [a.id for a in todo] + gone)
+        # The same for the vectors of recorded articles this sync replaces: a run killed
+        # between a batch's delete and its record leaves them to `restore_pending_vectors`.
+        self.articles.mark_vectors_pending(collection, [a.id for a in todo if a.id in stored])
         report.chunks += self._embed_and_store(collection, todo, progress)
         # Only now: a run killed before this point finds the old identity and redoes it all.
         self.state.set_identity(collection, identity)
@@ -118,6 +122,18 @@ class CollectionWriter:
         progress(Stage.DONE, 1, 1)
         logger.info("sync into %s: %s", collection, report.summary())
         return report
+
+    def restore_pending_vectors(self, collection: str, progress: Progress) -> None:
+        """The vectors of articles an earlier sync was replacing when it stopped, embedded
+        again from the version the catalog holds (their store rows may be gone, or half of the
+        new version's): the store and the catalog agree before this sync compares anything."""
+        pending = self.articles.vectors_pending(collection)
+        if not pending:
+            return
+        logger.info("%d articles' vectors left half-replaced: restoring them", len(pending))
+        self.store.delete_articles(collection, pending)
+        self.embed_stored(collection, pending, self.embedder, progress)
+        self.articles.clear_vectors_pending(collection, pending)
 
     def delete(self, collection: str, article_ids: Sequence[str]) -> None:
         """Remove these articles' vectors, rows and words."""
@@ -212,6 +228,7 @@ class CollectionWriter:
             )
         # Recorded only once the vectors are in: a run killed here re-does this batch.
         self.articles.record(collection, batch)
+        self.articles.clear_vectors_pending(collection, list(by_id))
 
 
 def _metadata(article: Article, chunk: Chunk) -> dict[str, str | int]:

@@ -122,13 +122,6 @@ def test_interrupted_sync_converges_without_duplicates(tmp_path: Path) -> None:
     assert resumed.searcher.lexical.search(resumed.collections.active, "topic11", 3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug found by the reported-point kill test (issue 34, item 10): "
-    "CollectionWriter.write_batch deletes a changed article's vectors before the catalog hears "
-    "of the change; stopped there, the catalog still holds the old version, and once the file "
-    "is back to it the article is 'unchanged' for good, with no vectors (retrieval/index/)",
-)
 def test_a_sync_stopped_between_a_batchs_delete_and_its_record_converges(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -256,12 +256,17 @@ class ArticleStore:
                 "DELETE FROM articles WHERE collection = ? AND id = ?",
                 [(collection, i) for i in ids],
             )
+            db.executemany(
+                "DELETE FROM vectors_pending WHERE collection = ? AND article_id = ?",
+                [(collection, i) for i in ids],
+            )
 
     def drop(self, collection: str) -> None:
         with self._db.transaction() as db:
             db.execute("DELETE FROM chunks WHERE collection = ?", (collection,))
             db.execute("DELETE FROM articles WHERE collection = ?", (collection,))
             db.execute("DELETE FROM lexical_pending WHERE collection = ?", (collection,))
+            db.execute("DELETE FROM vectors_pending WHERE collection = ?", (collection,))
 
     def copy(self, source: str, target: str, article_ids: Iterable[str] | None = None) -> None:
         """The article and chunk rows of `source` (all, or these articles'), recorded again
@@ -294,6 +299,33 @@ class ArticleStore:
             db.execute("DROP TABLE temp.copying")
 
     # -- words the lexical index has yet to take --------------------------------------------
+    def mark_vectors_pending(self, collection: str, article_ids: Iterable[str]) -> None:
+        """These recorded articles' vectors are about to be replaced."""
+        with self._db.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO vectors_pending (collection, article_id) VALUES (?, ?)",
+                [(collection, i) for i in article_ids],
+            )
+
+    def vectors_pending(self, collection: str) -> list[str]:
+        with self._db.transaction() as db:
+            return [
+                row[0]
+                for row in db.execute(
+                    "SELECT article_id FROM vectors_pending WHERE collection = ?"
+                    " ORDER BY article_id",
+                    (collection,),
+                )
+            ]
+
+    def clear_vectors_pending(self, collection: str, article_ids: Iterable[str]) -> None:
+        """These articles' vectors and catalog rows agree again."""
+        with self._db.transaction() as db:
+            db.executemany(
+                "DELETE FROM vectors_pending WHERE collection = ? AND article_id = ?",
+                [(collection, i) for i in article_ids],
+            )
+
     def mark_lexical_pending(self, collection: str, article_ids: Iterable[str]) -> None:
         with self._db.transaction() as db:
             db.executemany(

@@ -61,6 +61,14 @@ MIGRATIONS = [
     # 5: the key of the raw record each article was read from (`Article.record_key`), so a
     # sync of an unchanged archive skips its records without parsing them.
     ["ALTER TABLE articles ADD COLUMN record_key TEXT NOT NULL DEFAULT ''"],
+    # 6: the recorded articles whose vectors a sync is replacing (written before the store
+    # changes, cleared once the catalog records the new version): a sync stopped in between
+    # leaves the store without them while the catalog still holds the old version, and the
+    # next sync embeds that version again before anything else.
+    [
+        "CREATE TABLE IF NOT EXISTS vectors_pending (collection TEXT NOT NULL,"
+        " article_id TEXT NOT NULL, PRIMARY KEY (collection, article_id)) WITHOUT ROWID",
+    ],
 ]
 # Values bound to one `IN (…)`: well below the 999 parameters older SQLite builds allow.
 IN_BATCH = 500
