@@ -6,11 +6,11 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -51,16 +51,26 @@ def load_settings(data_dir: Path | None = None, **overrides: Any) -> Settings:
 
 
 # How the commands build the engine's services from the settings. The real one by default; a
-# test hands its own (a hash embedder, a fake answerer) as Click's `obj`:
-# `CliRunner().invoke(app, args, obj=factory)`.
+# test hands its own (a hash embedder, a fake answerer) for the commands it runs:
+# `with services_factory(factory): CliRunner().invoke(app, args)`. (Not Click's `obj`: typer
+# runs its own copy of Click, whose current context `click.get_current_context` never sees.)
 ServicesFactory = Callable[["Settings"], "Services"]
+_FACTORY: ContextVar[ServicesFactory | None] = ContextVar("services_factory", default=None)
+
+
+@contextmanager
+def services_factory(factory: ServicesFactory) -> Iterator[None]:
+    token = _FACTORY.set(factory)
+    try:
+        yield
+    finally:
+        _FACTORY.reset(token)
 
 
 def services_for(settings: Settings) -> Services:
-    context = click.get_current_context(silent=True)
-    factory = context.find_root().obj if context is not None else None
-    if callable(factory):
-        return factory(settings)  # type: ignore[no-any-return]
+    factory = _FACTORY.get()
+    if factory is not None:
+        return factory(settings)
     from retrieval.engine import build_engine
 
     return build_engine(settings).services

@@ -6,13 +6,16 @@ reuses the session's loaded model (a test that builds its own proves the default
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.cli.common import services_factory
 from retrieval.core.settings import Settings
+from retrieval.embed.hashing import HashEmbedder
 from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import build_engine
 from retrieval.evaluation import CONFIGS
@@ -43,15 +46,16 @@ def run(
 ) -> tuple[int, str]:
     """The real command, run from an empty directory: no caller's `.env` is read.
     `own_model`: the command builds its engine itself, as `newsbot` does for a user."""
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, ExitStack() as stack:
         patch.chdir(data_dir.parent)
+        if not own_model:
+            stack.enter_context(services_factory(with_loaded_model))
         result = CliRunner().invoke(
             app,
             list(args),
             input=stdin,
             env={"NEWSBOT_DATA_DIR": str(data_dir), **(env or {})},
             catch_exceptions=False,
-            obj=None if own_model else with_loaded_model,
         )
     return result.exit_code, result.output
 
@@ -231,3 +235,21 @@ def test_eval_on_the_sample_archive_stays_above_floors(tmp_path: Path) -> None:
         for metric, floor in floors.items():
             assert float(rows[name][metric]) >= floor, (name, metric, rows[name][metric])
     assert all(rows[name]["bad quotes"] == "0" for name in rows)
+
+
+def test_commands_build_their_engine_with_the_factory_a_test_gives(tmp_path: Path) -> None:
+    """The seam every CLI test stands on: the services of `services_factory`, not a second
+    engine with the bundled model (typer's own copy of Click once hid Click's `obj`)."""
+    asked: list[Path] = []
+
+    def factory(settings: Settings) -> Services:
+        asked.append(settings.data_dir)
+        return build_engine(settings, embedder=HashEmbedder()).services
+
+    with services_factory(factory), pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        result = CliRunner().invoke(
+            app, ["stats"], env={"NEWSBOT_DATA_DIR": str(tmp_path / "data")}
+        )
+    assert result.exit_code == 0, result.output
+    assert asked == [tmp_path / "data"]

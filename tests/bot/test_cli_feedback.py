@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.cli.common import services_factory
 from retrieval.core.records import Answer, Citation
 from retrieval.embed.hashing import HashEmbedder
 from retrieval.engine import build_engine
@@ -21,14 +22,11 @@ pytestmark = pytest.mark.unit
 
 
 def run(data: Path, *args: str) -> tuple[int, str]:
-    with pytest.MonkeyPatch.context() as patch:
+    hashed = services_factory(lambda s: build_engine(s, embedder=HashEmbedder()).services)
+    with pytest.MonkeyPatch.context() as patch, hashed:
         patch.chdir(data.parent)
         result = CliRunner().invoke(
-            app,
-            list(args),
-            env={"NEWSBOT_DATA_DIR": str(data)},
-            catch_exceptions=False,
-            obj=lambda settings: build_engine(settings, embedder=HashEmbedder()).services,
+            app, list(args), env={"NEWSBOT_DATA_DIR": str(data)}, catch_exceptions=False
         )
     return result.exit_code, result.output
 
@@ -78,14 +76,14 @@ def test_questions_are_grouped_by_meaning_with_their_outcome(
     assert log.vote(answered, 9, up=False)
 
     def questions(*args: str) -> Any:
-        with pytest.MonkeyPatch.context() as patch:
+        real = services_factory(lambda s: build_engine(s, embedder=real_embedder).services)
+        with pytest.MonkeyPatch.context() as patch, real:
             patch.chdir(data.parent)
             result = CliRunner().invoke(
                 app,
                 ["questions", *args],
                 env={"NEWSBOT_DATA_DIR": str(data)},
                 catch_exceptions=False,
-                obj=lambda settings: build_engine(settings, embedder=real_embedder).services,
             )
         assert result.exit_code == 0, result.output
         return result.output

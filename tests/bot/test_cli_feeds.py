@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.cli.common import services_factory
 from retrieval.embed.hashing import HashEmbedder
 from retrieval.engine import build_engine
 from tests.fakes.feed_server import FeedItem, FeedServer
@@ -22,14 +23,14 @@ STORY = "The harbour authority in Port Elsin approved a new breakwater on Monday
 
 
 def run(data_dir: Path, *args: str) -> tuple[int, str]:
-    with pytest.MonkeyPatch.context() as patch:
+    hashed = services_factory(lambda s: build_engine(s, embedder=HashEmbedder()).services)
+    with pytest.MonkeyPatch.context() as patch, hashed:
         patch.chdir(data_dir.parent)
         result = CliRunner().invoke(
             app,
             list(args),
             env={"NEWSBOT_DATA_DIR": str(data_dir), "NEWSBOT_FETCH_ALLOW_PRIVATE": "true"},
             catch_exceptions=False,
-            obj=lambda settings: build_engine(settings, embedder=HashEmbedder()).services,
         )
     return result.exit_code, result.output
 
