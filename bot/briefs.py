@@ -105,7 +105,7 @@ async def brief(update: Update, context: NewsContext) -> None:
             schedule(context.app, subscription)
             text = describe(subscription, words)
         elif action == "off":
-            subscription = await asyncio.to_thread(service.unsubscribe, user.id, chat.id)
+            await asyncio.to_thread(service.unsubscribe, user.id)
             unschedule(context.app, user.id)
             text = words.t("No more morning briefings.")
         elif action == "tz" and len(args) == 2:
@@ -172,9 +172,12 @@ async def send_briefing(
     subscription = await asyncio.to_thread(service.subscription, user_id)
     if subscription is None or subscription.at is None:
         return False
-    if not await asyncio.to_thread(service.claim, subscription, now):
+    today = await asyncio.to_thread(service.claim, subscription, now)
+    if today is None:
         return False  # sent already today
-    briefing = await asyncio.to_thread(service.briefing, Period.DAY, subscription.topic)
+    briefing = await asyncio.to_thread(
+        service.briefing, Period.DAY, subscription.topic, today=today
+    )
     if not briefing.stories:
         return False
     try:

@@ -24,6 +24,7 @@ from retrieval.answer.log import AnswerLog
 from retrieval.answer.qa import QAService
 from retrieval.answer.reader import ReaderSlot
 from retrieval.core.errors import NewsbotError
+from retrieval.core.records import Article
 from retrieval.core.settings import Settings
 from retrieval.embed.active import ActiveEmbedder
 from retrieval.embed.cache import CachedVectors
@@ -254,11 +255,14 @@ def build_engine(
         log=log,
         settings=settings.follow,
     )
+
+    def published_between(start: date, end: date) -> list[Article]:
+        with collections.reading() as view:  # the collection readers see, under a lease
+            return catalog.articles.published_between(view.collection, start, end)
+
     briefs = BriefService(
         store=BriefStore(data_dir / "briefs.sqlite"),
-        published_between=lambda start, end: catalog.articles.published_between(
-            collections.active, start, end
-        ),
+        published_between=published_between,
         today=today,
     )
     services = Services(

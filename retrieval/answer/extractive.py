@@ -200,7 +200,8 @@ class ExtractiveAnswerer:
             return self._refusal(
                 question, passages, evidence, ["the passage lacks the question's terms"]
             )
-        if len(self._unheard(question, passages)) >= self.config.foreign_unheard_nouns > 0:
+        unheard = self._unheard(question, passages) if self.config.refusal != "off" else set()
+        if len(unheard) >= self.config.foreign_unheard_nouns > 0:
             return self._refusal(
                 question, passages, evidence, ["no passage names what the question is about"]
             )

@@ -10,6 +10,7 @@ from retrieval.answer.forms import MONEY_QUESTION, Kind
 from retrieval.answer.kinds_az import AZ_KINDS
 from retrieval.answer.kinds_en import EN_KINDS
 from retrieval.answer.kinds_ru import RU_KINDS
+from retrieval.core import azerbaijani as az
 from retrieval.core.analysis import is_timeline, key_terms, question_names
 from retrieval.core.language import CYRILLIC, question_language
 
@@ -36,7 +37,8 @@ class Question:
             worded=worded,
             terms=frozenset(key_terms(text)),
             names=frozenset(question_names(text)),
-            lowered=text.lower(),
+            # Azerbaijani's İ is i, not i with a combining dot (which \w does not match).
+            lowered=az.lower(text) if language == "az" else text.lower(),
             timeline=is_timeline(text),
         )
 

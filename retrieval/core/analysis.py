@@ -157,9 +157,11 @@ _EDGE = ",.;:!?\"'“”‘’()[]"
 # The last word of an Azerbaijani sentence when it is a finite verb or a copula: the past
 # (-ıb, -dı), the future (-acaq), the present (-ır), the copula (-dır) and the necessitative
 # (-malıdır), each with a plural -lar/-lər where it takes one.
+# A capitalised last word (a name: "… Nicat Əhmədi", "… Samir") or a text without its full
+# stop (a caption, a menu) is no predicate.
 AZ_PREDICATE = re.compile(
-    r"\w{2,}(?:[ıiuü]b|[dt][ıiuü]|acaq|əcək|[ıiuü]r|[dt][ıiuü]r|[ıiuü]b(?:dir|dır)|mış|miş)"
-    r"(?:lar|lər)?[.!…]?[\"”»]?\s*$"
+    r"(?<!\S)[^\W\d_A-ZƏÖÜĞIİŞÇ]\w+(?:[ıiuü]b|[dt][ıiuü]|acaq|əcək|[ıiuü]r|[dt][ıiuü]r|"
+    r"[ıiuü]b(?:dir|dır)|mış|miş|muş|müş)(?:lar|lər)?[.!…][\"”»]?\s*$"
 )
 
 

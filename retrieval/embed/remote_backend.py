@@ -171,8 +171,10 @@ class RemoteEmbedder:
                 f"the embedding service at {self.url} answered without embeddings"
             ) from None
         data = getattr(response, "data", None)
-        if not isinstance(data, list):
+        if not isinstance(data, list) or any(
+            not isinstance(getattr(row, "index", None), int) for row in data
+        ):
             raise EmbeddingServiceError(
-                f"the embedding service at {self.url} answered without embeddings"
+                f"the embedding service at {self.url} answered without numbered embeddings"
             )
         return sorted(data, key=lambda row: row.index)

@@ -110,7 +110,10 @@ class CollectionWriter:
         self.articles.mark_lexical_pending(collection, [a.id for a in todo] + gone)
         # The same for the vectors of recorded articles this sync replaces: a run killed
         # between a batch's delete and its record leaves them to `restore_pending_vectors`.
-        self.articles.mark_vectors_pending(collection, [a.id for a in todo if a.id in stored])
+        # (Not when every vector is stale: a run killed then finds the old identity and
+        # redoes everything anyway.)
+        if not stale:
+            self.articles.mark_vectors_pending(collection, [a.id for a in todo if a.id in stored])
         report.chunks += self._embed_and_store(collection, todo, progress)
         # Only now: a run killed before this point finds the old identity and redoes it all.
         self.state.set_identity(collection, identity)

@@ -145,6 +145,16 @@ class BriefStore:
         assert found is not None
         return found
 
+    def update(self, user_id: int, **values: str) -> Subscription | None:
+        """Change the given columns of the reader's row; None when they have none."""
+        columns = ", ".join(f"{name} = ?" for name in values)
+        with self._db() as db:
+            db.execute(
+                f"UPDATE briefs SET changed = ?, {columns} WHERE user_id = ?",
+                (time.time(), *values.values(), user_id),
+            )
+        return self.get(user_id)
+
     def claim(self, user_id: int, day: str) -> bool:
         """Mark today's briefing as sent before it is sent; False if it already went today."""
         with self._db() as db:
@@ -239,17 +249,23 @@ class BriefService:
             user_id, chat_id, at=clock.strftime("%H:%M"), language=language, topic=topic.strip()
         )
 
-    def unsubscribe(self, user_id: int, chat_id: int) -> Subscription:
-        return self._store.save(user_id, chat_id, at="")
+    def unsubscribe(self, user_id: int) -> Subscription | None:
+        """No more morning briefings (the row, with its timezone, stays until /forget)."""
+        return self._store.update(user_id, at="")
 
     def set_timezone(self, user_id: int, chat_id: int, name: str) -> Subscription:
         return self._store.save(user_id, chat_id, tz=check_timezone(name))
 
-    def claim(self, subscription: Subscription, now: datetime | None = None) -> bool:
-        """Whether the reader's briefing is due now and not yet sent today (in their timezone);
-        claims it when so. Called by the scheduled job before it sends."""
-        local = (now or datetime.now(ZoneInfo("UTC"))).astimezone(ZoneInfo(subscription.tz))
-        return self._store.claim(subscription.user_id, local.date().isoformat())
+    def claim(self, subscription: Subscription, now: datetime | None = None) -> date | None:
+        """The reader's own today, when their briefing is not yet sent today (in their
+        timezone), and claims it; None when it was. Called by the scheduled job before it
+        sends. Their today is the archive's (`today`) moved by the day their timezone is ahead
+        of or behind UTC now (Tokyo's 08:00 is the day before in UTC)."""
+        utc = (now or datetime.now(ZoneInfo("UTC"))).astimezone(ZoneInfo("UTC"))
+        local = utc.astimezone(ZoneInfo(subscription.tz))
+        if not self._store.claim(subscription.user_id, local.date().isoformat()):
+            return None
+        return self._today() + (local.date() - utc.date())
 
     def reader_gone(self, user_id: int) -> int:
         return self._store.drop_user(user_id)

@@ -21,10 +21,12 @@ MONTH_STEMS = {
 MONTH = rf"({'|'.join(MONTH_STEMS)})(?:ın|in|un|ün|nın|nin|da|də|ında|ində|unda|ündə)?\b"
 NUMBER_WORDS = {
     "bir": 1, "iki": 2, "üç": 3, "dörd": 4, "beş": 5, "altı": 6, "yeddi": 7, "səkkiz": 8,
-    "doqquz": 9, "on": 10, "bir neçə": 3, "neçə": 3,
+    "doqquz": 9, "on": 10, "bir neçə": 3,
 }  # fmt: skip
 _COUNT = rf"(\d+|{'|'.join(sorted(NUMBER_WORDS, key=len, reverse=True))})"
-UNIT = r"(gün|həftə|ay|il)\w*"
+# A unit with its case ending: gün, günə, həftədə, ayda, ilin (never "ilk", "aylıq").
+UNIT = r"(gün|həftə|ay|il)(?:[ıiuüə]|[dt][aə]|[dt][aə]n|d[aə]k|[ıi]n|l[aə]r\w*)?\b"
+_ENDING = r"(?:[ıiuüə]|[dt][aə]|[dt][aə]n|[ıiuü]n|[ıiuü]n[dt][aə]|d[aə]k|ki|[dt][aə]ki)?\b"
 UNIT_DAYS = {"gün": 1, "həftə": 7, "ay": 31, "il": 366}
 # The year's suffix: 2025-ci il, 2024-cü ildə, 2023-cü ilin.
 YEAR = r"(19\d\d|20\d\d)(?:-(?:ci|cı|cu|cü))?"
@@ -50,16 +52,16 @@ def azerbaijani_rules(today: date) -> list[Rule]:
          lambda m: (today - timedelta(days=1), today)),
         (r"\bdünən\w*", lambda m: (today - timedelta(days=2), today)),
         (r"\b(?:bu|keçən|ötən) həftə ?sonu\w*", lambda m: (today - timedelta(days=4), today)),
-        (r"\bbu həftə\w*", lambda m: (today - timedelta(days=8), today)),
-        (r"\b(?:keçən|ötən) həftə\w*", lambda m: (today - timedelta(days=15), today)),
+        (rf"\bbu həftə{_ENDING}", lambda m: (today - timedelta(days=8), today)),
+        (rf"\b(?:keçən|ötən) həftə{_ENDING}", lambda m: (today - timedelta(days=15), today)),
         (rf"\b(?:bu|keçən|ötən) ilin {MONTH}",
          lambda m: this_years(month_number(m[1])) if m[0].startswith("bu")
          else windows.span(*windows.month_span(today.year - 1, month_number(m[1])))),
-        (r"\bbu ay\w*", lambda m: (today - timedelta(days=31), today)),
-        (r"\b(?:keçən|ötən) ay\w*",
+        (rf"\bbu ay{_ENDING}", lambda m: (today - timedelta(days=31), today)),
+        (rf"\b(?:keçən|ötən) ay{_ENDING}",
          lambda m: (windows.month_span(*windows.previous_month(today))[0], today)),
-        (r"\bbu il\w*", lambda m: (date(today.year, 1, 1), today)),
-        (r"\b(?:keçən|ötən) il\w*",
+        (rf"\bbu il{_ENDING}", lambda m: (date(today.year, 1, 1), today)),
+        (rf"\b(?:keçən|ötən) il{_ENDING}",
          lambda m: windows.span(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))),
         (rf"\b(?:son|ötən|keçən) {_COUNT} {UNIT}",
          lambda m: (windows.days_before(today, count(m[1]) * UNIT_DAYS[m[2]] + 1), today)),

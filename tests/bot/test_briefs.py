@@ -31,8 +31,18 @@ def wire_copies(folder: Path) -> Path:
     folder.mkdir()
     copies = [
         ("Ferry to Kelby Island resumes after strike", "Coastal Tribune", "2025-06-19", WIRE),
-        ("Kelby Island ferry back after three-week strike", "Metro Wire", "2025-06-20", WIRE),
-        ("Saltmere ferry resumes", "Harborview Herald", "2025-06-20", WIRE.replace("240", "240")),
+        (
+            "Kelby Island ferry back after three-week strike",
+            "Metro Wire",
+            "2025-06-20",
+            WIRE.replace("on Thursday", "on Thursday morning"),
+        ),
+        (
+            "Saltmere ferry resumes",
+            "Harborview Herald",
+            "2025-06-20",
+            WIRE.replace("the operator added", "a spokesman for the operator added"),
+        ),
     ]
     for n, (title, outlet, day, text) in enumerate(copies):
         (folder / f"ferry-{n}.md").write_text(

@@ -78,7 +78,9 @@ def test_a_week_reaches_back_seven_days_and_a_topic_narrows_it(service: BriefSer
     week = service.briefing(Period.WEEK)
     assert week.start == date(2025, 6, 14)
     assert "o1" not in {s.citation.article_id for s in week.stories}
-    assert [s.citation.article_id for s in service.briefing(Period.WEEK, "budget").stories] == []
+    assert [s.citation.article_id for s in service.briefing(Period.WEEK, "bridge").stories] == [
+        "b1"
+    ]
     month_ago = service.briefing(Period.WEEK, "council budget", today=date(2025, 6, 12))
     assert [s.citation.article_id for s in month_ago.stories] == ["o1"]
     assert [s.citation.article_id for s in service.briefing(topic="port cargo").stories] == ["p1"]
@@ -96,8 +98,10 @@ def test_a_morning_briefing_needs_a_time_and_a_timezone_the_database_knows(
     assert subscription.at == day_time(7, 30) and subscription.tz == "UTC"
     assert service.set_timezone(1, 10, "Asia/Baku").at == day_time(7, 30)
     assert [s.user_id for s in service.subscribed()] == [1]
-    assert service.unsubscribe(1, 10).tz == "Asia/Baku"  # the timezone is kept
+    off = service.unsubscribe(1)
+    assert off is not None and off.at is None and off.tz == "Asia/Baku"  # the row stays
     assert service.subscribed() == []
+    assert service.unsubscribe(2) is None  # /brief off from a stranger keeps nothing
 
 
 def test_one_briefing_a_day_in_the_reader_s_own_day(tmp_path: Path) -> None:
@@ -107,13 +111,13 @@ def test_one_briefing_a_day_in_the_reader_s_own_day(tmp_path: Path) -> None:
     subscription = service.subscription(1)
     assert subscription is not None
     evening = datetime(2025, 6, 20, 19, 0, tzinfo=UTC)  # 23:00 on the 20th in Baku
-    assert service.claim(subscription, evening)
-    assert not service.claim(subscription, evening)
+    assert service.claim(subscription, evening) == TODAY
+    assert service.claim(subscription, evening) is None
     late = datetime(2025, 6, 20, 20, 30, tzinfo=UTC)  # 00:30 on the 21st in Baku
-    assert service.claim(subscription, late)
+    assert service.claim(subscription, late) == date(2025, 6, 21)  # the reader's today
     # Kept across a restart (a new store on the same file), and dropped with the reader.
     again = briefs(tmp_path)
     assert again.subscription(1) == service.subscription(1)
-    assert not again.claim(subscription, late)
+    assert again.claim(subscription, late) is None
     assert again.reader_gone(1) == 1 and again.subscription(1) is None
-    assert not again.claim(subscription, datetime(2025, 6, 22, tzinfo=UTC))
+    assert again.claim(subscription, datetime(2025, 6, 22, tzinfo=UTC)) is None

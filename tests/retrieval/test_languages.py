@@ -506,7 +506,14 @@ def test_azerbaijani_sentences_ending_on_their_verb_are_quotable() -> None:
         'Binanı "Arazinşaat" şirkəti tikib.',
     ]:
         assert quotable(sentence) == sentence
-    assert quotable("Xəbərlər Siyasət İqtisadiyyat Mədəniyyət İdman Dünya Video") is None
+    for debris in [
+        "Xəbərlər Siyasət İqtisadiyyat Mədəniyyət İdman Dünya Video",
+        "Foto müəllifi Nicat Əhmədi",  # a name's ending is no verb's
+        "Xəzər Texniki Universiteti Bakı Dövlət Universiteti",
+        "Son xəbərlər: nazir Samir",
+        "yeni marşrut açılıb",  # a caption: no full stop
+    ]:
+        assert quotable(debris) is None, debris
 
 
 def test_azerbaijani_rules_leave_english_and_russian_alone() -> None:
