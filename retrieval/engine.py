@@ -38,6 +38,7 @@ from retrieval.index.lexical import LexicalIndex, TantivyIndex
 from retrieval.index.reembed import Reembedder
 from retrieval.index.state import IndexState
 from retrieval.index.store import ChromaStore, VectorStore
+from retrieval.index.stories import StoryConfig, StoryIndex
 from retrieval.index.sync import SyncService
 from retrieval.index.writing import CollectionWriter
 from retrieval.ingest.chunking import ChunkingConfig
@@ -157,8 +158,14 @@ def build_engine(
         timeout_s=settings.store.timeout_s,
     )
     lexical = TantivyIndex(data_dir / "lexical")
+    stories = StoryIndex(catalog, StoryConfig(threshold=retrieval.story_threshold))
     collections = Collections(
-        state=state, catalog=catalog, store=store, lexical=lexical, embedder=active
+        state=state,
+        catalog=catalog,
+        store=store,
+        lexical=lexical,
+        embedder=active,
+        stories=stories,
     )
     writer = CollectionWriter(
         catalog=catalog,
@@ -167,6 +174,7 @@ def build_engine(
         state=state,
         embedder=active,
         chunking=ChunkingConfig(retrieval.chunk_tokens, retrieval.chunk_overlap),
+        stories=stories,
     )
     syncer = SyncService(
         collections=collections,
@@ -187,6 +195,7 @@ def build_engine(
         reranker=build_reranker(settings, vectors, adapted_root(data_dir)),
         vectors=vectors,
         dense_languages=settings.embedding.language_set(),
+        stories=stories,
     )
     reader = reader_slot(settings, readers_root(data_dir), state.reader_version)
     answering = build_answering(settings, active, vectors, reader)
@@ -300,4 +309,10 @@ def build_engine(
         syncer.catch_up_words()
     except (NewsbotError, OSError, ValueError) as exc:
         logger.warning("the lexical index could not catch up now (%s); the next sync will", exc)
+    # Likewise the stories of an index an older newsbot wrote, or grouped with another
+    # threshold: grouped now (from the catalog's text; no vector is touched).
+    try:
+        syncer.catch_up_stories()
+    except (NewsbotError, OSError, ValueError) as exc:
+        logger.warning("the stories could not catch up now (%s); the next sync will", exc)
     return engine

@@ -18,6 +18,7 @@ from typing import Any
 
 from retrieval.core.records import Article, Chunk, Passage
 from retrieval.core.sqlite import migrate, statements
+from retrieval.index.stories import MIGRATION as STORIES_MIGRATION
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -67,6 +68,8 @@ MIGRATIONS = [
     # 5: the key of the raw record each article was read from (`Article.record_key`), so a
     # sync of an unchanged archive skips its records without parsing them.
     ["ALTER TABLE articles ADD COLUMN record_key TEXT NOT NULL DEFAULT ''"],
+    # 6: stories, the copies of one report grouped (retrieval/index/stories.py).
+    STORIES_MIGRATION,
 ]
 ARTICLE_COLUMNS = (
     "collection, id, content_hash, text_hash, url, title, source, published, authors, origin,"

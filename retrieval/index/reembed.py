@@ -40,6 +40,7 @@ class Reembedder:
             def build(new: str) -> IndexReport:
                 report = IndexReport(collection=new)
                 self.catalog.copy_collection(old, new)
+                self.writer.copy_stories(old, new)  # the same articles: the same stories
                 ids = sorted(self.catalog.articles(new))
                 report.chunks = self.writer.embed_stored(new, ids, embedder, progress)
                 report.unchanged = len(ids)
