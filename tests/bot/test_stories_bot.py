@@ -6,13 +6,16 @@ Sources button; an admin's /stats counts stories beside articles."""
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from bot.cli import app
 from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import build_engine
 from tests.bot.conftest import ADMIN, BotHarness, bot_settings, start_bot, stop_bot
@@ -99,3 +102,28 @@ async def test_stats_count_stories_beside_articles(wire_bot: BotHarness) -> None
     assert "<b>Articles:</b> 10" in stats.text and "<b>Stories:</b> 6" in stats.text
     russian = await answer_to(wire_bot, api.message("/stats", user_id=ADMIN, language_code="ru"))
     assert "<b>Статьи:</b> 10" in russian.text and "<b>Сюжеты:</b> 6" in russian.text
+
+
+def test_the_cli_counts_stories_and_cites_the_other_outlets(
+    tmp_path: Path, real_embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`newsbot stats` and `newsbot ask`, the real commands on the same archive, run from an
+    empty directory (no caller's `.env`)."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(
+            app,
+            list(args),
+            env={"NEWSBOT_DATA_DIR": str(tmp_path / "data")},
+            catch_exceptions=False,
+            obj=lambda settings: build_engine(settings, embedder=real_embedder).services,
+        )
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("ingest", str(ARCHIVE))
+    assert json.loads(run("stats", "--json"))["stories"] == 6
+    assert "stories (copies counted once)" in run("stats")
+    answer = run("ask", "When will the new container berth at Saltmere open?")
+    assert " — also reported by " in answer
