@@ -30,14 +30,23 @@ def day(value: date | None, words: Texts) -> str:
 
 
 def source_line(citation: Citation, words: Texts) -> str:
-    """[n] headline — outlet, date; and the article's language where it is not the reader's
-    (an English question answered from a Russian story)."""
+    """[n] headline — outlet, date; the article's language where it is not the reader's
+    (an English question answered from a Russian story); the other outlets that ran a copy."""
     headline = link(citation.url, html.escape(citation.title))
     outlet = html.escape(citation.source or words.t("unknown outlet"))
     line = f"[{citation.n}] {headline} — {outlet}, {day(citation.published, words)}"
     if citation.language != words.language:
         line += f" · {html.escape(citation.language.upper())}"
+    if citation.also_reported_by:
+        also = words.t("also reported by {outlets}")
+        line += " · " + also.format(outlets=html.escape(outlets(citation.also_reported_by)))
     return line
+
+
+def outlets(names: Sequence[str], shown: int = 5) -> str:
+    """ "Trend, APA", and past `shown` names how many more: "Trend, APA, … +3"."""
+    listed = ", ".join(names[:shown])
+    return listed if len(names) <= shown else f"{listed}, … +{len(names) - shown}"
 
 
 def render_answer(answer: Answer, words: Texts | None = None) -> str:
@@ -95,6 +104,7 @@ def render_stats(
     recent = t("{n} answered").format(n=f"{week[0]:,}")
     rows = [
         (t("Articles"), f"{stats.articles:,}"),
+        (t("Stories"), f"{stats.stories:,}"),
         (t("Passages"), f"{stats.chunks:,}"),
         (t("Published"), span),
         (t("Model"), stats.model),

@@ -6,13 +6,16 @@ from retrieval.core.records import Answer, Citation, Passage
 
 
 def citation_line(citation: Citation, language: str = "en") -> str:
-    """[n] headline — outlet, date[, language where it is not the answer's] — URL."""
+    """[n] headline — outlet, date[, language where it is not the answer's] — URL[ — also
+    reported by the other outlets that ran a copy]."""
     when = citation.published.isoformat() if citation.published else "undated"
     if citation.language != language:
         when += f", {citation.language.upper()}"
     parts = [f"[{citation.n}] {citation.title}", f"{citation.source or 'unknown outlet'}, {when}"]
     if citation.url:
         parts.append(citation.url)
+    if citation.also_reported_by:
+        parts.append("also reported by " + ", ".join(citation.also_reported_by))
     return " — ".join(parts)
 
 

@@ -9,7 +9,7 @@ its parts; front ends take `engine.services`, the facade (retrieval/services.py)
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -39,6 +39,7 @@ from retrieval.index.lexical import LexicalIndex, TantivyIndex
 from retrieval.index.reembed import Reembedder
 from retrieval.index.state import IndexState
 from retrieval.index.store import ChromaStore, VectorStore
+from retrieval.index.stories import StoryConfig, StoryIndex
 from retrieval.index.sync import SyncService
 from retrieval.index.writing import CollectionWriter
 from retrieval.ingest.chunking import ChunkingConfig
@@ -161,8 +162,14 @@ def build_engine(
         timeout_s=settings.store.timeout_s,
     )
     lexical = TantivyIndex(data_dir / "lexical")
+    stories = StoryIndex(catalog.db, StoryConfig(threshold=retrieval.story_threshold))
     collections = Collections(
-        state=state, catalog=catalog, store=store, lexical=lexical, embedder=active
+        state=state,
+        catalog=catalog,
+        store=store,
+        lexical=lexical,
+        embedder=active,
+        stories=stories,
     )
     writer = CollectionWriter(
         articles=catalog.articles,
@@ -172,6 +179,7 @@ def build_engine(
         state=state,
         embedder=active,
         chunking=ChunkingConfig(retrieval.chunk_tokens, retrieval.chunk_overlap),
+        stories=stories,
     )
     syncer = SyncService(
         collections=collections,
@@ -193,6 +201,7 @@ def build_engine(
         reranker=build_reranker(settings, vectors, adapted_root(data_dir)),
         vectors=vectors,
         dense_languages=settings.embedding.language_set(),
+        stories=stories,
     )
     reader = reader_slot(settings, readers_root(data_dir), state.reader_version)
     answering = build_answering(settings, active, vectors, reader)
@@ -260,9 +269,14 @@ def build_engine(
         with collections.reading() as view:  # the collection readers see, under a lease
             return catalog.articles.published_between(view.collection, start, end)
 
+    def stories_of(article_ids: Sequence[str]) -> dict[str, str]:
+        with collections.reading() as view:
+            return stories.stories_of(view.collection, article_ids)
+
     briefs = BriefService(
         store=BriefStore(data_dir / "briefs.sqlite"),
         published_between=published_between,
+        stories=stories_of,
         today=today,
     )
     services = Services(
@@ -317,4 +331,10 @@ def build_engine(
         syncer.catch_up_words()
     except (NewsbotError, OSError, ValueError) as exc:
         logger.warning("the lexical index could not catch up now (%s); the next sync will", exc)
+    # Likewise the stories of an index an older newsbot wrote, or grouped with another
+    # threshold: grouped now (from the catalog's text; no vector is touched).
+    try:
+        syncer.catch_up_stories()
+    except (NewsbotError, OSError, ValueError) as exc:
+        logger.warning("the stories could not catch up now (%s); the next sync will", exc)
     return engine

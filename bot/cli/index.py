@@ -53,6 +53,7 @@ def stats(data_dir: DataDir = None, as_json: AsJson = False) -> None:
         table = Table(show_header=False)
         for key, value in (
             ("articles", s.articles),
+            ("stories (copies counted once)", s.stories),
             ("passages (chunks)", s.chunks),
             ("published", date_range(s.first_published, s.last_published).strip(" ,") or "–"),
             ("embedding model", s.model),

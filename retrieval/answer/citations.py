@@ -54,6 +54,7 @@ def renumber(
                         quote=quote,
                         score=passage.score,
                         language=passage.language,
+                        also_reported_by=passage.also_reported_by,
                     )
                 )
             if f"[{mapping[original]}]" not in kept:

@@ -110,6 +110,7 @@ class AnswerLog:
                 quote=c["quote"],
                 score=c.get("score", 0.0),
                 language=c.get("language", "en"),
+                also_reported_by=tuple(c.get("also_reported_by", ())),
             )
             for c in json.loads(row[0])
         ]

@@ -1,5 +1,6 @@
 """Timeline answers: "What has happened with X?" gets the cited passages ordered by date,
-newest first, one line each with its date, instead of a single quote."""
+newest first, one line a story (its copies are one line) with its date, instead of a single
+quote."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ KEEP_WITHIN = 0.6
 
 
 class TimelineAnswerer:
-    """The extractive answerer's sentence ranking, one best sentence per article, by date."""
+    """The extractive answerer's sentence ranking, one best sentence per story, by date."""
 
     def __init__(self, extractive: ExtractiveAnswerer, *, max_lines: int = 6) -> None:
         self.extractive = ExtractiveAnswerer(
@@ -36,11 +37,13 @@ class TimelineAnswerer:
         config = self.extractive.config
         if not passages or max(p.score for p in passages) < config.min_passage_score:
             return Answer(refusal(question), [], refused=True, passages=list(passages))
-        best_of: dict[str, tuple[int, str, float]] = {}  # article id -> (passage, sentence, score)
+        # story (or, where stories are off, article) -> (passage, sentence, score)
+        best_of: dict[str, tuple[int, str, float]] = {}
         for candidate in self.extractive.rank(question, passages):
-            article = passages[candidate.passage - 1].article_id
-            if article not in best_of:
-                best_of[article] = (candidate.passage, candidate.sentence, candidate.score)
+            passage = passages[candidate.passage - 1]
+            story = passage.story or passage.article_id
+            if story not in best_of:
+                best_of[story] = (candidate.passage, candidate.sentence, candidate.score)
         if not best_of or max(s for _, _, s in best_of.values()) < config.refuse_below:
             return Answer(refusal(question), [], refused=True, passages=list(passages))
         top = max(s for _, _, s in best_of.values())

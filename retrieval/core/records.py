@@ -107,6 +107,10 @@ class Passage:
     score: float = 0.0
     similarity: float | None = None  # cosine similarity to the query, where dense search ran
     language: str = "en"  # the article's (ISO 639-1)
+    # The story the article is a copy of (its first article's id), where stories are on; and
+    # the outlets of the story's other copies, which the search leaves out.
+    story: str = ""
+    also_reported_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,8 @@ class Citation:
     quote: str
     score: float = 0.0
     language: str = "en"  # the article's (ISO 639-1)
+    # Other outlets that ran a copy of the same story ("also reported by Trend, APA").
+    also_reported_by: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -132,6 +138,7 @@ class Citation:
             "quote": self.quote,
             "score": round(self.score, 4),
             "language": self.language,
+            "also_reported_by": list(self.also_reported_by),
         }
 
 
@@ -218,3 +225,5 @@ class IndexStats:
     collection: str
     last_sync: str | None
     version: str = ""  # newsbot's own, of the process that answers
+    # Articles with their copies counted once (wire copies and light rewrites of one report).
+    stories: int = 0

@@ -197,6 +197,22 @@ class RetrievalSettings(BaseSettings):
         "and max-normalised BM25) or rrf (reciprocal-rank fusion).",
     )
     per_article: int = Field(2, ge=1, le=20, description="At most this many passages an article.")
+    stories: bool = Field(
+        True,
+        description="An answer's passages come from different stories: of the copies of one "
+        "report (wire copies, light rewrites) only the best ranked is read, or the one from the "
+        "outlet the question names, and its citation says which other outlets ran it. False "
+        "reads every copy as an article of its own.",
+    )
+    story_threshold: float = Field(
+        0.5,
+        ge=0.1,
+        le=1.0,
+        description="Two articles are copies of one story when the Jaccard similarity of their "
+        "word triples, over the whole text and over its first 300 words, is at least this "
+        "(estimated from MinHash sketches; BENCHMARKS.md, Stories). A change groups every "
+        "story again at the next start or sync.",
+    )
     candidates: int = Field(
         50, ge=5, le=1000, description="Candidates taken from each of dense search and BM25."
     )

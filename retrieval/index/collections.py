@@ -28,6 +28,7 @@ from retrieval.index.leases import CollectionLeases, FileLeases
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.state import IndexState
 from retrieval.index.store import VectorStore
+from retrieval.index.stories import StoryIndex
 
 logger = logging.getLogger(__name__)
 # After a switch, requests still reading the old collection get this long to finish before it
@@ -70,9 +71,11 @@ class Collections:
         store: VectorStore,
         lexical: LexicalIndex,
         embedder: ActiveEmbedder,
+        stories: StoryIndex,
         drain_timeout_s: float = DRAIN_TIMEOUT_S,
     ) -> None:
         self.state = state
+        self.stories = stories
         self.catalog = catalog
         self.store = store
         self.lexical = lexical
@@ -227,6 +230,7 @@ class Collections:
             logger.warning("could not drop collection %s: %s", collection, exc)
             return False
         self.catalog.articles.drop(collection)
+        self.stories.drop(collection)
         self.lexical.drop(collection)
         self.state.forget(collection)
         return True

@@ -40,6 +40,7 @@ class Reembedder:
             def build(new: str) -> IndexReport:
                 report = IndexReport(collection=new)
                 self.articles.copy(old, new)
+                self.writer.copy_stories(old, new)  # the same articles: the same stories
                 ids = sorted(self.articles.in_collection(new))
                 report.chunks = self.writer.embed_stored(new, ids, embedder, progress)
                 report.unchanged = len(ids)

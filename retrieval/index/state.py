@@ -49,7 +49,11 @@ class IndexState:
     def forget(self, collection: str) -> None:
         """Everything recorded of a dropped collection."""
         # lexical-dirty: written by newsbot before its lexical index moved to Tantivy.
-        for key in (f"signature:{collection}", f"lexical-dirty:{collection}"):
+        for key in (
+            f"signature:{collection}",
+            f"lexical-dirty:{collection}",
+            f"stories:{collection}",
+        ):
             self._put(key, None)
 
     # -- per collection ---------------------------------------------------------------------
@@ -71,6 +75,14 @@ class IndexState:
     def built_backends(self) -> list[str]:
         """The backend tags of every collection's vectors ("onnx-int8", "torch-fp32", …)."""
         return [identity.backend for identity in self.identities()]
+
+    def story_grouping(self, collection: str) -> str | None:
+        """How the collection's stories were grouped (`StoryConfig.identity`), once they all
+        are; None before."""
+        return self._table.get(f"stories:{collection}")
+
+    def set_story_grouping(self, collection: str, identity: str | None) -> None:
+        self._put(f"stories:{collection}", identity)
 
     # -- the archive ------------------------------------------------------------------------
     def last_sync(self) -> str | None:

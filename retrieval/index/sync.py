@@ -168,6 +168,27 @@ class SyncService:
             return False
         return True
 
+    def catch_up_stories(self) -> bool:
+        """Group the articles of the active collection that no story holds yet: all of them
+        for an index an older newsbot wrote, or grouped with another threshold. Cheap when
+        nothing is missing; run when the engine opens. False when another job holds the lock
+        (its own sync catches up)."""
+        collection = self.collections.active
+        stories = self.writer.stories
+        recorded = self.state.story_grouping(collection)
+        if recorded == stories.config.identity() and stories.in_step(collection):
+            return True
+
+        def work(report: IndexReport) -> IndexReport:
+            self.writer.catch_up_stories(self.collections.active)
+            return report
+
+        try:
+            self._job("another job is indexing", work, "stories")
+        except IndexBusyError:
+            return False
+        return True
+
     def _job(self, busy: str, work: Callable[[IndexReport], IndexReport], kind: str) -> IndexReport:
         """The one wrapper every job that changes the index runs in: one at a time (across
         processes too), orphans of an interrupted job dropped, timed, arrivals logged."""
@@ -278,8 +299,11 @@ class SyncService:
     def stats(self) -> IndexStats:
         collection = self.collections.active
         counts = self.articles.counts(collection)
+        grouped, stories = self.writer.stories.counts(collection)
         return IndexStats(
             articles=counts.articles,
+            # An article no story holds yet (an index still being grouped) is one of its own.
+            stories=counts.articles - (grouped - stories),
             chunks=counts.passages,
             first_published=counts.first_published,
             last_published=counts.last_published,

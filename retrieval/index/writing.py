@@ -1,6 +1,6 @@
 """Bringing one collection in line with a list of articles: chunked, embedded, stored in Chroma,
-recorded in the catalog, and the words of what changed replaced in the lexical index
-(retrieval/index/lexical.py).
+recorded in the catalog, grouped into stories with their copies (retrieval/index/stories.py),
+and the words of what changed replaced in the lexical index (retrieval/index/lexical.py).
 
 Incremental and resumable: unchanged articles cost nothing; a batch is recorded in the catalog
 only once its vectors are in the store, and the collection's identity only once every batch is,
@@ -22,6 +22,7 @@ from retrieval.index.identity import IndexIdentity
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.state import IndexState
 from retrieval.index.store import VectorStore
+from retrieval.index.stories import StoryIndex, StoryText
 from retrieval.ingest.chunking import ChunkingConfig, chunk_article
 from retrieval.ingest.dedupe import same_story
 
@@ -46,10 +47,12 @@ class CollectionWriter:
         state: IndexState,
         embedder: ActiveEmbedder,
         chunking: ChunkingConfig,
+        stories: StoryIndex,
         embed_batch: int = EMBED_BATCH_CHUNKS,
     ) -> None:
         self.articles = articles
         self.passages = passages
+        self.stories = stories
         self.store = store
         self.lexical = lexical
         self.state = state
@@ -74,6 +77,7 @@ class CollectionWriter:
         """Add and update `articles` in `collection`, and delete the articles `delete` names."""
         report.collection = collection
         self.restore_pending_vectors(collection, progress)
+        self.catch_up_stories(collection)  # grouped another way before: all again, first
         if len(articles) + len(delete) <= FEW:  # a feed poll: look up only what it brings
             stored = self.articles.matching(
                 collection,
@@ -121,6 +125,7 @@ class CollectionWriter:
             self.catalog_and_store_delete(collection, gone)
             report.deleted += len(gone)
         self.catch_up_lexical(collection, progress)
+        self.catch_up_stories(collection)
         self.state.touch_last_sync()
         progress(Stage.DONE, 1, 1)
         logger.info("sync into %s: %s", collection, report.summary())
@@ -146,7 +151,60 @@ class CollectionWriter:
 
     def catalog_and_store_delete(self, collection: str, article_ids: Sequence[str]) -> None:
         self.store.delete_articles(collection, list(article_ids))
+        # Stories first: a run killed before the catalog forgets leaves an article without
+        # its story, which the next catch-up groups again.
+        self.stories.remove(collection, article_ids)
         self.articles.forget(collection, article_ids)
+
+    def catch_up_stories(self, collection: str) -> int:
+        """Group the articles of the collection that no story holds yet (an index an older
+        newsbot wrote, a sync killed between the catalog and the stories, passages copied by
+        a full re-index), and forget those the catalog no longer has; every article again when
+        they were grouped another way (another threshold). Cheap when nothing is missing: two
+        counts. The number of articles grouped."""
+        identity = self.stories.config.identity()
+        recorded = self.state.story_grouping(collection)
+        if recorded not in (None, identity):
+            logger.info("stories of %s were grouped another way: grouping again", collection)
+            self.stories.drop(collection)
+            self.state.set_story_grouping(collection, None)
+            recorded = None
+        if recorded == identity and self.stories.in_step(collection):
+            return 0
+        held = set(self.articles.in_collection(collection))
+        grouped = self.stories.grouped(collection)
+        self.stories.remove(collection, sorted(grouped - held))
+        missing = sorted(held - grouped)
+        if missing:
+            logger.info("grouping %d articles of %s into stories", len(missing), collection)
+        for start in range(0, len(missing), STORED_BATCH_ARTICLES):
+            self.stories.add(
+                collection,
+                self._story_texts(collection, missing[start : start + STORED_BATCH_ARTICLES]),
+            )
+        self.state.set_story_grouping(collection, identity)
+        return len(missing)
+
+    def copy_stories(self, source: str, target: str) -> None:
+        """The stories of `source` for `target`, which holds the same articles."""
+        self.stories.copy(source, target)
+        self.state.set_story_grouping(target, self.state.story_grouping(source))
+
+    def _story_texts(self, collection: str, article_ids: Sequence[str]) -> list[StoryText]:
+        """What grouping reads of stored articles: their whole text, or for those recorded
+        before whole texts were kept, their passages joined."""
+        whole, legacy = self.articles.whole(collection, article_ids)
+        texts = [StoryText.of(article) for article in whole]
+        parts: dict[str, list[str]] = {}
+        meta: dict[str, tuple[int, str]] = {}
+        for row in self.passages.chunk_records(collection, legacy) if legacy else []:
+            parts.setdefault(row.article_id, []).append(row.text)
+            meta[row.article_id] = (row.published, row.source)
+        texts += [
+            StoryText(article_id, "\n".join(chunks), *meta[article_id])
+            for article_id, chunks in parts.items()
+        ]
+        return texts
 
     def catch_up_lexical(self, collection: str, progress: Progress) -> None:
         """The words of the articles the catalog has marked as pending, written as the catalog
@@ -231,6 +289,7 @@ class CollectionWriter:
             )
         # Recorded only once the vectors are in: a run killed here re-does this batch.
         self.articles.record(collection, batch)
+        self.stories.add(collection, [StoryText.of(article) for article, _ in batch])
         self.articles.clear_vectors_pending(collection, list(by_id))
 
 

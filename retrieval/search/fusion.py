@@ -5,7 +5,7 @@ Shared by the search and by followed-topic matching, so both score a passage the
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -35,6 +35,31 @@ def cap_per_article(passages: Sequence[Passage], per_article: int, k: int) -> li
         if len(result) == k:
             break
     return result
+
+
+def one_copy_a_story(
+    passages: Sequence[Passage],
+    story_of: Mapping[str, str],
+    preferred: Callable[[Passage], bool] = lambda passage: False,
+) -> list[Passage]:
+    """Best first, the passages of one article a story (`story_of`: article id -> story; an
+    article missing from it is a story of its own): the best ranked copy's, or the best ranked
+    `preferred` copy's (one from the outlet the question names). Each passage kept is marked
+    with its story."""
+    chosen: dict[str, str] = {}  # story -> the article read of it
+    for passage in passages:
+        if preferred(passage):
+            chosen.setdefault(
+                story_of.get(passage.article_id, passage.article_id), passage.article_id
+            )
+    for passage in passages:
+        chosen.setdefault(story_of.get(passage.article_id, passage.article_id), passage.article_id)
+    kept = []
+    for passage in passages:
+        story = story_of.get(passage.article_id, passage.article_id)
+        if chosen[story] == passage.article_id:
+            kept.append(replace(passage, story=story))
+    return kept
 
 
 def convex(

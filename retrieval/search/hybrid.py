@@ -1,12 +1,14 @@
-"""Finding passages: dense (Chroma) and lexical (BM25) candidates, fused, dated, reranked,
-diversified (at most `per_article` passages of one article)."""
+"""Finding passages: dense (Chroma) and lexical (BM25) candidates, fused, dated, one copy of
+each story (retrieval/index/stories.py), reranked, diversified (at most `per_article` passages
+of one article)."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -20,7 +22,8 @@ from retrieval.index.collections import IndexView
 from retrieval.index.lexical import LexicalIndex
 from retrieval.index.state import ORIGINAL_MODEL
 from retrieval.index.store import VectorStore
-from retrieval.search.fusion import cap_per_article, fuse_hits, rank_candidates
+from retrieval.index.stories import StoryIndex
+from retrieval.search.fusion import cap_per_article, fuse_hits, one_copy_a_story, rank_candidates
 from retrieval.search.timeframe import TimeFrame, resolve_timeframe
 
 logger = logging.getLogger(__name__)
@@ -59,8 +62,11 @@ class HybridSearcher:
         reranker: Reranker | None = None,
         vectors: CachedVectors | None = None,
         dense_languages: frozenset[str] = frozenset({"en"}),
+        stories: StoryIndex | None = None,
     ) -> None:
         self.embedder = embedder
+        # Copies of one report are one story: an answer reads one copy of each.
+        self.stories = stories
         # The question's vector through the cache the sentence rerank and the answerer read:
         # embedded once a question, not three times.
         self.vectors = vectors
@@ -96,11 +102,21 @@ class HybridSearcher:
             else TimeFrame(None, None, False)
         )
         passages = self._search(view.collection, request, settings, frame)
+        stories = self.stories if settings.stories else None
+        if stories is not None and passages:
+            # Before the rerank, so that it weighs as many stories as it can take.
+            story_of = stories.stories_of(view.collection, {p.article_id for p in passages})
+            passages = one_copy_a_story(passages, story_of, named_outlet(request.query))
         if rerank and self.reranker is not None and passages:
             passages = self.reranker.rerank(
                 request.query, passages, model_version=view.model_version
             )
-        return cap_per_article(passages, settings.per_article, request.k)
+        found = cap_per_article(passages, settings.per_article, request.k)
+        if stories is None or not found:
+            return found
+        shown = {p.story: p.article_id for p in found if p.story}
+        others = stories.other_outlets(view.collection, shown)
+        return [replace(p, also_reported_by=others.get(p.story, ())) for p in found]
 
     def _dense(
         self, collection: str, query: str, n: int, date_to: int
@@ -160,6 +176,31 @@ class HybridSearcher:
             similarity=dict(dense_hits),
             hidden=request.hidden_articles,
         )
+
+
+def named_outlet(question: str) -> Callable[[Passage], bool]:
+    """Whether a passage's outlet is named in the question ("What did Trend report …"): its
+    name as written ("Trend", "APA": capitals count, so a trend is no outlet), or the name of
+    a web address, in any case ("cnn.com": "CNN")."""
+    named: dict[str, bool] = {}
+
+    def names(passage: Passage) -> bool:
+        source = passage.source.strip()
+        if not source:
+            return False
+        if source not in named:
+            host = source.lower().removeprefix("www.")
+            label = host.split(".")[0] if "." in host and " " not in host else ""
+            named[source] = bool(
+                re.search(rf"(?<!\w){re.escape(source)}(?!\w)", question)
+                or (
+                    len(label) >= 3
+                    and re.search(rf"(?<!\w){re.escape(label)}(?!\w)", question, re.IGNORECASE)
+                )
+            )
+        return named[source]
+
+    return names
 
 
 def _date_where(date_to: int) -> dict[str, Any] | None:

@@ -22,6 +22,7 @@ class Catalog:
 
     def __init__(self, path: Path) -> None:
         db = CatalogDB(path)
+        self.db = db  # for the stores kept beside the catalog's own (index/stories.py)
         self.path = path
         self.state = StateStore(db)
         self.arrivals = ArrivalLog(db)

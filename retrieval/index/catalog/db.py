@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.core.sqlite import migrate, statements, transaction
+from retrieval.index.stories import MIGRATION as STORIES_MIGRATION
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -69,6 +70,8 @@ MIGRATIONS = [
         "CREATE TABLE IF NOT EXISTS vectors_pending (collection TEXT NOT NULL,"
         " article_id TEXT NOT NULL, PRIMARY KEY (collection, article_id)) WITHOUT ROWID",
     ],
+    # 7: stories, the copies of one report grouped (retrieval/index/stories.py).
+    STORIES_MIGRATION,
 ]
 # Values bound to one `IN (…)`: well below the 999 parameters older SQLite builds allow.
 IN_BATCH = 500
