@@ -43,7 +43,7 @@ def fixture_texts() -> dict[str, StoryText]:
 
 @pytest.fixture
 def stories(tmp_path: Path) -> StoryIndex:
-    return StoryIndex(Catalog(tmp_path / "catalog.sqlite"))
+    return StoryIndex(Catalog(tmp_path / "catalog.sqlite").db)
 
 
 def groups(index: StoryIndex, collection: str = "news") -> dict[str, set[str]]:
@@ -118,7 +118,7 @@ def chain(config: StoryConfig) -> list[StoryText]:
 
 def test_a_story_held_together_by_one_article_falls_apart_without_it(tmp_path: Path) -> None:
     config = StoryConfig(threshold=0.5)
-    stories = StoryIndex(Catalog(tmp_path / "catalog.sqlite"), config)
+    stories = StoryIndex(Catalog(tmp_path / "catalog.sqlite").db, config)
     stories.add("news", chain(config))
     assert groups(stories) == {"x": {"x", "y", "z"}}
     stories.remove("news", ["y"])
@@ -247,7 +247,9 @@ def test_a_data_dir_of_release_0_1_gets_its_stories(tmp_path: Path) -> None:
     collection = services.collections.active
     stats = services.index.stats()
     assert stats.articles > 0
-    assert services.writer.stories.grouped(collection) == set(services.catalog.articles(collection))
+    assert services.writer.stories.grouped(collection) == set(
+        services.catalog.articles.in_collection(collection)
+    )
     assert stats.stories == stats.articles
     threshold = services.settings.retrieval.story_threshold
     assert services.state.story_grouping(collection) == StoryConfig(threshold).identity()

@@ -17,7 +17,7 @@ from tests.conftest import ROOT, SAMPLE_TODAY, make_settings
 pytestmark = pytest.mark.unit
 
 FIXTURE = ROOT / "tests" / "fixtures" / "datadir-0.1.0"
-FILES = {"catalog.sqlite": 6, "feeds.sqlite": 1, "bot.sqlite": 1, "follows.sqlite": 1}
+FILES = {"catalog.sqlite": 7, "feeds.sqlite": 1, "bot.sqlite": 1, "follows.sqlite": 1}
 
 
 def version(path: Path) -> int:
