@@ -92,11 +92,11 @@ APART = pairs(
 
 def arriving(catalog: Catalog, collection: str) -> list[StoryText]:
     """The archive's articles as grouping reads them, oldest first (undated last)."""
-    stored = catalog.articles(collection)
+    stored = catalog.articles.in_collection(collection)
     order = sorted(stored, key=lambda i: (stored[i].published or date.max, i))
     texts: list[StoryText] = []
     for start in range(0, len(order), 500):
-        whole, _ = catalog.stored_articles(collection, order[start : start + 500])
+        whole, _ = catalog.articles.whole(collection, order[start : start + 500])
         texts += [StoryText.of(article) for article in whole]
     return texts
 
@@ -119,7 +119,7 @@ def grouping(texts: list[StoryText], thresholds: list[float]) -> None:
     for threshold in thresholds:
         with tempfile.TemporaryDirectory() as scratch:
             stories = StoryIndex(
-                Catalog(Path(scratch) / "catalog.sqlite"), StoryConfig(threshold=threshold)
+                Catalog(Path(scratch) / "catalog.sqlite").db, StoryConfig(threshold=threshold)
             )
             stories.sketcher  # noqa: B018 (loaded before the clock starts)
             took = []
