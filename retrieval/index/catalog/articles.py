@@ -298,61 +298,52 @@ class ArticleStore:
             )
             db.execute("DROP TABLE temp.copying")
 
-    # -- words the lexical index has yet to take --------------------------------------------
-    def mark_vectors_pending(self, collection: str, article_ids: Iterable[str]) -> None:
-        """These recorded articles' vectors are about to be replaced."""
+    # -- articles a sync has yet to finish: their vectors, their words --------------------
+    def _mark(self, table: str, collection: str, article_ids: Iterable[str]) -> None:
         with self._db.transaction() as db:
             db.executemany(
-                "INSERT OR IGNORE INTO vectors_pending (collection, article_id) VALUES (?, ?)",
+                f"INSERT OR IGNORE INTO {table} (collection, article_id) VALUES (?, ?)",
                 [(collection, i) for i in article_ids],
             )
 
-    def vectors_pending(self, collection: str) -> list[str]:
+    def _pending(self, table: str, collection: str) -> list[str]:
         with self._db.transaction() as db:
-            return [
-                row[0]
-                for row in db.execute(
-                    "SELECT article_id FROM vectors_pending WHERE collection = ?"
-                    " ORDER BY article_id",
-                    (collection,),
-                )
-            ]
+            rows = db.execute(
+                f"SELECT article_id FROM {table} WHERE collection = ? ORDER BY article_id",
+                (collection,),
+            )
+            return [row[0] for row in rows]
+
+    def _clear(self, table: str, collection: str, article_ids: Iterable[str]) -> None:
+        with self._db.transaction() as db:
+            db.executemany(
+                f"DELETE FROM {table} WHERE collection = ? AND article_id = ?",
+                [(collection, i) for i in article_ids],
+            )
+
+    def mark_vectors_pending(self, collection: str, article_ids: Iterable[str]) -> None:
+        """These recorded articles' vectors are about to be replaced."""
+        self._mark("vectors_pending", collection, article_ids)
+
+    def vectors_pending(self, collection: str) -> list[str]:
+        return self._pending("vectors_pending", collection)
 
     def clear_vectors_pending(self, collection: str, article_ids: Iterable[str]) -> None:
         """These articles' vectors and catalog rows agree again."""
-        with self._db.transaction() as db:
-            db.executemany(
-                "DELETE FROM vectors_pending WHERE collection = ? AND article_id = ?",
-                [(collection, i) for i in article_ids],
-            )
+        self._clear("vectors_pending", collection, article_ids)
 
     def mark_lexical_pending(self, collection: str, article_ids: Iterable[str]) -> None:
-        with self._db.transaction() as db:
-            db.executemany(
-                "INSERT OR IGNORE INTO lexical_pending (collection, article_id) VALUES (?, ?)",
-                [(collection, i) for i in article_ids],
-            )
+        self._mark("lexical_pending", collection, article_ids)
 
     def lexical_pending(self, collection: str) -> list[str]:
-        with self._db.transaction() as db:
-            return [
-                row[0]
-                for row in db.execute(
-                    "SELECT article_id FROM lexical_pending WHERE collection = ?"
-                    " ORDER BY article_id",
-                    (collection,),
-                )
-            ]
+        return self._pending("lexical_pending", collection)
 
     def clear_lexical_pending(
         self, collection: str, article_ids: Iterable[str] | None = None
     ) -> None:
         """These articles' words are in (all of the collection's, when None)."""
-        with self._db.transaction() as db:
-            if article_ids is None:
+        if article_ids is None:
+            with self._db.transaction() as db:
                 db.execute("DELETE FROM lexical_pending WHERE collection = ?", (collection,))
-                return
-            db.executemany(
-                "DELETE FROM lexical_pending WHERE collection = ? AND article_id = ?",
-                [(collection, i) for i in article_ids],
-            )
+            return
+        self._clear("lexical_pending", collection, article_ids)
