@@ -251,3 +251,19 @@ def test_a_data_dir_of_release_0_1_gets_its_stories(tmp_path: Path) -> None:
     assert stats.stories == stats.articles
     threshold = services.settings.retrieval.story_threshold
     assert services.state.story_grouping(collection) == StoryConfig(threshold).identity()
+
+
+def test_re_embedding_keeps_the_stories(tmp_path: Path) -> None:
+    """Another model writes a new collection from the catalog's passages: the same articles,
+    so the same stories, copied rather than grouped again."""
+    services = engine(tmp_path / "data")
+    services.index.sync([ARCHIVE])
+    old = services.collections.active
+    services.reembedder.reembed(HashEmbedder(dim=64))
+    new = services.collections.active
+    assert new != old
+    assert groups(services.writer.stories, new)["ct-saltmere-berth"] == BERTH
+    threshold = services.settings.retrieval.story_threshold
+    assert services.state.story_grouping(new) == StoryConfig(threshold).identity()
+    assert services.writer.stories.counts(old) == (0, 0)  # the old collection's went with it
+    assert services.index.stats().stories == 6
