@@ -50,7 +50,7 @@ chat: $(STAMP)
 
 # In parallel, one worker a core (pytest-xdist): the suite's slow tests load and train models.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto -m "not reliability"
+	$(BIN)/python -m pytest -q -n auto --dist worksteal -m "not reliability"
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not integration and not slow and not reliability"
@@ -67,7 +67,7 @@ env-example: $(STAMP)
 	$(BIN)/python -m retrieval.core.env_example > .env.example
 
 # The texts readers see, per language: extracted from the code (t, tn, mark) and merged into
-# bot/locales and retrieval/locales (Russian and Azerbaijani). tests/test_messages.py fails
+# bot/locales and retrieval/locales (Russian and Azerbaijani). tests/unit/test_messages.py fails
 # until the new ones are translated.
 messages: $(STAMP)
 	@mkdir -p build

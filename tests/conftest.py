@@ -35,6 +35,43 @@ settings.load_profile("newsbot")
 
 GUARD_DIR = Path(__file__).resolve().parent / "guard"
 
+# Under pytest-xdist (a worker a core) each worker and each process a test starts computes on
+# one thread: two workers with a thread a core each made four busy threads on two cores, whose
+# OpenMP spinning took CPU time from the other worker. The product's own threads (readers,
+# re-indexes) are unchanged; only the math libraries' pools are.
+ONE_THREAD_EACH = bool(os.environ.get("PYTEST_XDIST_WORKER"))
+if ONE_THREAD_EACH:
+    import torch
+
+    torch.set_num_threads(1)
+
+# Fixtures every tier may use: the fake Bot API and its bot harness, a real `chroma run`.
+pytest_plugins = ["tests.support.telegram", "tests.support.chroma"]
+
+# The tier is the folder: tests/unit (fakes: the hash embedder, fake servers on loopback),
+# tests/integration (the bundled model, real Chroma, real HTTP), tests/reliability (the fault
+# and load suite, `make reliability`). `slow` stays a mark of its own, set where it is true.
+TIERS = ("unit", "integration", "reliability")
+# What only the integration and reliability tiers may use: a unit test asking for one of these
+# is a collection error, so the unit tier stays fast and model-free.
+REAL_FIXTURES = frozenset({"real_embedder", "sample_services", "sample_index", "chroma_server"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests = Path(__file__).resolve().parent
+    for item in items:
+        parts = item.path.resolve().relative_to(tests).parts
+        tier = parts[0] if parts[0] in TIERS else None
+        if tier is None:
+            raise pytest.UsageError(f"{item.nodeid}: a test lives under tests/{'|'.join(TIERS)}")
+        item.add_marker(getattr(pytest.mark, tier))
+        real = REAL_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if tier == "unit" and real:
+            raise pytest.UsageError(
+                f"{item.nodeid} is a unit test but uses {', '.join(sorted(real))}: "
+                "move it to tests/integration"
+            )
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _guarded_session() -> Iterator[None]:
@@ -53,6 +90,8 @@ def _guarded_session() -> Iterator[None]:
         # next), not once per data dir.
         patch.setenv("NEWSBOT_EMBEDDING_CACHE_DIR", str(TEST_MODELS))
         patch.setenv("PYTHONPATH", child_pythonpath())
+        if ONE_THREAD_EACH:
+            patch.setenv("OMP_NUM_THREADS", "1")
         real = socket.socket
         for name, method in guarded(real.connect, real.connect_ex, real.sendto).items():
             patch.setattr(socket.socket, name, method)

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from tests.bot.conftest import api  # noqa: F401  (the fake Bot API fixture)
 from tests.conftest import ROOT
-from tests.retrieval.test_chroma_server import CHROMA, free_port, wait_until_up
+from tests.support.chroma import CHROMA, free_port, wait_until_up
+from tests.support.telegram import api  # noqa: F401  (the fake Bot API fixture)
 
 RESULTS = ROOT / "benchmarks" / "results" / "reliability.json"
 FIGURES: dict[str, Any] = {}

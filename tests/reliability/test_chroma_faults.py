@@ -8,16 +8,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from retrieval.core.errors import StoreUnavailableError
 from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import build_engine
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 from tests.reliability.conftest import ChromaServer, newsbot
 from tests.reliability.test_kill_sync import check_consistent, write_corpus
-
-pytestmark = [pytest.mark.reliability]
 
 
 def test_chroma_server_killed_mid_query_and_mid_sync(

@@ -12,15 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from retrieval.index.catalog import Catalog
 from retrieval.index.lexical import TantivyIndex
 from retrieval.index.state import IndexState
 from retrieval.index.store import ChromaStore
 from tests.reliability.conftest import ChromaServer, newsbot
 
-pytestmark = [pytest.mark.reliability]
 KILLS = 20
 WORDS = [
     "council",

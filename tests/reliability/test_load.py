@@ -11,20 +11,16 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import pytest
-
 from bot import handlers
 from bot.render_html import strip_tags
 from retrieval.answer.answerer import REFUSAL
 from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import build_engine
 from retrieval.evaluation import correct_answer, load_questions
-from tests.bot.conftest import ADMIN, bot_settings, start_bot, stop_bot
-from tests.bot.test_telegram import replies_to
 from tests.conftest import SAMPLE_QUESTIONS, SAMPLE_TODAY, SAMPLES
 from tests.fakes.telegram_server import FakeBotAPI
+from tests.support.telegram import ADMIN, bot_settings, replies_to, start_bot, stop_bot
 
-pytestmark = [pytest.mark.reliability]
 CHATS = 50
 QUESTIONS_EACH = 10
 # The sample archive's own questions (answerable and not), so answers are not all cached.
