@@ -16,7 +16,7 @@ import pytest
 
 from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import Engine, build_engine
-from retrieval.index.lexical import TantivyIndex
+from retrieval.index.lexical import LexicalRow, TantivyIndex
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -191,10 +191,10 @@ def test_lexical_searches_during_rebuilds_and_writes_see_whole_snapshots(tmp_pat
     complete version (its ids are all of one version)."""
     lexical = TantivyIndex(tmp_path / "lexical")
 
-    def rows(version: int) -> list[tuple[str, str, str, int, str]]:
+    def rows(version: int) -> list[LexicalRow]:
         return [
-            (f"v{version}-{i}", f"a{i}", f"story {i} about harbours ships version{version}",
-             20250101, "en")
+            LexicalRow(f"v{version}-{i}", f"a{i}",
+                       f"story {i} about harbours ships version{version}", 20250101, "en")
             for i in range(300)
         ]  # fmt: skip
 

@@ -22,7 +22,7 @@ from retrieval.core.sentences import split_sentences
 from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import Engine, build_engine
 from retrieval.evaluation.scoring import load_questions
-from retrieval.index.lexical import TantivyIndex, tokenize
+from retrieval.index.lexical import LexicalRow, TantivyIndex, tokenize
 from retrieval.ingest.loaders import load_file
 from retrieval.search.timeframe import resolve_timeframe
 from tests.conftest import ROOT, make_settings
@@ -138,9 +138,15 @@ def test_bm25_finds_an_inflected_azerbaijani_word(tmp_path: Path) -> None:
     index.build(
         "c",
         [
-            ("a", "A", "Gəncədə yeni kitabxananın açılışı olub, nazirlik bildirib", 20250403, "az"),
-            ("b", "B", "Sumqayıtda körpünün təmiri başa çatıb", 20250520, "az"),
-            ("c", "C", "The library in Ganja opened on Monday", 20250403, "en"),
+            LexicalRow(
+                "a",
+                "A",
+                "Gəncədə yeni kitabxananın açılışı olub, nazirlik bildirib",
+                20250403,
+                "az",
+            ),
+            LexicalRow("b", "B", "Sumqayıtda körpünün təmiri başa çatıb", 20250520, "az"),
+            LexicalRow("c", "C", "The library in Ganja opened on Monday", 20250403, "en"),
         ],
     )
     hits = index.search("c", "Kitabxana harada açılıb?", 3, language="az")
@@ -153,9 +159,9 @@ def test_bm25_finds_an_inflected_russian_word(tmp_path: Path) -> None:
     index.build(
         "c",
         [
-            ("a", "A", "Паромная компания сокращает зимние рейсы парома", 20250403, "ru"),
-            ("b", "B", "Новая библиотека откроется в сентябре", 20250520, "ru"),
-            ("c", "C", "The ferry company cuts winter crossings", 20250403, "en"),
+            LexicalRow("a", "A", "Паромная компания сокращает зимние рейсы парома", 20250403, "ru"),
+            LexicalRow("b", "B", "Новая библиотека откроется в сентябре", 20250520, "ru"),
+            LexicalRow("c", "C", "The ferry company cuts winter crossings", 20250403, "en"),
         ],
     )
     hits = index.search("c", "Сколько паромов сократила компания?", 3, language="ru")
