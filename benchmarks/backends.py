@@ -93,8 +93,10 @@ def main() -> None:
         encode_rate, vectors = rate(embedder, texts)
         cosines = (vectors * truth).sum(axis=1)
         settings = Settings(_env_file=None, data_dir=work / backend / precision)  # type: ignore[call-arg]
-        engine = build_engine(settings, embedder=embedder, today=lambda: date(2023, 12, 31))
-        report = engine.index.sync([source])
+        services = build_engine(
+            settings, embedder=embedder, today=lambda: date(2023, 12, 31)
+        ).services
+        report = services.index.sync([source])
         pipeline = report.chunks / report.seconds
         rows.append(
             (

@@ -68,7 +68,7 @@ def cached_retrievals(engine: Engine, items: list[EvalQuestion], data_dir: Path)
     # Only the passages are kept: an answerer that reads nothing spends no time on them.
     qa = engine.services.qa.with_answerer(PassagesOnly())
     ask = asker_for(BOT, qa, settings, settings.top_k)
-    withhold = engine.eval.withholder()
+    withhold = engine.services.eval.withholder()
     for n, item in enumerate(items, 1):
         if item.id not in cache:
             cache[item.id] = (

@@ -35,9 +35,9 @@ def main() -> None:
         search.append(time.perf_counter() - started)
         engine.vectors.clear()  # the full answer starts cold too
         started = time.perf_counter()
-        engine.qa.answer(item.question, today=today)
+        engine.services.qa.answer(item.question, today=today)
         full.append(time.perf_counter() - started)
-    stats = engine.index.stats()
+    stats = engine.services.index.stats()
     rss = peak_gib()
     print(
         f"{len(questions)} questions; index {stats.articles} articles, {stats.chunks} passages; "

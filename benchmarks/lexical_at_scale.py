@@ -28,7 +28,7 @@ def main() -> None:
     from retrieval.evaluation import load_questions
     from retrieval.index.catalog import Catalog
     from retrieval.index.catalog.db import date_to_int
-    from retrieval.index.lexical import TantivyIndex
+    from retrieval.index.lexical import LexicalRow, TantivyIndex
     from retrieval.index.state import IndexState
     from retrieval.search.timeframe import resolve_timeframe
 
@@ -60,10 +60,12 @@ def main() -> None:
     )
     ids = sorted(catalog.articles.in_collection(collection))[: args.polls + 1000]
 
-    def copies(article_ids: list[str], tag: str) -> tuple[list[str], list[tuple]]:
-        rows = list(catalog.passages.lexical_rows(collection, article_ids))
-        made = [(f"{c}~{tag}", f"{a}~{tag}", t, p, lang) for c, a, t, p, lang in rows]
-        return sorted({r[1] for r in made}), made
+    def copies(article_ids: list[str], tag: str) -> tuple[list[str], list[LexicalRow]]:
+        made = [
+            row._replace(chunk_id=f"{row.chunk_id}~{tag}", article_id=f"{row.article_id}~{tag}")
+            for row in catalog.passages.lexical_rows(collection, article_ids)
+        ]
+        return sorted({row.article_id for row in made}), made
 
     polls = []
     added: list[str] = []

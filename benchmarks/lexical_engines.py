@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from benchmarks.common import quantile
+from retrieval.index.lexical import LexicalRow
 
 ENGINES = ("newsbot", "fts5", "tantivy")
 COLLECTION = "bench"
@@ -61,9 +62,9 @@ class Passage:
     published: int  # YYYYMMDD, 0 undated
     language: str
 
-    def row(self) -> tuple[str, str, str, int, str]:
+    def row(self) -> LexicalRow:
         """As `LexicalIndex` takes it (`PassageStore.lexical_rows`)."""
-        return (self.chunk_id, self.article_id, self.text, self.published, self.language)
+        return LexicalRow(self.chunk_id, self.article_id, self.text, self.published, self.language)
 
 
 @dataclass(frozen=True)

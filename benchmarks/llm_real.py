@@ -132,7 +132,7 @@ def run(args: argparse.Namespace, model_sha: str) -> None:
     settings = Settings(_env_file=None, data_dir=args.data_dir)  # type: ignore[call-arg]
     engine = build_engine(settings)
     items = load_questions(args.questions)[args.start : args.start + args.limit]
-    withhold = engine.eval.withholder() if args.withheld else None
+    withhold = engine.services.eval.withholder() if args.withheld else None
     llm_settings = settings.llm.model_copy(
         update={"base_url": f"http://127.0.0.1:{args.port}/v1", "model": "local", "timeout_s": 600}
     )

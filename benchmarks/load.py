@@ -28,7 +28,7 @@ def main() -> None:
     args.limit = args.limit or 80
     engine, questions = engine_and_questions(args)
     engine.warm_up()
-    stats = engine.index.stats()
+    stats = engine.services.index.stats()
     print(f"CPU: {cpu_description()}; {date.today()}")
     print(
         f"index: {stats.articles:,} articles, {stats.chunks:,} passages; {len(questions)} questions"
@@ -37,7 +37,7 @@ def main() -> None:
     def ask(position: int) -> float:
         item = questions[position % len(questions)]
         started = time.perf_counter()
-        engine.qa.answer(item.question, today=item.asked or date.today())
+        engine.services.qa.answer(item.question, today=item.asked or date.today())
         return time.perf_counter() - started
 
     print("| readers at once | questions/s | p50 s | p95 s | peak RSS GiB |")

@@ -68,7 +68,7 @@ def main() -> None:
                 BOT,
                 part,
                 asker_for(BOT, qa, settings.retrieval, 5),
-                withhold=engine.eval.withholder() if withheld else None,
+                withhold=engine.services.eval.withholder() if withheld else None,
             )
         else:
             search = searcher_for(BOT, engine.searcher)

@@ -33,7 +33,7 @@ def main() -> None:
 
     embedder = SentenceTransformerEmbedder()
     settings = Settings(_env_file=None, data_dir=args.data_dir)  # type: ignore[call-arg]
-    services = build_engine(settings, embedder=embedder, today=lambda: date(2025, 6, 20))
+    services = build_engine(settings, embedder=embedder, today=lambda: date(2025, 6, 20)).services
     started = time.perf_counter()
     services.index.sync([ROOT / "samples" / "archive"])
     print(f"sample archive indexed (or checked) in {time.perf_counter() - started:.1f}s")

@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.deps import BotDeps, NewsApp, NewsContext
-from bot.render_html import day, link
+from bot.render_html import day, source_line
 from bot.texts import texts_for, texts_in
 from retrieval.core.errors import QuestionError
 from retrieval.core.i18n import Texts, mark
@@ -58,17 +58,12 @@ def render_briefing(briefing: Briefing, words: Texts) -> str:
             f"{story.citation.n}. {html.escape(story.citation.quote)} [{story.citation.n}]"
         )
     lines.append("\n<b>" + t("Sources") + "</b>")
-    for story in briefing.stories:
-        c = story.citation
-        headline = link(c.url, html.escape(c.title))
-        outlet = html.escape(c.source or t("unknown outlet"))
-        line = f"[{c.n}] {headline} — {outlet}, {day(c.published, words)}"
-        others = [o for o in story.outlets if o.casefold() != (c.source or "").casefold()]
-        if others:
-            line += " · " + t("also reported by {outlets}").format(
-                outlets=html.escape(", ".join(others))
-            )
-        lines.append(line)
+    # Unlike an answer's sources, as the briefing has shown them: every other outlet named,
+    # no language marked.
+    lines += [
+        source_line(story.citation, words, mark_language=False, shown=None)
+        for story in briefing.stories
+    ]
     return "\n".join(lines)
 
 

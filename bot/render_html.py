@@ -29,24 +29,30 @@ def day(value: date | None, words: Texts) -> str:
     return format_day(value, words)
 
 
-def source_line(citation: Citation, words: Texts) -> str:
-    """[n] headline — outlet, date; the article's language where it is not the reader's
-    (an English question answered from a Russian story); the other outlets that ran a copy."""
+def source_line(
+    citation: Citation, words: Texts, *, mark_language: bool = True, shown: int | None = 5
+) -> str:
+    """A cited source, as answers and the briefing show it: [n] headline — outlet, date; with
+    `mark_language`, the article's language where it is not the reader's (an English question
+    answered from a Russian story); the other outlets that ran a copy, the first `shown` of
+    them named (None: all)."""
     headline = link(citation.url, html.escape(citation.title))
     outlet = html.escape(citation.source or words.t("unknown outlet"))
     line = f"[{citation.n}] {headline} — {outlet}, {day(citation.published, words)}"
-    if citation.language != words.language:
+    if mark_language and citation.language != words.language:
         line += f" · {html.escape(citation.language.upper())}"
     if citation.also_reported_by:
         also = words.t("also reported by {outlets}")
-        line += " · " + also.format(outlets=html.escape(outlets(citation.also_reported_by)))
+        named = outlets(citation.also_reported_by, shown)
+        line += " · " + also.format(outlets=html.escape(named))
     return line
 
 
-def outlets(names: Sequence[str], shown: int = 5) -> str:
+def outlets(names: Sequence[str], shown: int | None = 5) -> str:
     """ "Trend, APA", and past `shown` names how many more: "Trend, APA, … +3"."""
-    listed = ", ".join(names[:shown])
-    return listed if len(names) <= shown else f"{listed}, … +{len(names) - shown}"
+    if shown is None or len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])}, … +{len(names) - shown}"
 
 
 def render_answer(answer: Answer, words: Texts | None = None) -> str:

@@ -80,31 +80,6 @@ class Engine:
     reader: ReaderSlot  # the trained reader in use, if any
     services: Services
 
-    # The facade's parts, reachable from the engine too (tests and benchmarks call them).
-    @property
-    def index(self) -> IndexOps:
-        return self.services.index
-
-    @property
-    def qa(self) -> QAService:
-        return self.services.qa
-
-    @property
-    def feeds(self) -> FeedService:
-        return self.services.feeds
-
-    @property
-    def follows(self) -> FollowService:
-        return self.services.follows
-
-    @property
-    def models(self) -> ModelService:
-        return self.services.models
-
-    @property
-    def eval(self) -> EvalService:
-        return self.services.eval
-
     def warm_up(self) -> None:
         warm_up(self.embedder, self.collections, self.lexical, self.searcher)
 

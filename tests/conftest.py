@@ -19,6 +19,7 @@ from retrieval.core.settings import Settings
 from retrieval.embed.hashing import HashEmbedder
 from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import Engine, build_engine
+from retrieval.services import Services
 from tests.guard.newsbot_loopback_guard import guarded
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,8 +144,8 @@ def make_settings(data_dir: Path, *, calibrated: bool = False, **updates: Any) -
 
 
 @pytest.fixture
-def hash_services(tmp_path: Path) -> Engine:
-    """Fast services: the real store, index and chain, with a hash-seeded embedder."""
+def hash_engine(tmp_path: Path) -> Engine:
+    """A fast engine: the real store, index and chain, with a hash-seeded embedder."""
     return build_engine(
         make_settings(tmp_path / "data"), embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY
     )
@@ -159,11 +160,11 @@ def real_embedder() -> SentenceTransformerEmbedder:
 @pytest.fixture(scope="session")
 def sample_services(
     tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
-) -> Iterator[Engine]:
+) -> Iterator[Services]:
     """The sample archive indexed once with the real model (integration tests read it only)."""
     data_dir = tmp_path_factory.mktemp("sample-index")
     services = build_engine(
         make_settings(data_dir, calibrated=True), embedder=real_embedder, today=lambda: SAMPLE_TODAY
-    )
+    ).services
     services.index.sync([SAMPLES])
     yield services

@@ -349,7 +349,7 @@ class BackupService:
         """The backed-up words when they cover exactly the catalog's passages; else built
         again from the catalog."""
         catalog = self._collections.catalog
-        passages = {row[0] for row in catalog.passages.lexical_rows(collection)}
+        passages = {row.chunk_id for row in catalog.passages.lexical_rows(collection)}
         if self._lexical.copy_from(collection, source / "lexical"):
             if self._lexical.snapshot(collection).live_ids() == passages:
                 return

@@ -52,14 +52,19 @@ class IndexView:
     def stale_reason(self) -> str | None:
         """Why this collection's vectors cannot be searched with the pinned model's queries
         (another model or backend made them), or None when they can."""
-        if self.identity is None or self.identity.same_vectors(self.model):
-            return None
-        return (
-            f"the index was embedded as {self.identity.describe()} and this process embeds as "
-            f"{self.model.describe()}: re-embed with `newsbot ingest --full SOURCES` (or "
-            "/reindex full) or `newsbot model use original` (or /adapt use original), or set "
-            "NEWSBOT_EMBEDDING_BACKEND or NEWSBOT_EMBEDDING_MODEL back"
-        )
+        return stale_reason(self.identity, self.model)
+
+
+def stale_reason(identity: IndexIdentity | None, model: IndexIdentity) -> str | None:
+    """Why vectors of `identity` cannot be searched with `model`'s queries, or None."""
+    if identity is None or identity.same_vectors(model):
+        return None
+    return (
+        f"the index was embedded as {identity.describe()} and this process embeds as "
+        f"{model.describe()}: re-embed with `newsbot ingest --full SOURCES` (or "
+        "/reindex full) or `newsbot model use original` (or /adapt use original), or set "
+        "NEWSBOT_EMBEDDING_BACKEND or NEWSBOT_EMBEDDING_MODEL back"
+    )
 
 
 class Collections:
@@ -132,9 +137,12 @@ class Collections:
                 yield view
 
     def stale_reason(self) -> str | None:
-        """Why the active collection's vectors cannot be searched with the model in use."""
-        with self.reading() as view:
-            return view.stale_reason()
+        """Why the active collection's vectors cannot be searched with the model in use. Read
+        from the index's state alone (no collection is read, so no reader's lease is taken):
+        inside a job, which no switch can interleave with, it is the job's own collection."""
+        active = self.active
+        model = IndexIdentity.of(self.embedder.latest.name, 0, 0)
+        return stale_reason(self.state.identity(active), model)
 
     def refuse_if_stale(self) -> None:
         """Vectors of another model or backend are replaced by a full re-index only: it builds a

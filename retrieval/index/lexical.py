@@ -19,7 +19,7 @@ import shutil
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from retrieval.core import azerbaijani
 from retrieval.core.language import WordStemmer, analysis_key, stopwords
@@ -27,8 +27,16 @@ from retrieval.core.records import Progress, Stage
 
 logger = logging.getLogger(__name__)
 
-# chunk id, article id, embedded text, published YYYYMMDD, language (`PassageStore.lexical_rows`)
-Row = tuple[str, str, str, int, str]
+
+class LexicalRow(NamedTuple):
+    """One passage as the lexical index takes it (`PassageStore.lexical_rows`). A tuple with
+    names: a rebuild streams millions of them."""
+
+    chunk_id: str
+    article_id: str
+    embed_text: str  # the text the vectors were made from, which BM25 indexes too
+    published: int  # YYYYMMDD, 0 undated
+    language: str  # the article's (ISO 639-1)
 
 
 def _bm25s():  # type: ignore[no-untyped-def]
@@ -115,7 +123,7 @@ class LexicalIndex(Protocol):
     def build(
         self,
         collection: str,
-        rows: Iterable[Row],
+        rows: Iterable[LexicalRow],
         *,
         total: int = 0,
         progress: Progress | None = None,
@@ -124,7 +132,9 @@ class LexicalIndex(Protocol):
         replaced once the new words are complete). Returns the passages indexed."""
         ...
 
-    def write(self, collection: str, article_ids: Sequence[str], rows: Iterable[Row]) -> None:
+    def write(
+        self, collection: str, article_ids: Sequence[str], rows: Iterable[LexicalRow]
+    ) -> None:
         """These articles' passages replaced by `rows` (none: the articles are gone), in one
         commit. Doing it twice does no harm."""
         ...
@@ -309,22 +319,22 @@ class TantivyIndex:
         )
 
     @staticmethod
-    def _add(writer: Any, rows: Iterable[Row], step: Progress | None, total: int) -> int:
+    def _add(writer: Any, rows: Iterable[LexicalRow], step: Progress | None, total: int) -> int:
         import tantivy
 
         count = 0
-        batch: list[Row] = []
+        batch: list[LexicalRow] = []
 
         def flush() -> None:
-            languages = [language or "en" for *_, language in batch]
-            tokens = tokenize([r[2] for r in batch], languages)
-            for (chunk_id, article_id, _, published, _), words in zip(batch, tokens, strict=True):
+            languages = [row.language or "en" for row in batch]
+            tokens = tokenize([row.embed_text for row in batch], languages)
+            for row, words in zip(batch, tokens, strict=True):
                 writer.add_document(
                     tantivy.Document(
                         body=" ".join(words),
-                        chunk_id=chunk_id,
-                        article_id=article_id,
-                        published=int(published),
+                        chunk_id=row.chunk_id,
+                        article_id=row.article_id,
+                        published=int(row.published),
                     )
                 )
             batch.clear()
@@ -343,7 +353,7 @@ class TantivyIndex:
     def build(
         self,
         collection: str,
-        rows: Iterable[Row],
+        rows: Iterable[LexicalRow],
         *,
         total: int = 0,
         progress: Progress | None = None,
@@ -376,7 +386,9 @@ class TantivyIndex:
         shutil.rmtree(retired, ignore_errors=True)
         return count
 
-    def write(self, collection: str, article_ids: Sequence[str], rows: Iterable[Row]) -> None:
+    def write(
+        self, collection: str, article_ids: Sequence[str], rows: Iterable[LexicalRow]
+    ) -> None:
         index = self._index(collection)
         if index is None:
             raise FileNotFoundError(f"no lexical index for {collection}: build it first")

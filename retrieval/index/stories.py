@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from retrieval.core.azerbaijani import lower as azerbaijani_lower
 from retrieval.core.records import Article
@@ -95,6 +95,13 @@ class Sketch:
     text: bytes
     lede: bytes
     buckets: tuple[tuple[int, int], ...]  # (band, bucket)
+
+
+class _Member(NamedTuple):
+    """An article of a story, as grouping it again reads it."""
+
+    published: int  # YYYYMMDD, 0 undated
+    sketches: tuple[bytes, bytes]  # text and opening (only an article with them has buckets)
 
 
 class Sketcher:
@@ -375,8 +382,8 @@ class StoryIndex:
         """Group the articles left of a story again, among themselves: the copies that share
         a bucket and pass the threshold, joined however far the chain reaches."""
         members = {
-            row[0]: row
-            for row in db.execute(
+            article_id: _Member(published, (text, lede))
+            for article_id, published, text, lede in db.execute(
                 "SELECT article_id, published, text_sketch, lede_sketch FROM story_members"
                 " WHERE collection = ? AND story = ?",
                 (collection, story),
@@ -408,16 +415,14 @@ class StoryIndex:
                     if pair in checked or find(a) == find(b):
                         continue
                     checked.add(pair)
-                    similar = self.sketcher.similarity(
-                        (members[a][2], members[a][3]), (members[b][2], members[b][3])
-                    )
+                    similar = self.sketcher.similarity(members[a].sketches, members[b].sketches)
                     if similar >= self.config.threshold:
                         root[find(a)] = find(b)
         groups: dict[str, list[str]] = {}
         for article_id in members:
             groups.setdefault(find(article_id), []).append(article_id)
         for group in groups.values():
-            first = min(group, key=lambda a: _order(members[a][1], a))
+            first = min(group, key=lambda a: _order(members[a].published, a))
             for part in _parts(group):
                 db.execute(
                     "UPDATE story_members SET story = ? WHERE collection = ?"

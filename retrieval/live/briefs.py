@@ -299,5 +299,6 @@ def _line(members: list[Article], n: int) -> BriefStory | None:
         url=first.url,
         quote=sentence,
         language=first.language,
+        also_reported_by=tuple(o for o in outlets if o.casefold() != first.source.casefold()),
     )
     return BriefStory(citation, outlets, len(members))

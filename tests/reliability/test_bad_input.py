@@ -119,12 +119,12 @@ def build_corpus(root: Path) -> tuple[set[str], int]:
 def test_bad_input_corpus(tmp_path: Path, figures: dict[str, Any]) -> None:
     root = tmp_path / "corpus"
     good, written = build_corpus(root)
-    services = build_engine(
+    engine = build_engine(
         make_settings(tmp_path / "data"), embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY
     )
-    report = services.index.sync([root])
-    collection = services.collections.active
-    indexed = " ".join(row.embed_text for row in services.catalog.passages.chunk_rows(collection))
+    report = engine.services.index.sync([root])
+    collection = engine.collections.active
+    indexed = " ".join(row.embed_text for row in engine.catalog.passages.chunk_rows(collection))
     lost = sorted(m for m in good if m not in indexed)
     skipped = dict(report.skipped)
     reasons_missing = [origin for origin, reason in report.skipped if not reason.strip()]
@@ -147,7 +147,7 @@ def test_bad_input_corpus(tmp_path: Path, figures: dict[str, Any]) -> None:
     assert any("duplicate" in reason for reason in skipped.values())  # r1 twice
     assert sum("records.jsonl:" in o for o in skipped) >= 3  # the broken lines, by number
     # Hostile titles are escaped when rendered, and the injection is only text.
-    answer = services.qa.answer("What did the council agree about quimbelfest?")
+    answer = engine.services.qa.answer("What did the council agree about quimbelfest?")
     html = render_answer(answer)
     assert "<script>" not in html
     links = re.findall(r'<a\s+href="([^"]*)"', html)  # every link the answer renders

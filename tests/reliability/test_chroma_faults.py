@@ -28,10 +28,10 @@ def test_chroma_server_killed_mid_query_and_mid_sync(
             "store": settings.store.model_copy(update={"host": "127.0.0.1", "port": chroma.port})
         }
     )
-    services = build_engine(settings, embedder=real_embedder, today=lambda: SAMPLE_TODAY)
-    services.index.sync([SAMPLES])
+    engine = build_engine(settings, embedder=real_embedder, today=lambda: SAMPLE_TODAY)
+    engine.services.index.sync([SAMPLES])
     question = "Who won the national cup final?"
-    assert "Harborview FC" in services.qa.answer(question).text
+    assert "Harborview FC" in engine.services.qa.answer(question).text
 
     # Mid-query: readers asking in a loop; the server dies under them.
     asking = threading.Event()
@@ -42,7 +42,7 @@ def test_chroma_server_killed_mid_query_and_mid_sync(
         while True:
             asking.set()
             try:
-                services.qa.answer(question)
+                engine.services.qa.answer(question)
             except StoreUnavailableError as exc:
                 errors.append((time.monotonic() - killed_at[0], str(exc)))
                 return
@@ -75,13 +75,13 @@ def test_chroma_server_killed_mid_query_and_mid_sync(
     # Back: the same services answer again.
     chroma.start()
     restarted = time.monotonic()
-    assert "Harborview FC" in services.qa.answer(question).text
+    assert "Harborview FC" in engine.services.qa.answer(question).text
     recovery_s = time.monotonic() - restarted
 
     # Mid-sync: a full re-index of more articles, the server killed while it embeds.
     corpus = tmp_path / "more"
     write_corpus(corpus, 60, 0)
-    services.writer.embed_batch = 64
+    engine.writer.embed_batch = 64
     embedding = threading.Event()
     sync_errors: list[BaseException] = []
 
@@ -91,7 +91,7 @@ def test_chroma_server_killed_mid_query_and_mid_sync(
 
     def sync() -> None:
         try:
-            services.index.sync([SAMPLES, corpus], full=True, progress=progress)
+            engine.services.index.sync([SAMPLES, corpus], full=True, progress=progress)
         except BaseException as exc:
             sync_errors.append(exc)
 
@@ -105,10 +105,10 @@ def test_chroma_server_killed_mid_query_and_mid_sync(
     assert len(sync_errors) == 1 and isinstance(sync_errors[0], StoreUnavailableError)
     chroma.start()
     # Readers are still on the old, complete collection; then the sync is run again.
-    assert "Harborview FC" in services.qa.answer(question).text
-    report = services.index.sync([SAMPLES, corpus], full=True)
+    assert "Harborview FC" in engine.services.qa.answer(question).text
+    report = engine.services.index.sync([SAMPLES, corpus], full=True)
     assert (report.added, report.unchanged) == (60, 30)  # the samples were there already
-    counts = check_consistent(settings.data_dir, services.store, 90)  # type: ignore[arg-type]
+    counts = check_consistent(settings.data_dir, engine.store, 90)  # type: ignore[arg-type]
     figures["chroma run killed"] = {
         "mid-query: error reached the reader after s": round(query_error_s, 2),
         "CLI ask with the server down: exit 1, one line, s": round(cli_s, 2),

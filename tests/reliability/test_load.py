@@ -35,7 +35,7 @@ async def test_fifty_chats_during_full_reindexes(
 ) -> None:
     settings = bot_settings(tmp_path, api, questions_per_minute=600)
     shutil.copytree(SAMPLES, settings.ingest_dir)
-    services = build_engine(settings, embedder=real_embedder, today=lambda: SAMPLE_TODAY)
+    services = build_engine(settings, embedder=real_embedder, today=lambda: SAMPLE_TODAY).services
     services.index.sync([settings.ingest_dir])
     app = await start_bot(settings, services, api)
     latencies: list[float] = []

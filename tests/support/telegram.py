@@ -16,6 +16,7 @@ from bot.telegram_app import build_application, set_commands
 from retrieval.core.settings import Settings
 from retrieval.embed.hashing import HashEmbedder
 from retrieval.engine import Engine, build_engine
+from retrieval.services import Services
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 from tests.fakes.telegram_server import FakeBotAPI
 
@@ -26,8 +27,13 @@ ADMIN = 42
 class BotHarness:
     api: FakeBotAPI
     app: Any
-    services: Engine
+    engine: Engine  # the parts behind the facade, for tests that look at them
     settings: Settings
+
+    @property
+    def services(self) -> Services:
+        """The facade the bot was given."""
+        return self.engine.services
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,7 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory) -> SampleIndex:
     template = SampleIndex(root / "ingest", root / "data")
     shutil.copytree(SAMPLES, template.ingest)
     settings = make_settings(template.data).model_copy(update={"ingest_dir": template.ingest})
-    build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY).index.sync(
+    build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY).services.index.sync(
         [template.ingest]
     )
     return template
@@ -86,8 +92,8 @@ async def _mark_processed(update: Update, context: Any) -> None:
     context.application.bot_data.setdefault(PROCESSED, set()).add(update.update_id)
 
 
-async def start_bot(settings: Settings, services: Engine, api: FakeBotAPI) -> Any:
-    app = build_application(settings, services.services)
+async def start_bot(settings: Settings, services: Services, api: FakeBotAPI) -> Any:
+    app = build_application(settings, services)
     # Runs after the bot's own handlers are done with an update: tests wait for this event
     # instead of sleeping before they assert that nothing was sent.
     app.add_handler(TypeHandler(Update, _mark_processed), group=99)
@@ -154,10 +160,10 @@ async def serving(
     """The sample archive in the ingest dir, indexed with the hash embedder (a copy of the
     session's index), and the bot running on it against the fake Bot API."""
     sample.restore(settings.data_dir)
-    services = build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
-    app = await start_bot(settings, services, api)
+    engine = build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
+    app = await start_bot(settings, engine.services, api)
     try:
-        yield BotHarness(api, app, services, settings)
+        yield BotHarness(api, app, engine, settings)
     finally:
         await stop_bot(app)
 

@@ -9,19 +9,12 @@ from dataclasses import dataclass
 
 from retrieval.core.records import Passage
 from retrieval.index.catalog.db import CatalogDB, int_to_date
+from retrieval.index.lexical import LexicalRow
 
 JOINED = "chunks c JOIN articles a ON a.collection = c.collection AND a.id = c.article_id"
 # Without the index named, SQLite walks every chunk of the collection in id order to find one
 # article's (5.4 s for one article at 2 million passages).
 JOINED_BY_ARTICLE = JOINED.replace("chunks c", "chunks c INDEXED BY chunks_by_article")
-
-
-@dataclass(frozen=True)
-class ChunkRow:
-    chunk_id: str
-    embed_text: str
-    published: int  # YYYYMMDD, 0 undated
-    language: str
 
 
 @dataclass(frozen=True)
@@ -84,26 +77,26 @@ class PassageStore:
 
     def chunk_rows(
         self, collection: str, article_ids: Sequence[str] | None = None
-    ) -> list[ChunkRow]:
+    ) -> list[LexicalRow]:
         """Every chunk (or those of these articles), in a stable order."""
-        return [
-            ChunkRow(chunk_id, text, published, language)
-            for chunk_id, _, text, published, language in self.lexical_rows(collection, article_ids)
-        ]
+        return list(self.lexical_rows(collection, article_ids))
 
     def lexical_rows(
         self, collection: str, article_ids: Sequence[str] | None = None
-    ) -> Iterator[tuple[str, str, str, int, str]]:
-        """(chunk id, article id, embedded text, published YYYYMMDD, language) for every chunk
-        (or those of these articles), streamed: a whole archive is never held at once."""
+    ) -> Iterator[LexicalRow]:
+        """Every chunk (or those of these articles) as the lexical index takes it, streamed: a
+        whole archive is never held at once."""
         columns = "c.id, c.article_id, c.embed_text, a.published, a.language"
         if article_ids is not None:
-            yield from self._db.select_in(
-                f"SELECT {columns} FROM {JOINED_BY_ARTICLE}"
-                " WHERE c.collection = ? AND c.article_id",
-                (collection,),
-                article_ids,
-                order_by="c.id",
+            yield from map(
+                LexicalRow._make,
+                self._db.select_in(
+                    f"SELECT {columns} FROM {JOINED_BY_ARTICLE}"
+                    " WHERE c.collection = ? AND c.article_id",
+                    (collection,),
+                    article_ids,
+                    order_by="c.id",
+                ),
             )
             return
         with self._db.transaction() as db:
@@ -112,7 +105,7 @@ class PassageStore:
                 (collection,),
             )
             while rows := cursor.fetchmany(2000):
-                yield from rows
+                yield from map(LexicalRow._make, rows)
 
     def chunk_records(self, collection: str, article_ids: Sequence[str]) -> list[ChunkRecord]:
         """Every chunk of these articles, as stored (for re-embedding without the sources)."""

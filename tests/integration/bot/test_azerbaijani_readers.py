@@ -53,7 +53,7 @@ async def test_an_azerbaijani_reader_is_answered_from_the_azerbaijani_archive(
     settings = bot_settings(tmp_path, api)
     engine = build_engine(settings, embedder=HashEmbedder())
     engine.services.index.sync([ROOT / "samples" / "archive-az"])
-    app = await start_bot(settings, engine, api)
+    app = await start_bot(settings, engine.services, api)
     harness = BotHarness(api, app, engine, settings)
     try:
         reply = await answer_to(

@@ -131,7 +131,7 @@ async def test_briefings_survive_a_restart(briefed: BotHarness) -> None:
     await say(briefed, "/brief on 06:45 ferry")
     assert "06:45 (Europe/London)" in await say(briefed, "/brief tz Europe/London")
     # A bot built again on the same data dir (a restart) schedules the reader's briefing.
-    again = build_application(briefed.settings, briefed.services.services)
+    again = build_application(briefed.settings, briefed.services)
     assert again.job_queue is not None
     [job] = again.job_queue.get_jobs_by_name(job_name(READER))
     assert job.data == READER

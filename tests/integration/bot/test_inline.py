@@ -37,13 +37,13 @@ async def test_a_burst_of_keystrokes_gets_one_answer(
     monkeypatch.setattr(inline, "PAUSE_S", 3.0)
     api = harness.api
     searches: list[str] = []
-    answer = harness.services.services.qa.answer
+    answer = harness.services.qa.answer
 
     def counted(question: str, **kwargs: Any) -> Any:
         searches.append(question)
         return answer(question, **kwargs)
 
-    monkeypatch.setattr(harness.services.services.qa, "answer", counted)
+    monkeypatch.setattr(harness.services.qa, "answer", counted)
     question = "Who is the new head coach of Kelby Rovers?"
     typed = [api.inline(question[:n], user_id=51) for n in range(12, len(question) + 1, 6)]
     last = api.inline(question, user_id=51)

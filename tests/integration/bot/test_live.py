@@ -114,7 +114,7 @@ async def test_followers_get_each_matching_article_once(
     live.api.press(buttons[0], message, user_id=READER)
     live.api.press(buttons[2], message, user_id=READER)
     await live.api.wait_for(lambda: not _topics(live, READER))
-    await live.api.wait_for(lambda: live.services.services.feedback.counts()[1] == 1)
+    await live.api.wait_for(lambda: live.services.feedback.counts()[1] == 1)
     assert "You follow no topics" in await say(live, "/following", user_id=READER)
     # /stats counts the push as a push, not as a question answered.
     stats = await say(live, "/stats")

@@ -40,7 +40,7 @@ def metric(text: str, name: str) -> float:
 
 
 async def test_health_and_metrics_while_the_bot_answers(harness: BotHarness) -> None:
-    server = MonitoringServer(harness.services.services, "127.0.0.1", 0).start()
+    server = MonitoringServer(harness.services, "127.0.0.1", 0).start()
     try:
         status, body = get(server.port, "/healthz")
         health = json.loads(body)
@@ -93,7 +93,7 @@ def test_readiness_fails_with_the_reason_while_chroma_is_down(
         update={"store": settings.store.model_copy(update={"host": "127.0.0.1", "port": port})}
     )
     engine = build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
-    engine.index.sync([SAMPLES])
+    engine.services.index.sync([SAMPLES])
     server = MonitoringServer(engine.services, "127.0.0.1", 0).start()
     try:
         assert get(server.port, "/readyz")[0] == 200
@@ -125,8 +125,8 @@ async def test_a_stalled_chroma_gives_readers_the_store_reply_within_the_timeout
         )
         settings = settings.model_copy(update={"store": store})
         engine = build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
-        engine.index.sync([SAMPLES])
-        app = await start_bot(settings, engine, api)
+        engine.services.index.sync([SAMPLES])
+        app = await start_bot(settings, engine.services, api)
         server = MonitoringServer(engine.services, "127.0.0.1", 0).start()
         bot = BotHarness(api, app, engine, settings)
         question = "Who is the new head coach of Kelby Rovers?"

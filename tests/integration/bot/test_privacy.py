@@ -21,7 +21,7 @@ def keyboard(reply: Any) -> list[str]:
 
 
 async def test_forget_deletes_one_readers_data_after_asking(harness: BotHarness) -> None:
-    api, log = harness.api, harness.services.services.feedback
+    api, log = harness.api, harness.services.feedback
     answer = await answer_to(
         harness, api.message("How many jobs will Corvanta cut?", user_id=READER)
     )
@@ -63,7 +63,7 @@ async def test_forget_deletes_one_readers_data_after_asking(harness: BotHarness)
     )
     assert "answers (1), your votes (1), your followed topics (1)" in done[0].text
     assert log.held_for(READER) == (0, 0)
-    assert harness.services.services.follows.topics(READER) == []
+    assert harness.services.follows.topics(READER) == []
     assert conversations.history((READER, 0)) == []
     # Another reader keeps their question and their vote on their own answer; their vote on
     # the forgotten reader's answer went with it (it repeated that reader's question).
@@ -96,7 +96,7 @@ async def test_admins_get_the_weeks_unanswered_questions(harness: BotHarness) ->
     names a reader."""
     from bot import gaps
 
-    log = harness.services.services.feedback
+    log = harness.services.feedback
     refused = Answer("The archive does not say.", [], refused=True)
     for user in (61, 62):
         log.record(user, user, "When does the new tram line open?", refused)

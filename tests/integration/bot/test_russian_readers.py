@@ -26,7 +26,7 @@ async def russian(tmp_path: Path, api: FakeBotAPI) -> AsyncIterator[BotHarness]:
     settings = bot_settings(tmp_path, api)
     engine = build_engine(settings, embedder=HashEmbedder())
     engine.services.index.sync([ROOT / "samples" / "archive-ru"])
-    app = await start_bot(settings, engine, api)
+    app = await start_bot(settings, engine.services, api)
     try:
         yield BotHarness(api, app, engine, settings)
     finally:

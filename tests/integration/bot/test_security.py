@@ -33,7 +33,7 @@ def effects(h: BotHarness) -> tuple[Any, ...]:
     return (
         stats.articles,
         stats.chunks,
-        h.services.collections.active,
+        h.engine.collections.active,
         sorted(p.relative_to(ingest).as_posix() for p in ingest.rglob("*")),
         len(h.api.sent("editMessageText")),
         len(h.api.sent("getFile")),

@@ -37,7 +37,7 @@ async def wire_bot(
     settings = settings.model_copy(update={"retrieval": retrieval})
     engine = build_engine(settings, embedder=real_embedder, today=lambda: date(2025, 5, 1))
     engine.services.index.sync([ARCHIVE])
-    app = await start_bot(settings, engine, api)
+    app = await start_bot(settings, engine.services, api)
     try:
         yield BotHarness(api, app, engine, settings)
     finally:

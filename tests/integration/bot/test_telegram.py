@@ -173,7 +173,7 @@ async def test_sources_button_and_feedback(harness: BotHarness) -> None:
     api.press(buttons[1], bot_message, user_id=12)
     api.press(buttons[2], bot_message, user_id=13)
     await api.wait_for(lambda: len(api.sent("answerCallbackQuery")) == 3)
-    votes = harness.services.services.feedback.votes()
+    votes = harness.services.feedback.votes()
     assert sorted((v.user_id, v.up) for v in votes) == [(12, True), (13, False)]
     assert votes[0].question == "How much money did the start-up Lumora raise?"
     assert votes[0].citations and all(isinstance(c["article_id"], str) for c in votes[0].citations)
@@ -186,7 +186,7 @@ async def test_sources_button_and_feedback(harness: BotHarness) -> None:
     await api.wait_for(lambda: len(api.sent("answerCallbackQuery")) == 9)
     answers = sorted(c.params.get("text") for c in api.sent("answerCallbackQuery")[3:])
     assert answers == ["That answer is gone."] + ["Unknown button."] * 5  # in any order
-    assert len(harness.services.services.feedback.votes()) == 2
+    assert len(harness.services.feedback.votes()) == 2
 
 
 async def test_long_answers_are_split_under_the_limit(harness: BotHarness) -> None:
@@ -387,7 +387,7 @@ async def test_admin_reindex_full_with_progress_while_others_ask(
 ) -> None:
     api = harness.api
     monkeypatch.setattr(jobs, "PROGRESS_EVERY_S", 0.0)
-    writer = harness.services.writer
+    writer = harness.engine.writer
     write_batch = writer.write_batch
     resume = threading.Event()  # the re-index waits after its first batch until a reader is done
 
@@ -397,7 +397,7 @@ async def test_admin_reindex_full_with_progress_while_others_ask(
 
     monkeypatch.setattr(writer, "write_batch", gated_write)
     writer.embed_batch = 1
-    old_collection = harness.services.collections.active
+    old_collection = harness.engine.collections.active
     command = api.message("/reindex full", user_id=ADMIN)
     status = await answer_to(harness, command)
     assert "Full re-index started" in status.text
@@ -415,7 +415,7 @@ async def test_admin_reindex_full_with_progress_while_others_ask(
     edits = api.sent("editMessageText")
     assert len(edits) >= 3 and any("embedding" in e.text for e in edits)
     assert edits[-1] is done[0] and "30 unchanged" in done[0].text
-    assert harness.services.collections.active != old_collection
+    assert harness.engine.collections.active != old_collection
 
 
 async def test_admin_upload_ingested_and_bad_uploads_refused(harness: BotHarness) -> None:

@@ -18,7 +18,7 @@ from retrieval.core.i18n import texts
 from retrieval.core.language import detect, question_language
 from retrieval.core.records import Article
 from retrieval.core.sentences import split_sentences
-from retrieval.index.lexical import TantivyIndex, tokenize
+from retrieval.index.lexical import LexicalRow, TantivyIndex, tokenize
 from retrieval.ingest.loaders import load_file
 from retrieval.search.timeframe import resolve_timeframe
 from tests.conftest import ROOT
@@ -134,9 +134,15 @@ def test_bm25_finds_an_inflected_azerbaijani_word(tmp_path: Path) -> None:
     index.build(
         "c",
         [
-            ("a", "A", "Gəncədə yeni kitabxananın açılışı olub, nazirlik bildirib", 20250403, "az"),
-            ("b", "B", "Sumqayıtda körpünün təmiri başa çatıb", 20250520, "az"),
-            ("c", "C", "The library in Ganja opened on Monday", 20250403, "en"),
+            LexicalRow(
+                "a",
+                "A",
+                "Gəncədə yeni kitabxananın açılışı olub, nazirlik bildirib",
+                20250403,
+                "az",
+            ),
+            LexicalRow("b", "B", "Sumqayıtda körpünün təmiri başa çatıb", 20250520, "az"),
+            LexicalRow("c", "C", "The library in Ganja opened on Monday", 20250403, "en"),
         ],
     )
     hits = index.search("c", "Kitabxana harada açılıb?", 3, language="az")
@@ -149,9 +155,9 @@ def test_bm25_finds_an_inflected_russian_word(tmp_path: Path) -> None:
     index.build(
         "c",
         [
-            ("a", "A", "Паромная компания сокращает зимние рейсы парома", 20250403, "ru"),
-            ("b", "B", "Новая библиотека откроется в сентябре", 20250520, "ru"),
-            ("c", "C", "The ferry company cuts winter crossings", 20250403, "en"),
+            LexicalRow("a", "A", "Паромная компания сокращает зимние рейсы парома", 20250403, "ru"),
+            LexicalRow("b", "B", "Новая библиотека откроется в сентябре", 20250520, "ru"),
+            LexicalRow("c", "C", "The ferry company cuts winter crossings", 20250403, "en"),
         ],
     )
     hits = index.search("c", "Сколько паромов сократила компания?", 3, language="ru")

@@ -45,7 +45,7 @@ def hashed(tmp_path: Path) -> Engine:
     engine = build_engine(
         make_settings(tmp_path / "data"), embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY
     )
-    engine.index.sync([SAMPLES])
+    engine.services.index.sync([SAMPLES])
     return engine
 
 
@@ -119,63 +119,63 @@ def test_a_batch_never_holds_two_pairs_of_one_article(articles: list[int]) -> No
 @pytest.mark.slow
 def test_adapt_trains_a_version_switches_to_it_and_goes_back(tmp_path: Path) -> None:
     engine = build_engine(adapt_settings(tmp_path / "data"), today=lambda: SAMPLE_TODAY)
-    engine.index.sync([SAMPLES])
+    engine.services.index.sync([SAMPLES])
     question = "How many jobs will Corvanta cut?"
     before = engine.embedder.embed_query(question)
     original_collection = engine.collections.active
     stages: set[str] = set()
 
-    report = engine.models.adapt(progress=lambda stage, done, total: stages.add(stage))
+    report = engine.services.models.adapt(progress=lambda stage, done, total: stages.add(stage))
 
     assert stages >= {"pairs", "training", "embedding", "lexical"}
     assert report.version == 1 and report.steps > 0 and report.examples > 8
     manifest = read_manifest(Path(report.path))
     assert manifest and manifest["report"]["examples"] == report.examples
-    assert [(v.name, v.active) for v in engine.models.versions()] == [
+    assert [(v.name, v.active) for v in engine.services.models.versions()] == [
         (ORIGINAL, False),
         ("v1", True),
     ]
     assert engine.collections.active != original_collection
-    assert engine.index.stats().model.startswith("adapted-v1 of all-MiniLM-L6-v2")
+    assert engine.services.index.stats().model.startswith("adapted-v1 of all-MiniLM-L6-v2")
     assert engine.collections.stale_reason() is None
     after = engine.embedder.embed_query(question)
     assert float(before @ after) < 0.9999  # another model now
-    answer = engine.qa.answer(question)
+    answer = engine.services.qa.answer(question)
     assert "600" in answer.text
 
     # A new process on this data dir serves with v1 too.
     again = build_engine(adapt_settings(tmp_path / "data"), today=lambda: SAMPLE_TODAY)
     assert np.allclose(again.embedder.embed_query(question), after, atol=1e-3)
 
-    engine.models.use(ORIGINAL)
-    assert engine.models.active == ORIGINAL
+    engine.services.models.use(ORIGINAL)
+    assert engine.services.models.active == ORIGINAL
     assert np.allclose(engine.embedder.embed_query(question), before, atol=1e-3)
-    assert "600" in engine.qa.answer(question).text
+    assert "600" in engine.services.qa.answer(question).text
     with pytest.raises(ConfigError, match="no adapted model 'v9'"):
-        engine.models.use("v9")
-    assert engine.models.active == ORIGINAL  # a bad name changes nothing
+        engine.services.models.use("v9")
+    assert engine.services.models.active == ORIGINAL  # a bad name changes nothing
 
     # The version in use deleted by hand: the next process still starts, says what to do,
     # and goes back to the original.
-    engine.models.use("v1")
+    engine.services.models.use("v1")
     shutil.rmtree(Path(report.path))
     lost = build_engine(adapt_settings(tmp_path / "data"), today=lambda: SAMPLE_TODAY)
     with pytest.raises(ConfigError, match="newsbot model use original"):
-        lost.qa.answer(question)
-    lost.models.use(ORIGINAL)
-    assert "600" in lost.qa.answer(question).text
+        lost.services.qa.answer(question)
+    lost.services.models.use(ORIGINAL)
+    assert "600" in lost.services.qa.answer(question).text
 
 
 def test_adapt_refuses_an_empty_archive_and_a_second_run(tmp_path: Path) -> None:
     engine = build_engine(adapt_settings(tmp_path / "data"), embedder=HashEmbedder())
     with pytest.raises(ConfigError, match="empty"):
-        engine.models.adapt()
-    engine.models._busy.acquire()
+        engine.services.models.adapt()
+    engine.services.models._busy.acquire()
     try:
         with pytest.raises(IndexBusyError, match="already being adapted"):
-            engine.models.adapt()
+            engine.services.models.adapt()
     finally:
-        engine.models._busy.release()
+        engine.services.models._busy.release()
 
 
 @pytest.mark.slow
@@ -188,7 +188,7 @@ def test_a_reader_keeps_the_model_of_the_collection_it_holds(
     engine = build_engine(
         adapt_settings(tmp_path / "data"), embedder=real_embedder, today=lambda: SAMPLE_TODAY
     )
-    engine.index.sync([SAMPLES])
+    engine.services.index.sync([SAMPLES])
     other = HashEmbedder()  # "another model": any embedder of the same dimension
     question = "Who won the national cup final?"
     switched = threading.Event()
@@ -245,7 +245,7 @@ def test_eval_leakage_guard_is_recorded_in_the_manifest(tmp_path: Path) -> None:
 def test_adapt_with_reranker_serves_it_when_asked_for(tmp_path: Path) -> None:
     settings = adapt_settings(tmp_path / "data")
     engine = build_engine(settings, today=lambda: SAMPLE_TODAY)
-    engine.index.sync([SAMPLES])
+    engine.services.index.sync([SAMPLES])
     asked = settings.model_copy(
         update={"retrieval": settings.retrieval.model_copy(update={"reranker": "adapted"})}
     )
@@ -253,9 +253,9 @@ def test_adapt_with_reranker_serves_it_when_asked_for(tmp_path: Path) -> None:
     with pytest.raises(
         ConfigError, match="has no trained reranker: run `newsbot adapt --reranker`"
     ):
-        before.qa.answer("How many jobs will Corvanta cut?")
+        before.services.qa.answer("How many jobs will Corvanta cut?")
 
-    report = engine.models.adapt(reranker=True)
+    report = engine.services.models.adapt(reranker=True)
 
     assert report.reranker_seconds > 0 and "reranker trained" in report.summary()
     assert (Path(report.path) / "reranker" / "config.json").exists()
@@ -266,7 +266,7 @@ def test_adapt_with_reranker_serves_it_when_asked_for(tmp_path: Path) -> None:
     assert len(passages) == 5
     assert any("Corvanta" in p.title for p in passages)
     # The cross-encoder orders; the refusal floor still reads the search's scores.
-    assert not reranked.qa.answer("How many jobs will Corvanta cut?").refused
+    assert not reranked.services.qa.answer("How many jobs will Corvanta cut?").refused
 
 
 @pytest.mark.slow
@@ -276,7 +276,7 @@ def test_a_reindex_running_when_training_ends_keeps_the_version_for_later(
     engine = build_engine(
         adapt_settings(tmp_path / "data"), embedder=real_embedder, today=lambda: SAMPLE_TODAY
     )
-    engine.index.sync([SAMPLES])
+    engine.services.index.sync([SAMPLES])
 
     def reindex_starts_during_training(stage: str, done: int, total: int) -> None:
         if stage == "training" and done == total:
@@ -285,9 +285,9 @@ def test_a_reindex_running_when_training_ends_keeps_the_version_for_later(
             )  # as a running re-index holds it
 
     with pytest.raises(IndexBusyError, match=r"v1 is trained and saved.*model use v1"):
-        engine.models.adapt(progress=reindex_starts_during_training)
-    assert engine.models.active == ORIGINAL
-    assert [v.name for v in engine.models.versions()] == [ORIGINAL, "v1"]
+        engine.services.models.adapt(progress=reindex_starts_during_training)
+    assert engine.services.models.active == ORIGINAL
+    assert [v.name for v in engine.services.models.versions()] == [ORIGINAL, "v1"]
     engine.collections._busy.release()  # the re-index is done
-    engine.models.use("v1")
-    assert engine.models.active == "v1"
+    engine.services.models.use("v1")
+    assert engine.services.models.active == "v1"

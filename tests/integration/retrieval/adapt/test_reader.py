@@ -184,9 +184,11 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     settings = make_settings(data)
     settings = settings.model_copy(update={"adapt": settings.adapt.model_copy(update=TINY)})
     engine = build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
-    engine.index.sync([SAMPLES])
+    engine.services.index.sync([SAMPLES])
     stages: set[str] = set()
-    report = engine.models.adapt_reader(progress=lambda stage, done, total: stages.add(stage))
+    report = engine.services.models.adapt_reader(
+        progress=lambda stage, done, total: stages.add(stage)
+    )
     assert stages >= {"questions", "training reader"}
     assert report.version == "r1" and report.steps > 0 and report.questions > 8
     assert report.peak_memory_mib > 100  # the model was loaded: a real figure
@@ -201,53 +203,53 @@ def test_a_trained_reader_is_used_saved_whole_and_undone(trained: Engine) -> Non
     assert manifest and manifest["report"]["version"] == "r1"
     assert "questions" in manifest["summary"] and "peak memory" in manifest["summary"]
     assert not list(root.glob(".r*.partial"))
-    names = {(v.name, v.active) for v in engine.models.versions()}
+    names = {(v.name, v.active) for v in engine.services.models.versions()}
     assert {(ORIGINAL, True), ("r1", True)} <= names  # the original model, read by r1
     collection = engine.collections.active
     question = "How many jobs will Corvanta cut?"
 
-    answer = engine.qa.answer(question)
+    answer = engine.services.qa.answer(question)
     assert not answer.refused
     assert answer.confidence is not None and 0.0 <= answer.confidence <= 1.0
     # `newsbot eval` warns of what the reader learnt from, as of an adapted model.
-    assert engine.models.trained_through() is not None
+    assert engine.services.models.trained_through() is not None
     assert all(any(c.quote in p.text for p in answer.passages) for c in answer.citations)
 
     # A new process on this data dir reads with r1 too.
     again = build_engine(engine.settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
-    assert again.models.reader == "r1" and again.reader.current() is not None
+    assert again.services.models.reader == "r1" and again.reader.current() is not None
 
-    report = engine.models.use(ORIGINAL)
+    report = engine.services.models.use(ORIGINAL)
     assert report.chunks == 0 and engine.collections.active == collection  # no re-embedding
-    assert engine.models.reader == "" and engine.reader.current() is None
-    assert engine.models.trained_through() is None
-    plain = engine.qa.answer(question)
+    assert engine.services.models.reader == "" and engine.reader.current() is None
+    assert engine.services.models.trained_through() is None
+    plain = engine.services.qa.answer(question)
     assert plain.text and plain.confidence is None  # the hand-written picker (score refusal)
 
     with pytest.raises(ConfigError, match="no trained reader 'r7'; the readers are: r1"):
-        engine.models.use("r7")
-    assert engine.models.reader == ""  # a bad name changes nothing
-    engine.models.use("r1")
-    assert engine.models.reader == "r1"
+        engine.services.models.use("r7")
+    assert engine.services.models.reader == ""  # a bad name changes nothing
+    engine.services.models.use("r1")
+    assert engine.services.models.reader == "r1"
 
 
 @pytest.mark.slow
 def test_a_deleted_reader_falls_back_to_the_picker(trained: Engine, tmp_path: Path) -> None:
     engine = trained
-    engine.models.use("r1")
+    engine.services.models.use("r1")
     kept = tmp_path / "r1"
     shutil.copytree(engine.reader.root / "r1", kept)
     question = "How many jobs will Corvanta cut?"
-    assert engine.qa.answer(question).confidence is not None  # r1 loaded and reading
+    assert engine.services.qa.answer(question).confidence is not None  # r1 loaded and reading
     try:
         shutil.rmtree(engine.reader.root / "r1")
         # The running engine, whose slot already held r1, answers without it...
-        answer = engine.qa.answer(question)
+        answer = engine.services.qa.answer(question)
         assert answer.text and answer.confidence is None
         # ...and so does a new one.
         lost = build_engine(engine.settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
         assert lost.reader.current() is None
-        answer = lost.qa.answer(question)
+        answer = lost.services.qa.answer(question)
         assert answer.text and answer.confidence is None  # the hand-written picker answered
     finally:
         shutil.copytree(kept, engine.reader.root / "r1")

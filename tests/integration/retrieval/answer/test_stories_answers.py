@@ -36,7 +36,7 @@ def wire(
     engine = build_engine(
         make_settings(data, calibrated=True), embedder=real_embedder, today=lambda: TODAY
     )
-    engine.index.sync([ARCHIVE])
+    engine.services.index.sync([ARCHIVE])
     yield engine
 
 
@@ -45,7 +45,9 @@ def copies_read(articles: set[str], ids: list[str]) -> list[str]:
 
 
 def test_an_answer_reads_one_copy_and_names_the_other_outlets(wire: Engine) -> None:
-    answer = wire.qa.answer("When will the new container berth at the port of Saltmere open?")
+    answer = wire.services.qa.answer(
+        "When will the new container berth at the port of Saltmere open?"
+    )
     assert not answer.refused and "14 March" in answer.text
     read = copies_read(BERTH, [p.article_id for p in answer.passages])
     assert len(read) == 1  # one copy of the story, the other passages from other stories
@@ -56,7 +58,7 @@ def test_an_answer_reads_one_copy_and_names_the_other_outlets(wire: Engine) -> N
 
     # Without stories, the copies crowd the passages the answerer reads.
     copies = wire.settings.retrieval.model_copy(update={"stories": False})
-    crowded = wire.qa.answer(
+    crowded = wire.services.qa.answer(
         "When will the new container berth at the port of Saltmere open?",
         search=SearchOverride(copies),
     )
@@ -65,7 +67,9 @@ def test_an_answer_reads_one_copy_and_names_the_other_outlets(wire: Engine) -> N
 
 
 def test_a_question_naming_an_outlet_gets_its_copy(wire: Engine) -> None:
-    answer = wire.qa.answer("What did the Valley Herald report about the Saltmere berth delay?")
+    answer = wire.services.qa.answer(
+        "What did the Valley Herald report about the Saltmere berth delay?"
+    )
     assert not answer.refused
     assert copies_read(BERTH, [p.article_id for p in answer.passages]) == ["vh-saltmere-berth"]
     cited = answer.citations[0]
@@ -74,7 +78,7 @@ def test_a_question_naming_an_outlet_gets_its_copy(wire: Engine) -> None:
 
 
 def test_a_timeline_gives_one_line_a_story(wire: Engine) -> None:
-    answer = wire.qa.answer("What has happened at the port of Saltmere?")
+    answer = wire.services.qa.answer("What has happened at the port of Saltmere?")
     assert answer.timeline and not answer.refused
     cited = [c.article_id for c in answer.citations]
     assert len(copies_read(BERTH, cited)) == 1 and "mw-saltmere-strike" in cited
@@ -82,7 +86,7 @@ def test_a_timeline_gives_one_line_a_story(wire: Engine) -> None:
 
 
 def test_a_russian_answer_reads_one_copy_and_names_the_other(wire: Engine) -> None:
-    answer = wire.qa.answer("Когда откроется новый причал в порту Салтмер?")
+    answer = wire.services.qa.answer("Когда откроется новый причал в порту Салтмер?")
     assert not answer.refused and "14 марта" in answer.text
     assert len(copies_read(RU_BERTH, [p.article_id for p in answer.passages])) == 1
     cited = next(c for c in answer.citations if c.article_id in RU_BERTH)

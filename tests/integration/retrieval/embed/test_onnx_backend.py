@@ -103,20 +103,20 @@ def test_changing_the_backend_needs_a_full_re_index(
 ) -> None:
     settings = make_settings(tmp_path / "data")
     first = build_engine(settings, embedder=real_embedder)
-    assert first.index.sync([SAMPLES]).added == 30
+    assert first.services.index.sync([SAMPLES]).added == 30
     second = build_engine(settings, embedder=onnx_int8)
     with pytest.raises(ConfigError, match="onnx-int8"):
-        second.index.sync([SAMPLES])  # in place, readers would meet a mix of the two
-    report = second.index.sync([SAMPLES], full=True)
+        second.services.index.sync([SAMPLES])  # in place, readers would meet a mix of the two
+    report = second.services.index.sync([SAMPLES], full=True)
     assert report.unchanged == 30 and report.chunks == 30 and report.added_ids == []
-    assert second.index.sync([SAMPLES]).unchanged == 30
+    assert second.services.index.sync([SAMPLES]).unchanged == 30
 
 
 def test_asking_with_the_onnx_backend_never_imports_torch(
     tmp_path: Path, onnx_int8: OnnxEmbedder
 ) -> None:
     data = tmp_path / "data"
-    build_engine(make_settings(data), embedder=onnx_int8).index.sync([SAMPLES])
+    build_engine(make_settings(data), embedder=onnx_int8).services.index.sync([SAMPLES])
     script = (
         "import sys\n"
         "from typer.testing import CliRunner\n"

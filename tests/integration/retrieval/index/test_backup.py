@@ -20,7 +20,7 @@ from retrieval.engine import Engine, build_engine
 from retrieval.evaluation import load_questions
 from retrieval.index.store import ChromaStore
 from tests.conftest import ROOT, SAMPLE_QUESTIONS, SAMPLE_TODAY, SAMPLES, make_settings
-from tests.integration.retrieval.index.test_chroma_server import server_services
+from tests.integration.retrieval.index.test_chroma_server import server_engine
 from tests.support.chroma import (  # noqa: F401  (a fixture)
     chroma_server,
 )
@@ -142,7 +142,7 @@ def test_restore_into_a_chroma_server(
     tmp_path: Path,
     chroma_server: tuple[subprocess.Popen[bytes], int],  # noqa: F811
 ) -> None:
-    restored = server_services(tmp_path, chroma_server[1])
+    restored = server_engine(tmp_path, chroma_server[1])
     manifest = restored.services.backups.restore(backed_up["backup"])
     stats = restored.services.index.stats()
     assert (stats.articles, stats.chunks) == (manifest.articles, manifest.passages)

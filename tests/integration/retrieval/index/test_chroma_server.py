@@ -21,7 +21,7 @@ from tests.support.chroma import free_port
 pytestmark = pytest.mark.slow
 
 
-def server_services(tmp_path: Path, port: int) -> Engine:
+def server_engine(tmp_path: Path, port: int) -> Engine:
     settings = make_settings(tmp_path / "data")
     settings = settings.model_copy(
         update={"store": settings.store.model_copy(update={"host": "127.0.0.1", "port": port})}
@@ -33,19 +33,19 @@ def test_ingest_answer_and_full_reindex_through_a_chroma_server(
     chroma_server: tuple[subprocess.Popen[bytes], int], tmp_path: Path
 ) -> None:
     _, port = chroma_server
-    services = server_services(tmp_path, port)
-    assert services.index.stats().store == f"chroma server http://127.0.0.1:{port}"
-    report = services.index.sync([SAMPLES])
+    engine = server_engine(tmp_path, port)
+    assert engine.services.index.stats().store == f"chroma server http://127.0.0.1:{port}"
+    report = engine.services.index.sync([SAMPLES])
     assert report.added == 30
-    assert services.store.count(services.collections.active) == report.chunks
-    answer = services.qa.answer("How many jobs will Corvanta cut?")
+    assert engine.store.count(engine.collections.active) == report.chunks
+    answer = engine.services.qa.answer("How many jobs will Corvanta cut?")
     assert not answer.refused and "600" in answer.text
 
-    old = services.collections.active
-    rebuilt = services.index.sync([SAMPLES], full=True)
-    assert rebuilt.collection != old and services.collections.active == rebuilt.collection
-    assert services.store.count(rebuilt.collection) == rebuilt.chunks
-    assert "600" in services.qa.answer("How many jobs will Corvanta cut?").text
+    old = engine.collections.active
+    rebuilt = engine.services.index.sync([SAMPLES], full=True)
+    assert rebuilt.collection != old and engine.collections.active == rebuilt.collection
+    assert engine.store.count(rebuilt.collection) == rebuilt.chunks
+    assert "600" in engine.services.qa.answer("How many jobs will Corvanta cut?").text
     import chromadb
 
     names = {c.name for c in chromadb.HttpClient(host="127.0.0.1", port=port).list_collections()}
@@ -56,17 +56,17 @@ def test_server_down_is_a_clear_error_not_a_hang(
     chroma_server: tuple[subprocess.Popen[bytes], int], tmp_path: Path
 ) -> None:
     process, port = chroma_server
-    services = server_services(tmp_path, port)
-    services.index.sync([SAMPLES])
+    engine = server_engine(tmp_path, port)
+    engine.services.index.sync([SAMPLES])
     process.terminate()
     process.wait(10)
     started = time.monotonic()
     with pytest.raises(StoreUnavailableError, match="vector store"):
-        services.qa.answer("How many jobs will Corvanta cut?")
+        engine.services.qa.answer("How many jobs will Corvanta cut?")
     assert time.monotonic() - started < 15
-    fresh = server_services(tmp_path / "other", port)
+    fresh = server_engine(tmp_path / "other", port)
     with pytest.raises(StoreUnavailableError, match="cannot reach the vector store"):
-        fresh.index.sync([SAMPLES])
+        fresh.services.index.sync([SAMPLES])
 
 
 def test_a_secured_server_with_a_token_tenant_and_database(

@@ -16,7 +16,7 @@ import pytest
 
 from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import Engine, build_engine
-from retrieval.index.lexical import TantivyIndex
+from retrieval.index.lexical import LexicalRow, TantivyIndex
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 
 pytestmark = pytest.mark.slow
@@ -74,27 +74,27 @@ def test_token_counts_beside_embedding_share_the_tokenizer_safely() -> None:
 
 
 @pytest.fixture
-def real_services(tmp_path: Path, real_embedder: SentenceTransformerEmbedder) -> Engine:
-    services = build_engine(
+def real_engine(tmp_path: Path, real_embedder: SentenceTransformerEmbedder) -> Engine:
+    engine = build_engine(
         make_settings(tmp_path / "data", calibrated=True),
         embedder=real_embedder,
         today=lambda: SAMPLE_TODAY,
     )
-    services.index.sync([SAMPLES])
-    return services
+    engine.services.index.sync([SAMPLES])
+    return engine
 
 
-def test_readers_keep_answering_while_a_full_reindex_switches(real_services: Engine) -> None:
+def test_readers_keep_answering_while_a_full_reindex_switches(real_engine: Engine) -> None:
     """A request that resolved the old collection before the switch finishes on it: the old
     collection is dropped only when that request is done. Readers in a loop meanwhile: every
     answer is right, none fails."""
-    index = real_services.index
-    collections = real_services.collections
+    index = real_engine.services.index
+    collections = real_engine.collections
     old = collections.active
     reader_inside = threading.Event()
     switched = threading.Event()
     sync_done = threading.Event()
-    store = real_services.store
+    store = real_engine.store
     real_query = store.query
     armed = threading.Event()  # set once the re-index is embedding
     hold = threading.Lock()
@@ -124,7 +124,7 @@ def test_readers_keep_answering_while_a_full_reindex_switches(real_services: Eng
             n = offset
             while not sync_done.is_set() or n < offset + 3:
                 question, expected = QUESTIONS[n % len(QUESTIONS)]
-                answers.append((real_services.qa.answer(question).text, expected))
+                answers.append((real_engine.services.qa.answer(question).text, expected))
                 n += 1
 
         return run
@@ -144,43 +144,43 @@ def test_readers_keep_answering_while_a_full_reindex_switches(real_services: Eng
     assert errors == []
     assert collections.active != old
     assert old not in {c.name for c in store._client.list_collections()}  # type: ignore[attr-defined]
-    assert real_services.state.identity(old) is None  # no state left behind
+    assert real_engine.state.identity(old) is None  # no state left behind
     assert len(answers) >= 6
     wrong = [(text, expected) for text, expected in answers if expected not in text]
     assert wrong == []
 
 
-def test_a_failed_full_reindex_leaves_nothing_behind(real_services: Engine) -> None:
-    before = real_services.collections.active
+def test_a_failed_full_reindex_leaves_nothing_behind(real_engine: Engine) -> None:
+    before = real_engine.collections.active
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("disk full")
 
-    real_services.catalog.articles.record = broken  # type: ignore[method-assign]
+    real_engine.catalog.articles.record = broken  # type: ignore[method-assign]
     with pytest.raises(RuntimeError):
-        real_services.index.sync([SAMPLES], full=True)
-    assert real_services.collections.active == before
-    names = {c.name for c in real_services.store._client.list_collections()}  # type: ignore[attr-defined]
+        real_engine.services.index.sync([SAMPLES], full=True)
+    assert real_engine.collections.active == before
+    names = {c.name for c in real_engine.store._client.list_collections()}  # type: ignore[attr-defined]
     assert names == {before}
-    assert real_services.state.building() is None
-    assert isinstance(real_services.lexical, TantivyIndex)
-    assert [p.name for p in real_services.lexical.root.iterdir()] == [before]
-    assert "Harborview FC" in real_services.qa.answer(QUESTIONS[0][0]).text
+    assert real_engine.state.building() is None
+    assert isinstance(real_engine.lexical, TantivyIndex)
+    assert [p.name for p in real_engine.lexical.root.iterdir()] == [before]
+    assert "Harborview FC" in real_engine.services.qa.answer(QUESTIONS[0][0]).text
 
 
 def test_an_orphan_of_a_killed_full_reindex_is_dropped_by_the_next_sync(
-    real_services: Engine,
+    real_engine: Engine,
 ) -> None:
-    state = real_services.state
+    state = real_engine.state
     orphan = f"{state.base}-killed"
-    real_services.store.upsert(
-        orphan, ["x"], real_services.embedder.embed_documents(["x"]), ["x"], [{"article_id": "x"}]
+    real_engine.store.upsert(
+        orphan, ["x"], real_engine.embedder.embed_documents(["x"]), ["x"], [{"article_id": "x"}]
     )
     state.set_building(orphan)
-    real_services.catalog.state.set(f"signature:{orphan}", "half")  # as a killed run left it
-    report = real_services.index.sync([SAMPLES])
+    real_engine.catalog.state.set(f"signature:{orphan}", "half")  # as a killed run left it
+    report = real_engine.services.index.sync([SAMPLES])
     assert report.unchanged == 30
-    names = {c.name for c in real_services.store._client.list_collections()}  # type: ignore[attr-defined]
+    names = {c.name for c in real_engine.store._client.list_collections()}  # type: ignore[attr-defined]
     assert orphan not in names
     assert state.identity(orphan) is None
 
@@ -191,10 +191,10 @@ def test_lexical_searches_during_rebuilds_and_writes_see_whole_snapshots(tmp_pat
     complete version (its ids are all of one version)."""
     lexical = TantivyIndex(tmp_path / "lexical")
 
-    def rows(version: int) -> list[tuple[str, str, str, int, str]]:
+    def rows(version: int) -> list[LexicalRow]:
         return [
-            (f"v{version}-{i}", f"a{i}", f"story {i} about harbours ships version{version}",
-             20250101, "en")
+            LexicalRow(f"v{version}-{i}", f"a{i}",
+                       f"story {i} about harbours ships version{version}", 20250101, "en")
             for i in range(300)
         ]  # fmt: skip
 
@@ -239,13 +239,13 @@ def test_russian_and_english_readers_while_a_full_reindex_runs(
     same words in its own thread; every answer right, in its reader's language."""
     from retrieval.core import i18n, language
 
-    services = build_engine(
+    engine = build_engine(
         make_settings(tmp_path / "data", calibrated=True),
         embedder=real_embedder,
         today=lambda: SAMPLE_TODAY,
     )
     russian = SAMPLES.parent / "archive-ru"
-    services.index.sync([SAMPLES, russian])
+    engine.services.index.sync([SAMPLES, russian])
     language.question_language.cache_clear()
     language.russian_lemma.cache_clear()
     i18n._compiled.clear()
@@ -259,7 +259,7 @@ def test_russian_and_english_readers_while_a_full_reindex_runs(
             n = 0
             while not done.is_set() or n < 2 * len(questions):
                 question, expected = questions[n % len(questions)]
-                answer = services.qa.answer(question)
+                answer = engine.services.qa.answer(question)
                 answers.append((answer.text, expected, answer.language))
                 n += 1
 
@@ -267,7 +267,7 @@ def test_russian_and_english_readers_while_a_full_reindex_runs(
 
     def reindex() -> None:
         try:
-            services.index.sync(
+            engine.services.index.sync(
                 [SAMPLES, russian],
                 full=True,
                 progress=lambda stage, *_: stage == "embedding" and started.set(),

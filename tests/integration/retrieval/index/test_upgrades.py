@@ -37,7 +37,7 @@ def test_a_data_dir_of_release_0_1_migrates_and_answers(tmp_path: Path) -> None:
     # Its bm25s words are gone; Tantivy's were written from the catalog when it opened.
     assert sorted(p.name for p in (data / "lexical").iterdir()) == ["tantivy"]
     assert engine.lexical.exists(engine.collections.active)
-    answer = engine.qa.answer(
+    answer = engine.services.qa.answer(
         "Who won the contract to build the first section of the tram extension?"
     )
     assert not answer.refused and "Stellan Bau" in answer.text
@@ -48,7 +48,7 @@ def test_a_data_dir_of_release_0_1_migrates_and_answers(tmp_path: Path) -> None:
     # Its rows have no whole text: a full re-index keeps them, from their stored passages.
     report = services.index.sync([], full=True)
     assert report.kept == 13 and services.index.stats().articles == 13
-    assert "Stellan Bau" in engine.qa.answer("Who won the tram extension contract?").text
+    assert "Stellan Bau" in engine.services.qa.answer("Who won the tram extension contract?").text
     # Opening it again migrates nothing more.
     again = build_engine(make_settings(data), embedder=HashEmbedder())
     assert again.services.index.stats().articles == 13

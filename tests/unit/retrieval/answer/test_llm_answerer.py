@@ -105,7 +105,9 @@ def test_qa_service_with_llm_condenses_follow_ups(tmp_path: Path) -> None:
         settings = settings.model_copy(
             update={"llm": settings.llm.model_copy(update={"base_url": fake.base_url})}
         )
-        services = build_engine(settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY)
+        services = build_engine(
+            settings, embedder=HashEmbedder(), today=lambda: SAMPLE_TODAY
+        ).services
         services.index.sync([SAMPLES])
         answer = services.qa.answer(
             "And who replaced her?", history=[("Who coached Kelby Rovers?", "Ingrid Halvorsen [1]")]

@@ -93,8 +93,8 @@ def test_a_timeline_answer_lists_each_story_dated_newest_first(tmp_path: Path) -
     engine = build_engine(
         make_settings(tmp_path / "data"), embedder=HashEmbedder(), today=lambda: date(2023, 3, 5)
     )
-    engine.index.sync([source])
-    answer = engine.qa.answer("What has happened with the Port Elsin breakwater?")
+    engine.services.index.sync([source])
+    answer = engine.services.qa.answer("What has happened with the Port Elsin breakwater?")
     assert answer.timeline and not answer.refused
     lines = answer.text.splitlines()
     assert [line.split(" — ")[0] for line in lines] == ["02 Mar 2023", "14 Feb 2023", "10 Jan 2023"]
@@ -103,5 +103,5 @@ def test_a_timeline_answer_lists_each_story_dated_newest_first(tmp_path: Path) -
         (c.published for c in answer.citations), reverse=True
     )
     assert all("breakwater" in c.quote for c in answer.citations)
-    plain = engine.qa.answer("How much will the Port Elsin breakwater cost?")
+    plain = engine.services.qa.answer("How much will the Port Elsin breakwater cost?")
     assert not plain.timeline and "41 million euros" in plain.text

@@ -58,8 +58,8 @@ def test_withheld_mode_hides_the_answering_articles_and_scores_refusals() -> Non
     assert "refused (withheld)" not in markdown_table([plain])
 
 
-def test_eval_service_withheld_on_the_sample_archive(hash_services: Engine, tmp_path: Path) -> None:
-    report = hash_services.eval.run(
+def test_eval_service_withheld_on_the_sample_archive(hash_engine: Engine, tmp_path: Path) -> None:
+    report = hash_engine.services.eval.run(
         SAMPLE_QUESTIONS, [str(SAMPLES)], configs=["hybrid+recency"], withheld=True
     )
     [scores] = report.results
@@ -73,16 +73,16 @@ def test_eval_service_withheld_on_the_sample_archive(hash_services: Engine, tmp_
 
 
 def test_withholder_hides_exactly_the_articles_that_mention_an_answer(
-    hash_services: Engine,
+    hash_engine: Engine,
 ) -> None:
     """Read against the sources themselves: an article is hidden for a question when its
     headline or text holds a correct answer (case-folded), and no other is."""
     from retrieval.evaluation.scoring import load_questions
     from retrieval.ingest.loaders import Skipped, load_sources
 
-    hash_services.index.sync([SAMPLES])
+    hash_engine.services.index.sync([SAMPLES])
     articles = [a for a in load_sources([SAMPLES]) if not isinstance(a, Skipped)]
-    withhold = hash_services.eval.withholder()
+    withhold = hash_engine.services.eval.withholder()
     answerable = [q for q in load_questions(SAMPLE_QUESTIONS) if q.answerable]
     for item in answerable:
         needles = [answer.casefold() for answer in item.answers]
@@ -93,15 +93,15 @@ def test_withholder_hides_exactly_the_articles_that_mention_an_answer(
     assert all(withhold(item) for item in answerable)  # every answer is somewhere
 
 
-def test_withheld_questions_never_see_a_hidden_article(hash_services: Engine) -> None:
+def test_withheld_questions_never_see_a_hidden_article(hash_engine: Engine) -> None:
     """The bot's path under the withheld mode returns no passage of a hidden article, so none
     that states the answer through one of them."""
     from retrieval.evaluation.configs import asker_for
     from retrieval.evaluation.scoring import load_questions
 
-    hash_services.index.sync([SAMPLES])
-    withhold = hash_services.eval.withholder()
-    ask = asker_for(BOT, hash_services.services.qa, hash_services.settings.retrieval, 5)
+    hash_engine.services.index.sync([SAMPLES])
+    withhold = hash_engine.services.eval.withholder()
+    ask = asker_for(BOT, hash_engine.services.qa, hash_engine.settings.retrieval, 5)
     for item in (q for q in load_questions(SAMPLE_QUESTIONS) if q.answerable):
         hidden = withhold(item)
         found = ask(item, hidden).searched
@@ -109,14 +109,14 @@ def test_withheld_questions_never_see_a_hidden_article(hash_services: Engine) ->
         assert not any(a.casefold() in p.text.casefold() for p in found for a in item.answers)
 
 
-def test_eval_service_refuses_unknown_configurations(hash_services: Engine) -> None:
+def test_eval_service_refuses_unknown_configurations(hash_engine: Engine) -> None:
     with pytest.raises(ConfigError, match="unknown configuration"):
-        hash_services.eval.run(SAMPLE_QUESTIONS, [str(SAMPLES)], configs=["hybrid+magic"])
+        hash_engine.services.eval.run(SAMPLE_QUESTIONS, [str(SAMPLES)], configs=["hybrid+magic"])
     assert "hybrid+recency+rerank" in CONFIGS
 
 
 def test_eval_scores_one_span_of_questions_and_flags_an_adapted_model_that_saw_them(
-    hash_services: Engine, tmp_path: Path
+    hash_engine: Engine, tmp_path: Path
 ) -> None:
     lines = SAMPLE_QUESTIONS.read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines if line.strip()]
@@ -124,16 +124,18 @@ def test_eval_scores_one_span_of_questions_and_flags_an_adapted_model_that_saw_t
         record["date"] = "2025-06-10"  # an earlier quiz
     questions = tmp_path / "questions.jsonl"
     questions.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
-    everything = hash_services.eval.run(questions, [str(SAMPLES)], configs=["dense"])
+    everything = hash_engine.services.eval.run(questions, [str(SAMPLES)], configs=["dense"])
     assert "trained on articles" not in everything.header  # the originals: nothing to say
     late_day = date(2025, 6, 20)
-    hash_services.eval._trained_through = lambda: date(2025, 6, 12)  # as a manifest says
-    late = hash_services.eval.run(questions, [str(SAMPLES)], configs=["dense"], asked_from=late_day)
+    hash_engine.services.eval._trained_through = lambda: date(2025, 6, 12)  # as a manifest says
+    late = hash_engine.services.eval.run(
+        questions, [str(SAMPLES)], configs=["dense"], asked_from=late_day
+    )
     scored = late.results[0]
     assert scored.answerable + scored.unanswerable == len(records) - 10
     assert "Asked 2025-06-20 to any time" in late.header
     assert "WARNING" not in late.header and "trained on articles up to 2025-06-12" in late.header
-    both = hash_services.eval.run(questions, [str(SAMPLES)], configs=["dense"])
+    both = hash_engine.services.eval.run(questions, [str(SAMPLES)], configs=["dense"])
     assert (
         "WARNING: the model or reader in use was trained on articles up to 2025-06-12"
         in both.header
@@ -141,7 +143,7 @@ def test_eval_scores_one_span_of_questions_and_flags_an_adapted_model_that_saw_t
 
 
 def test_the_bot_configuration_is_scored_on_the_readers_path(
-    hash_services: Engine, monkeypatch: pytest.MonkeyPatch
+    hash_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`newsbot eval` asks the bot's configuration through `QAService.answer`, as readers
     ask: every question reaches it, with the quiz day and the
@@ -156,7 +158,7 @@ def test_the_bot_configuration_is_scored_on_the_readers_path(
         return real(self, question, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(QAService, "answer", spy)
-    report = hash_services.eval.run(SAMPLE_QUESTIONS, [str(SAMPLES)], configs=[BOT])
+    report = hash_engine.services.eval.run(SAMPLE_QUESTIONS, [str(SAMPLES)], configs=[BOT])
     items = [json.loads(line) for line in SAMPLE_QUESTIONS.read_text().splitlines() if line]
     assert [c["question"] for c in calls] == [i["question"] for i in items]
     for item, call in zip(items, calls, strict=True):

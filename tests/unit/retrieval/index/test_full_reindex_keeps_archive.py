@@ -49,7 +49,7 @@ def archive(tmp_path: Path, server: FeedServer) -> tuple[Engine, Path, list[str]
     folder = tmp_path / "archive"
     shutil.copytree(SAMPLES, folder)
     engine = engine_at(tmp_path / "data")
-    engine.index.sync([folder])
+    engine.services.index.sync([folder])
     items = [
         FeedItem(
             f"http://example.org/ferry-{n}",
@@ -58,17 +58,17 @@ def archive(tmp_path: Path, server: FeedServer) -> tuple[Engine, Path, list[str]
         )
         for n in (1, 2, 3)
     ]
-    feed = engine.feeds.add(server.feed("/ferry.rss", "Island Post", items), 1800)
-    feed_ids = engine.feeds.poll(feed).added_ids
+    feed = engine.services.feeds.add(server.feed("/ferry.rss", "Island Post", items), 1800)
+    feed_ids = engine.services.feeds.poll(feed).added_ids
     assert len(feed_ids) == 3
     page = server.page("/museum", "Maritime museum reopens", [MUSEUM * 2])
-    assert engine.index.sync([page]).added == 1
-    assert engine.index.stats().articles == 34
+    assert engine.services.index.sync([page]).added == 1
+    assert engine.services.index.stats().articles == 34
     return engine, folder, feed_ids, page
 
 
 def cited_urls(engine: Engine, question: str) -> set[str]:
-    answer = engine.qa.answer(question)
+    answer = engine.services.qa.answer(question)
     return {c.url for c in answer.citations}
 
 
@@ -82,11 +82,11 @@ def assert_answerable(engine: Engine, page: str) -> None:
 def test_full_reindex_keeps_feed_and_url_articles(tmp_path: Path, server: FeedServer) -> None:
     engine, folder, feed_ids, page = archive(tmp_path, server)
     old, arrived = engine.collections.active, engine.catalog.arrivals.last()
-    report = engine.index.sync([folder], full=True)
+    report = engine.services.index.sync([folder], full=True)
     assert engine.collections.active != old
     assert (report.added, report.updated, report.unchanged, report.deleted) == (0, 0, 30, 0)
     assert report.kept == 4 and "4 kept from the archive" in report.summary()
-    assert engine.index.stats().articles == 34
+    assert engine.services.index.stats().articles == 34
     stored = engine.catalog.articles.in_collection(engine.collections.active)
     assert {stored[i].origin_kind for i in feed_ids} == {"feed"}
     assert {a.origin_kind for a in stored.values() if a.url == page} == {"url"}
@@ -103,10 +103,10 @@ def test_a_changed_source_wins_and_a_new_one_arrives(tmp_path: Path, server: Fee
     (folder / "text" / "new.txt").write_text(
         "date 2025-06-18 By Northline News\n\nNew bridge opens\n\nThe Brannock bridge opened.\n"
     )
-    report = engine.index.sync([folder], full=True)
+    report = engine.services.index.sync([folder], full=True)
     assert (report.added, report.updated, report.unchanged, report.kept) == (1, 1, 29, 4)
     assert engine.catalog.arrivals.after(0)[-1].article_id == report.added_ids[0]
-    answer = engine.qa.answer("What about the Quillon estuary?")
+    answer = engine.services.qa.answer("What about the Quillon estuary?")
     assert "Quillon" in answer.citations[0].quote
     assert_answerable(engine, page)
 
@@ -118,23 +118,23 @@ def test_prune_deletes_only_vanished_articles_of_the_given_sources(
     gone = sorted(folder.glob("text/*.txt"))[:2]
     for path in gone:
         path.unlink()
-    incremental = engine.index.sync([folder], prune=True)
-    assert incremental.deleted == 2 and engine.index.stats().articles == 32
+    incremental = engine.services.index.sync([folder], prune=True)
+    assert incremental.deleted == 2 and engine.services.index.stats().articles == 32
     assert_answerable(engine, page)
     # --full without --prune keeps what a source no longer holds; with it, only that goes.
     next(folder.glob("markdown/*.md")).unlink()
-    kept = engine.index.sync([folder], full=True)
-    assert kept.deleted == 0 and kept.kept == 5 and engine.index.stats().articles == 32
-    pruned = engine.index.sync([folder], full=True, prune=True)
-    assert pruned.deleted == 1 and pruned.kept == 4 and engine.index.stats().articles == 31
+    kept = engine.services.index.sync([folder], full=True)
+    assert kept.deleted == 0 and kept.kept == 5 and engine.services.index.stats().articles == 32
+    pruned = engine.services.index.sync([folder], full=True, prune=True)
+    assert pruned.deleted == 1 and pruned.kept == 4 and engine.services.index.stats().articles == 31
     stored = engine.catalog.articles.in_collection(engine.collections.active)
     assert set(feed_ids) <= set(stored)
     assert_answerable(engine, page)
     # Pruning the feed's own source removes its vanished entries, and nothing else.
     server.feed("/ferry.rss", "Island Post", [])
     feed_url = server.url("/ferry.rss")
-    assert engine.index.sync([feed_url], prune=True).deleted == 3
-    assert engine.index.stats().articles == 28
+    assert engine.services.index.sync([feed_url], prune=True).deleted == 3
+    assert engine.services.index.stats().articles == 28
 
 
 def test_model_switch_keeps_every_article(tmp_path: Path, server: FeedServer) -> None:
@@ -142,13 +142,13 @@ def test_model_switch_keeps_every_article(tmp_path: Path, server: FeedServer) ->
     # Another model: questions are refused until a full re-index of the folder alone...
     switched = engine_at(tmp_path / "data", HashEmbedder(dim=256))
     with pytest.raises(ConfigError, match="ingest --full"):
-        switched.qa.answer("What is in the ferry winter timetable?")
-    report = switched.index.sync([folder], full=True)
-    assert report.kept == 4 and switched.index.stats().articles == 34
+        switched.services.qa.answer("What is in the ferry winter timetable?")
+    report = switched.services.index.sync([folder], full=True)
+    assert report.kept == 4 and switched.services.index.stats().articles == 34
     assert_answerable(switched, page)
     # ... and a re-embed (newsbot model use) carries everything too.
     switched.reembedder.reembed(HashEmbedder(dim=128))
-    assert switched.index.stats().articles == 34
+    assert switched.services.index.stats().articles == 34
     assert set(feed_ids) <= set(
         switched.catalog.articles.in_collection(switched.collections.active)
     )
@@ -167,9 +167,9 @@ def test_rows_from_before_whole_texts_were_kept_are_carried_as_passages(
         for row in engine.catalog.passages.chunk_rows(collection)
         if row.chunk_id[:-5] in feed_ids
     }
-    engine.index.sync([folder], full=True)
+    engine.services.index.sync([folder], full=True)
     after = engine.collections.active
-    assert engine.index.stats().articles == 34
+    assert engine.services.index.stats().articles == 34
     assert {
         row.chunk_id: row.embed_text
         for row in engine.catalog.passages.chunk_rows(after)
@@ -205,15 +205,17 @@ def test_a_moved_folder_is_the_same_archive_not_a_second_copy(
     engine, folder, _, _ = archive(tmp_path, server)
     moved = tmp_path / "moved"
     folder.rename(moved)
-    incremental = engine.index.sync([moved])
-    assert incremental.added == 0 and engine.index.stats().articles == 34
+    incremental = engine.services.index.sync([moved])
+    assert incremental.added == 0 and engine.services.index.stats().articles == 34
     assert {r for _, r in incremental.skipped if r.startswith("duplicate of")} and all(
         r.startswith("duplicate of") for _, r in incremental.skipped
     )
     arrived = engine.catalog.arrivals.last()
-    full = engine.index.sync([moved], full=True)
+    full = engine.services.index.sync([moved], full=True)
     assert (full.added, full.unchanged, full.kept) == (0, 30, 4)
-    assert engine.index.stats().articles == 34 and engine.catalog.arrivals.last() == arrived
+    assert (
+        engine.services.index.stats().articles == 34 and engine.catalog.arrivals.last() == arrived
+    )
     stored = engine.catalog.articles.in_collection(engine.collections.active)
     assert all(a.origin.startswith(str(moved)) for a in stored.values() if a.origin_kind == "file")
 
@@ -232,7 +234,7 @@ def test_a_full_reindex_cuts_the_boilerplate_stored_before_ingest_cut_it(
             "char(10) || ? WHERE id = ?",
             (byline, promo, feed_ids[0]),
         )
-    engine.index.sync([], full=True)
+    engine.services.index.sync([], full=True)
     with sqlite3.connect(catalog) as db:
         [text] = db.execute(
             "SELECT text FROM articles WHERE id = ? AND collection = ?",

@@ -34,38 +34,38 @@ def catalog_ids(services: Engine) -> set[str]:
     }
 
 
-def test_sync_add_rerun_change_delete(hash_services: Engine, tmp_path: Path) -> None:
+def test_sync_add_rerun_change_delete(hash_engine: Engine, tmp_path: Path) -> None:
     src = tmp_path / "src"
     write_articles(src, 5)
-    first = hash_services.index.sync([src])
+    first = hash_engine.services.index.sync([src])
     assert (first.added, first.updated, first.unchanged, first.deleted) == (5, 0, 0, 0)
     assert first.chunks > 5  # several chunks an article
-    ids = vector_ids(hash_services)
-    assert ids == catalog_ids(hash_services) and len(ids) == first.chunks
+    ids = vector_ids(hash_engine)
+    assert ids == catalog_ids(hash_engine) and len(ids) == first.chunks
 
-    again = hash_services.index.sync([src])
+    again = hash_engine.services.index.sync([src])
     assert (again.added, again.updated, again.unchanged, again.chunks) == (0, 0, 5, 0)
-    assert vector_ids(hash_services) == ids
+    assert vector_ids(hash_engine) == ids
 
     # Change one article to a much shorter one: its surplus chunks must disappear.
     (src / "a01.txt").write_text("date 2025-01-02 By Paper\n\nHeadline 1\n\nNow short. Really.\n")
-    changed = hash_services.index.sync([src])
+    changed = hash_engine.services.index.sync([src])
     assert (changed.added, changed.updated, changed.unchanged) == (0, 1, 4)
-    assert vector_ids(hash_services) == catalog_ids(hash_services)
-    assert len(vector_ids(hash_services)) < len(ids)
+    assert vector_ids(hash_engine) == catalog_ids(hash_engine)
+    assert len(vector_ids(hash_engine)) < len(ids)
 
     (src / "a02.txt").unlink()
-    kept = hash_services.index.sync([src])
-    assert kept.deleted == 0 and hash_services.index.stats().articles == 5  # no prune: kept
-    pruned = hash_services.index.sync([src], prune=True)
-    assert pruned.deleted == 1 and hash_services.index.stats().articles == 4
-    assert vector_ids(hash_services) == catalog_ids(hash_services)
-    removed = {a.id for a in hash_services.index.latest(10)}
+    kept = hash_engine.services.index.sync([src])
+    assert kept.deleted == 0 and hash_engine.services.index.stats().articles == 5  # no prune: kept
+    pruned = hash_engine.services.index.sync([src], prune=True)
+    assert pruned.deleted == 1 and hash_engine.services.index.stats().articles == 4
+    assert vector_ids(hash_engine) == catalog_ids(hash_engine)
+    removed = {a.id for a in hash_engine.services.index.latest(10)}
     assert len(removed) == 4
-    assert {i.split(":")[0] for i in vector_ids(hash_services)} == removed
+    assert {i.split(":")[0] for i in vector_ids(hash_engine)} == removed
 
 
-def test_duplicates_are_indexed_once(hash_services: Engine, tmp_path: Path) -> None:
+def test_duplicates_are_indexed_once(hash_engine: Engine, tmp_path: Path) -> None:
     src = tmp_path / "src"
     write_articles(src, 2)
     (src / "copy.txt").write_text((src / "a00.txt").read_text())
@@ -74,7 +74,7 @@ def test_duplicates_are_indexed_once(hash_services: Engine, tmp_path: Path) -> N
         {"title": "B", "text": "Other text two.", "url": "https://e.org/1"},
     ]
     (src / "x.jsonl").write_text("\n".join(json.dumps(r) for r in records))
-    report = hash_services.index.sync([src])
+    report = hash_engine.services.index.sync([src])
     assert report.added == 3
     reasons = [reason for _, reason in report.skipped]
     assert len(reasons) == 2 and all(r.startswith("duplicate of") for r in reasons)
@@ -102,18 +102,18 @@ def test_interrupted_sync_converges_without_duplicates(tmp_path: Path) -> None:
     broken = build_engine(settings, embedder=FailingEmbedder(fail_on_call=3))
     broken.writer.embed_batch = 20  # several embedding batches
     with pytest.raises(KeyboardInterrupt):
-        broken.index.sync([src])
-    partial = broken.index.stats().articles
+        broken.services.index.sync([src])
+    partial = broken.services.index.stats().articles
     assert 0 < partial < 12
 
     resumed = build_engine(settings, embedder=HashEmbedder())
     resumed.writer.embed_batch = 20
-    report = resumed.index.sync([src])
+    report = resumed.services.index.sync([src])
     assert report.unchanged == partial and report.added == 12 - partial
     assert vector_ids(resumed) == catalog_ids(resumed)
 
     reference = build_engine(make_settings(tmp_path / "ref"), embedder=HashEmbedder())
-    reference.index.sync([src])
+    reference.services.index.sync([src])
     assert vector_ids(resumed) == vector_ids(reference)
     # The lexical index caught up too: it finds the last article.
     assert resumed.searcher.lexical.search(resumed.collections.active, "topic11", 3)
@@ -128,7 +128,7 @@ def test_a_sync_stopped_between_a_batchs_delete_and_its_record_converges(
     src = tmp_path / "src"
     write_articles(src, 3)
     settings = make_settings(tmp_path / "data")
-    build_engine(settings, embedder=HashEmbedder()).index.sync([src])
+    build_engine(settings, embedder=HashEmbedder()).services.index.sync([src])
     first = (src / "a01.txt").read_text(encoding="utf-8")
     (src / "a01.txt").write_text(first.replace("Headline 1", "Headline 1, updated"))
     broken = build_engine(settings, embedder=HashEmbedder())
@@ -138,45 +138,45 @@ def test_a_sync_stopped_between_a_batchs_delete_and_its_record_converges(
 
     monkeypatch.setattr(broken.store, "upsert", killed)
     with pytest.raises(KeyboardInterrupt):
-        broken.index.sync([src])
+        broken.services.index.sync([src])
     (src / "a01.txt").write_text(first, encoding="utf-8")
     resumed = build_engine(settings, embedder=HashEmbedder())
-    resumed.index.sync([src])
+    resumed.services.index.sync([src])
     assert vector_ids(resumed) == catalog_ids(resumed)
 
 
 def test_full_rebuild_switches_collection_and_drops_the_old(
-    hash_services: Engine, tmp_path: Path
+    hash_engine: Engine, tmp_path: Path
 ) -> None:
     src = tmp_path / "src"
     write_articles(src, 3)
-    hash_services.index.sync([src])
-    old = hash_services.collections.active
+    hash_engine.services.index.sync([src])
+    old = hash_engine.collections.active
     (src / "a00.txt").unlink()
-    kept = hash_services.index.sync([src], full=True)  # what the folder lost stays...
+    kept = hash_engine.services.index.sync([src], full=True)  # what the folder lost stays...
     assert (kept.unchanged, kept.kept, kept.deleted) == (2, 1, 0) and kept.collection != old
-    assert hash_services.catalog.articles.in_collection(old) == {}
-    assert hash_services.index.stats().articles == 3
-    report = hash_services.index.sync([src], full=True, prune=True)  # ... unless pruned
+    assert hash_engine.catalog.articles.in_collection(old) == {}
+    assert hash_engine.services.index.stats().articles == 3
+    report = hash_engine.services.index.sync([src], full=True, prune=True)  # ... unless pruned
     assert (report.unchanged, report.kept, report.deleted) == (2, 0, 1)
-    assert hash_services.collections.active == report.collection
-    assert hash_services.catalog.articles.in_collection(kept.collection) == {}
-    assert hash_services.index.stats().articles == 2
-    answer = hash_services.qa.answer("topic1 story", today=SAMPLE_TODAY)
+    assert hash_engine.collections.active == report.collection
+    assert hash_engine.catalog.articles.in_collection(kept.collection) == {}
+    assert hash_engine.services.index.stats().articles == 2
+    answer = hash_engine.services.qa.answer("topic1 story", today=SAMPLE_TODAY)
     assert answer.passages and all(p.article_id for p in answer.passages)
 
 
-def test_only_one_sync_at_a_time(hash_services: Engine, tmp_path: Path) -> None:
+def test_only_one_sync_at_a_time(hash_engine: Engine, tmp_path: Path) -> None:
     write_articles(tmp_path / "src", 1)
-    assert hash_services.collections._busy.acquire(blocking=False)
+    assert hash_engine.collections._busy.acquire(blocking=False)
     try:
         with pytest.raises(IndexBusyError):
-            hash_services.index.sync([tmp_path / "src"])
+            hash_engine.services.index.sync([tmp_path / "src"])
     finally:
-        hash_services.collections._busy.release()
+        hash_engine.collections._busy.release()
 
 
-def test_delete_by_id_or_url(hash_services: Engine, tmp_path: Path) -> None:
+def test_delete_by_id_or_url(hash_engine: Engine, tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
     (src / "x.jsonl").write_text(
@@ -192,12 +192,12 @@ def test_delete_by_id_or_url(hash_services: Engine, tmp_path: Path) -> None:
             for i in range(3)
         )
     )
-    hash_services.index.sync([src])
-    assert hash_services.index.delete("id0") is not None
-    assert hash_services.index.delete("https://e.org/1") is not None
-    assert hash_services.index.delete("nothing") is None
-    assert hash_services.index.stats().articles == 1
-    assert vector_ids(hash_services) == {"id2:0000"}
+    hash_engine.services.index.sync([src])
+    assert hash_engine.services.index.delete("id0") is not None
+    assert hash_engine.services.index.delete("https://e.org/1") is not None
+    assert hash_engine.services.index.delete("nothing") is None
+    assert hash_engine.services.index.stats().articles == 1
+    assert vector_ids(hash_engine) == {"id2:0000"}
 
 
 def test_changing_the_chunk_size_re_embeds_everything(tmp_path: Path) -> None:
@@ -205,17 +205,17 @@ def test_changing_the_chunk_size_re_embeds_everything(tmp_path: Path) -> None:
     write_articles(src, 3)
     settings = make_settings(tmp_path / "data")
     first = build_engine(settings, embedder=HashEmbedder())
-    first.index.sync([src])
+    first.services.index.sync([src])
     before = vector_ids(first)
     smaller = settings.model_copy(
         update={"retrieval": settings.retrieval.model_copy(update={"chunk_tokens": 96})}
     )
     second = build_engine(smaller, embedder=HashEmbedder())
-    report = second.index.sync([src])
+    report = second.services.index.sync([src])
     assert (report.updated, report.unchanged) == (3, 0)
     assert len(vector_ids(second)) > len(before)
     assert vector_ids(second) == catalog_ids(second)
-    assert second.index.sync([src]).unchanged == 3
+    assert second.services.index.sync([src]).unchanged == 3
 
 
 def test_importing_bm25s_keeps_the_log_level_the_entry_point_set() -> None:
@@ -239,43 +239,43 @@ def test_vectors_of_another_embedder_are_never_searched(tmp_path: Path) -> None:
 
     write_articles(tmp_path / "src", 3)
     settings = make_settings(tmp_path / "data")
-    build_engine(settings, embedder=HashEmbedder()).index.sync([tmp_path / "src"])
+    build_engine(settings, embedder=HashEmbedder()).services.index.sync([tmp_path / "src"])
     other = HashEmbedder(dim=256)  # named hash-256: another model
     engine = build_engine(settings, embedder=other, today=lambda: SAMPLE_TODAY)
     with pytest.raises(ConfigError, match="re-embed with `newsbot ingest --full"):
-        engine.qa.answer("What happened?")
+        engine.services.qa.answer("What happened?")
     with pytest.raises(ConfigError, match="hash-384"):  # an incremental sync would mix them
-        engine.index.sync([tmp_path / "src"])
-    report = engine.index.sync([tmp_path / "src"], full=True)  # a new collection, 256 wide
+        engine.services.index.sync([tmp_path / "src"])
+    report = engine.services.index.sync([tmp_path / "src"], full=True)  # a new collection, 256 wide
     assert report.unchanged == 3 and report.added_ids == []  # the same articles: nothing "new"
     assert engine.collections.stale_reason() is None
-    engine.qa.answer("What happened?")
+    engine.services.qa.answer("What happened?")
 
 
 def test_a_job_removes_lexical_builds_a_killed_process_left(
-    hash_services: Engine, tmp_path: Path
+    hash_engine: Engine, tmp_path: Path
 ) -> None:
     """A Tantivy build killed halfway (`tantivy/.<name>.building`) and what an older newsbot's
     bm25s index left (its folders and delta files) are removed by the next job, under the lock
     every build holds; the words in use stay."""
     write_articles(tmp_path / "src", 3)
-    hash_services.index.sync([tmp_path / "src"])
-    lexical = hash_services.lexical.directory
-    active = hash_services.collections.active
+    hash_engine.services.index.sync([tmp_path / "src"])
+    lexical = hash_engine.lexical.directory
+    active = hash_engine.collections.active
     for name in (f"tantivy/.{active}.building", f"tantivy/.{active}-20261201-abc.building"):
         (lexical / name).mkdir(parents=True)
         (lexical / name / "meta.json").write_text("{half")
     (lexical / active / "bm25").mkdir(parents=True)  # an older newsbot's
     (lexical / f"{active}.delta.json").write_text("{}")
-    report = hash_services.index.sync([tmp_path / "src"])
+    report = hash_engine.services.index.sync([tmp_path / "src"])
     assert report.unchanged == 3
     assert sorted(p.name for p in lexical.iterdir()) == ["tantivy"]
     assert sorted(p.name for p in (lexical / "tantivy").iterdir()) == [active]
-    assert hash_services.qa.answer("topic1 story", today=SAMPLE_TODAY).passages
+    assert hash_engine.services.qa.answer("topic1 story", today=SAMPLE_TODAY).passages
 
 
 def test_a_small_sync_looks_up_only_what_it_brings_and_finds_the_same_stories(
-    hash_services: Engine, tmp_path: Path
+    hash_engine: Engine, tmp_path: Path
 ) -> None:
     """A feed poll no longer reads every stored article: the catalog's lookup by id, URL and
     body finds, for each incoming article, the story a read of the whole archive finds; and
@@ -290,14 +290,14 @@ def test_a_small_sync_looks_up_only_what_it_brings_and_finds_the_same_stories(
     write_articles(src, 6)
     records = [{"title": "U", "text": "A story with a URL.", "url": "https://e.org/u"}]
     (src / "u.jsonl").write_text(json.dumps(records[0]))
-    hash_services.index.sync([src])
+    hash_engine.services.index.sync([src])
     incoming = tmp_path / "incoming"
     write_articles(incoming, 2, tag="new")  # new stories
     (incoming / "moved.txt").write_text((src / "a03.txt").read_text())  # same body
     again = {"title": "U2", "text": "The same URL, new words.", "url": "https://e.org/u"}
     (incoming / "u.jsonl").write_text(json.dumps(again))  # same URL
     articles = [a for a in load_sources([incoming, src / "a01.txt"]) if isinstance(a, Article)]
-    stored, collection = hash_services.catalog.articles, hash_services.collections.active
+    stored, collection = hash_engine.catalog.articles, hash_engine.collections.active
     everything = stored.in_collection(collection)
     found = stored.matching(
         collection, [a.id for a in articles], [a.url for a in articles],
@@ -314,25 +314,25 @@ def test_a_small_sync_looks_up_only_what_it_brings_and_finds_the_same_stories(
 
 
 def test_an_unchanged_sync_compares_as_it_reads_and_keeps_no_article(
-    hash_services: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    hash_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each article is compared with the catalog's record as it is read; an unchanged one is
     counted and let go, so the writer is handed only what changed (here: one edited story)."""
     write_articles(tmp_path / "src", 5)
-    hash_services.index.sync([tmp_path / "src"])
+    hash_engine.services.index.sync([tmp_path / "src"])
     handed: list[list[str]] = []
-    writer_sync = hash_services.writer.sync
+    writer_sync = hash_engine.writer.sync
 
     def recording(collection: str, articles: Any, report: Any, **kwargs: Any) -> Any:
         handed.append([a.id for a in articles])
         return writer_sync(collection, articles, report, **kwargs)
 
-    monkeypatch.setattr(hash_services.writer, "sync", recording)
-    report = hash_services.index.sync([tmp_path / "src"])
+    monkeypatch.setattr(hash_engine.writer, "sync", recording)
+    report = hash_engine.services.index.sync([tmp_path / "src"])
     assert report.unchanged == 5 and handed == [[]]
     story = sorted((tmp_path / "src").iterdir())[2]
     story.write_text(story.read_text() + "\nA line added later.\n")
-    report = hash_services.index.sync([tmp_path / "src"])
+    report = hash_engine.services.index.sync([tmp_path / "src"])
     assert (report.unchanged, report.updated) == (4, 1)
     assert len(handed[-1]) == 1
 
@@ -365,7 +365,7 @@ def write_records(path: Path, count: int, *, edited: int | None = None) -> None:
 
 
 def test_a_record_read_before_is_not_parsed_again(
-    hash_services: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    hash_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue 33, item 4: a JSONL line or a one-article file whose raw bytes (and place) the
     catalog has seen, under the same reading rules, is known without parsing it; an edited one
@@ -374,22 +374,22 @@ def test_a_record_read_before_is_not_parsed_again(
     archive.parent.mkdir()
     write_records(archive, 6)
     write_articles(tmp_path / "src" / "pages", 3)
-    first = hash_services.index.sync([tmp_path / "src"])
+    first = hash_engine.services.index.sync([tmp_path / "src"])
     assert first.added == 9
     parsed = count_parsed(monkeypatch)
-    again = hash_services.index.sync([tmp_path / "src"], prune=True)
+    again = hash_engine.services.index.sync([tmp_path / "src"], prune=True)
     assert (again.unchanged, again.updated, again.deleted) == (9, 0, 0)
     assert parsed == []
 
     write_records(archive, 5, edited=2)  # line 3 edited, line 6 gone
-    changed = hash_services.index.sync([tmp_path / "src"], prune=True)
+    changed = hash_engine.services.index.sync([tmp_path / "src"], prune=True)
     assert (changed.unchanged, changed.updated, changed.deleted) == (7, 1, 1)
     assert parsed == [f"{archive}:3"]
-    assert hash_services.index.stats().articles == 8
+    assert hash_engine.services.index.stats().articles == 8
 
 
 def test_new_reading_rules_parse_everything_once_and_keep_the_new_keys(
-    hash_services: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    hash_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A change to the code that reads records (or an index from before keys were kept)
     parses every record again, once: the articles are unchanged, so only their keys are
@@ -398,45 +398,45 @@ def test_new_reading_rules_parse_everything_once_and_keep_the_new_keys(
 
     archive = tmp_path / "archive.jsonl"
     write_records(archive, 4)
-    hash_services.index.sync([archive])
-    stored = hash_services.catalog.articles.in_collection(hash_services.collections.active)
+    hash_engine.services.index.sync([archive])
+    stored = hash_engine.catalog.articles.in_collection(hash_engine.collections.active)
     assert all(a.record_key for a in stored.values())
 
     monkeypatch.setattr(loaders, "_reading_rules", lambda: b"another release's rules")
     parsed = count_parsed(monkeypatch)
-    report = hash_services.index.sync([archive])
+    report = hash_engine.services.index.sync([archive])
     assert (report.unchanged, report.updated, len(parsed)) == (4, 0, 4)
-    renewed = hash_services.catalog.articles.in_collection(hash_services.collections.active)
+    renewed = hash_engine.catalog.articles.in_collection(hash_engine.collections.active)
     assert {a.record_key for a in renewed.values()}.isdisjoint(
         a.record_key for a in stored.values()
     )
     parsed.clear()
-    assert hash_services.index.sync([archive]).unchanged == 4 and parsed == []
+    assert hash_engine.services.index.sync([archive]).unchanged == 4 and parsed == []
 
 
 def test_a_full_reindex_parses_every_record(
-    hash_services: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    hash_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     archive = tmp_path / "archive.jsonl"
     write_records(archive, 3)
-    hash_services.index.sync([archive])
+    hash_engine.services.index.sync([archive])
     parsed = count_parsed(monkeypatch)
-    report = hash_services.index.sync([archive], full=True)
+    report = hash_engine.services.index.sync([archive], full=True)
     assert (report.unchanged, len(parsed)) == (3, 3)
 
 
-def test_a_moved_archive_is_known_by_its_new_place(hash_services: Engine, tmp_path: Path) -> None:
+def test_a_moved_archive_is_known_by_its_new_place(hash_engine: Engine, tmp_path: Path) -> None:
     """The same records read from another file are unchanged articles: their key and place
     move with them, so pruning the old folder deletes nothing still held in the new one."""
     old, new = tmp_path / "old", tmp_path / "new"
     old.mkdir()
     new.mkdir()
     write_records(old / "archive.jsonl", 3)
-    hash_services.index.sync([old])
+    hash_engine.services.index.sync([old])
     (old / "archive.jsonl").rename(new / "archive.jsonl")
-    moved = hash_services.index.sync([new])
+    moved = hash_engine.services.index.sync([new])
     assert (moved.unchanged, moved.added) == (3, 0)
-    stored = hash_services.catalog.articles.in_collection(hash_services.collections.active)
+    stored = hash_engine.catalog.articles.in_collection(hash_engine.collections.active)
     assert all(a.origin.startswith(str(new.resolve())) for a in stored.values())
-    assert hash_services.index.sync([old], prune=True).deleted == 0
-    assert hash_services.index.sync([new]).unchanged == 3
+    assert hash_engine.services.index.sync([old], prune=True).deleted == 0
+    assert hash_engine.services.index.sync([new]).unchanged == 3

@@ -14,7 +14,7 @@ import pytest
 from retrieval.embed.hashing import HashEmbedder
 from retrieval.engine import Engine, build_engine
 from retrieval.evaluation import load_questions
-from retrieval.index.lexical import Row, TantivyIndex
+from retrieval.index.lexical import LexicalRow, TantivyIndex
 from tests.conftest import SAMPLE_QUESTIONS, SAMPLE_TODAY, SAMPLES, make_settings
 
 QUERIES = [q.question for q in load_questions(SAMPLE_QUESTIONS)]
@@ -26,7 +26,7 @@ LIGHTHOUSE = (
 
 
 @pytest.fixture(scope="module")
-def rows(tmp_path_factory: pytest.TempPathFactory) -> list[Row]:
+def rows(tmp_path_factory: pytest.TempPathFactory) -> list[LexicalRow]:
     """The sample archive's passages, as the catalog gives them to the lexical index."""
     engine = build_engine(make_settings(tmp_path_factory.mktemp("rows")), embedder=HashEmbedder())
     engine.services.index.sync([SAMPLES])
@@ -37,16 +37,16 @@ def segment_files(folder: Path) -> set[str]:
     return {p.name for p in folder.iterdir() if not p.name.startswith(".")}
 
 
-def test_an_added_article_scores_as_in_a_full_build(rows: list[Row], tmp_path: Path) -> None:
+def test_an_added_article_scores_as_in_a_full_build(rows: list[LexicalRow], tmp_path: Path) -> None:
     """Words written for an article a sync added: every query finds what a full build of the
     same passages finds, with the same scores to float precision."""
-    last = max(r[1] for r in rows)
+    last = max(r.article_id for r in rows)
     written = TantivyIndex(tmp_path / "written")
-    written.build("news", [r for r in rows if r[1] != last])
-    written.write("news", [last], [r for r in rows if r[1] == last])
+    written.build("news", [r for r in rows if r.article_id != last])
+    written.write("news", [last], [r for r in rows if r.article_id == last])
     full = TantivyIndex(tmp_path / "full")
     full.build("news", rows)
-    assert written.snapshot("news").live_ids() == {r[0] for r in rows}
+    assert written.snapshot("news").live_ids() == {r.chunk_id for r in rows}
     for query in QUERIES:
         got, want = written.search("news", query, 10), full.search("news", query, 10)
         assert [round(s, 4) for _, s in got] == [round(s, 4) for _, s in want], query
@@ -54,7 +54,7 @@ def test_an_added_article_scores_as_in_a_full_build(rows: list[Row], tmp_path: P
 
 
 def test_changed_and_deleted_articles_rank_as_in_a_full_build(
-    rows: list[Row], tmp_path: Path
+    rows: list[LexicalRow], tmp_path: Path
 ) -> None:
     """One article changed and one deleted by a write: the old words are never found again and
     every query ranks the same passage first as a full build does. Below the first, places can
@@ -62,20 +62,20 @@ def test_changed_and_deleted_articles_rank_as_in_a_full_build(
     in this 70-passage archive moves a rare word's idf by up to 9 % and swaps a third and a
     fourth passage; in an archive of thousands it does not (the bot's recall over the dev
     questions is measured in BENCHMARKS.md, "The lexical index in Tantivy")."""
-    articles = sorted({r[1] for r in rows})
+    articles = sorted({r.article_id for r in rows})
     changed, gone = articles[3], articles[7]
     edited = [
-        (r[0], r[1], r[2] + " Kelby Rovers appointed a new goalkeeping coach.", r[3], r[4])
+        r._replace(embed_text=r.embed_text + " Kelby Rovers appointed a new goalkeeping coach.")
         for r in rows
-        if r[1] == changed
+        if r.article_id == changed
     ]
-    final = sorted([r for r in rows if r[1] not in (changed, gone)] + edited)
+    final = sorted([r for r in rows if r.article_id not in (changed, gone)] + edited)
     written = TantivyIndex(tmp_path / "written")
     written.build("news", rows)
     written.write("news", [changed, gone], edited)
     full = TantivyIndex(tmp_path / "full")
     full.build("news", final)
-    assert written.snapshot("news").live_ids() == {r[0] for r in final}
+    assert written.snapshot("news").live_ids() == {r.chunk_id for r in final}
     for query in QUERIES:
         got, want = written.search("news", query, 3), full.search("news", query, 3)
         assert got[0][0] == want[0][0], query
@@ -84,50 +84,50 @@ def test_changed_and_deleted_articles_rank_as_in_a_full_build(
     assert not [i for q in QUERIES for i, _ in written.search("news", q, 100) if gone in i]
 
 
-def test_a_write_done_twice_changes_nothing(rows: list[Row], tmp_path: Path) -> None:
+def test_a_write_done_twice_changes_nothing(rows: list[LexicalRow], tmp_path: Path) -> None:
     """What the next sync does after a kill between the words' commit and the catalog's record
     of it: the same write again."""
     index = TantivyIndex(tmp_path)
     index.build("news", rows[:-3])
     last = [r for r in rows[-3:]]
-    ids = sorted({r[1] for r in last})
+    ids = sorted({r.article_id for r in last})
     index.write("news", ids, last)
     once = index.search("news", QUERIES[0], 10)
     index.write("news", ids, last)
-    assert index.snapshot("news").live_ids() == {r[0] for r in rows}
+    assert index.snapshot("news").live_ids() == {r.chunk_id for r in rows}
     assert index.search("news", QUERIES[0], 10) == once
 
 
 def test_the_words_survive_a_restart_and_another_processs_writes_are_seen(
-    rows: list[Row], tmp_path: Path
+    rows: list[LexicalRow], tmp_path: Path
 ) -> None:
     index = TantivyIndex(tmp_path)
     index.build("news", rows[:-3])
     reader = TantivyIndex(tmp_path)  # another process, or after a restart
-    assert reader.snapshot("news").live_ids() == {r[0] for r in rows[:-3]}
+    assert reader.snapshot("news").live_ids() == {r.chunk_id for r in rows[:-3]}
     seen = threading.Event()
-    index.write("news", sorted({r[1] for r in rows[-3:]}), rows[-3:])
+    index.write("news", sorted({r.article_id for r in rows[-3:]}), rows[-3:])
     # Tantivy's watcher reloads the other index when meta.json changes (about half a second);
     # waited for as an event with a generous deadline, not slept for.
     deadline = threading.Timer(30.0, seen.set)
     deadline.start()
     try:
         while not seen.is_set():
-            if reader.snapshot("news").live_ids() == {r[0] for r in rows}:
+            if reader.snapshot("news").live_ids() == {r.chunk_id for r in rows}:
                 seen.set()
                 break
             seen.wait(0.05)
     finally:
         deadline.cancel()
-    assert reader.snapshot("news").live_ids() == {r[0] for r in rows}
+    assert reader.snapshot("news").live_ids() == {r.chunk_id for r in rows}
 
 
-def test_dates_filter_and_scores_of_chosen_chunks(rows: list[Row], tmp_path: Path) -> None:
+def test_dates_filter_and_scores_of_chosen_chunks(rows: list[LexicalRow], tmp_path: Path) -> None:
     index = TantivyIndex(tmp_path)
     index.build("news", rows)
     query = QUERIES[0]
     every = index.search("news", query, 20)
-    days = {r[0]: r[3] for r in rows}
+    days = {r.chunk_id: r.published for r in rows}
     cut = sorted(days[i] for i, _ in every)[len(every) // 2]
     late = index.search("news", query, 20, date_from=cut)
     early = index.search("news", query, 20, date_to=cut - 1)

@@ -169,7 +169,7 @@ def test_an_outlet_named_in_the_question(question: str, source: str, named: bool
 
 
 # -- through the engine (hash embedder) -------------------------------------------------------
-def engine(data_dir: Path, **retrieval: object) -> Engine:
+def engine_at(data_dir: Path, **retrieval: object) -> Engine:
     settings = make_settings(data_dir)
     if retrieval:
         settings = settings.model_copy(
@@ -179,32 +179,35 @@ def engine(data_dir: Path, **retrieval: object) -> Engine:
 
 
 def test_indexing_groups_stories_and_stats_count_them(tmp_path: Path) -> None:
-    services = engine(tmp_path / "data")
-    services.index.sync([ARCHIVE])
-    stats = services.index.stats()
+    engine = engine_at(tmp_path / "data")
+    engine.services.index.sync([ARCHIVE])
+    stats = engine.services.index.stats()
     assert (stats.articles, stats.stories) == (10, 6)
-    services.index.delete("ct-saltmere-berth")
-    assert (services.index.stats().articles, services.index.stats().stories) == (9, 6)
-    services.index.delete("mw-kelby-tram")
-    assert services.index.stats().stories == 6  # the tram story is one article now
-    full = services.index.sync([ARCHIVE], full=True)
+    engine.services.index.delete("ct-saltmere-berth")
+    assert (engine.services.index.stats().articles, engine.services.index.stats().stories) == (9, 6)
+    engine.services.index.delete("mw-kelby-tram")
+    assert engine.services.index.stats().stories == 6  # the tram story is one article now
+    full = engine.services.index.sync([ARCHIVE], full=True)
     assert full.collection != "news"
-    assert (services.index.stats().articles, services.index.stats().stories) == (10, 6)
+    assert (engine.services.index.stats().articles, engine.services.index.stats().stories) == (
+        10,
+        6,
+    )
 
 
 def test_an_index_without_stories_is_grouped_when_it_opens(tmp_path: Path) -> None:
     """As an index an older newsbot wrote: articles, no stories. Opening it groups them; a
     new threshold groups them again."""
     data = tmp_path / "data"
-    services = engine(data)
-    services.index.sync([ARCHIVE])
-    collection = services.collections.active
-    services.writer.stories.drop(collection)
-    services.state.set_story_grouping(collection, None)
-    assert services.index.stats().stories == 10  # ungrouped: each its own story
-    reopened = engine(data)
-    assert reopened.index.stats().stories == 6
-    strict = engine(data, story_threshold=0.8)  # the berth's rewrites are further apart
+    engine = engine_at(data)
+    engine.services.index.sync([ARCHIVE])
+    collection = engine.collections.active
+    engine.writer.stories.drop(collection)
+    engine.state.set_story_grouping(collection, None)
+    assert engine.services.index.stats().stories == 10  # ungrouped: each its own story
+    reopened = engine_at(data)
+    assert reopened.services.index.stats().stories == 6
+    strict = engine_at(data, story_threshold=0.8)  # the berth's rewrites are further apart
     assert strict.state.story_grouping(collection) == StoryConfig(threshold=0.8).identity()
     assert groups(strict.writer.stories, collection)["mw-saltmere-berth"] == {
         "mw-saltmere-berth",
@@ -213,11 +216,11 @@ def test_an_index_without_stories_is_grouped_when_it_opens(tmp_path: Path) -> No
 
 
 def test_the_search_reads_one_copy_a_story(tmp_path: Path) -> None:
-    services = engine(tmp_path / "data")
+    engine = engine_at(tmp_path / "data")
     shutil.copy(ARCHIVE, tmp_path / "wire.jsonl")
-    services.index.sync([tmp_path / "wire.jsonl"])
+    engine.services.index.sync([tmp_path / "wire.jsonl"])
     question = "When will the new container berth at the port of Saltmere open?"
-    on = services.qa.answer(question, fetch=10)
+    on = engine.services.qa.answer(question, fetch=10)
     read: dict[str, set[str]] = {}
     for found in on.searched:
         read.setdefault(found.story, set()).add(found.article_id)
@@ -226,7 +229,7 @@ def test_the_search_reads_one_copy_a_story(tmp_path: Path) -> None:
     berth = next(p for p in on.searched if p.article_id in BERTH)
     others = {"Metro Wire", "Coastal Times", "Valley Herald"} - {berth.source}
     assert set(berth.also_reported_by) == others
-    off = engine(tmp_path / "data", stories=False).qa.answer(question, fetch=10)
+    off = engine_at(tmp_path / "data", stories=False).services.qa.answer(question, fetch=10)
     assert len({p.article_id for p in off.searched if p.article_id in BERTH}) == 3
     assert all(p.also_reported_by == () for p in off.searched)
 
@@ -236,29 +239,30 @@ def test_a_data_dir_of_release_0_1_gets_its_stories(tmp_path: Path) -> None:
     when it opens, every one of them (none of its stories is a copy of another)."""
     data = tmp_path / "data"
     shutil.copytree(ROOT / "tests" / "fixtures" / "datadir-0.1.0", data)
-    services = build_engine(make_settings(data), embedder=HashEmbedder())
-    collection = services.collections.active
-    stats = services.index.stats()
+    engine = build_engine(make_settings(data), embedder=HashEmbedder())
+    collection = engine.collections.active
+    stats = engine.services.index.stats()
     assert stats.articles > 0
-    assert services.writer.stories.grouped(collection) == set(
-        services.catalog.articles.in_collection(collection)
+    assert engine.writer.stories.grouped(collection) == set(
+        engine.catalog.articles.in_collection(collection)
     )
     assert stats.stories == stats.articles
-    threshold = services.settings.retrieval.story_threshold
-    assert services.state.story_grouping(collection) == StoryConfig(threshold).identity()
+    threshold = engine.settings.retrieval.story_threshold
+    assert engine.state.story_grouping(collection) == StoryConfig(threshold).identity()
+
 
 
 def test_re_embedding_keeps_the_stories(tmp_path: Path) -> None:
     """Another model writes a new collection from the catalog's passages: the same articles,
     so the same stories, copied rather than grouped again."""
-    services = engine(tmp_path / "data")
-    services.index.sync([ARCHIVE])
-    old = services.collections.active
-    services.reembedder.reembed(HashEmbedder(dim=64))
-    new = services.collections.active
+    engine = engine_at(tmp_path / "data")
+    engine.services.index.sync([ARCHIVE])
+    old = engine.collections.active
+    engine.reembedder.reembed(HashEmbedder(dim=64))
+    new = engine.collections.active
     assert new != old
-    assert groups(services.writer.stories, new)["ct-saltmere-berth"] == BERTH
-    threshold = services.settings.retrieval.story_threshold
-    assert services.state.story_grouping(new) == StoryConfig(threshold).identity()
-    assert services.writer.stories.counts(old) == (0, 0)  # the old collection's went with it
-    assert services.index.stats().stories == 6
+    assert groups(engine.writer.stories, new)["ct-saltmere-berth"] == BERTH
+    threshold = engine.settings.retrieval.story_threshold
+    assert engine.state.story_grouping(new) == StoryConfig(threshold).identity()
+    assert engine.writer.stories.counts(old) == (0, 0)  # the old collection's went with it
+    assert engine.services.index.stats().stories == 6

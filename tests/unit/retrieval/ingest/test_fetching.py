@@ -118,14 +118,14 @@ def test_page_url_and_missing_url(site: str) -> None:
 
 
 def test_ingesting_a_feed_url_indexes_it(site: str, tmp_path: Path) -> None:
-    hash_services = build_engine(
+    hash_engine = build_engine(
         make_settings(tmp_path / "data", fetch_allow_private=True),
         embedder=HashEmbedder(),
         today=lambda: SAMPLE_TODAY,
     )
-    report = hash_services.index.sync([f"{site}/feed.xml"])
+    report = hash_engine.services.index.sync([f"{site}/feed.xml"])
     assert report.added == 2
-    answer = hash_services.qa.answer("How much did the bridge over the Aster River cost?")
+    answer = hash_engine.services.qa.answer("How much did the bridge over the Aster River cost?")
     assert answer.citations[0].url == f"{site}/bridge"
     assert "190 million euros" in answer.passages[0].text
 
@@ -170,6 +170,6 @@ def test_a_redirect_to_a_private_address_is_refused(
     assert REQUESTS == ["/redirect"]
 
 
-def test_ingest_refuses_private_urls_unless_allowed(hash_services: Engine) -> None:
-    report = hash_services.index.sync(["http://10.0.0.1/feed.xml"])
+def test_ingest_refuses_private_urls_unless_allowed(hash_engine: Engine) -> None:
+    report = hash_engine.services.index.sync(["http://10.0.0.1/feed.xml"])
     assert report.added == 0 and "not public" in report.skipped[0][1]

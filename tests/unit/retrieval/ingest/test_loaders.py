@@ -312,7 +312,7 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?>
 """
 
 
-def test_atom_files_and_ndjson_files_are_ingested(hash_services: Engine, tmp_path: Path) -> None:
+def test_atom_files_and_ndjson_files_are_ingested(hash_engine: Engine, tmp_path: Path) -> None:
     """docs/cli.md: `.atom` files (feedparser) and `.ndjson` (also `.ndjson.gz`) records, read
     by a real sync into the archive, with their dates, links, outlets and texts."""
     folder = tmp_path / "archive"
@@ -347,9 +347,9 @@ def test_atom_files_and_ndjson_files_are_ingested(hash_services: Engine, tmp_pat
                 }
             )
         )
-    report = hash_services.index.sync([folder])
+    report = hash_engine.services.index.sync([folder])
     assert report.added == 4 and report.skipped == []
-    stored = {a.url: a for a in hash_services.index.latest(10)}
+    stored = {a.url: a for a in hash_engine.services.index.latest(10)}
     assert {url: (a.title, a.source, a.published) for url, a in stored.items()} == {
         "https://courier.example/2025/05/ferry-timetable": (
             "Ferry timetable & fares change on Monday",
@@ -363,5 +363,7 @@ def test_atom_files_and_ndjson_files_are_ingested(hash_services: Engine, tmp_pat
         "https://wire.example/night-buses": ("Night buses return", "Wire Service",
                                              date(2025, 4, 28)),
     }  # fmt: skip
-    answer = hash_services.qa.answer("How often will the Quill Valley ferry sail from Monday?")
+    answer = hash_engine.services.qa.answer(
+        "How often will the Quill Valley ferry sail from Monday?"
+    )
     assert "forty minutes" in answer.text and not answer.refused

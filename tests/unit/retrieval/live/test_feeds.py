@@ -59,15 +59,15 @@ def test_new_entries_are_indexed_once_and_unchanged_feeds_cost_a_304(
     server: FeedServer, engine: Engine
 ) -> None:
     url = server.feed("/news.rss", "Harbour Daily", [item(1), item(2)])
-    feed = engine.feeds.add(url, 1800)
-    first = engine.feeds.poll(feed)
+    feed = engine.services.feeds.add(url, 1800)
+    first = engine.services.feeds.poll(feed)
     assert first.status == "new" and len(first.added_ids) == 2
-    assert engine.index.stats().articles == 2
-    again = engine.feeds.poll(engine.feeds.all()[0])
+    assert engine.services.index.stats().articles == 2
+    again = engine.services.feeds.poll(engine.services.feeds.all()[0])
     assert again.status == "unchanged" and again.added_ids == []
     assert server.not_modified["/news.rss"] == 1  # the validators were sent back
     assert [a.article_id for a in engine.catalog.arrivals.after(0)] == first.added_ids
-    stored = engine.feeds.all()[0]
+    stored = engine.services.feeds.all()[0]
     assert stored.total_new == 2 and stored.failures == 0 and stored.last_poll > 0
 
 
@@ -75,16 +75,16 @@ def test_an_atom_feed_is_polled_and_its_entries_indexed(server: FeedServer, engi
     """docs/cli.md and telegram.md: RSS or Atom. Atom's entries are dated by <updated> and
     hold their text as HTML <content>; a second poll finds nothing new."""
     url = server.feed("/news.atom", "Harbour Daily", [item(1), item(2)], kind="atom")
-    result = engine.feeds.poll(engine.feeds.add(url, 1800))
+    result = engine.services.feeds.poll(engine.services.feeds.add(url, 1800))
     assert result.status == "new" and len(result.added_ids) == 2
-    stored = {a.url: a for a in engine.index.latest(10)}
+    stored = {a.url: a for a in engine.services.index.latest(10)}
     assert set(stored) == {"http://example.org/story-1", "http://example.org/story-2"}
     assert {(a.source, a.published) for a in stored.values()} == {
         ("Harbour Daily", date(2023, 3, 6))
     }
-    answer = engine.qa.answer("How long will the new breakwater in Port Elsin be?")
+    answer = engine.services.qa.answer("How long will the new breakwater in Port Elsin be?")
     assert "740 metres" in answer.text and not answer.refused
-    assert engine.feeds.poll(engine.feeds.all()[0]).status == "unchanged"
+    assert engine.services.feeds.poll(engine.services.feeds.all()[0]).status == "unchanged"
 
 
 def test_edited_entries_are_re_embedded_and_unchanged_ones_are_not_fetched_again(
@@ -94,8 +94,8 @@ def test_edited_entries_are_re_embedded_and_unchanged_ones_are_not_fetched_again
     pages = {n: server.page(f"/p{n}", f"Page {n}", [LONG * 2, f"Detail {n}."]) for n in (1, 2)}
     teaser = [FeedItem(pages[n], f"Teaser {n} on the harbour", "Short teaser.") for n in (1, 2)]
     url = server.feed("/t.rss", "Harbour Daily", teaser)
-    feed = engine.feeds.add(url, 1800)
-    assert len(engine.feeds.poll(feed).added_ids) == 2
+    feed = engine.services.feeds.add(url, 1800)
+    assert len(engine.services.feeds.poll(feed).added_ids) == 2
     assert server.hits["/p1"] == 1 and server.hits["/p2"] == 1
     # Entry 2 is edited, entry 3 is new; entry 1 is as it was.
     server.page("/p3", "Page 3", [LONG * 2, "Detail 3."])
@@ -103,30 +103,32 @@ def test_edited_entries_are_re_embedded_and_unchanged_ones_are_not_fetched_again
     server.feed(
         "/t.rss", "Harbour Daily", [teaser[0], edited, FeedItem(server.url("/p3"), "T3", "x")]
     )
-    result = engine.feeds.poll(engine.feeds.all()[0])
+    result = engine.services.feeds.poll(engine.services.feeds.all()[0])
     assert len(result.added_ids) == 1 and result.updated == 1
     assert server.hits["/p1"] == 1  # unchanged: not fetched again
     assert server.hits["/p2"] == 2 and server.hits["/p3"] == 1
-    titles = {a.title for a in engine.index.latest(10)}
-    assert "Teaser 2 on the harbour, updated" in titles and engine.index.stats().articles == 3
+    titles = {a.title for a in engine.services.index.latest(10)}
+    assert (
+        "Teaser 2 on the harbour, updated" in titles and engine.services.index.stats().articles == 3
+    )
 
 
 def test_a_failing_feed_backs_off_and_recovers(server: FeedServer, engine: Engine) -> None:
     url = server.feed("/bad.rss", "Flaky", [item(1)])
     server.routes["/bad.rss"].status = 500
-    feed = engine.feeds.add(url, 600)
+    feed = engine.services.feeds.add(url, 600)
     waits = []
     for expected in (1, 2, 3):
-        result = engine.feeds.poll(engine.feeds.all()[0])
+        result = engine.services.feeds.poll(engine.services.feeds.all()[0])
         assert result.status == "failed" and result.failures == expected
         assert "HTTP 500" in result.error
-        stored = engine.feeds.all()[0]
+        stored = engine.services.feeds.all()[0]
         waits.append(stored.next_due - stored.last_poll)
     assert waits == pytest.approx([1200, 2400, 4800], abs=1)  # doubles each time
-    assert engine.feeds.due() == []
+    assert engine.services.feeds.due() == []
     server.routes["/bad.rss"].status = 200
-    assert engine.feeds.poll(feed).status == "new"
-    stored = engine.feeds.all()[0]
+    assert engine.services.feeds.poll(feed).status == "new"
+    stored = engine.services.feeds.all()[0]
     assert stored.failures == 0 and stored.last_error == ""
     assert stored.next_due - stored.last_poll == pytest.approx(600, abs=1)
 
@@ -147,11 +149,11 @@ def test_a_failing_feeds_wait_stops_doubling_at_the_cap(
     engine = feeds_engine(tmp_path / "data", **({} if cap is None else {"backoff_max_s": cap}))
     url = server.feed("/down.rss", "Flaky", [item(1)])
     server.routes["/down.rss"].status = 500
-    engine.feeds.add(url, interval)
+    engine.services.feeds.add(url, interval)
     waits = []
     for _ in expected:
-        assert engine.feeds.poll(engine.feeds.all()[0]).status == "failed"
-        stored = engine.feeds.all()[0]
+        assert engine.services.feeds.poll(engine.services.feeds.all()[0]).status == "failed"
+        stored = engine.services.feeds.all()[0]
         waits.append(stored.next_due - stored.last_poll)
     assert waits == pytest.approx(expected, abs=1)
 
@@ -168,13 +170,13 @@ def test_a_failing_feeds_wait_stops_doubling_at_the_cap(
 def test_bad_feeds_fail_with_a_reason_and_lose_nothing(
     server: FeedServer, engine: Engine, route: Route, message: str
 ) -> None:
-    good = engine.feeds.add(server.feed("/good.rss", "Good", [item(1)]), 1800)
-    assert engine.feeds.poll(good).status == "new"
+    good = engine.services.feeds.add(server.feed("/good.rss", "Good", [item(1)]), 1800)
+    assert engine.services.feeds.poll(good).status == "new"
     server.routes["/bad.rss"] = route
-    bad = engine.feeds.add(server.url("/bad.rss"), 1800)
-    result = engine.feeds.poll(bad)
+    bad = engine.services.feeds.add(server.url("/bad.rss"), 1800)
+    result = engine.services.feeds.poll(bad)
     assert result.status == "failed" and message in result.error
-    assert engine.index.stats().articles == 1
+    assert engine.services.index.stats().articles == 1
     if route.stall is not None:
         route.stall.set()
 
@@ -183,18 +185,18 @@ def test_no_poll_while_a_re_index_runs_and_one_poll_of_a_feed_at_a_time(
     server: FeedServer, engine: Engine
 ) -> None:
     url = server.feed("/news.rss", "Harbour Daily", [item(1)])
-    feed = engine.feeds.add(url, 1800)
+    feed = engine.services.feeds.add(url, 1800)
     with engine.collections.job("busy"):  # what a running sync holds
-        result = engine.feeds.poll(feed)
+        result = engine.services.feeds.poll(feed)
     assert result.status == "postponed" and server.hits["/news.rss"] == 0
-    assert engine.feeds.all()[0].last_poll == 0  # nothing recorded: still due
+    assert engine.services.feeds.all()[0].last_poll == 0  # nothing recorded: still due
     # A poll stalled at the server; a second poll of the same feed is refused meanwhile.
     server.routes["/news.rss"].stall = stall = threading.Event()
     results = []
-    worker = threading.Thread(target=lambda: results.append(engine.feeds.poll(feed)))
+    worker = threading.Thread(target=lambda: results.append(engine.services.feeds.poll(feed)))
     worker.start()
     assert server.arrived.wait(30)
-    assert engine.feeds.poll(feed).status == "busy"
+    assert engine.services.feeds.poll(feed).status == "busy"
     stall.set()
     worker.join(30)
     assert results[0].status == "new"
@@ -203,18 +205,18 @@ def test_no_poll_while_a_re_index_runs_and_one_poll_of_a_feed_at_a_time(
 def test_adding_feeds_checks_what_it_is_given(server: FeedServer, tmp_path: Path) -> None:
     engine = build_engine(make_settings(tmp_path / "d"), embedder=HashEmbedder())
     with pytest.raises(SourceError, match="not public"):
-        engine.feeds.add(server.url("/news.rss"))  # loopback, without allow-private
+        engine.services.feeds.add(server.url("/news.rss"))  # loopback, without allow-private
     with pytest.raises(SourceError, match="not an http"):
-        engine.feeds.add("file:///etc/passwd")
+        engine.services.feeds.add("file:///etc/passwd")
     open_engine = build_engine(
         make_settings(tmp_path / "e", fetch_allow_private=True), embedder=HashEmbedder()
     )
     url = server.url("/news.rss")
     with pytest.raises(SourceError, match="more often"):
-        open_engine.feeds.add(url, 60)
-    assert open_engine.feeds.add(url).interval_s == 1800  # the default
+        open_engine.services.feeds.add(url, 60)
+    assert open_engine.services.feeds.add(url).interval_s == 1800  # the default
     with pytest.raises(SourceError, match="already"):
-        open_engine.feeds.add(url)
+        open_engine.services.feeds.add(url)
     assert parse_interval("30m") == 1800 and parse_interval("2h") == 7200
     assert parse_interval("1d") == 86400 and parse_interval("45") == 2700
     with pytest.raises(SourceError):
@@ -228,7 +230,7 @@ def test_a_feed_entry_is_indexed_without_its_boilerplate(
     title, paragraphs = story_fixture("harbor-seawall")
     page = server.page("/seawall", title, paragraphs)
     url = server.feed("/news.rss", "Harbor Daily", [FeedItem(page, title, "Teaser.")])
-    result = engine.feeds.poll(engine.feeds.add(url, 1800))
+    result = engine.services.feeds.poll(engine.services.feeds.add(url, 1800))
     assert result.status == "new"
     [stored] = engine.catalog.passages.article_texts(engine.collections.active).values()
     for paragraph in HARBOR_STORY.split("\n\n"):

@@ -68,26 +68,26 @@ def search(services: Engine, query: str, **config: object) -> list[Passage]:
 
 
 def test_this_week_filters_and_no_time_words_prefer_recent(
-    hash_services: Engine, tmp_path: Path
+    hash_engine: Engine, tmp_path: Path
 ) -> None:
     dated_archive(tmp_path / "src")
-    hash_services.index.sync([tmp_path / "src"])
-    this_week = search(hash_services, "storm power cut this week")
+    hash_engine.services.index.sync([tmp_path / "src"])
+    this_week = search(hash_engine, "storm power cut this week")
     assert this_week[0].title == "Storm report 1"  # inside the window: boosted
     assert this_week[0].score - this_week[1].score > 0.15
-    plain = search(hash_services, "storm power cut homes")
+    plain = search(hash_engine, "storm power cut homes")
     assert [p.title for p in plain] == ["Storm report 1", "Storm report 40", "Storm report 400"]
     # Never an article from after the reference date, once dates are honoured...
     assert all(p.published and p.published <= SAMPLE_TODAY for p in plain)
     # ...and "in <year>" finds the old one.
-    year = search(hash_services, f"storm power cut in {(SAMPLE_TODAY - timedelta(days=400)).year}")
+    year = search(hash_engine, f"storm power cut in {(SAMPLE_TODAY - timedelta(days=400)).year}")
     assert year[0].title == "Storm report 400"
     # Without recency every article, the future one included, is a candidate.
-    unaware = search(hash_services, "storm power cut homes", recency=False)
+    unaware = search(hash_engine, "storm power cut homes", recency=False)
     assert len(unaware) == 4
 
 
-def test_modes_dense_lexical_hybrid_all_find_names(hash_services: Engine, tmp_path: Path) -> None:
+def test_modes_dense_lexical_hybrid_all_find_names(hash_engine: Engine, tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
     (src / "a.txt").write_text(
@@ -95,9 +95,9 @@ def test_modes_dense_lexical_hybrid_all_find_names(hash_services: Engine, tmp_pa
         "the Buffalo Bills, the team said."
     )
     (src / "b.txt").write_text("date 2025-06-01 By P\n\nWeather\n\nRain is expected all week.")
-    hash_services.index.sync([src])
+    hash_engine.services.index.sync([src])
     for mode in ("dense", "lexical", "hybrid"):
-        found = search(hash_services, "Which team does Damar Hamlin play for?", mode=mode)
+        found = search(hash_engine, "Which team does Damar Hamlin play for?", mode=mode)
         assert found[0].title == "Hamlin update", mode
     assert date(2025, 6, 1) == found[0].published
 
@@ -115,13 +115,13 @@ class ReverseReranker:
         return list(reversed(passages))
 
 
-def test_reranker_is_a_pluggable_stage(hash_services: Engine, tmp_path: Path) -> None:
+def test_reranker_is_a_pluggable_stage(hash_engine: Engine, tmp_path: Path) -> None:
     dated_archive(tmp_path / "src")
-    hash_services.index.sync([tmp_path / "src"])
-    plain = search(hash_services, "storm power cut homes")
+    hash_engine.services.index.sync([tmp_path / "src"])
+    plain = search(hash_engine, "storm power cut homes")
     reranker = ReverseReranker()
-    hash_services.searcher.reranker = reranker
-    reranked = search(hash_services, "storm power cut homes")
+    hash_engine.searcher.reranker = reranker
+    reranked = search(hash_engine, "storm power cut homes")
     assert reranker.seen == ["storm power cut homes"]
     assert [p.title for p in reranked] == [p.title for p in reversed(plain)]
 
@@ -174,19 +174,19 @@ def test_cached_vectors_embed_each_text_once_and_stay_bounded() -> None:
 
 
 def test_search_applies_the_sentence_reranker_only_when_the_config_says_so(
-    hash_services: Engine, tmp_path: Path
+    hash_engine: Engine, tmp_path: Path
 ) -> None:
     from retrieval.search.rerank import SentenceReranker
 
-    assert isinstance(hash_services.searcher.reranker, SentenceReranker)  # the default
+    assert isinstance(hash_engine.searcher.reranker, SentenceReranker)  # the default
     dated_archive(tmp_path / "src")
-    hash_services.index.sync([tmp_path / "src"])
+    hash_engine.services.index.sync([tmp_path / "src"])
     reranker = ReverseReranker()
-    hash_services.searcher.reranker = reranker
+    hash_engine.searcher.reranker = reranker
     request = SearchRequest("storm power cut homes", SAMPLE_TODAY, 3)
-    hash_services.searcher.search(request, rerank=False)
+    hash_engine.searcher.search(request, rerank=False)
     assert reranker.seen == []
-    hash_services.searcher.search(request)
+    hash_engine.searcher.search(request)
     assert reranker.seen == ["storm power cut homes"]
 
 
@@ -230,7 +230,7 @@ def test_warm_up_runs_one_search_through_everything(tmp_path: Path) -> None:
     )
     engine.warm_up()  # empty: nothing to search, and no error
     assert not engine.vectors._cache
-    engine.index.sync([SAMPLES])
+    engine.services.index.sync([SAMPLES])
     engine.warm_up()
     assert engine.vectors._cache  # the sentence rerank ran
 
@@ -256,9 +256,9 @@ def test_a_question_is_embedded_once(tmp_path: Path) -> None:
     engine = build_engine(
         make_settings(tmp_path / "data"), embedder=Counting(), today=lambda: SAMPLE_TODAY
     )
-    engine.index.sync([SAMPLES])
+    engine.services.index.sync([SAMPLES])
     embedded.clear()
-    engine.qa.answer("Who won the cup final?")
+    engine.services.qa.answer("Who won the cup final?")
     assert embedded.count("Who won the cup final?") == 1
     assert len(embedded) == len(set(embedded))  # no sentence twice either
 
