@@ -1,7 +1,7 @@
 """Archives in more than one language (issue 24): language per article and question, BM25 per
-language, Russian question kinds, time words, sentences and answer texts; the Russian sample
-archive answered end to end with the bundled model, alone and mixed with its English
-translation."""
+language, Russian and Azerbaijani question kinds, time words, sentences and answer texts. The
+sample archives answered end to end with the bundled model are in
+tests/integration/retrieval/answer/test_language_archives.py."""
 
 from __future__ import annotations
 

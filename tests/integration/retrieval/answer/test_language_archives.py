@@ -1,7 +1,7 @@
-"""Archives in more than one language (issue 24): language per article and question, BM25 per
-language, Russian question kinds, time words, sentences and answer texts; the Russian sample
-archive answered end to end with the bundled model, alone and mixed with its English
-translation."""
+"""The Russian and Azerbaijani sample archives answered end to end with the bundled model: each
+alone against all its sample questions, and mixed with each other and the English translation,
+where each question is answered from its own language. The rules underneath (detection,
+stemming, kinds, time words) are tested in tests/unit/retrieval/test_languages.py."""
 
 from __future__ import annotations
 
@@ -17,11 +17,8 @@ from retrieval.evaluation.scoring import load_questions
 from tests.conftest import ROOT, make_settings
 
 RUSSIAN = ROOT / "samples" / "archive-ru"
-
 AZERBAIJANI = ROOT / "samples" / "archive-az"
-
 ENGLISH = ROOT / "samples" / "archive-ru-en"
-
 TODAY = date(2025, 6, 20)
 
 

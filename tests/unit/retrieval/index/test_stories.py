@@ -251,7 +251,6 @@ def test_a_data_dir_of_release_0_1_gets_its_stories(tmp_path: Path) -> None:
     assert engine.state.story_grouping(collection) == StoryConfig(threshold).identity()
 
 
-
 def test_re_embedding_keeps_the_stories(tmp_path: Path) -> None:
     """Another model writes a new collection from the catalog's passages: the same articles,
     so the same stories, copied rather than grouped again."""
