@@ -82,11 +82,12 @@ def main() -> None:
             dense = pool.dense[: config.candidates]
             lexical = pool.lexical[: config.candidates]
             ranked = rank_candidates(
-                fuse_hits(dense, lexical, config),
+                fuse_hits(dense, lexical, config, config.dense_weight),
                 passages,
                 frame=frame or resolve_timeframe("", today),
                 today=today,
                 settings=config,
+                recency=config.recency,
             )
             top = cap_per_article(ranked, config.per_article, 10)
             first = first_hit((p.text for p in top), item.answers)

@@ -231,7 +231,6 @@ def build_engine(
         collections=collections,
         passages=catalog.passages,
         qa=qa,
-        search_settings=retrieval,
         embedder=active,
         vectors=vectors,
         data_dir=data_dir,

@@ -93,13 +93,18 @@ def recency_bonus(published: date | None, today: date, settings: RetrievalSettin
 
 
 def time_bonus(
-    published: date | None, frame: TimeFrame, today: date, settings: RetrievalSettings
+    published: date | None,
+    frame: TimeFrame,
+    today: date,
+    settings: RetrievalSettings,
+    *,
+    recency: bool,
 ) -> float:
     """What a passage's date adds to its score: inside the question's time window when it
-    names one, else the recency bonus (when recency is on)."""
+    names one, else the recency bonus (when `recency` is on)."""
     if frame.explicit:
         return settings.window_bonus * _inside(published, frame)
-    if settings.recency:
+    if recency:
         return recency_bonus(published, today, settings)
     return 0.0
 
@@ -108,15 +113,17 @@ def fuse_hits(
     dense: Sequence[tuple[str, float]],
     lexical: Sequence[tuple[str, float]],
     settings: RetrievalSettings,
+    dense_weight: float,
 ) -> dict[str, float]:
-    """The configured fusion of dense and lexical candidates."""
+    """The configured fusion of dense and lexical candidates, the dense list weighing
+    `dense_weight` (the search's, or its weight for a language the model does not read)."""
     if settings.fusion == "rrf":
-        dense_share = 2.0 * settings.dense_weight  # 0.5: both lists count alike
+        dense_share = 2.0 * dense_weight  # 0.5: both lists count alike
         return fuse(
             [(dense_share, [i for i, _ in dense]), (2.0 - dense_share, [i for i, _ in lexical])],
             settings.rrf_k,
         )
-    return convex(dense, lexical, settings.dense_weight)
+    return convex(dense, lexical, dense_weight)
 
 
 def rank_candidates(
@@ -126,6 +133,7 @@ def rank_candidates(
     frame: TimeFrame,
     today: date,
     settings: RetrievalSettings,
+    recency: bool,
     similarity: dict[str, float] | None = None,
     hidden: frozenset[str] = frozenset(),
 ) -> list[Passage]:
@@ -136,7 +144,7 @@ def rank_candidates(
         passage = found.get(chunk_id)
         if passage is None or passage.article_id in hidden:
             continue
-        score += time_bonus(passage.published, frame, today, settings)
+        score += time_bonus(passage.published, frame, today, settings, recency=recency)
         passages.append(replace(passage, score=score, similarity=(similarity or {}).get(chunk_id)))
     passages.sort(key=lambda p: p.score, reverse=True)
     return passages

@@ -103,7 +103,7 @@ def test_withheld_questions_never_see_a_hidden_article(hash_services: Engine) ->
 
     hash_services.index.sync([SAMPLES])
     withhold = hash_services.eval.withholder()
-    ask = asker_for(BOT, hash_services.services.qa, hash_services.settings.retrieval, 5)
+    ask = asker_for(BOT, hash_services.services.qa, 5)
     for item in (q for q in load_questions(SAMPLE_QUESTIONS) if q.answerable):
         hidden = withhold(item)
         found = ask(item, hidden).searched

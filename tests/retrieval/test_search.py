@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,7 +12,7 @@ from retrieval.core.analysis import key_terms
 from retrieval.core.records import Passage
 from retrieval.engine import Engine
 from retrieval.search.fusion import cap_per_article, convex, fuse
-from retrieval.search.hybrid import SearchRequest
+from retrieval.search.hybrid import SearchOptions, SearchRequest
 from tests.conftest import SAMPLE_TODAY, SAMPLES
 
 pytestmark = pytest.mark.unit
@@ -64,9 +66,9 @@ def dated_archive(folder: Path) -> None:
     )
 
 
-def search(services: Engine, query: str, **config: object) -> list[Passage]:
-    settings = services.searcher.settings.model_copy(update=config)
-    return services.searcher.search(SearchRequest(query, SAMPLE_TODAY, 5), settings)
+def search(services: Engine, query: str, **options: Any) -> list[Passage]:
+    request = SearchRequest(query, SAMPLE_TODAY, 5, options=SearchOptions(**options))
+    return services.searcher.search(request)
 
 
 def test_this_week_filters_and_no_time_words_prefer_recent(
@@ -212,7 +214,7 @@ def test_search_applies_the_sentence_reranker_only_when_the_config_says_so(
     reranker = ReverseReranker()
     hash_services.searcher.reranker = reranker
     request = SearchRequest("storm power cut homes", SAMPLE_TODAY, 3)
-    hash_services.searcher.search(request, rerank=False)
+    hash_services.searcher.search(replace(request, options=SearchOptions(rerank=False)))
     assert reranker.seen == []
     hash_services.searcher.search(request)
     assert reranker.seen == ["storm power cut homes"]
