@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any, Literal, Protocol
 
 from retrieval.core.records import Passage
-from retrieval.core.settings import RetrievalSettings
 from retrieval.embed.cache import CachedVectors
 from retrieval.embed.protocol import Embedder
 from retrieval.index.catalog.db import date_to_int, int_to_date
@@ -23,7 +22,13 @@ from retrieval.index.lexical import LexicalIndex
 from retrieval.index.state import ORIGINAL_MODEL
 from retrieval.index.store import VectorStore
 from retrieval.index.stories import StoryIndex
-from retrieval.search.fusion import cap_per_article, fuse_hits, one_copy_a_story, rank_candidates
+from retrieval.search.fusion import (
+    FusionConfig,
+    cap_per_article,
+    fuse_hits,
+    one_copy_a_story,
+    rank_candidates,
+)
 from retrieval.search.timeframe import TimeFrame, resolve_timeframe
 
 logger = logging.getLogger(__name__)
@@ -39,6 +44,24 @@ class Reranker(Protocol):
 
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """What the search reads of the settings (NEWSBOT_RETRIEVAL_*, and the embedding model's
+    languages), built once by retrieval/search/factory.py. A request's `options` may choose
+    otherwise for one call."""
+
+    mode: SearchMode
+    candidates: int  # taken from each of dense search and BM25
+    per_article: int
+    recency: bool
+    stories: bool
+    dense_weight: float
+    # The embedding model's languages: a question in another leans on BM25 with this weight.
+    foreign_dense_weight: float
+    dense_languages: frozenset[str]
+    fusion: FusionConfig
 
 
 @dataclass(frozen=True)
@@ -76,10 +99,9 @@ class HybridSearcher:
         lexical: LexicalIndex,
         passages: PassageStore,
         collections: Callable[[], AbstractContextManager[IndexView]],
-        settings: RetrievalSettings,
+        config: SearchConfig,
         reranker: Reranker | None = None,
         vectors: CachedVectors | None = None,
-        dense_languages: frozenset[str] = frozenset({"en"}),
         stories: StoryIndex | None = None,
     ) -> None:
         self.embedder = embedder
@@ -95,10 +117,8 @@ class HybridSearcher:
         # switch to another meanwhile, and drops the old one only when released); a caller
         # that already holds one (a question) hands its view down instead.
         self.collections = collections
-        self.settings = settings
+        self.config = config
         self.reranker = reranker
-        # The embedding model's languages: a question in another leans on BM25.
-        self.dense_languages = dense_languages
 
     def search(self, request: SearchRequest, *, view: IndexView | None = None) -> list[Passage]:
         """The `request.k` best passages, searched as configured but for what the request's
@@ -106,16 +126,16 @@ class HybridSearcher:
         if view is None:
             with self.collections() as held:
                 return self.search(request, view=held)
-        settings, options = self.settings, request.options
-        mode = options.mode or settings.mode
-        recency = settings.recency if options.recency is None else options.recency
+        config, options = self.config, request.options
+        mode = options.mode or config.mode
+        recency = config.recency if options.recency is None else options.recency
         frame = (
             resolve_timeframe(request.query, request.today, request.language)
             if recency
             else TimeFrame(None, None, False)
         )
         passages = self._search(view.collection, request, frame, mode=mode, recency=recency)
-        with_stories = settings.stories if options.stories is None else options.stories
+        with_stories = config.stories if options.stories is None else options.stories
         stories = self.stories if with_stories else None
         if stories is not None and passages:
             # Before the rerank, so that it weighs as many stories as it can take.
@@ -125,7 +145,7 @@ class HybridSearcher:
             passages = self.reranker.rerank(
                 request.query, passages, model_version=view.model_version
             )
-        found = cap_per_article(passages, options.per_article or settings.per_article, request.k)
+        found = cap_per_article(passages, options.per_article or config.per_article, request.k)
         if stories is None or not found:
             return found
         shown = {p.story: p.article_id for p in found if p.story}
@@ -164,13 +184,13 @@ class HybridSearcher:
         mode: SearchMode,
         recency: bool,
     ) -> list[Passage]:
-        settings = self.settings
+        config = self.config
         date_to = date_to_int(frame.end)  # windows boost (below); only the future is filtered out
-        foreign = request.language not in self.dense_languages and mode == "hybrid"
-        dense_weight = settings.foreign_dense_weight if foreign else settings.dense_weight
+        foreign = request.language not in config.dense_languages and mode == "hybrid"
+        dense_weight = config.foreign_dense_weight if foreign else config.dense_weight
         dense_hits: list[tuple[str, float]] = []
         lexical_hits: list[tuple[str, float]] = []
-        n = settings.candidates
+        n = config.candidates
         found: dict[str, Passage] = {}
         if mode in ("dense", "hybrid"):
             dense_hits, found = self._dense(collection, request.query, n, date_to)
@@ -179,7 +199,7 @@ class HybridSearcher:
             lexical_hits = self.lexical.search(
                 collection, query, n, date_to=date_to, language=request.language
             )
-        scores = fuse_hits(dense_hits, lexical_hits, settings, dense_weight)
+        scores = fuse_hits(dense_hits, lexical_hits, config.fusion, dense_weight)
         if not scores:
             return []
         missing = [i for i in scores if i not in found]
@@ -189,7 +209,7 @@ class HybridSearcher:
             found,
             frame=frame,
             today=request.today,
-            settings=settings,
+            config=config.fusion,
             recency=recency,
             similarity=dict(dense_hits),
             hidden=request.hidden_articles,

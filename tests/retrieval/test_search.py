@@ -240,6 +240,43 @@ def test_settings_choose_the_reranker(tmp_path: Path) -> None:
     assert isinstance(reranker(reranker="/models/ce"), CrossEncoderReranker)
 
 
+
+def test_the_search_config_holds_the_settings_of_its_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every field of the search's config (and of its fusion's) is the NEWSBOT_RETRIEVAL_*
+    setting of its name: set in the environment, it reaches the search."""
+    from dataclasses import asdict, fields
+
+    from retrieval.core.settings import Settings
+    from retrieval.search.factory import search_config
+    from retrieval.search.fusion import FusionConfig
+    from retrieval.search.hybrid import SearchConfig
+
+    values = {
+        "mode": "dense",
+        "candidates": 77,
+        "per_article": 3,
+        "recency": False,
+        "stories": False,
+        "dense_weight": 0.3,
+        "foreign_dense_weight": 0.1,
+        "fusion": "rrf",
+        "rrf_k": 10,
+        "recency_weight": 0.5,
+        "recency_half_life_days": 3.0,
+        "window_bonus": 0.7,
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(f"NEWSBOT_RETRIEVAL_{name.upper()}", str(value))
+    monkeypatch.setenv("NEWSBOT_EMBEDDING_LANGUAGES", "en, RU")
+    config = search_config(Settings(_env_file=None))  # type: ignore[call-arg]
+    read = {**asdict(config), **asdict(config.fusion)}
+    assert {name: read[name] for name in values} == values
+    assert config.dense_languages == {"en", "ru"}
+    named = {f.name for f in fields(SearchConfig)} - {"fusion", "dense_languages"}
+    assert named | {f.name for f in fields(FusionConfig)} == set(values)
+
 @pytest.mark.unit
 def test_warm_up_runs_one_search_through_everything(tmp_path: Path) -> None:
     """The bot's first reader must not pay for loading the vector index or the rerank: the
