@@ -240,7 +240,6 @@ def test_settings_choose_the_reranker(tmp_path: Path) -> None:
     assert isinstance(reranker(reranker="/models/ce"), CrossEncoderReranker)
 
 
-
 def test_the_search_config_holds_the_settings_of_its_names(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -276,6 +275,7 @@ def test_the_search_config_holds_the_settings_of_its_names(
     assert config.dense_languages == {"en", "ru"}
     named = {f.name for f in fields(SearchConfig)} - {"fusion", "dense_languages"}
     assert named | {f.name for f in fields(FusionConfig)} == set(values)
+
 
 @pytest.mark.unit
 def test_warm_up_runs_one_search_through_everything(tmp_path: Path) -> None:
