@@ -34,7 +34,7 @@ def main() -> None:
     engine = build_engine(settings)
     config: ExtractiveConfig = extractive_config(settings)
     if args.refusal != "default" and "refusal" in {f.name for f in fields(config)}:
-        config = replace(config, refusal=args.refusal)  # type: ignore[call-arg]
+        config = replace(config, refusal=args.refusal)  # type: ignore[call-arg, arg-type]
     answerer = ExtractiveAnswerer(engine.embedder, config, vectors=engine.vectors)
     cache = pickle.loads((args.data_dir / "tune-refusal-passages.pkl").read_bytes())
     items = [q for q in load_questions(args.questions) if q.answerable and q.id in cache]

@@ -64,10 +64,9 @@ def cached_retrievals(engine: Engine, items: list[EvalQuestion], data_dir: Path)
     the data dir, so tuning replays the answerer without searching again."""
     path = data_dir / "tune-refusal-passages.pkl"
     cache: Retrievals = pickle.loads(path.read_bytes()) if path.exists() else {}
-    settings = engine.settings.retrieval
     # Only the passages are kept: an answerer that reads nothing spends no time on them.
     qa = engine.services.qa.with_answerer(PassagesOnly())
-    ask = asker_for(BOT, qa, settings, settings.top_k)
+    ask = asker_for(BOT, qa, engine.settings.retrieval.top_k)
     withhold = engine.services.eval.withholder()
     for n, item in enumerate(items, 1):
         if item.id not in cache:

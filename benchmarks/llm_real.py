@@ -147,13 +147,13 @@ def run(args: argparse.Namespace, model_sha: str) -> None:
         evaluate(
             "bot, extractive",
             items,
-            asker_for(BOT, qa.with_answerer(extractive), settings.retrieval, k),
+            asker_for(BOT, qa.with_answerer(extractive), k),
             withhold=withhold,
         ),
         evaluate(
             "bot, llm",
             items,
-            asker_for(BOT, qa.with_answerer(llm), settings.retrieval, k),
+            asker_for(BOT, qa.with_answerer(llm), k),
             withhold=withhold,
             progress=lambda done, total: (
                 print(f"llm {done}/{total}", flush=True) if done % 10 == 0 else None

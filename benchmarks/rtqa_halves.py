@@ -64,11 +64,12 @@ def main() -> None:
         engine.vectors.clear()
         if asker_for is not None:
             qa = engine.services.qa.with_answerer(answerer)
+            try:
+                ask = asker_for(BOT, qa, 5)
+            except TypeError:  # trees before issue 34 hand it the search settings as well
+                ask = asker_for(BOT, qa, settings.retrieval, 5)  # type: ignore[call-arg, arg-type]
             scores = evaluate(
-                BOT,
-                part,
-                asker_for(BOT, qa, settings.retrieval, 5),
-                withhold=engine.services.eval.withholder() if withheld else None,
+                BOT, part, ask, withhold=engine.services.eval.withholder() if withheld else None
             )
         else:
             search = searcher_for(BOT, engine.searcher)

@@ -48,12 +48,7 @@ def ask_all(args: argparse.Namespace) -> list[dict[str, object]]:
     engine = build_engine(settings)
     config = replace(extractive_config(settings), short_answer_floor=0.0)  # always shown
     answerer = ExtractiveAnswerer(engine.embedder, config, vectors=engine.vectors)
-    ask = asker_for(
-        BOT,
-        engine.services.qa.with_answerer(answerer),
-        settings.retrieval,
-        settings.retrieval.top_k,
-    )
+    ask = asker_for(BOT, engine.services.qa.with_answerer(answerer), settings.retrieval.top_k)
     model = bundled_model()
     assert model is not None, "the bundled evidence model is missing"
     known = {f.name for f in fields(Evidence)}

@@ -32,7 +32,6 @@ from pathlib import Path
 
 from benchmarks.common import quantile
 from benchmarks.halves import HALVES
-from retrieval.answer.pipeline import SearchOverride
 from retrieval.answer.qa import QAService
 from retrieval.core.records import Answer
 from retrieval.core.settings import Settings
@@ -42,6 +41,7 @@ from retrieval.evaluation.configs import BOT, asker_for
 from retrieval.evaluation.scoring import RECALL_AT, AskQuestion
 from retrieval.index.catalog import Catalog
 from retrieval.index.stories import StoryConfig, StoryIndex, StoryText
+from retrieval.search.hybrid import SearchOptions
 
 
 def pairs(text: str) -> list[str]:
@@ -181,7 +181,7 @@ def answers(questions: Path, data_dir: Path, thresholds: list[float], halves: li
             ask = (
                 copies_read(qa, settings)
                 if threshold is None
-                else asker_for(BOT, qa, settings.retrieval, settings.retrieval.top_k)
+                else asker_for(BOT, qa, settings.retrieval.top_k)
             )
             rows.append(evaluate(label, part, recording(ask, read.setdefault(label, {}))))
             print(f"{label}: done", flush=True)
@@ -207,7 +207,7 @@ def recording(ask: AskQuestion, into: dict[str, tuple[str, ...]]) -> AskQuestion
 
 def copies_read(qa: QAService, settings: Settings) -> AskQuestion:
     """The bot's path with every copy read as an article of its own."""
-    override = SearchOverride(settings.retrieval.model_copy(update={"stories": False}))
+    override = SearchOptions(stories=False)
 
     def ask(item: EvalQuestion, hidden: frozenset[str]) -> Answer:
         return qa.answer(

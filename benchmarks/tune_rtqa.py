@@ -16,14 +16,15 @@ from __future__ import annotations
 import argparse
 import itertools
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from benchmarks.halves import add_arguments, engine_and_questions
-from retrieval.core.settings import RetrievalSettings
 from retrieval.evaluation import EvalQuestion, first_hit
 from retrieval.index.catalog.db import date_to_int
+from retrieval.search.factory import search_config
 from retrieval.search.fusion import cap_per_article, fuse_hits, rank_candidates
+from retrieval.search.hybrid import SearchConfig
 from retrieval.search.timeframe import resolve_timeframe
 
 
@@ -72,7 +73,7 @@ def main() -> None:
         every_id = {i for p in pools for i, _ in p.dense + p.lexical}
         passages = engine.catalog.passages.by_id(collection, list(every_id))
 
-    def score(config: RetrievalSettings) -> tuple[float, float, float, float]:
+    def score(config: SearchConfig) -> tuple[float, float, float, float]:
         hits = {1: 0, 5: 0, 10: 0}
         mrr = 0.0
         for pool in pools:
@@ -82,11 +83,12 @@ def main() -> None:
             dense = pool.dense[: config.candidates]
             lexical = pool.lexical[: config.candidates]
             ranked = rank_candidates(
-                fuse_hits(dense, lexical, config),
+                fuse_hits(dense, lexical, config.fusion, config.dense_weight),
                 passages,
                 frame=frame or resolve_timeframe("", today),
                 today=today,
-                settings=config,
+                config=config.fusion,
+                recency=config.recency,
             )
             top = cap_per_article(ranked, config.per_article, 10)
             first = first_hit((p.text for p in top), item.answers)
@@ -96,26 +98,25 @@ def main() -> None:
         n = len(pools) or 1
         return hits[1] / n, hits[5] / n, hits[10] / n, mrr / n
 
-    base = engine.settings.retrieval
+    base = search_config(engine.settings)
     if args.dense_weights:
-        grid = [
-            base.model_copy(update={"dense_weight": float(w)})
-            for w in args.dense_weights.split(",")
-        ]
+        grid = [replace(base, dense_weight=float(w)) for w in args.dense_weights.split(",")]
     else:
-        grid = [base.model_copy(update={"fusion": "rrf"})]
+        grid = [replace(base, fusion=replace(base.fusion, fusion="rrf"))]
     grid += (
         []
         if args.dense_weights
         else [
-            base.model_copy(
-                update={
-                    "dense_weight": weight,
-                    "recency_half_life_days": half_life,
-                    "recency_weight": bonus,
-                    "window_bonus": window,
-                    "candidates": candidates,
-                }
+            replace(
+                base,
+                dense_weight=weight,
+                candidates=candidates,
+                fusion=replace(
+                    base.fusion,
+                    recency_half_life_days=half_life,
+                    recency_weight=bonus,
+                    window_bonus=window,
+                ),
             )
             for weight, half_life, bonus, window, candidates in itertools.product(
                 [0.4, 0.5, 0.6], [7.0, 14.0], [0.2, 0.3], [0.2, 0.3], [50, 100]
@@ -127,11 +128,11 @@ def main() -> None:
     for config in grid:
         r1, r5, r10, mrr = score(config)
         print(
-            config.fusion,
+            config.fusion.fusion,
             config.dense_weight,
-            config.recency_half_life_days,
-            config.recency_weight,
-            config.window_bonus,
+            config.fusion.recency_half_life_days,
+            config.fusion.recency_weight,
+            config.fusion.window_bonus,
             config.candidates,
             f"| {r1:.3f} {r5:.3f} {r10:.3f} {mrr:.3f}",
             flush=True,

@@ -59,8 +59,8 @@ def main() -> None:
     answerer = ExtractiveAnswerer(
         engine.embedder, extractive_config(engine.settings), vectors=engine.vectors
     )
-    settings = engine.settings.retrieval
-    ask = asker_for(BOT, engine.services.qa.with_answerer(answerer), settings, settings.top_k)
+    k = engine.settings.retrieval.top_k
+    ask = asker_for(BOT, engine.services.qa.with_answerer(answerer), k)
 
     def cold_ask(item, hidden):  # type: ignore[no-untyped-def]
         vectors.clear()

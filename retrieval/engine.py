@@ -52,7 +52,7 @@ from retrieval.live.follows import FollowService, FollowStore
 from retrieval.live.subscriptions import FeedRegistry, FeedService
 from retrieval.live.topics import TopicMatcher
 from retrieval.monitor import Monitor
-from retrieval.search.factory import build_reranker
+from retrieval.search.factory import build_reranker, search_config
 from retrieval.search.hybrid import HybridSearcher, SearchRequest
 from retrieval.services import IndexOps, Services
 
@@ -172,10 +172,9 @@ def build_engine(
         lexical=lexical,
         passages=catalog.passages,
         collections=collections.reading,
-        settings=retrieval,
+        config=search_config(settings),
         reranker=build_reranker(settings, vectors, adapted_root(data_dir)),
         vectors=vectors,
-        dense_languages=settings.embedding.language_set(),
         stories=stories,
     )
     reader = reader_slot(settings, readers_root(data_dir), state.reader_version)
@@ -206,7 +205,6 @@ def build_engine(
         collections=collections,
         passages=catalog.passages,
         qa=qa,
-        search_settings=retrieval,
         embedder=active,
         vectors=vectors,
         data_dir=data_dir,

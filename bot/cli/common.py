@@ -42,7 +42,7 @@ def load_settings(data_dir: Path | None = None, **overrides: Any) -> Settings:
         settings = Settings()
     except ValidationError as exc:
         raise ConfigError(describe_invalid(exc)) from None
-    except SettingsError as exc:  # a JSON setting that is not JSON (NEWSBOT_STORE_HEADERS)
+    except SettingsError as exc:  # one pydantic-settings cannot parse before validating
         raise ConfigError(f"invalid setting: {exc}") from None
     register_secrets(settings)
     if data_dir is not None:

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -104,7 +105,7 @@ class ExtractiveConfig:
     # "score": the passage-score floor and `refuse_below`; "learned": the refusal model over
     # the evidence (retrieval.answer.refusal), with `refuse_below` under it; "off": never
     # refuse on weak evidence (partial answers still say what is missing).
-    refusal: str = "score"
+    refusal: Literal["score", "learned", "off"] = "score"
     # The languages the embedding model reads. A question in another gets cosines that say
     # little (the bundled English model rates any two Russian texts alike: 0.54 for a
     # hockey question and a marathon story, against 0.28 in English), so the passage-score

@@ -12,21 +12,11 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from retrieval.answer.answerer import Answerer, StreamingAnswerer
 from retrieval.answer.question import Question
 from retrieval.core.records import Answer, Passage
-from retrieval.core.settings import RetrievalSettings
 from retrieval.index.collections import IndexView
-from retrieval.search.hybrid import HybridSearcher, SearchRequest
+from retrieval.search.hybrid import HybridSearcher, SearchOptions, SearchRequest
 from retrieval.search.rewriting import QueryRewriter
 
 TIMELINE_PASSAGES = 8  # a timeline reads more articles, one passage each
-
-
-@dataclass(frozen=True)
-class SearchOverride:
-    """Search with these settings instead of the bot's own (an evaluation's configurations:
-    dense only, BM25 only, no recency, no rerank)."""
-
-    settings: RetrievalSettings
-    rerank: bool = True
 
 
 @dataclass(frozen=True)
@@ -43,9 +33,10 @@ class Ask:
     # Handed the answer's text as it is written, when the answerer can stream.
     on_text: Callable[[str], None] | None = None
     # What an evaluation asks beyond a reader: articles never returned (answers withheld),
-    # other search settings, and more passages searched than the answerer reads (recall@10).
+    # its own search options (dense only, BM25 only, no recency, no rerank), and more
+    # passages searched than the answerer reads (recall@10).
     hidden: frozenset[str] = frozenset()
-    search: SearchOverride | None = None
+    search: SearchOptions | None = None
     fetch: int = 0
 
 
@@ -71,15 +62,21 @@ def build_chain(
     def retrieve(ask: Ask) -> Retrieved:
         question = Question.read(ask.question)
         request = rewriter.rewrite(ask.question, ask.history, ask.today, max(ask.k, ask.fetch))
-        request = replace(request, language=question.language, hidden_articles=ask.hidden)
-        settings = ask.search.settings if ask.search else searcher.settings
-        rerank = ask.search.rerank if ask.search else True
+        request = replace(
+            request,
+            language=question.language,
+            hidden_articles=ask.hidden,
+            options=ask.search or request.options,
+        )
         if timeline is not None and question.timeline:
-            wide = replace(request, k=max(ask.k, TIMELINE_PASSAGES, ask.fetch))
-            one_each = settings.model_copy(update={"per_article": 1})
-            found = searcher.search(wide, one_each, rerank=rerank, view=ask.view)
+            wide = replace(
+                request,
+                k=max(ask.k, TIMELINE_PASSAGES, ask.fetch),
+                options=replace(request.options, per_article=1),
+            )
+            found = searcher.search(wide, view=ask.view)
             return Retrieved(ask, question, request, found, True)
-        found = searcher.search(request, settings, rerank=rerank, view=ask.view)
+        found = searcher.search(request, view=ask.view)
         return Retrieved(ask, question, request, found, False)
 
     def answer(found: Retrieved) -> Answer:

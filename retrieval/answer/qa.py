@@ -9,13 +9,13 @@ from datetime import date
 
 from retrieval import metrics
 from retrieval.answer.answerer import LATIN_ONLY, Answerer, StreamingAnswerer
-from retrieval.answer.pipeline import Ask, SearchOverride, build_chain
+from retrieval.answer.pipeline import Ask, build_chain
 from retrieval.core.errors import ConfigError, EmptyIndexError, QuestionError
 from retrieval.core.i18n import texts
 from retrieval.core.language import cyrillic_azerbaijani, question_language
 from retrieval.core.records import Answer
 from retrieval.index.collections import Collections
-from retrieval.search.hybrid import HybridSearcher
+from retrieval.search.hybrid import HybridSearcher, SearchOptions
 from retrieval.search.rewriting import QueryRewriter
 
 
@@ -78,7 +78,7 @@ class QAService:
         k: int | None = None,
         on_text: Callable[[str], None] | None = None,
         hidden: frozenset[str] = frozenset(),
-        search: SearchOverride | None = None,
+        search: SearchOptions | None = None,
         fetch: int = 0,
     ) -> Answer:
         """Answer `question`; `history` is earlier (question, answer) turns, oldest first;
@@ -87,7 +87,7 @@ class QAService:
         search read the same collection, with the model that embedded it.
 
         For evaluations, on the same path: `today` the quiz's date, `hidden` articles never
-        returned, `search` other search settings, `fetch` passages searched (the answerer
+        returned, `search` its own search options, `fetch` passages searched (the answerer
         reads the first `k`; `Answer.searched` has them all)."""
         question = " ".join(question.split())
         if not question:

@@ -11,8 +11,7 @@ import json
 import textwrap
 from typing import Any
 
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings
+from pydantic import BaseModel, SecretStr
 
 from retrieval.core.settings import Settings, env_names, groups
 
@@ -45,7 +44,7 @@ def _value(default: Any) -> str:
 
 def render() -> str:
     lines = [HEADER]
-    classes: list[type[BaseSettings]] = [Settings, *groups()]
+    classes: list[type[BaseModel]] = [Settings, *groups().values()]
     for settings_class in classes:
         title = (settings_class.__doc__ or settings_class.__name__).strip().rstrip(".")
         lines += ["", f"# --- {title} ---"]

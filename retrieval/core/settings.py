@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 import difflib
+import json
 import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from dotenv import dotenv_values
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from pydantic_settings.sources import ENV_FILE_SENTINEL, DotenvType
-
-
-def _config(prefix: str) -> SettingsConfigDict:
-    # env_ignore_empty: `NEWSBOT_STORE_AUTH_TOKEN=` in a .env (or the environment) means "not
-    # set", the setting's default, for every setting: an empty token once became an empty
-    # secret and a `Bearer ` header that no server accepts.
-    return SettingsConfigDict(
-        env_prefix=prefix,
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        env_ignore_empty=True,
-    )
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 
 def _split_ids(value: object) -> object:
@@ -36,15 +29,19 @@ def _split_ids(value: object) -> object:
     return value
 
 
+def _json(value: object) -> object:
+    """A JSON setting (`NEWSBOT_STORE_HEADERS={"X-Api-Key": "…"}`) decoded here, so that a
+    value that is not JSON is an error naming its variable."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def _empty_is_none(value: object) -> object:
     """An empty optional setting (`NEWSBOT_ADAPT_BEFORE=` in .env) means none."""
     return None if isinstance(value, str) and not value.strip() else value
 
 
-class EmbeddingSettings(BaseSettings):
+class EmbeddingSettings(BaseModel):
     """The embedding model."""
-
-    model_config = _config("NEWSBOT_EMBEDDING_")
 
     model: str = Field(
         "",
@@ -116,10 +113,8 @@ class EmbeddingSettings(BaseSettings):
         return frozenset(code.strip().lower() for code in self.languages.split(",") if code.strip())
 
 
-class StoreSettings(BaseSettings):
+class StoreSettings(BaseModel):
     """The vector store (Chroma)."""
-
-    model_config = _config("NEWSBOT_STORE_")
 
     host: str = Field(
         "", description="Chroma server host. Empty means an embedded store under the data dir."
@@ -137,7 +132,7 @@ class StoreSettings(BaseSettings):
         description="How the token is sent: 'Authorization' (as 'Bearer TOKEN') or "
         "'X-Chroma-Token' (the token as it is).",
     )
-    headers: dict[str, str] = Field(
+    headers: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=dict,
         description="More HTTP headers for every request to the Chroma server, as JSON: "
         '{"X-Api-Key": "…"}.',
@@ -156,6 +151,7 @@ class StoreSettings(BaseSettings):
     )
 
     _empty = field_validator("auth_token", mode="before")(_empty_is_none)
+    _json = field_validator("headers", mode="before")(_json)
 
     def request_headers(self) -> dict[str, str]:
         """Every header sent to the server, the token included (never logged)."""
@@ -168,10 +164,8 @@ class StoreSettings(BaseSettings):
         return headers
 
 
-class RetrievalSettings(BaseSettings):
+class RetrievalSettings(BaseModel):
     """Retrieval: chunking, search, fusion, reranking, refusals."""
-
-    model_config = _config("NEWSBOT_RETRIEVAL_")
 
     chunk_tokens: int = Field(
         256,
@@ -323,10 +317,8 @@ class RetrievalSettings(BaseSettings):
     )
 
 
-class LLMSettings(BaseSettings):
+class LLMSettings(BaseModel):
     """The LLM answerer (NEWSBOT_ANSWERER=llm)."""
-
-    model_config = _config("NEWSBOT_LLM_")
 
     base_url: str = Field(
         "",
@@ -345,10 +337,8 @@ class LLMSettings(BaseSettings):
     _empty = field_validator("api_key", mode="before")(_empty_is_none)
 
 
-class FeedSettings(BaseSettings):
+class FeedSettings(BaseModel):
     """Feeds polled by the bot (and `newsbot feeds poll`)."""
-
-    model_config = _config("NEWSBOT_FEEDS_")
 
     default_interval_s: int = Field(
         1800, ge=1, description="Seconds between polls of a feed added without an interval."
@@ -375,10 +365,8 @@ class FeedSettings(BaseSettings):
     )
 
 
-class FollowSettings(BaseSettings):
+class FollowSettings(BaseModel):
     """Followed topics."""
-
-    model_config = _config("NEWSBOT_FOLLOW_")
 
     threshold: float = Field(
         0.50,
@@ -394,10 +382,8 @@ class FollowSettings(BaseSettings):
     )
 
 
-class AdaptSettings(BaseSettings):
+class AdaptSettings(BaseModel):
     """Adapting the model (newsbot adapt, /adapt)."""
-
-    model_config = _config("NEWSBOT_ADAPT_")
 
     max_examples: int = Field(
         8000,
@@ -426,13 +412,13 @@ class AdaptSettings(BaseSettings):
         0.1, ge=0, le=1, description="Share of the steps the learning rate warms up over."
     )
     seed: int = Field(13, description="Seeds the pairs' sampling and the training.")
-    kinds: tuple[Literal["headline", "lead", "cloze"], ...] = Field(
+    kinds: Annotated[tuple[Literal["headline", "lead", "cloze"], ...], NoDecode] = Field(
         ("headline", "lead", "cloze"),
         min_length=1,
         description="Queries made of each article: its headline, its lead sentence, and a "
         "sentence taken out of a passage (inverse cloze).",
     )
-    negative_ranks: tuple[int, int] = Field(
+    negative_ranks: Annotated[tuple[int, int], NoDecode] = Field(
         (2, 10),
         description="BM25 ranks (of other articles) hard negatives are drawn from; rank 1 is "
         "skipped, as often a second report of the same story.",
@@ -473,12 +459,11 @@ class AdaptSettings(BaseSettings):
     reader_epochs: int = Field(1, ge=1, le=20, description="Passes over the reader's pairs.")
 
     _empty = field_validator("before", mode="before")(_empty_is_none)
+    _json = field_validator("kinds", "negative_ranks", mode="before")(_json)
 
 
-class TelegramSettings(BaseSettings):
+class TelegramSettings(BaseModel):
     """Telegram."""
-
-    model_config = _config("NEWSBOT_TELEGRAM_")
 
     token: SecretStr = Field(
         SecretStr(""), description="Bot token from @BotFather. Required for the Telegram bot."
@@ -489,17 +474,17 @@ class TelegramSettings(BaseSettings):
     )
     admin_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list,
-        validation_alias=AliasChoices("NEWSBOT_ADMIN_IDS", "admin_ids"),
+        validation_alias="NEWSBOT_ADMIN_IDS",  # not NEWSBOT_TELEGRAM_…
         description="Comma-separated user ids allowed to run admin commands.",
     )
     allowed_user_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list,
-        validation_alias=AliasChoices("NEWSBOT_ALLOWED_USER_IDS", "allowed_user_ids"),
+        validation_alias="NEWSBOT_ALLOWED_USER_IDS",  # not NEWSBOT_TELEGRAM_…
         description="If set, only these users may ask in private chats. Empty: everyone.",
     )
     allowed_chat_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list,
-        validation_alias=AliasChoices("NEWSBOT_ALLOWED_CHAT_IDS", "allowed_chat_ids"),
+        validation_alias="NEWSBOT_ALLOWED_CHAT_IDS",  # not NEWSBOT_TELEGRAM_…
         description="If set, the bot answers only in these group chats. Empty: every group.",
     )
     language: str = Field(
@@ -535,7 +520,21 @@ class TelegramSettings(BaseSettings):
 class Settings(BaseSettings):
     """General."""
 
-    model_config = _config("NEWSBOT_")
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSBOT_",
+        # A group's setting is NEWSBOT_<GROUP>_<NAME>, read into the group (a plain model) by
+        # this one root: split once, after the group's name (NEWSBOT_RETRIEVAL_TOP_K is
+        # retrieval.top_k, not retrieval.top.k).
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        # `NEWSBOT_STORE_AUTH_TOKEN=` in a .env (or the environment) means "not set", the
+        # setting's default, for every setting: an empty token once became an empty secret
+        # and a `Bearer ` header that no server accepts.
+        env_ignore_empty=True,
+    )
 
     data_dir: Path = Field(Path("data"), description="Where the index and its state live.")
     ingest_dir: Path = Field(
@@ -598,16 +597,24 @@ class Settings(BaseSettings):
         "from another host or container.",
     )
 
-    def __init__(self, _env_file: DotenvType | None = ENV_FILE_SENTINEL, **values: Any) -> None:
-        """Every group reads the `.env` the root reads: `Settings(_env_file=None)` (tests,
-        benchmarks) reads no `.env` at all, where each group used to read `./.env` by itself
-        whatever the root was told."""
-        for name, field in type(self).model_fields.items():
-            group = field.default_factory
-            if name in values or not (isinstance(group, type) and issubclass(group, BaseSettings)):
-                continue
-            values[name] = group() if _env_file is ENV_FILE_SENTINEL else group(_env_file=_env_file)
-        super().__init__(_env_file=_env_file, **values)
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        readers = [r for r in (env_settings, dotenv_settings) if isinstance(r, EnvSettingsSource)]
+        # Only the names .env.example lists are read (what `unknown_settings` calls a setting):
+        # not a group as one JSON value (NEWSBOT_RETRIEVAL='{…}'), nor a name pydantic-settings
+        # would take for a group's alias under the group's prefix.
+        known = {name.lower() for name in all_env_names()}
+        for reader in readers:
+            reader.env_vars = {k: v for k, v in reader.env_vars.items() if k in known}
+        outside = OutsideTheirGroup(settings_cls, readers)
+        return init_settings, outside, env_settings, dotenv_settings, file_secret_settings
 
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
@@ -617,6 +624,39 @@ class Settings(BaseSettings):
     follow: FollowSettings = Field(default_factory=FollowSettings)
     adapt: AdaptSettings = Field(default_factory=AdaptSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+
+
+class OutsideTheirGroup(PydanticBaseSettingsSource):
+    """The group settings named outside their group's prefix, by their field's alias
+    (NEWSBOT_ADMIN_IDS, not NEWSBOT_TELEGRAM_ADMIN_IDS): read from the environment, else from
+    the `.env` the root reads (none for `Settings(_env_file=None)`)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], readers: list[EnvSettingsSource]):
+        super().__init__(settings_cls)
+        self._readers = readers  # the root's own, first the environment, then the `.env`
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # all of it is done in __call__
+
+    def __call__(self) -> dict[str, Any]:
+        found: dict[str, dict[str, str]] = {}
+        for group_name, field in self.settings_cls.model_fields.items():
+            group = _group(field)
+            for alias in _outside_names(group) if group else []:
+                # env_vars: as the root read them (case folded, empty values dropped).
+                values = [r.env_vars.get(alias.lower()) for r in self._readers]
+                value = next((v for v in values if v is not None), None)
+                if value is not None:
+                    found.setdefault(group_name, {})[alias] = value
+        return found
+
+
+def _outside_names(group: type[BaseModel]) -> list[str]:
+    return [
+        f.validation_alias
+        for f in group.model_fields.values()
+        if isinstance(f.validation_alias, str) and f.validation_alias.startswith("NEWSBOT_")
+    ]
 
 
 # oneDNN (torch's CPU kernels) keeps a compiled kernel, with its scratch memory, for every op
@@ -643,32 +683,36 @@ class MemoryLimits(BaseSettings):
 
 
 # -- the names the settings are read from, and the ones a user may have misspelt ---------------
-def env_names(settings_class: type[BaseSettings]) -> dict[str, tuple[str, FieldInfo]]:
-    """Each plain setting of a class (not a nested group) by its variable name."""
-    prefix = settings_class.model_config.get("env_prefix", "")
+def env_names(section: type[BaseModel]) -> dict[str, tuple[str, FieldInfo]]:
+    """Each plain setting of the root (`Settings`) or of one of its groups by its variable
+    name: NEWSBOT_<NAME> at the root, NEWSBOT_<GROUP>_<NAME> in a group, or the NEWSBOT_*
+    alias a field is read under instead (NEWSBOT_ADMIN_IDS)."""
+    prefix = Settings.model_config.get("env_prefix", "")
+    if section is not Settings:
+        prefix += next(n for n, g in groups().items() if g is section).upper() + "_"
     names: dict[str, tuple[str, FieldInfo]] = {}
-    for name, field in settings_class.model_fields.items():
+    for name, field in section.model_fields.items():
         if _group(field) is not None:
             continue
         alias = field.validation_alias
-        choices = alias.choices if isinstance(alias, AliasChoices) else []
-        explicit = [c for c in choices if isinstance(c, str) and c.startswith("NEWSBOT_")]
-        names[explicit[0] if explicit else f"{prefix}{name.upper()}"] = (name, field)
+        explicit = alias if isinstance(alias, str) and alias.startswith("NEWSBOT_") else ""
+        names[explicit or f"{prefix}{name.upper()}"] = (name, field)
     return names
 
 
-def groups() -> list[type[BaseSettings]]:
-    return [g for f in Settings.model_fields.values() if (g := _group(f)) is not None]
+def groups() -> dict[str, type[BaseModel]]:
+    """The root's groups by their field's name (`retrieval`: RetrievalSettings)."""
+    return {n: g for n, f in Settings.model_fields.items() if (g := _group(f)) is not None}
 
 
-def _group(field: FieldInfo) -> type[BaseSettings] | None:
+def _group(field: FieldInfo) -> type[BaseModel] | None:
     kind = field.annotation
-    return kind if isinstance(kind, type) and issubclass(kind, BaseSettings) else None
+    return kind if isinstance(kind, type) and issubclass(kind, BaseModel) else None
 
 
 def all_env_names() -> set[str]:
     found = set(env_names(Settings))
-    for group in groups():
+    for group in groups().values():
         found |= set(env_names(group))
     return found
 
@@ -681,15 +725,20 @@ OTHER_NAMES = frozenset({"ONEDNN_PRIMITIVE_CACHE_CAPACITY", "MALLOC_ARENA_MAX", 
 def describe_invalid(error: ValidationError) -> str:
     """A settings error in the words of the variables a user sets: `NEWSBOT_RETRIEVAL_TOP_K:
     Input should be a valid integer (got 'abc')`."""
-    every: list[type[BaseSettings]] = [Settings, *groups()]
-    classes = {cls.__name__: cls for cls in every}
-    by_field = {
-        field: env for env, (field, _) in env_names(classes.get(error.title, Settings)).items()
+    # Where pydantic says the error is (`("retrieval", "top_k")`, or by the alias the value
+    # came under), and the variable that sets it.
+    by_place: dict[tuple[str, ...], str] = {
+        (field,): env for env, (field, _) in env_names(Settings).items()
     }
+    for group_name, group in groups().items():
+        for env, (field, info) in env_names(group).items():
+            by_place[(group_name, field)] = env
+            if isinstance(info.validation_alias, str):
+                by_place[(group_name, info.validation_alias)] = env
     parts = []
     for problem in error.errors():
-        field = str(problem["loc"][0]) if problem["loc"] else ""
-        name = by_field.get(field, field or error.title)
+        loc = tuple(str(part) for part in problem["loc"])
+        name = by_place.get(loc[:2]) or by_place.get(loc[:1]) or ".".join(loc) or error.title
         got = problem.get("input")
         shown = f" (got {got!r})" if isinstance(got, str | int | float) and got != "" else ""
         parts.append(f"{name}: {problem['msg']}{shown}")

@@ -4,12 +4,12 @@ own path (`QAService.answer`)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
-from retrieval.answer.pipeline import SearchOverride
 from retrieval.answer.qa import QAService
 from retrieval.core.records import Answer
-from retrieval.core.settings import RetrievalSettings
 from retrieval.evaluation.scoring import RECALL_AT, AskQuestion, EvalQuestion
+from retrieval.search.hybrid import SearchMode, SearchOptions
 
 # The last one is the bot's own configuration.
 CONFIGS = (
@@ -24,23 +24,22 @@ BASELINE = "naive-baseline"
 BOT = CONFIGS[-1]
 
 
-def search_settings(name: str, base: RetrievalSettings) -> tuple[RetrievalSettings, bool]:
-    """`mode[+recency][+rerank]` as (settings, rerank); everything else as the bot has it."""
+def search_options(name: str) -> SearchOptions:
+    """`mode[+recency][+rerank]` as the options a search request carries; everything else as
+    the bot has it."""
     if name not in CONFIGS or name == BASELINE:
         raise ValueError(f"unknown configuration {name!r}")
     mode, *extras = name.split("+")
-    settings = base.model_copy(update={"mode": mode, "recency": "recency" in extras})
-    return settings, "rerank" in extras
+    return SearchOptions(
+        mode=cast(SearchMode, mode), recency="recency" in extras, rerank="rerank" in extras
+    )
 
 
-def asker_for(name: str, qa: QAService, base: RetrievalSettings, k: int) -> AskQuestion:
+def asker_for(name: str, qa: QAService, k: int) -> AskQuestion:
     """Each question as a reader asks it, on its quiz day, after the question it follows; the
-    bot's configuration with the bot's own settings, the others with theirs on the request.
+    bot's configuration as the bot searches, the others with their options on the request.
     The answerer reads `k` passages; the search returns enough for recall@10."""
-    override = None
-    if name != BOT:
-        settings, rerank = search_settings(name, base)
-        override = SearchOverride(settings, rerank)
+    options = None if name == BOT else search_options(name)
 
     def ask(item: EvalQuestion, hidden: frozenset[str]) -> Answer:
         return qa.answer(
@@ -49,7 +48,7 @@ def asker_for(name: str, qa: QAService, base: RetrievalSettings, k: int) -> AskQ
             today=item.asked or date.today(),
             k=k,
             hidden=hidden,
-            search=override,
+            search=options,
             fetch=max(RECALL_AT),
         )
 

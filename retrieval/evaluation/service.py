@@ -15,7 +15,6 @@ from retrieval.answer.question import Question
 from retrieval.answer.reader import ReaderSlot
 from retrieval.core.errors import ConfigError, SourceError
 from retrieval.core.records import Answer, IndexReport, LabelledProgress
-from retrieval.core.settings import RetrievalSettings
 from retrieval.embed.cache import CachedVectors
 from retrieval.embed.protocol import Embedder
 from retrieval.evaluation.configs import BASELINE, BOT, CONFIGS, asker_for
@@ -52,7 +51,7 @@ class EvalReport:
 
 class EvalService:
     """Scores what the bot does, through the path readers take (`QAService.answer`): the bot's
-    configuration is the bot itself; the others search with their settings on the request and
+    configuration is the bot itself; the others search with their options on the request and
     answer with the extractive answerer (choices are never shown to either)."""
 
     def __init__(
@@ -62,7 +61,6 @@ class EvalService:
         collections: Collections,
         passages: PassageStore,
         qa: QAService,
-        search_settings: RetrievalSettings,
         embedder: Embedder,
         vectors: CachedVectors,
         data_dir: Path,
@@ -80,7 +78,6 @@ class EvalService:
         self._collections = collections
         self._passages = passages
         self._qa = qa
-        self._search_settings = search_settings
         self._embedder = embedder
         self._vectors = vectors
         self._data_dir = data_dir
@@ -200,10 +197,10 @@ class EvalService:
 
     def _asker(self, name: str, corpus: Sequence[str], progress: LabelledProgress) -> AskQuestion:
         if name == BOT:
-            return asker_for(name, self._qa, self._search_settings, self._k_answer)
+            return asker_for(name, self._qa, self._k_answer)
         if name != BASELINE:
             qa = self._qa.with_answerer(self._extractive())
-            return asker_for(name, qa, self._search_settings, self._k_answer)
+            return asker_for(name, qa, self._k_answer)
         # The naive LangChain baseline is not the bot: its own search, the extractive answerer.
         from retrieval.evaluation.baseline import NaiveBaseline
 

@@ -1,4 +1,5 @@
-"""Which reranker re-orders the candidates, from the settings."""
+"""What the search is, from the settings: its config, and which reranker re-orders the
+candidates."""
 
 from __future__ import annotations
 
@@ -6,7 +7,29 @@ from pathlib import Path
 
 from retrieval.core.settings import Settings
 from retrieval.embed.cache import CachedVectors
-from retrieval.search.hybrid import Reranker
+from retrieval.search.fusion import FusionConfig
+from retrieval.search.hybrid import Reranker, SearchConfig
+
+
+def search_config(settings: Settings) -> SearchConfig:
+    retrieval = settings.retrieval
+    return SearchConfig(
+        mode=retrieval.mode,
+        candidates=retrieval.candidates,
+        per_article=retrieval.per_article,
+        recency=retrieval.recency,
+        stories=retrieval.stories,
+        dense_weight=retrieval.dense_weight,
+        foreign_dense_weight=retrieval.foreign_dense_weight,
+        dense_languages=settings.embedding.language_set(),
+        fusion=FusionConfig(
+            fusion=retrieval.fusion,
+            rrf_k=retrieval.rrf_k,
+            recency_weight=retrieval.recency_weight,
+            recency_half_life_days=retrieval.recency_half_life_days,
+            window_bonus=retrieval.window_bonus,
+        ),
+    )
 
 
 def build_reranker(settings: Settings, vectors: CachedVectors, adapted: Path) -> Reranker | None:

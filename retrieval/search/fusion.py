@@ -6,12 +6,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Literal
 
 from retrieval.core.records import Passage
-from retrieval.core.settings import RetrievalSettings
 from retrieval.search.timeframe import TimeFrame
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """How candidates are fused and what a date adds (NEWSBOT_RETRIEVAL_FUSION, _RRF_K,
+    _RECENCY_WEIGHT, _RECENCY_HALF_LIFE_DAYS, _WINDOW_BONUS; retrieval/search/factory.py).
+    The dense weight is not here: the search chooses it per question (its language)."""
+
+    fusion: Literal["convex", "rrf"]
+    rrf_k: int
+    recency_weight: float
+    recency_half_life_days: float
+    window_bonus: float
 
 
 def fuse(rankings: Sequence[tuple[float, Sequence[str]]], rrf_k: int) -> dict[str, float]:
@@ -85,38 +98,45 @@ def mix(cosine: float, lexical_share: float, dense_weight: float) -> float:
     return dense_weight * cosine + (1.0 - dense_weight) * lexical_share
 
 
-def recency_bonus(published: date | None, today: date, settings: RetrievalSettings) -> float:
+def recency_bonus(published: date | None, today: date, config: FusionConfig) -> float:
     if published is None:
         return 0.0
     age = max(0, (today - published).days)
-    return settings.recency_weight * math.pow(0.5, age / settings.recency_half_life_days)
+    return config.recency_weight * math.pow(0.5, age / config.recency_half_life_days)
 
 
 def time_bonus(
-    published: date | None, frame: TimeFrame, today: date, settings: RetrievalSettings
+    published: date | None,
+    frame: TimeFrame,
+    today: date,
+    config: FusionConfig,
+    *,
+    recency: bool,
 ) -> float:
     """What a passage's date adds to its score: inside the question's time window when it
-    names one, else the recency bonus (when recency is on)."""
+    names one, else the recency bonus (when `recency` is on)."""
     if frame.explicit:
-        return settings.window_bonus * _inside(published, frame)
-    if settings.recency:
-        return recency_bonus(published, today, settings)
+        return config.window_bonus * _inside(published, frame)
+    if recency:
+        return recency_bonus(published, today, config)
     return 0.0
 
 
 def fuse_hits(
     dense: Sequence[tuple[str, float]],
     lexical: Sequence[tuple[str, float]],
-    settings: RetrievalSettings,
+    config: FusionConfig,
+    dense_weight: float,
 ) -> dict[str, float]:
-    """The configured fusion of dense and lexical candidates."""
-    if settings.fusion == "rrf":
-        dense_share = 2.0 * settings.dense_weight  # 0.5: both lists count alike
+    """The configured fusion of dense and lexical candidates, the dense list weighing
+    `dense_weight` (the search's, or its weight for a language the model does not read)."""
+    if config.fusion == "rrf":
+        dense_share = 2.0 * dense_weight  # 0.5: both lists count alike
         return fuse(
             [(dense_share, [i for i, _ in dense]), (2.0 - dense_share, [i for i, _ in lexical])],
-            settings.rrf_k,
+            config.rrf_k,
         )
-    return convex(dense, lexical, settings.dense_weight)
+    return convex(dense, lexical, dense_weight)
 
 
 def rank_candidates(
@@ -125,7 +145,8 @@ def rank_candidates(
     *,
     frame: TimeFrame,
     today: date,
-    settings: RetrievalSettings,
+    config: FusionConfig,
+    recency: bool,
     similarity: dict[str, float] | None = None,
     hidden: frozenset[str] = frozenset(),
 ) -> list[Passage]:
@@ -136,7 +157,7 @@ def rank_candidates(
         passage = found.get(chunk_id)
         if passage is None or passage.article_id in hidden:
             continue
-        score += time_bonus(passage.published, frame, today, settings)
+        score += time_bonus(passage.published, frame, today, config, recency=recency)
         passages.append(replace(passage, score=score, similarity=(similarity or {}).get(chunk_id)))
     passages.sort(key=lambda p: p.score, reverse=True)
     return passages

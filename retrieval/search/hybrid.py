@@ -10,10 +10,9 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from retrieval.core.records import Passage
-from retrieval.core.settings import RetrievalSettings
 from retrieval.embed.cache import CachedVectors
 from retrieval.embed.protocol import Embedder
 from retrieval.index.catalog.db import date_to_int, int_to_date
@@ -23,7 +22,13 @@ from retrieval.index.lexical import LexicalIndex
 from retrieval.index.state import ORIGINAL_MODEL
 from retrieval.index.store import VectorStore
 from retrieval.index.stories import StoryIndex
-from retrieval.search.fusion import cap_per_article, fuse_hits, one_copy_a_story, rank_candidates
+from retrieval.search.fusion import (
+    FusionConfig,
+    cap_per_article,
+    fuse_hits,
+    one_copy_a_story,
+    rank_candidates,
+)
 from retrieval.search.timeframe import TimeFrame, resolve_timeframe
 
 logger = logging.getLogger(__name__)
@@ -38,6 +43,41 @@ class Reranker(Protocol):
         ...
 
 
+SearchMode = Literal["hybrid", "dense", "lexical"]
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """What the search reads of the settings (NEWSBOT_RETRIEVAL_*, and the embedding model's
+    languages), built once by retrieval/search/factory.py. A request's `options` may choose
+    otherwise for one call."""
+
+    mode: SearchMode
+    candidates: int  # taken from each of dense search and BM25
+    per_article: int
+    recency: bool
+    stories: bool
+    dense_weight: float
+    # The embedding model's languages: a question in another leans on BM25 with this weight.
+    foreign_dense_weight: float
+    dense_languages: frozenset[str]
+    fusion: FusionConfig
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """What one call chooses for itself; None (and `rerank` True): as configured. A timeline
+    reads one passage an article; an evaluation's configurations search in another mode,
+    without time words and recency, or without the rerank; a benchmark reads every copy of a
+    story."""
+
+    mode: SearchMode | None = None
+    recency: bool | None = None
+    stories: bool | None = None
+    per_article: int | None = None
+    rerank: bool = True  # False: the reranker (if one is configured) is skipped
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     query: str
@@ -47,6 +87,7 @@ class SearchRequest:
     # Articles never returned (evaluation's answer-withheld mode).
     hidden_articles: frozenset[str] = frozenset()
     language: str = "en"  # the question's: BM25 analyses it so, time words are read so
+    options: SearchOptions = SearchOptions()
 
 
 class HybridSearcher:
@@ -58,10 +99,9 @@ class HybridSearcher:
         lexical: LexicalIndex,
         passages: PassageStore,
         collections: Callable[[], AbstractContextManager[IndexView]],
-        settings: RetrievalSettings,
+        config: SearchConfig,
         reranker: Reranker | None = None,
         vectors: CachedVectors | None = None,
-        dense_languages: frozenset[str] = frozenset({"en"}),
         stories: StoryIndex | None = None,
     ) -> None:
         self.embedder = embedder
@@ -77,41 +117,35 @@ class HybridSearcher:
         # switch to another meanwhile, and drops the old one only when released); a caller
         # that already holds one (a question) hands its view down instead.
         self.collections = collections
-        self.settings = settings
+        self.config = config
         self.reranker = reranker
-        # The embedding model's languages: a question in another leans on BM25.
-        self.dense_languages = dense_languages
 
-    def search(
-        self,
-        request: SearchRequest,
-        settings: RetrievalSettings | None = None,
-        *,
-        rerank: bool = True,
-        view: IndexView | None = None,
-    ) -> list[Passage]:
-        """The `request.k` best passages. `settings` overrides the searcher's own (the
-        evaluation's configurations); `rerank` False skips the reranker."""
+    def search(self, request: SearchRequest, *, view: IndexView | None = None) -> list[Passage]:
+        """The `request.k` best passages, searched as configured but for what the request's
+        `options` choose."""
         if view is None:
             with self.collections() as held:
-                return self.search(request, settings, rerank=rerank, view=held)
-        settings = settings or self.settings
+                return self.search(request, view=held)
+        config, options = self.config, request.options
+        mode = options.mode or config.mode
+        recency = config.recency if options.recency is None else options.recency
         frame = (
             resolve_timeframe(request.query, request.today, request.language)
-            if settings.recency
+            if recency
             else TimeFrame(None, None, False)
         )
-        passages = self._search(view.collection, request, settings, frame)
-        stories = self.stories if settings.stories else None
+        passages = self._search(view.collection, request, frame, mode=mode, recency=recency)
+        with_stories = config.stories if options.stories is None else options.stories
+        stories = self.stories if with_stories else None
         if stories is not None and passages:
             # Before the rerank, so that it weighs as many stories as it can take.
             story_of = stories.stories_of(view.collection, {p.article_id for p in passages})
             passages = one_copy_a_story(passages, story_of, named_outlet(request.query))
-        if rerank and self.reranker is not None and passages:
+        if options.rerank and self.reranker is not None and passages:
             passages = self.reranker.rerank(
                 request.query, passages, model_version=view.model_version
             )
-        found = cap_per_article(passages, settings.per_article, request.k)
+        found = cap_per_article(passages, options.per_article or config.per_article, request.k)
         if stories is None or not found:
             return found
         shown = {p.story: p.article_id for p in found if p.story}
@@ -145,24 +179,27 @@ class HybridSearcher:
         self,
         collection: str,
         request: SearchRequest,
-        settings: RetrievalSettings,
         frame: TimeFrame,
+        *,
+        mode: SearchMode,
+        recency: bool,
     ) -> list[Passage]:
+        config = self.config
         date_to = date_to_int(frame.end)  # windows boost (below); only the future is filtered out
-        if request.language not in self.dense_languages and settings.mode == "hybrid":
-            settings = settings.model_copy(update={"dense_weight": settings.foreign_dense_weight})
+        foreign = request.language not in config.dense_languages and mode == "hybrid"
+        dense_weight = config.foreign_dense_weight if foreign else config.dense_weight
         dense_hits: list[tuple[str, float]] = []
         lexical_hits: list[tuple[str, float]] = []
-        n = settings.candidates
+        n = config.candidates
         found: dict[str, Passage] = {}
-        if settings.mode in ("dense", "hybrid"):
+        if mode in ("dense", "hybrid"):
             dense_hits, found = self._dense(collection, request.query, n, date_to)
-        if settings.mode in ("lexical", "hybrid"):
+        if mode in ("lexical", "hybrid"):
             query = f"{request.query} {request.lexical_extra}".strip()
             lexical_hits = self.lexical.search(
                 collection, query, n, date_to=date_to, language=request.language
             )
-        scores = fuse_hits(dense_hits, lexical_hits, settings)
+        scores = fuse_hits(dense_hits, lexical_hits, config.fusion, dense_weight)
         if not scores:
             return []
         missing = [i for i in scores if i not in found]
@@ -172,7 +209,8 @@ class HybridSearcher:
             found,
             frame=frame,
             today=request.today,
-            settings=settings,
+            config=config.fusion,
+            recency=recency,
             similarity=dict(dense_hits),
             hidden=request.hidden_articles,
         )

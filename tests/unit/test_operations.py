@@ -56,7 +56,7 @@ def test_settings_told_to_read_no_dotenv_read_none_in_any_group(
     group, not only the general settings, reads the `.env` the root was told to read."""
     (tmp_path / ".env").write_text(
         "NEWSBOT_ANSWERER=llm\nNEWSBOT_EMBEDDING_BACKEND=torch\nNEWSBOT_RETRIEVAL_TOP_K=9\n"
-        "NEWSBOT_TELEGRAM_ADMIN_IDS=7\nNEWSBOT_ADAPT_EPOCHS=3\n"
+        "NEWSBOT_ADMIN_IDS=7\nNEWSBOT_ADAPT_EPOCHS=3\n"
     )
     monkeypatch.chdir(tmp_path)
     isolated = Settings(_env_file=None)  # type: ignore[call-arg]
@@ -70,6 +70,33 @@ def test_settings_told_to_read_no_dotenv_read_none_in_any_group(
     other = tmp_path / "other.env"
     other.write_text("NEWSBOT_EMBEDDING_BACKEND=onnx\n")
     assert Settings(_env_file=other).embedding.backend == "onnx"  # type: ignore[call-arg]
+
+
+def test_only_the_names_env_example_lists_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One root reads every group: NEWSBOT_<GROUP>_<NAME>, and the few names outside their
+    group's prefix (NEWSBOT_ADMIN_IDS), the environment before the `.env`. Any other name (a
+    group as one JSON value, a group's alias under the group's prefix, the alias bare) is
+    never read, and `unknown_settings` says so."""
+    from retrieval.core.settings import unknown_settings
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(
+        "NEWSBOT_ADMIN_IDS=1\nNEWSBOT_ALLOWED_CHAT_IDS=-5\nNEWSBOT_RETRIEVAL_TOP_K=7\n"
+        'NEWSBOT_TELEGRAM_ALLOWED_USER_IDS=9\nNEWSBOT_RETRIEVAL={"top_k": 3}\n'
+    )
+    monkeypatch.setenv("NEWSBOT_ADMIN_IDS", "2,3")
+    monkeypatch.setenv("NEWSBOT_EMBEDDING", '{"model": "elsewhere"}')
+    monkeypatch.setenv("ALLOWED_USER_IDS", "4")
+    settings = Settings()
+    assert settings.telegram.admin_ids == [2, 3] and settings.telegram.allowed_chat_ids == [-5]
+    assert settings.retrieval.top_k == 7
+    assert settings.telegram.allowed_user_ids == [] and settings.embedding.model == ""
+    unknown = "\n".join(unknown_settings())
+    assert "NEWSBOT_TELEGRAM_ALLOWED_USER_IDS in .env is not a newsbot setting" in unknown
+    assert "NEWSBOT_RETRIEVAL in .env is not" in unknown
+    assert "NEWSBOT_EMBEDDING in the environment is not" in unknown
 
 
 def test_a_set_token_is_sent_and_a_blank_one_is_not() -> None:
@@ -92,6 +119,12 @@ def test_a_bad_setting_is_one_line_naming_the_variable(
         result.output
     )
     assert "Traceback" not in result.output
+    # A JSON setting that is not JSON is named too.
+    monkeypatch.setenv("NEWSBOT_RETRIEVAL_TOP_K", "5")
+    monkeypatch.setenv("NEWSBOT_STORE_HEADERS", "X-Api-Key: k")
+    result = CliRunner().invoke(app, ["stats", "--data-dir", str(tmp_path / "data")])
+    assert result.exit_code == 1
+    assert "error: invalid setting: NEWSBOT_STORE_HEADERS: Value error" in result.output
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,7 @@ def examples_of(engine: Engine, **config: object) -> list[Example]:
             engine.catalog.passages,
             collection,
             snapshot,
-            AdaptSettings(_env_file=None, **config),  # type: ignore[arg-type, call-arg]
+            AdaptSettings(**config),  # type: ignore[arg-type]
         )
     return found
 
@@ -235,7 +235,7 @@ def test_eval_leakage_guard_is_recorded_in_the_manifest(tmp_path: Path) -> None:
     from retrieval.adapt.training import AdaptReport, write_manifest
 
     report = AdaptReport(version=3, latest_article="2022-12-31", before="2023-01-01")
-    write_manifest(tmp_path, report, AdaptSettings(_env_file=None, before=date(2023, 1, 1)))  # type: ignore[call-arg]
+    write_manifest(tmp_path, report, AdaptSettings(before=date(2023, 1, 1)))
     manifest = read_manifest(tmp_path)
     assert manifest and manifest["report"]["latest_article"] == "2022-12-31"
     assert manifest["config"]["before"] == "2023-01-01"

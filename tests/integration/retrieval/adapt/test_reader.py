@@ -68,7 +68,7 @@ TINY = {
 
 
 def config(**updates: object) -> AdaptSettings:
-    return AdaptSettings(_env_file=None, **(TINY | updates))  # type: ignore[arg-type, call-arg]
+    return AdaptSettings(**(TINY | updates))  # type: ignore[arg-type]
 
 
 def test_a_question_is_asked_over_another_sentence_that_names_the_answer() -> None:
@@ -121,9 +121,7 @@ def test_things_are_told_by_kind() -> None:
 
 
 def teacher(base_url: str) -> QuestionWriter:
-    return QuestionWriter(
-        LLMSettings(_env_file=None, base_url=base_url, model="fake", timeout_s=5)  # type: ignore[call-arg]
-    )
+    return QuestionWriter(LLMSettings(base_url=base_url, model="fake", timeout_s=5))
 
 
 def test_a_teacher_writes_the_questions_and_a_giveaway_falls_back_to_the_template() -> None:
@@ -157,7 +155,7 @@ def test_a_teacher_that_fails_stops_training_with_a_clear_error() -> None:
     with fake_openai(lambda m: 500) as fake, pytest.raises(AnswererError, match="teacher at"):
         reader_examples([RUNWAY], None, config(), teacher=teacher(fake.base_url))
     with pytest.raises(ConfigError, match="NEWSBOT_LLM_BASE_URL"):
-        QuestionWriter(LLMSettings(_env_file=None, base_url=""))  # type: ignore[call-arg]
+        QuestionWriter(LLMSettings(base_url=""))
 
 
 def test_a_second_process_training_a_reader_is_refused_at_once(tmp_path: Path) -> None:

@@ -10,9 +10,9 @@ from datetime import date
 
 import pytest
 
-from retrieval.answer.pipeline import SearchOverride
 from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import Engine, build_engine
+from retrieval.search.hybrid import SearchOptions
 from tests.conftest import make_settings
 from tests.support.stories import ARCHIVE, BERTH, RU_BERTH
 
@@ -57,10 +57,9 @@ def test_an_answer_reads_one_copy_and_names_the_other_outlets(wire: Engine) -> N
     assert answer.to_dict()["citations"][0]["also_reported_by"] == list(cited.also_reported_by)
 
     # Without stories, the copies crowd the passages the answerer reads.
-    copies = wire.settings.retrieval.model_copy(update={"stories": False})
     crowded = wire.services.qa.answer(
         "When will the new container berth at the port of Saltmere open?",
-        search=SearchOverride(copies),
+        search=SearchOptions(stories=False),
     )
     assert len(copies_read(BERTH, [p.article_id for p in crowded.passages])) >= 2
     assert all(not c.also_reported_by for c in crowded.citations)

@@ -49,7 +49,6 @@ PASSAGES = [
 
 def answerer(base_url: str) -> LLMAnswerer:
     settings = LLMSettings(
-        _env_file=None,  # type: ignore[call-arg]
         base_url=base_url,
         model="fake-model",
         api_key=SecretStr("sk-test"),
@@ -89,7 +88,7 @@ def test_endpoint_failure_is_a_user_error_not_a_traceback() -> None:
 
 def test_missing_base_url_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="NEWSBOT_LLM_BASE_URL"):
-        LLMAnswerer(LLMSettings(_env_file=None, base_url=""))  # type: ignore[call-arg]
+        LLMAnswerer(LLMSettings(base_url=""))
 
 
 def test_qa_service_with_llm_condenses_follow_ups(tmp_path: Path) -> None:

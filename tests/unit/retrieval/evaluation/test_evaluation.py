@@ -101,7 +101,7 @@ def test_withheld_questions_never_see_a_hidden_article(hash_engine: Engine) -> N
 
     hash_engine.services.index.sync([SAMPLES])
     withhold = hash_engine.services.eval.withholder()
-    ask = asker_for(BOT, hash_engine.services.qa, hash_engine.settings.retrieval, 5)
+    ask = asker_for(BOT, hash_engine.services.qa, 5)
     for item in (q for q in load_questions(SAMPLE_QUESTIONS) if q.answerable):
         hidden = withhold(item)
         found = ask(item, hidden).searched

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,7 +12,7 @@ from retrieval.core.analysis import key_terms
 from retrieval.core.records import Passage
 from retrieval.engine import Engine
 from retrieval.search.fusion import cap_per_article, convex, fuse
-from retrieval.search.hybrid import SearchRequest
+from retrieval.search.hybrid import SearchOptions, SearchRequest
 from tests.conftest import SAMPLE_TODAY, SAMPLES
 
 
@@ -62,9 +64,9 @@ def dated_archive(folder: Path) -> None:
     )
 
 
-def search(services: Engine, query: str, **config: object) -> list[Passage]:
-    settings = services.searcher.settings.model_copy(update=config)
-    return services.searcher.search(SearchRequest(query, SAMPLE_TODAY, 5), settings)
+def search(services: Engine, query: str, **options: Any) -> list[Passage]:
+    request = SearchRequest(query, SAMPLE_TODAY, 5, options=SearchOptions(**options))
+    return services.searcher.search(request)
 
 
 def test_this_week_filters_and_no_time_words_prefer_recent(
@@ -184,7 +186,7 @@ def test_search_applies_the_sentence_reranker_only_when_the_config_says_so(
     reranker = ReverseReranker()
     hash_engine.searcher.reranker = reranker
     request = SearchRequest("storm power cut homes", SAMPLE_TODAY, 3)
-    hash_engine.searcher.search(request, rerank=False)
+    hash_engine.searcher.search(replace(request, options=SearchOptions(rerank=False)))
     assert reranker.seen == []
     hash_engine.searcher.search(request)
     assert reranker.seen == ["storm power cut homes"]
@@ -208,6 +210,43 @@ def test_settings_choose_the_reranker(tmp_path: Path) -> None:
     assert default.per_passage == 3
     assert reranker(sentence_rerank=0) is None
     assert isinstance(reranker(reranker="/models/ce"), CrossEncoderReranker)
+
+
+def test_the_search_config_holds_the_settings_of_its_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every field of the search's config (and of its fusion's) is the NEWSBOT_RETRIEVAL_*
+    setting of its name: set in the environment, it reaches the search."""
+    from dataclasses import asdict, fields
+
+    from retrieval.core.settings import Settings
+    from retrieval.search.factory import search_config
+    from retrieval.search.fusion import FusionConfig
+    from retrieval.search.hybrid import SearchConfig
+
+    values = {
+        "mode": "dense",
+        "candidates": 77,
+        "per_article": 3,
+        "recency": False,
+        "stories": False,
+        "dense_weight": 0.3,
+        "foreign_dense_weight": 0.1,
+        "fusion": "rrf",
+        "rrf_k": 10,
+        "recency_weight": 0.5,
+        "recency_half_life_days": 3.0,
+        "window_bonus": 0.7,
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(f"NEWSBOT_RETRIEVAL_{name.upper()}", str(value))
+    monkeypatch.setenv("NEWSBOT_EMBEDDING_LANGUAGES", "en, RU")
+    config = search_config(Settings(_env_file=None))  # type: ignore[call-arg]
+    read = {**asdict(config), **asdict(config.fusion)}
+    assert {name: read[name] for name in values} == values
+    assert config.dense_languages == {"en", "ru"}
+    named = {f.name for f in fields(SearchConfig)} - {"fusion", "dense_languages"}
+    assert named | {f.name for f in fields(FusionConfig)} == set(values)
 
 
 def test_warm_up_runs_one_search_through_everything(tmp_path: Path) -> None:
