@@ -1,7 +1,7 @@
 """What front ends see of the engine: operations and read-only views, nothing else.
 
 The Telegram bot, the CLI and the benchmarks call these; none of them reaches the catalog, the
-vector store, the searcher or the collections behind them (tests/test_layers.py reads every
+vector store, the searcher or the collections behind them (tests/unit/test_layers.py reads every
 attribute chain front ends use).
 """
 

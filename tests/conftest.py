@@ -61,7 +61,8 @@ REAL_FIXTURES = frozenset({"real_embedder", "sample_services", "sample_index", "
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     tests = Path(__file__).resolve().parent
     for item in items:
-        parts = item.path.resolve().relative_to(tests).parts
+        path = item.path.resolve()
+        parts = path.relative_to(tests).parts if path.is_relative_to(tests) else ("",)
         tier = parts[0] if parts[0] in TIERS else None
         if tier is None:
             raise pytest.UsageError(f"{item.nodeid}: a test lives under tests/{'|'.join(TIERS)}")

@@ -40,8 +40,20 @@ class MemoryStore:
         metadatas: Sequence[dict[str, Any]],
     ) -> None:
         rows = np.asarray(vectors, dtype=np.float32)
+        # What Chroma refuses, refused here too, so the unit tier still catches such a write.
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate ids in one upsert")
+        for meta in metadatas:
+            for key, value in meta.items():
+                if not isinstance(value, str | int | float | bool | list | None):
+                    raise ValueError(f"metadata {key}={value!r}: not a value Chroma keeps")
         with self._lock:
             held = self._data.setdefault(collection, {})
+            if held and rows.size and rows.shape[1] != len(next(iter(held.values()))[0]):
+                raise ValueError(
+                    f"a vector of {rows.shape[1]} dimensions in a collection of "
+                    f"{len(next(iter(held.values()))[0])}"
+                )
             for chunk_id, vector, text, meta in zip(ids, rows, texts, metadatas, strict=True):
                 held[chunk_id] = (vector.copy(), {**meta, "text_hash": text_fingerprint(text)})
 
@@ -55,6 +67,8 @@ class MemoryStore:
     def query(
         self, collection: str, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
+        if k <= 0:
+            raise ValueError(f"n_results must be positive, not {k}")
         with self._lock:
             rows = [
                 (chunk_id, stored)

@@ -257,7 +257,7 @@ class FakeBotAPI:
         self.stall_s = 6.0  # past python-telegram-bot's 5 s read timeout
         self.reject_html_once = False
         # Every 400 the fake answered, but those the test forced: (method, reason). A bot test
-        # fails at its end if any is left (see tests/bot/conftest.py's `api`).
+        # fails at its end if any is left (see tests/support/telegram.py's `api`).
         self.refusals: list[tuple[str, str]] = []
         self.blocked: set[int] = set()  # chats whose user blocked the bot: sends get 403
         self.pushed_at: dict[int, int] = {}  # message id -> len(calls) when it arrived

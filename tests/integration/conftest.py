@@ -7,7 +7,9 @@ every example, every setting). The first call trains for real; a later call with
 inputs gets a copy of that model folder, with the same progress reports in the same order, as a
 second run with the same seed would. What each test checks of adapting (versions, switching,
 re-embedding, serving, progress, busy and failure paths) still runs; only identical training
-runs are not repeated."""
+runs are not repeated. The limit: a reused run takes no time and its progress reports arrive at
+once after the folder is copied, so a test that must act while training runs needs inputs of
+its own (other settings or examples), which train for real."""
 
 from __future__ import annotations
 

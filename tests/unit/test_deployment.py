@@ -1,6 +1,6 @@
 """docker-compose.yml, Dockerfile and .env.example stay consistent with the code. (No Docker
 engine runs here; the Chroma server the compose file starts is exercised by `chroma run` in
-tests/retrieval/test_chroma_server.py.)"""
+tests/integration/retrieval/index/test_chroma_server.py.)"""
 
 from __future__ import annotations
 
