@@ -3,7 +3,9 @@ candidates."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 from retrieval.core.settings import Settings
 from retrieval.embed.cache import CachedVectors
@@ -12,23 +14,19 @@ from retrieval.search.hybrid import Reranker, SearchConfig
 
 
 def search_config(settings: Settings) -> SearchConfig:
+    """Each field of the search's config (and of its fusion's) is the NEWSBOT_RETRIEVAL_*
+    setting of its name, so a field added to either is read without another list to keep."""
     retrieval = settings.retrieval
+
+    built = {"dense_languages", "fusion"}  # SearchConfig's own: not settings of those names
+
+    def named(config: type[Any], skip: set[str]) -> dict[str, Any]:
+        return {f.name: getattr(retrieval, f.name) for f in fields(config) if f.name not in skip}
+
     return SearchConfig(
-        mode=retrieval.mode,
-        candidates=retrieval.candidates,
-        per_article=retrieval.per_article,
-        recency=retrieval.recency,
-        stories=retrieval.stories,
-        dense_weight=retrieval.dense_weight,
-        foreign_dense_weight=retrieval.foreign_dense_weight,
+        **named(SearchConfig, built),
         dense_languages=settings.embedding.language_set(),
-        fusion=FusionConfig(
-            fusion=retrieval.fusion,
-            rrf_k=retrieval.rrf_k,
-            recency_weight=retrieval.recency_weight,
-            recency_half_life_days=retrieval.recency_half_life_days,
-            window_bonus=retrieval.window_bonus,
-        ),
+        fusion=FusionConfig(**named(FusionConfig, set())),
     )
 
 
