@@ -21,6 +21,7 @@ from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import Engine, build_engine
 from retrieval.services import Services
 from tests.guard.newsbot_loopback_guard import guarded
+from tests.support.vectors import RememberedVectors
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "archive"
@@ -55,7 +56,9 @@ pytest_plugins = ["tests.support.telegram", "tests.support.chroma"]
 TIERS = ("unit", "integration", "reliability")
 # What only the integration and reliability tiers may use: a unit test asking for one of these
 # is a collection error, so the unit tier stays fast and model-free.
-REAL_FIXTURES = frozenset({"real_embedder", "sample_services", "sample_index", "chroma_server"})
+REAL_FIXTURES = frozenset(
+    {"real_embedder", "remembered_model", "sample_services", "sample_index", "chroma_server"}
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -163,6 +166,14 @@ def hash_engine(tmp_path: Path) -> Engine:
 def real_embedder() -> SentenceTransformerEmbedder:
     """The bundled all-MiniLM-L6-v2, loaded once for the whole run."""
     return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def remembered_model(real_embedder: SentenceTransformerEmbedder) -> RememberedVectors:
+    """The bundled model, each text's vector computed once for the worker's session
+    (tests/support/vectors.py): for the tests that answer with the model, not for those that
+    test the embedder itself or run it under threads (they take `real_embedder`)."""
+    return RememberedVectors(real_embedder)
 
 
 @pytest.fixture(scope="session")
