@@ -59,6 +59,12 @@ TIERS = ("unit", "integration", "reliability")
 REAL_FIXTURES = frozenset(
     {"real_embedder", "remembered_model", "sample_services", "sample_index", "chroma_server"}
 )
+# Modules run first: their tests share a costly module-scoped fixture, and run long. Under
+# pytest-xdist's worksteal an idle worker takes the second half of a busy worker's queue, and a
+# module in the middle of one was split between two workers, each building the fixture (the
+# compose tests' ingest: a `newsbot` process, 10 s of CPU). At the head of the first worker's
+# queue a module is never taken, and its long tests do not end the run.
+RUN_FIRST = ("integration/test_compose_env.py",)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -76,6 +82,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 f"{item.nodeid} is a unit test but uses {', '.join(sorted(real))}: "
                 "move it to tests/integration"
             )
+    items.sort(key=lambda item: item.path.resolve().relative_to(tests).as_posix() not in RUN_FIRST)
 
 
 @pytest.fixture(scope="session", autouse=True)
