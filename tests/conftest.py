@@ -86,7 +86,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _guarded_session() -> Iterator[None]:
+def _guarded_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Before any other fixture of the run (a session-scoped autouse fixture of the root
     conftest is set up first), so module- and session-scoped fixtures are covered too:
     sockets of this process reach loopback only, and so do those of every Python process the
@@ -104,6 +104,13 @@ def _guarded_session() -> Iterator[None]:
         patch.setenv("PYTHONPATH", child_pythonpath())
         if ONE_THREAD_EACH:
             patch.setenv("OMP_NUM_THREADS", "1")
+        # No test speaks TLS (every connection stays on loopback, in plain HTTP), yet every HTTP
+        # client the code makes (python-telegram-bot's two a bot, the fetcher's one a page)
+        # reads a whole CA bundle for it: 20-30 ms of CPU a client, some 650 clients a run.
+        # httpx reads the trust store SSL_CERT_FILE or SSL_CERT_DIR names: here an empty
+        # folder, read in no time, that would trust no server if a test ever tried TLS.
+        patch.delenv("SSL_CERT_FILE", raising=False)
+        patch.setenv("SSL_CERT_DIR", str(tmp_path_factory.mktemp("no-trusted-cas")))
         real = socket.socket
         for name, method in guarded(real.connect, real.connect_ex, real.sendto).items():
             patch.setattr(socket.socket, name, method)
