@@ -21,6 +21,7 @@ from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import Engine, build_engine
 from retrieval.services import Services
 from tests.guard.newsbot_loopback_guard import guarded
+from tests.support.vectors import RememberedVectors
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "archive"
@@ -55,7 +56,12 @@ pytest_plugins = ["tests.support.telegram", "tests.support.chroma"]
 TIERS = ("unit", "integration", "reliability")
 # What only the integration and reliability tiers may use: a unit test asking for one of these
 # is a collection error, so the unit tier stays fast and model-free.
-REAL_FIXTURES = frozenset({"real_embedder", "sample_services", "sample_index", "chroma_server"})
+REAL_FIXTURES = frozenset(
+    {"real_embedder", "remembered_model", "sample_services", "sample_index", "chroma_server"}
+)
+
+
+RUN_FIRST = ("integration/test_compose_env.py",)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -73,10 +79,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 f"{item.nodeid} is a unit test but uses {', '.join(sorted(real))}: "
                 "move it to tests/integration"
             )
+    # Modules whose tests share a costly module-scoped fixture and run long, first. Under
+    # pytest-xdist's worksteal an idle worker takes the second half of a busy worker's queue:
+    # a module in the middle of one was split between two workers, each building the fixture
+    # (the compose tests' ingest, a `newsbot` process: 10 s of CPU). At the head of the first
+    # worker's queue a module is never taken, and the longest tests do not end the run.
+    items.sort(key=lambda item: item.path.relative_to(tests).as_posix() not in RUN_FIRST)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _guarded_session() -> Iterator[None]:
+def _guarded_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Before any other fixture of the run (a session-scoped autouse fixture of the root
     conftest is set up first), so module- and session-scoped fixtures are covered too:
     sockets of this process reach loopback only, and so do those of every Python process the
@@ -94,6 +106,13 @@ def _guarded_session() -> Iterator[None]:
         patch.setenv("PYTHONPATH", child_pythonpath())
         if ONE_THREAD_EACH:
             patch.setenv("OMP_NUM_THREADS", "1")
+        # No test speaks TLS (every connection stays on loopback, in plain HTTP), yet every HTTP
+        # client the code makes (python-telegram-bot's two a bot, the fetcher's one a page)
+        # reads a whole CA bundle for it: 20-30 ms of CPU a client, some 650 clients a run.
+        # httpx reads the trust store SSL_CERT_FILE or SSL_CERT_DIR names: here an empty
+        # folder, read in no time, that would trust no server if a test ever tried TLS.
+        patch.delenv("SSL_CERT_FILE", raising=False)
+        patch.setenv("SSL_CERT_DIR", str(tmp_path_factory.mktemp("no-trusted-cas")))
         real = socket.socket
         for name, method in guarded(real.connect, real.connect_ex, real.sendto).items():
             patch.setattr(socket.socket, name, method)
@@ -112,18 +131,25 @@ def child_pythonpath() -> str:
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test sees NEWSBOT_* variables an earlier test left behind, or leaves the root logger
-    changed."""
+    changed or a logger disabled: `logging.config.dictConfig` disables every logger it does
+    not name (import-linter's, in tests/unit/test_layers.py, did), and a bot test after it on
+    the same worker saw no log line of python-telegram-bot, httpx or the fake Bot API, so its
+    check that the token never reaches a log line checked nothing."""
     for name in list(os.environ):
         if name.startswith("NEWSBOT_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("NEWSBOT_EMBEDDING_CACHE_DIR", str(TEST_MODELS))
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
+    loggers = logging.Logger.manager.loggerDict.values()
+    enabled = [g for g in loggers if isinstance(g, logging.Logger) and not g.disabled]
     yield
     root.setLevel(level)
     for handler in root.handlers[:]:
         if handler not in handlers:
             root.removeHandler(handler)
+    for logger in enabled:
+        logger.disabled = False
 
 
 def make_settings(data_dir: Path, *, calibrated: bool = False, **updates: Any) -> Settings:
@@ -156,6 +182,14 @@ def hash_engine(tmp_path: Path) -> Engine:
 def real_embedder() -> SentenceTransformerEmbedder:
     """The bundled all-MiniLM-L6-v2, loaded once for the whole run."""
     return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def remembered_model(real_embedder: SentenceTransformerEmbedder) -> RememberedVectors:
+    """The bundled model, each text's vector computed once for the worker's session
+    (tests/support/vectors.py): for the tests that answer with the model, not for those that
+    test the embedder itself or run it under threads (they take `real_embedder`)."""
+    return RememberedVectors(real_embedder)
 
 
 @pytest.fixture(scope="session")

@@ -278,6 +278,9 @@ class FakeBotAPI:
 
     async def stop(self) -> None:
         if self.runner:
+            # A long poll the stopped bot left waiting answers now (no updates), instead of at
+            # its timeout: the server's clean-up waits for every request it is still handling.
+            self._new_update.set()
             await self.runner.cleanup()
 
     @property

@@ -27,6 +27,7 @@ import retrieval.adapt.reader
 import retrieval.adapt.reranker
 import retrieval.adapt.versions
 from retrieval.core.settings import AdaptSettings
+from tests.support.vectors import RememberedVectors, remember_made_models
 
 Trainer = Callable[..., Any]
 
@@ -97,3 +98,15 @@ def remembered_training(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Re
         ):
             patch.setattr(module, name, memory.wrap(getattr(module, name)))
         yield memory
+
+
+@pytest.fixture
+def made_models_remember(
+    monkeypatch: pytest.MonkeyPatch, remembered_model: RememberedVectors
+) -> None:
+    """For the adapt tests, whose engines make their models as a user's do (the original, then
+    each version): each remembers its vectors (tests/support/vectors.py), so a switch back to
+    the original, or a second switch to a version, re-embeds the archive from vectors already
+    computed. The switches, the re-embedding and the versions, what these tests check, all
+    run."""
+    remember_made_models(monkeypatch, remembered_model)

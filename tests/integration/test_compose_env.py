@@ -8,6 +8,13 @@ the volumes become temporary folders, and Telegram (or Ollama) is the loopback f
 environment the real `newsbot` commands run as separate processes: `ingest`, `ask`, and `bot`
 until it answers a question through the fake Bot API and `/healthz` and `/readyz` say 200.
 
+The README's set-up (the two lines filled in `.env`) ingests the sample archive once for the
+module (`deployed`), as `docker compose run --rm bot newsbot ingest` does once for a user; the
+bot test and the LLM recipe's test then run their commands on those volumes and that Chroma
+service, each with its own `.env`. The sync reads none of the settings the recipe adds (the
+answerer's), and the recipe's `ask` builds the whole engine from them. The test of the `.env`
+with every line uncommented ingests with that file itself: that ingest is what it tests.
+
 docker-compose.yml is the one source: this test reads it, it does not copy it.
 """
 
@@ -22,6 +29,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,12 +40,13 @@ import yaml
 from tests.conftest import ROOT, SAMPLES, TEST_MODELS
 from tests.fakes.openai_server import fake_openai
 from tests.fakes.telegram_server import FakeBotAPI
-from tests.support.chroma import chroma_server, free_port  # noqa: F401
+from tests.support.chroma import chroma_server, free_port, running_chroma  # noqa: F401
 
 pytestmark = pytest.mark.slow
 NEWSBOT = str(Path(sys.executable).parent / "newsbot")
 QUESTION = "Who is the new head coach of Kelby Rovers?"
 ADMIN = 42
+TOKEN = "123456:TEST-TOKEN"  # the bot test's fake Bot API's, the one README's `.env` holds
 
 
 def compose() -> dict[str, Any]:
@@ -102,7 +111,12 @@ class Container:
         )
 
 
-def bot_container(tmp_path: Path, chroma_port: int, dotenv: str) -> Container:
+def bot_container(
+    tmp_path: Path, chroma_port: int, dotenv: str, volumes: Path | None = None
+) -> Container:
+    """The bot service's container; its volumes are folders under `volumes` (by default
+    `tmp_path`, a container of its own), the rest of what it keeps under `tmp_path`."""
+    volumes = volumes or tmp_path
     services = compose()["services"]
     bot = services["bot"]
     assert bot["env_file"] == ".env"
@@ -116,7 +130,7 @@ def bot_container(tmp_path: Path, chroma_port: int, dotenv: str) -> Container:
     mounts: dict[str, Path] = {}
     for volume in bot["volumes"]:
         source, inside = volume.split(":")[:2]
-        mounts[inside] = tmp_path / source.strip("./").replace("/", "-")
+        mounts[inside] = volumes / source.strip("./").replace("/", "-")
         mounts[inside].mkdir(parents=True, exist_ok=True)
     for key, value in list(env.items()):
         if value in mounts:
@@ -130,7 +144,7 @@ def bot_container(tmp_path: Path, chroma_port: int, dotenv: str) -> Container:
     env["PYTHONPATH"] = os.environ["PYTHONPATH"]  # the tests' network guard (tests/guard)
     env["HOME"] = str(tmp_path / "home")
     workdir = tmp_path / "app"  # the image's WORKDIR holds no .env: compose passes variables
-    workdir.mkdir()
+    workdir.mkdir(parents=True)
     return Container(env, mounts, workdir)
 
 
@@ -155,22 +169,41 @@ def wait_for_health(port: int, bot: subprocess.Popen[str], timeout: float = 300)
     raise AssertionError("the bot's /healthz never answered")
 
 
+@dataclass
+class Deployed:
+    """The volumes and the Chroma service after README's `newsbot ingest /app/ingest`."""
+
+    volumes: Path
+    chroma_port: int
+    ingest: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
+    """The sample archive copied into `./ingest` and ingested by the bot's container with the
+    `.env` README describes (the bot test's token in it), once for the module."""
+    root = tmp_path_factory.mktemp("compose")
+    with running_chroma(root / "chroma-data") as (_, port):
+        container = bot_container(root / "ingest-run", port, operator_dotenv(TOKEN), root)
+        shutil.copytree(SAMPLES, container.path("/app/ingest"), dirs_exist_ok=True)
+        yield Deployed(root, port, container.run("ingest", "/app/ingest"))
+
+
 async def test_the_compose_bot_ingests_answers_and_serves_telegram(
-    tmp_path: Path,
-    chroma_server: tuple[subprocess.Popen[bytes], int],  # noqa: F811
+    tmp_path: Path, deployed: Deployed
 ) -> None:
-    api = FakeBotAPI()
+    ingest = deployed.ingest
+    assert ingest.returncode == 0, ingest.stderr
+    assert "30 added" in ingest.stdout + ingest.stderr, ingest.stdout + ingest.stderr
+    api = FakeBotAPI(TOKEN)
     await api.start()
-    container = bot_container(tmp_path, chroma_server[1], operator_dotenv(api.token))
+    container = bot_container(
+        tmp_path, deployed.chroma_port, operator_dotenv(api.token), deployed.volumes
+    )
     container.env["NEWSBOT_TELEGRAM_BASE_URL"] = api.base_url  # Telegram is the fake here
-    shutil.copytree(SAMPLES, container.path("/app/ingest"), dirs_exist_ok=True)
     log = (tmp_path / "bot.log").open("w")
     bot: subprocess.Popen[str] | None = None
     try:
-        ingest = container.run("ingest", "/app/ingest")
-        assert ingest.returncode == 0, ingest.stderr
-        assert "30 added" in ingest.stdout + ingest.stderr, ingest.stdout + ingest.stderr
-
         asked = container.run("ask", QUESTION, "--json")
         assert asked.returncode == 0, asked.stderr
         answer = json.loads(asked.stdout)
@@ -227,12 +260,10 @@ def test_every_line_of_env_example_uncommented_still_reaches_chroma(
     assert "30 added" in ingest.stdout + ingest.stderr
 
 
-def test_the_llm_recipe_from_inside_compose(
-    tmp_path: Path,
-    chroma_server: tuple[subprocess.Popen[bytes], int],  # noqa: F811
-) -> None:
+def test_the_llm_recipe_from_inside_compose(tmp_path: Path, deployed: Deployed) -> None:
     """README's Ollama recipe, the three lines in .env, with the compose `ollama` service (its
-    name and port) standing on loopback as the fake OpenAI-compatible server."""
+    name and port) standing on loopback as the fake OpenAI-compatible server: `ask` on the
+    archive README's set-up ingested."""
     services = compose()["services"]
     assert services["ollama"]["profiles"] == ["llm"]
     assert services["bot"]["depends_on"]["ollama"]["required"] is False
@@ -245,12 +276,12 @@ def test_the_llm_recipe_from_inside_compose(
     assert all(line in readme for line in recipe.splitlines()), "README's recipe changed"
     reply = "Kelby Rovers have appointed Rafael Mendes as head coach [1]."
     with fake_openai(lambda messages: reply) as fake:
-        container = bot_container(tmp_path, chroma_server[1], operator_dotenv("1:x") + recipe)
+        dotenv = operator_dotenv("1:x") + recipe
+        container = bot_container(tmp_path, deployed.chroma_port, dotenv, deployed.volumes)
         base_url = container.env["NEWSBOT_LLM_BASE_URL"]
         assert base_url.startswith("http://ollama:11434/") and "ollama" in services
         container.env["NEWSBOT_LLM_BASE_URL"] = fake.base_url
-        shutil.copytree(SAMPLES, container.path("/app/ingest"), dirs_exist_ok=True)
-        assert container.run("ingest", "/app/ingest").returncode == 0
+        assert deployed.ingest.returncode == 0, deployed.ingest.stderr
         asked = container.run("ask", QUESTION, "--json")
         assert asked.returncode == 0, asked.stderr
         answer = json.loads(asked.stdout)

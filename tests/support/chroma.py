@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,15 +32,16 @@ def wait_until_up(port: int, timeout: float = 60.0) -> None:
     raise RuntimeError("chroma server did not start")
 
 
-@pytest.fixture
-def chroma_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+@contextmanager
+def running_chroma(path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """`chroma run` on a free loopback port, keeping its data in `path`, until the block ends."""
     port = free_port()
     process = subprocess.Popen(
         [
             CHROMA,
             "run",
             "--path",
-            str(tmp_path / "server-data"),
+            str(path),
             "--host",
             "127.0.0.1",
             "--port",
@@ -54,3 +56,9 @@ def chroma_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int
     finally:
         process.terminate()
         process.wait(10)
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    with running_chroma(tmp_path / "server-data") as server:
+        yield server

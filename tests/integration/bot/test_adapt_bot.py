@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 async def adapting(
-    tmp_path: Path, api: FakeBotAPI, sample_index: SampleIndex
+    tmp_path: Path, api: FakeBotAPI, sample_index: SampleIndex, made_models_remember: None
 ) -> AsyncIterator[BotHarness]:
     settings = bot_settings(tmp_path, api, sample_index)
     settings = settings.model_copy(

@@ -16,11 +16,11 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import build_engine
 from tests.fakes.telegram_server import BOT_ID, FakeBotAPI
 from tests.support.stories import ARCHIVE
 from tests.support.telegram import ADMIN, BotHarness, answer_to, bot_settings, start_bot, stop_bot
+from tests.support.vectors import RememberedVectors
 
 pytestmark = pytest.mark.slow
 
@@ -30,12 +30,12 @@ BERTH_OUTLETS = ["Coastal Times", "Metro Wire", "Valley Herald"]
 
 @pytest.fixture
 async def wire_bot(
-    tmp_path: Path, api: FakeBotAPI, real_embedder: SentenceTransformerEmbedder
+    tmp_path: Path, api: FakeBotAPI, remembered_model: RememberedVectors
 ) -> AsyncIterator[BotHarness]:
     settings = bot_settings(tmp_path, api)
     retrieval = settings.retrieval.model_copy(update={"min_passage_score": 0.85})
     settings = settings.model_copy(update={"retrieval": retrieval})
-    engine = build_engine(settings, embedder=real_embedder, today=lambda: date(2025, 5, 1))
+    engine = build_engine(settings, embedder=remembered_model, today=lambda: date(2025, 5, 1))
     engine.services.index.sync([ARCHIVE])
     app = await start_bot(settings, engine.services, api)
     try:
@@ -104,7 +104,7 @@ async def test_stats_count_stories_beside_articles(wire_bot: BotHarness) -> None
 
 
 def test_the_cli_counts_stories_and_cites_the_other_outlets(
-    tmp_path: Path, real_embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, remembered_model: RememberedVectors, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`newsbot stats` and `newsbot ask`, the real commands on the same archive, run from an
     empty directory (no caller's `.env`)."""
@@ -116,7 +116,7 @@ def test_the_cli_counts_stories_and_cites_the_other_outlets(
             list(args),
             env={"NEWSBOT_DATA_DIR": str(tmp_path / "data")},
             catch_exceptions=False,
-            obj=lambda settings: build_engine(settings, embedder=real_embedder).services,
+            obj=lambda settings: build_engine(settings, embedder=remembered_model).services,
         )
         assert result.exit_code == 0, result.output
         return result.output

@@ -1,7 +1,8 @@
 """The real `newsbot` commands, end to end, with the bundled model on the sample archive.
 
 The commands build their services through the factory Click's `obj` hands them: here one that
-reuses the session's loaded model (a test that builds its own proves the default wiring)."""
+reuses the session's loaded model, its vectors remembered (tests/support/vectors.py); a test
+that builds its own proves the default wiring."""
 
 from __future__ import annotations
 
@@ -16,21 +17,21 @@ from bot.cli import app
 from bot.cli.common import services_factory
 from retrieval.core.settings import Settings
 from retrieval.embed.hashing import HashEmbedder
-from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import build_engine
 from retrieval.evaluation import CONFIGS
 from retrieval.services import Services
 from tests.conftest import SAMPLE_QUESTIONS, SAMPLES
+from tests.support.vectors import RememberedVectors
 
 pytestmark = pytest.mark.slow
 
 
-MODEL: list[SentenceTransformerEmbedder] = []  # the session's, set by the autouse fixture
+MODEL: list[RememberedVectors] = []  # the session's, set by the autouse fixture
 
 
 @pytest.fixture(autouse=True)
-def _session_model(real_embedder: SentenceTransformerEmbedder) -> None:
-    MODEL[:] = [real_embedder]
+def _session_model(remembered_model: RememberedVectors) -> None:
+    MODEL[:] = [remembered_model]
 
 
 def with_loaded_model(settings: Settings) -> Services:

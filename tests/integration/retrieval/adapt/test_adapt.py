@@ -24,6 +24,7 @@ from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import Engine, build_engine
 from retrieval.search.hybrid import SearchRequest
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
+from tests.support.vectors import RememberedVectors
 
 # Enough to exercise every part in seconds: a few steps of short passages.
 TINY = {"max_examples": 64, "batch_size": 8, "max_seq_length": 32}
@@ -117,6 +118,7 @@ def test_a_batch_never_holds_two_pairs_of_one_article(articles: list[int]) -> No
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("made_models_remember")
 def test_adapt_trains_a_version_switches_to_it_and_goes_back(tmp_path: Path) -> None:
     engine = build_engine(adapt_settings(tmp_path / "data"), today=lambda: SAMPLE_TODAY)
     engine.services.index.sync([SAMPLES])
@@ -242,6 +244,7 @@ def test_eval_leakage_guard_is_recorded_in_the_manifest(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("made_models_remember")
 def test_adapt_with_reranker_serves_it_when_asked_for(tmp_path: Path) -> None:
     settings = adapt_settings(tmp_path / "data")
     engine = build_engine(settings, today=lambda: SAMPLE_TODAY)
@@ -271,10 +274,10 @@ def test_adapt_with_reranker_serves_it_when_asked_for(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_reindex_running_when_training_ends_keeps_the_version_for_later(
-    tmp_path: Path, real_embedder: SentenceTransformerEmbedder
+    tmp_path: Path, remembered_model: RememberedVectors
 ) -> None:
     engine = build_engine(
-        adapt_settings(tmp_path / "data"), embedder=real_embedder, today=lambda: SAMPLE_TODAY
+        adapt_settings(tmp_path / "data"), embedder=remembered_model, today=lambda: SAMPLE_TODAY
     )
     engine.services.index.sync([SAMPLES])
 

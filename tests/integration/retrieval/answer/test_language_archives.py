@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import Engine, build_engine
 from retrieval.evaluation.scoring import load_questions
 from tests.conftest import ROOT, make_settings
+from tests.support.vectors import RememberedVectors
 
 RUSSIAN = ROOT / "samples" / "archive-ru"
 AZERBAIJANI = ROOT / "samples" / "archive-az"
@@ -22,7 +22,7 @@ ENGLISH = ROOT / "samples" / "archive-ru-en"
 TODAY = date(2025, 6, 20)
 
 
-def sample_engine(folder: Path, embedder: SentenceTransformerEmbedder, *archives: Path) -> Engine:
+def sample_engine(folder: Path, embedder: RememberedVectors, *archives: Path) -> Engine:
     """The bot's engine, calibrated, over these sample archives, answering on TODAY."""
     engine = build_engine(
         make_settings(folder, calibrated=True), embedder=embedder, today=lambda: TODAY
@@ -33,9 +33,9 @@ def sample_engine(folder: Path, embedder: SentenceTransformerEmbedder, *archives
 
 @pytest.fixture(scope="module")
 def russian(
-    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+    tmp_path_factory: pytest.TempPathFactory, remembered_model: RememberedVectors
 ) -> Iterator[Engine]:
-    yield sample_engine(tmp_path_factory.mktemp("ru"), real_embedder, RUSSIAN)
+    yield sample_engine(tmp_path_factory.mktemp("ru"), remembered_model, RUSSIAN)
 
 
 def test_every_russian_sample_question_is_answered_or_refused_rightly(russian: Engine) -> None:
@@ -57,10 +57,10 @@ def test_every_russian_sample_question_is_answered_or_refused_rightly(russian: E
 
 
 def test_a_mixed_archive_answers_each_question_from_its_own_language(
-    tmp_path: Path, real_embedder: SentenceTransformerEmbedder
+    tmp_path: Path, remembered_model: RememberedVectors
 ) -> None:
     engine = build_engine(
-        make_settings(tmp_path, calibrated=True), embedder=real_embedder, today=lambda: TODAY
+        make_settings(tmp_path, calibrated=True), embedder=remembered_model, today=lambda: TODAY
     )
     engine.services.index.sync([RUSSIAN, ENGLISH])
     for path, language in (("questions-ru.jsonl", "ru"), ("questions-ru-en.jsonl", "en")):
@@ -73,9 +73,9 @@ def test_a_mixed_archive_answers_each_question_from_its_own_language(
 
 @pytest.fixture(scope="module")
 def azerbaijani(
-    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+    tmp_path_factory: pytest.TempPathFactory, remembered_model: RememberedVectors
 ) -> Iterator[Engine]:
-    yield sample_engine(tmp_path_factory.mktemp("az"), real_embedder, AZERBAIJANI)
+    yield sample_engine(tmp_path_factory.mktemp("az"), remembered_model, AZERBAIJANI)
 
 
 # Issue 35, item 4: what the Azerbaijani sample does not get right yet (BENCHMARKS.md,
@@ -129,11 +129,11 @@ def test_azerbaijani_sample_questions_are_answered_or_refused_rightly(
 
 
 def test_a_mixed_az_ru_en_archive_answers_each_question_from_its_own_language(
-    tmp_path: Path, real_embedder: SentenceTransformerEmbedder
+    tmp_path: Path, remembered_model: RememberedVectors
 ) -> None:
     """Azerbaijani, Russian and English stories side by side (the forum story has a Russian
     twin in the Azerbaijani archive): each question's first passage is in its language."""
-    engine = sample_engine(tmp_path, real_embedder, AZERBAIJANI, RUSSIAN, ENGLISH)
+    engine = sample_engine(tmp_path, remembered_model, AZERBAIJANI, RUSSIAN, ENGLISH)
     asked = [("questions-az.jsonl", "az"), ("questions-ru.jsonl", "ru")]
     for path, language in asked:
         for item in load_questions(ROOT / "samples" / path):

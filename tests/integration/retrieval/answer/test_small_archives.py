@@ -14,9 +14,9 @@ import pytest
 from bot.render_html import render_answer
 from bot.render_text import render_answer as render_plain
 from retrieval.answer.question import Question
-from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import Engine, build_engine
 from tests.conftest import ROOT, make_settings
+from tests.support.vectors import RememberedVectors
 
 ARCHIVES = ROOT / "tests" / "fixtures" / "small-archives"
 
@@ -57,12 +57,12 @@ SILENT = {
 
 @pytest.fixture(scope="module")
 def archives(
-    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+    tmp_path_factory: pytest.TempPathFactory, remembered_model: RememberedVectors
 ) -> Iterator[dict[str, Engine]]:
     engines = {}
     for name in ("ferry", "town"):
         data = tmp_path_factory.mktemp(name)
-        engine = build_engine(make_settings(data, calibrated=True), embedder=real_embedder)
+        engine = build_engine(make_settings(data, calibrated=True), embedder=remembered_model)
         engine.services.index.sync([ARCHIVES / name])
         engines[name] = engine
     yield engines

@@ -10,11 +10,11 @@ from datetime import date
 
 import pytest
 
-from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import Engine, build_engine
 from retrieval.search.hybrid import SearchOptions
 from tests.conftest import make_settings
 from tests.support.stories import ARCHIVE, BERTH, RU_BERTH
+from tests.support.vectors import RememberedVectors
 
 pytestmark = pytest.mark.slow
 
@@ -30,11 +30,11 @@ OUTLETS = {
 
 @pytest.fixture(scope="module")
 def wire(
-    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+    tmp_path_factory: pytest.TempPathFactory, remembered_model: RememberedVectors
 ) -> Iterator[Engine]:
     data = tmp_path_factory.mktemp("stories-index")
     engine = build_engine(
-        make_settings(data, calibrated=True), embedder=real_embedder, today=lambda: TODAY
+        make_settings(data, calibrated=True), embedder=remembered_model, today=lambda: TODAY
     )
     engine.services.index.sync([ARCHIVE])
     yield engine

@@ -7,6 +7,7 @@ lexical index. They synchronise with events, never with sleeps.
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -14,10 +15,12 @@ from typing import Any
 
 import pytest
 
+from retrieval.embed.protocol import Embedder
 from retrieval.embed.torch_backend import SentenceTransformerEmbedder
 from retrieval.engine import Engine, build_engine
 from retrieval.index.lexical import LexicalRow, TantivyIndex
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
+from tests.support.vectors import RememberedVectors
 
 pytestmark = pytest.mark.slow
 
@@ -73,15 +76,31 @@ def test_token_counts_beside_embedding_share_the_tokenizer_safely() -> None:
     assert counts and all(c == counts[0] for c in counts)
 
 
-@pytest.fixture
-def real_engine(tmp_path: Path, real_embedder: SentenceTransformerEmbedder) -> Engine:
-    engine = build_engine(
-        make_settings(tmp_path / "data", calibrated=True),
-        embedder=real_embedder,
-        today=lambda: SAMPLE_TODAY,
+def engine_on(data_dir: Path, embedder: Embedder) -> Engine:
+    return build_engine(
+        make_settings(data_dir, calibrated=True), embedder=embedder, today=lambda: SAMPLE_TODAY
     )
-    engine.services.index.sync([SAMPLES])
-    return engine
+
+
+@pytest.fixture(scope="module")
+def sample_data(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+) -> Path:
+    """The sample archive indexed once for the module, by the model itself: each test below
+    starts from a copy, the vectors the one sync would have given it, bit for bit."""
+    data = tmp_path_factory.mktemp("concurrency") / "data"
+    engine_on(data, real_embedder).services.index.sync([SAMPLES])
+    return data
+
+
+@pytest.fixture
+def real_engine(
+    tmp_path: Path, sample_data: Path, real_embedder: SentenceTransformerEmbedder
+) -> Engine:
+    """The sample archive indexed with the model (a copy of the module's), and the engine of a
+    process that starts on it; the model computes every vector from here on."""
+    shutil.copytree(sample_data, tmp_path / "data")
+    return engine_on(tmp_path / "data", real_embedder)
 
 
 def test_readers_keep_answering_while_a_full_reindex_switches(real_engine: Engine) -> None:
@@ -231,21 +250,22 @@ RUSSIAN = [
 
 
 def test_russian_and_english_readers_while_a_full_reindex_runs(
-    tmp_path: Path, real_embedder: SentenceTransformerEmbedder
+    tmp_path: Path, real_embedder: SentenceTransformerEmbedder, remembered_model: RememberedVectors
 ) -> None:
     """The language parts two threads share: the detector (locked), the Russian lemmatiser
     (one per thread, its cache locked), the message catalogues (compiled once under a lock,
     then read only). Emptied first, so the readers make them while the re-index analyses the
-    same words in its own thread; every answer right, in its reader's language."""
+    same words in its own thread; every answer right, in its reader's language.
+
+    The two archives are indexed beforehand, from the model's vectors the session remembers
+    (tests/support/vectors.py), by an engine of their own; the engine under test, a process
+    started on that index, has the model itself: every vector the readers and the re-index
+    need, the model computes, in their threads."""
     from retrieval.core import i18n, language
 
-    engine = build_engine(
-        make_settings(tmp_path / "data", calibrated=True),
-        embedder=real_embedder,
-        today=lambda: SAMPLE_TODAY,
-    )
     russian = SAMPLES.parent / "archive-ru"
-    engine.services.index.sync([SAMPLES, russian])
+    engine_on(tmp_path / "data", remembered_model).services.index.sync([SAMPLES, russian])
+    engine = engine_on(tmp_path / "data", real_embedder)
     language.question_language.cache_clear()
     language.russian_lemma.cache_clear()
     i18n._compiled.clear()
