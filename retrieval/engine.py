@@ -156,13 +156,13 @@ def build_engine(
         chunking=ChunkingConfig(retrieval.chunk_tokens, retrieval.chunk_overlap),
         stories=stories,
     )
+    fetcher = HttpFetcher(allow_private=settings.fetch_allow_private)  # pages and feeds by URL
     syncer = SyncService(
         collections=collections,
         writer=writer,
         articles=catalog.articles,
         arrivals=catalog.arrivals,
         state=state,
-        fetcher=HttpFetcher(allow_private=settings.fetch_allow_private),
     )
     reembedder = Reembedder(collections=collections, writer=writer, articles=catalog.articles)
     vectors = CachedVectors(active)  # sentence vectors: the reranker's and the answerer's
@@ -202,6 +202,7 @@ def build_engine(
     )
     evaluation = EvalService(
         sync=syncer,
+        fetcher=fetcher,
         collections=collections,
         passages=catalog.passages,
         qa=qa,
@@ -254,7 +255,7 @@ def build_engine(
     )
     services = Services(
         qa=qa,
-        index=IndexOps(syncer, collections),
+        index=IndexOps(syncer, collections, fetcher),
         feeds=feeds,
         follows=follows,
         briefs=briefs,

@@ -21,6 +21,8 @@ from retrieval.index.backup import BackupService
 from retrieval.index.catalog.articles import StoredArticle
 from retrieval.index.collections import Collections
 from retrieval.index.sync import SyncService
+from retrieval.ingest.loaders.fetch import HttpFetcher
+from retrieval.ingest.reading import Sources
 from retrieval.live.briefs import BriefService
 from retrieval.live.follows import FollowService
 from retrieval.live.subscriptions import FeedService
@@ -30,9 +32,12 @@ from retrieval.monitor import Monitor
 class IndexOps:
     """The index as front ends may change and read it."""
 
-    def __init__(self, sync: SyncService, collections: Collections) -> None:
+    def __init__(
+        self, sync: SyncService, collections: Collections, fetcher: HttpFetcher | None = None
+    ) -> None:
         self._sync = sync
         self._collections = collections
+        self._fetcher = fetcher or HttpFetcher()  # pages and feeds a sync is given by URL
 
     def sync(
         self,
@@ -42,7 +47,8 @@ class IndexOps:
         prune: bool = False,
         progress: Progress | None = None,
     ) -> IndexReport:
-        return self._sync.sync(sources, full=full, prune=prune, progress=progress)
+        read = Sources.of(sources, self._fetcher)
+        return self._sync.sync(read, full=full, prune=prune, progress=progress)
 
     def delete(self, key: str) -> StoredArticle | None:
         return self._sync.delete(key)

@@ -30,6 +30,8 @@ from retrieval.evaluation.scoring import (
 from retrieval.index.catalog.passages import PassageStore
 from retrieval.index.collections import Collections
 from retrieval.index.sync import SyncService
+from retrieval.ingest.loaders.fetch import HttpFetcher
+from retrieval.ingest.reading import Sources
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,10 @@ class EvalService:
         answerer_config: ExtractiveConfig | None = None,
         trained_through: Callable[[], date | None] = lambda: None,
         reader: ReaderSlot | None = None,
+        fetcher: HttpFetcher | None = None,
     ) -> None:
         self._reader = reader
+        self._fetcher = fetcher or HttpFetcher()  # a corpus given by URL
         # The newest article the model in use learnt from (an adapted model), for the
         # leakage check: it must predate every question scored.
         self._trained_through = trained_through
@@ -118,7 +122,7 @@ class EvalService:
         with self._collections.reading() as view:
             stale = view.stale_reason() is not None  # another model: rebuilt, switched
         report = self._sync.sync(
-            list(corpus),
+            Sources.of(corpus, self._fetcher),
             full=stale,
             progress=lambda stage, done, total: progress(f"index {stage}", done, total),
         )

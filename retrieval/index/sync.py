@@ -1,26 +1,25 @@
 """Keeping the index in step with the sources: incremental, idempotent, resumable; a full
-re-index rebuilds the whole archive, whatever source each article came from."""
+re-index rebuilds the whole archive, whatever source each article came from. What the sources
+hold is read by retrieval/ingest/reading.py; this compares it with the catalog, in the job."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from pathlib import Path
 
 from retrieval import metrics
 from retrieval.core.errors import IndexBusyError
-from retrieval.core.records import Article, IndexReport, IndexStats, Progress, Stage, no_progress
+from retrieval.core.records import Article, IndexReport, IndexStats, Progress, no_progress
 from retrieval.core.version import newsbot_version
 from retrieval.index.catalog.arrivals import ArrivalLog
 from retrieval.index.catalog.articles import ArticleStore, RecordKey, StoredArticle
 from retrieval.index.collections import Collections
 from retrieval.index.state import IndexState
 from retrieval.index.writing import CollectionWriter
-from retrieval.ingest.dedupe import FirstOfEach, same_story, unique_articles
-from retrieval.ingest.loaders import HttpFetcher, Known, Skipped, load_sources
-from retrieval.ingest.loaders.common import LoadError, without_boilerplate
+from retrieval.ingest.dedupe import same_story, unique_articles
+from retrieval.ingest.reading import Sources, as_read_now
 
 logger = logging.getLogger(__name__)
 BUSY = "a re-index is already running; try again when it has finished"
@@ -35,18 +34,16 @@ class SyncService:
         articles: ArticleStore,
         arrivals: ArrivalLog,
         state: IndexState,
-        fetcher: HttpFetcher | None = None,
     ) -> None:
         self.collections = collections
         self.writer = writer
         self.articles = articles
         self.arrivals = arrivals
         self.state = state
-        self.fetcher = fetcher or HttpFetcher()
 
     def sync(
         self,
-        sources: Sequence[str | Path],
+        sources: Sources,
         *,
         full: bool = False,
         prune: bool = False,
@@ -64,12 +61,12 @@ class SyncService:
         progress = progress or no_progress
 
         def work(report: IndexReport) -> IndexReport:
-            roots = source_roots(sources) if prune else None
+            pruned = sources if prune else None
             if full:
-                articles = [
-                    a for a in self._read(sources, report, progress) if isinstance(a, Article)
-                ]
-                return self._rebuild(articles, report, progress, prune_roots=roots)
+                nothing: dict[str, StoredArticle] = {}
+                read = sources.read(report, progress, nothing)
+                articles = [a for a in read if isinstance(a, Article)]
+                return self._rebuild(articles, report, progress, pruned=pruned)
             self.collections.refuse_if_stale()
             collection = self.collections.active
             # Compared as they are read: an unchanged article is counted and let go, so a sync
@@ -82,7 +79,7 @@ class SyncService:
             seen: set[str] = set()
             todo: list[Article] = []
             keys: list[RecordKey] = []  # unchanged, with a new key or place
-            for article in self._read(sources, report, progress, by_key):
+            for article in sources.read(report, progress, by_key):
                 seen.add(article.id)
                 if isinstance(article, StoredArticle):
                     report.unchanged += 1
@@ -101,7 +98,7 @@ class SyncService:
                         keys.append(RecordKey(article.id, article.record_key, article.origin))
                 else:
                     todo.append(article)
-            gone = self._vanished(collection, seen, roots, stored)
+            gone = self._vanished(collection, seen, pruned, stored)
             del stored, by_key
             self.articles.set_record_keys(collection, keys)
             return self.writer.sync(collection, todo, report, delete=gone, progress=progress)
@@ -208,15 +205,15 @@ class SyncService:
         self,
         collection: str,
         seen: set[str],
-        roots: list[str] | None,
+        pruned: Sources | None,
         stored: dict[str, StoredArticle] | None = None,
     ) -> list[str]:
-        """Stored articles read from `roots` that the sources no longer hold (`seen`: the ids
-        read now)."""
-        if roots is None:
+        """Stored articles read from the `pruned` sources that they no longer hold (`seen`:
+        the ids read now)."""
+        if pruned is None:
             return []
         stored = stored if stored is not None else self.articles.in_collection(collection)
-        return [i for i, a in stored.items() if i not in seen and belongs_to(a.origin, roots)]
+        return [i for i, a in stored.items() if i not in seen and pruned.holds(a.origin)]
 
     def _rebuild(
         self,
@@ -224,7 +221,7 @@ class SyncService:
         report: IndexReport,
         progress: Progress,
         *,
-        prune_roots: list[str] | None,
+        pruned: Sources | None,
     ) -> IndexReport:
         """The whole archive into a new collection, then readers switch to it and the old one
         goes. The articles read now win; every other article the archive holds (from feeds, a
@@ -245,7 +242,7 @@ class SyncService:
                 report.updated += 1
             else:
                 report.unchanged += 1
-        gone = set(self._vanished(old, {a.id for a in articles}, prune_roots, stored)) - replaced
+        gone = set(self._vanished(old, {a.id for a in articles}, pruned, stored)) - replaced
         rest = [i for i in stored if i not in replaced and i not in gone]
         report.deleted = len(gone)
         carried, legacy = self.articles.whole(old, rest)
@@ -264,36 +261,6 @@ class SyncService:
             return report
 
         return self.collections.replace(build)
-
-    def _read(
-        self,
-        sources: Sequence[str | Path],
-        report: IndexReport,
-        progress: Progress,
-        known: Mapping[str, StoredArticle] | None = None,
-    ) -> Iterator[Article | StoredArticle]:
-        """Every article once, as it is read: later copies of an id, URL or body are
-        reported, not indexed. Each is marked with how it came (a page or feed URL, or a
-        file). A record whose key is in `known` comes unparsed, as the article stored for it."""
-        known = known or {}
-        first = FirstOfEach(report)
-        read = 0
-        for source in sources:
-            kind = "url" if str(source).startswith(("http://", "https://")) else "file"
-            for item in load_sources([source], fetcher=self.fetcher, known=known):
-                if isinstance(item, Skipped):
-                    report.skipped.append((item.origin, item.reason))
-                    continue
-                read += 1
-                if read % 200 == 0:
-                    progress(Stage.READING, read, 0)
-                if isinstance(item, Known):
-                    stored = known[item.record_key]
-                    if first.first(replace(stored, origin=item.origin)):
-                        yield stored
-                elif first.first(item):
-                    yield replace(item, origin_kind=kind)
-        progress(Stage.READING, read, read)
 
     # -- what the index holds ---------------------------------------------------------------
     def stats(self) -> IndexStats:
@@ -316,37 +283,3 @@ class SyncService:
 
     def latest(self, limit: int = 10) -> list[StoredArticle]:
         return self.articles.latest(self.collections.active, limit)
-
-
-def source_roots(sources: Sequence[str | Path]) -> list[str]:
-    """The sources as articles record their origin: URLs as given, paths resolved."""
-    roots = []
-    for source in sources:
-        text = str(source)
-        if text.startswith(("http://", "https://")):
-            roots.append(text)
-        else:
-            roots.append(str(Path(text).expanduser().resolve()))
-    return roots
-
-
-def belongs_to(origin: str, roots: Sequence[str]) -> bool:
-    """Whether an article read from `origin` came from one of these sources: the file or URL
-    itself, a record or entry of it (`file.jsonl:3`, `feed#2`), or a file under a directory."""
-    for root in roots:
-        if origin == root or origin.startswith(root + "#"):
-            return True
-        is_url = root.startswith(("http://", "https://"))
-        if not is_url and origin.startswith((root.rstrip("/") + "/", root + ":")):
-            return True
-    return False
-
-
-def as_read_now(article: Article) -> Article:
-    """A stored article as ingest reads text now: boilerplate stored before it was cut at
-    ingest (0.2) goes when the archive is rebuilt; one that would be left with nothing is kept
-    as it was (it was indexed, and deleting is the admin's call)."""
-    try:
-        return without_boilerplate(article)
-    except LoadError:
-        return article

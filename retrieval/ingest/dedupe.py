@@ -8,7 +8,7 @@ from typing import Protocol, TypeVar
 from retrieval.core.records import Article, IndexReport
 
 
-class Known(Protocol):
+class Recorded(Protocol):
     """What the index records of an article it holds (`StoredArticle`)."""
 
     @property
@@ -21,14 +21,7 @@ class Known(Protocol):
     def text_hash(self) -> str: ...
 
 
-class Read(Known, Protocol):
-    """What `FirstOfEach` sees of an article read now: also where it was read."""
-
-    @property
-    def origin(self) -> str: ...
-
-
-K = TypeVar("K", bound=Known)
+K = TypeVar("K", bound=Recorded)
 
 
 class FirstOfEach:
@@ -41,26 +34,27 @@ class FirstOfEach:
         self.by_url: dict[str, str] = {}
         self.by_text: dict[str, str] = {}
 
-    def first(self, item: Read) -> bool:
-        """True for the first of its id, URL and body; a later copy is reported as skipped."""
+    def first(self, item: Recorded, origin: str) -> bool:
+        """True for the first of its id, URL and body; a later copy is reported as skipped
+        (`origin`: where this copy was read)."""
         duplicate_of = (
             self.by_id.get(item.id)
             or (self.by_url.get(item.url) if item.url else None)
             or self.by_text.get(item.text_hash)
         )
         if duplicate_of:
-            self.report.skipped.append((item.origin, f"duplicate of {duplicate_of}"))
+            self.report.skipped.append((origin, f"duplicate of {duplicate_of}"))
             return False
-        self.by_id[item.id] = self.by_text[item.text_hash] = item.origin
+        self.by_id[item.id] = self.by_text[item.text_hash] = origin
         if item.url:
-            self.by_url[item.url] = item.origin
+            self.by_url[item.url] = origin
         return True
 
 
 def unique_articles(articles: Iterable[Article], report: IndexReport) -> list[Article]:
     """The first of each id, URL and body; later copies are reported as skipped."""
     seen = FirstOfEach(report)
-    return [item for item in articles if seen.first(item)]
+    return [item for item in articles if seen.first(item, item.origin)]
 
 
 def same_story(stored: Mapping[str, K]) -> Callable[[Article], K | None]:

@@ -13,7 +13,6 @@ import pytest
 from retrieval.core.errors import ConfigError
 from retrieval.embed.hashing import HashEmbedder
 from retrieval.engine import Engine, build_engine
-from retrieval.index.sync import belongs_to
 from tests.conftest import SAMPLE_TODAY, SAMPLES, make_settings
 from tests.fakes.feed_server import FeedItem, FeedServer
 
@@ -176,24 +175,6 @@ def test_rows_from_before_whole_texts_were_kept_are_carried_as_passages(
         if row.chunk_id in before
     } == before
     assert_answerable(engine, page)
-
-
-@pytest.mark.parametrize(
-    ("origin", "roots", "expected"),
-    [
-        ("/a/b/c.txt", ["/a/b"], True),
-        ("/a/b/c.txt", ["/a/b/"], True),
-        ("/a/bc/d.txt", ["/a/b"], False),
-        ("/a/b/x.jsonl:3", ["/a/b/x.jsonl"], True),
-        ("/a/b/x.json#3", ["/a/b/x.json"], True),
-        ("http://e.org/feed#2", ["http://e.org/feed"], True),
-        ("http://e.org/feed/x", ["http://e.org/feed"], False),
-        ("http://e.org/page", ["http://e.org/page"], True),
-        ("http://e.org/page2", ["http://e.org/page"], False),
-    ],
-)
-def test_which_source_an_article_belongs_to(origin: str, roots: list[str], expected: bool) -> None:
-    assert belongs_to(origin, roots) is expected
 
 
 def test_a_moved_folder_is_the_same_archive_not_a_second_copy(
